@@ -1,0 +1,247 @@
+/* model/model.h: the resource types of the VPN v5 API, their validation, and their JSON forms.
+ *
+ * Pure code: no I/O, no logging, no HTTP or SQL. Every string field is a fixed-size array or
+ * a pointer to a static canonical string (enum values), so a model struct owns no heap memory
+ * and can be copied with memcpy and released by freeing the struct itself.
+ *
+ * Three JSON forms exist for each resource:
+ *  - the request body (parse_create / parse_update): strict validation, precise errors;
+ *  - the response object (render): exactly the documented fields, presence rules applied;
+ *  - the internal form (to_internal / from_internal): everything, psk included, for the store.
+ */
+#ifndef VPND_MODEL_H
+#define VPND_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+#define MODEL_UUID_LEN 37
+#define MODEL_NAME_LEN 256     /* 64 characters of up to 4 UTF-8 bytes, NUL */
+#define MODEL_CIDR_LEN 20      /* "255.255.255.255/32" + NUL */
+#define MODEL_IP_LEN 16        /* dotted IPv4 + NUL */
+#define MODEL_ID_VALUE_LEN 256 /* local_id / peer_id / cgw id_value: 128 chars, NUL */
+#define MODEL_PSK_LEN 129
+#define MODEL_TAG_KEY_LEN 513   /* 128 characters of up to 4 bytes, NUL */
+#define MODEL_TAG_VALUE_LEN 1021 /* 255 characters of up to 4 bytes, NUL */
+
+#define MODEL_MAX_PEER_SUBNETS 50
+#define MODEL_MAX_LOCAL_SUBNETS 50
+#define MODEL_MAX_POLICY_RULES 5
+#define MODEL_MAX_DESTINATIONS 50
+#define MODEL_MAX_TAGS 20
+#define MODEL_MAX_AZS 4
+
+/* A validation failure: "path: rule with limits, got value" (STYLE.md). */
+struct verr {
+    char msg[512];
+};
+
+/* Formats e->msg as "<path>: <fmt...>". Always returns -EINVAL. */
+int verr_set(struct verr *e, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+struct model_tag {
+    char key[MODEL_TAG_KEY_LEN];
+    char value[MODEL_TAG_VALUE_LEN];
+};
+
+struct model_tags {
+    size_t n;
+    struct model_tag v[MODEL_MAX_TAGS];
+};
+
+struct model_cidr {
+    char s[MODEL_CIDR_LEN]; /* canonical dotted form, e.g. "10.0.0.0/24" */
+};
+
+struct model_dpd {
+    int64_t timeout;  /* 2..60, default 15 */
+    int64_t interval; /* 10..3600, default 30 */
+    const char *msg;  /* "seq-hash-notify" (default) | "seq-notify-hash" */
+};
+
+struct model_ikepolicy {
+    const char *ike_version;              /* "v1" | "v2" (default) */
+    const char *phase1_negotiation_mode;  /* "main" (default) | "aggressive"; rendered for v1 only */
+    const char *authentication_algorithm; /* default "sha2-256" */
+    const char *encryption_algorithm;     /* default "aes-128" */
+    const char *dh_group;                 /* default "group15"; not rendered for GM gateways */
+    const char *authentication_method;    /* "pre-share" (default) | "digital-envelope-v2" */
+    int64_t lifetime_seconds;             /* 60..604800, default 86400 */
+    const char *local_id_type;            /* "ip" (default) | "fqdn" */
+    char local_id[MODEL_ID_VALUE_LEN];    /* "" until model_conn_bind fills the default */
+    const char *peer_id_type;             /* "ip" (default) | "fqdn" | "any" */
+    char peer_id[MODEL_ID_VALUE_LEN];
+    struct model_dpd dpd;
+};
+
+struct model_ipsecpolicy {
+    const char *authentication_algorithm; /* default "sha2-256" */
+    const char *encryption_algorithm;     /* default "aes-128" */
+    const char *pfs;                      /* default "group15"; groups + "disable"; not for GM */
+    const char *transform_protocol;       /* "esp" */
+    int64_t lifetime_seconds;             /* 30..604800, default 3600 */
+    const char *encapsulation_mode;       /* "tunnel" */
+};
+
+struct model_policy_rule {
+    int64_t rule_index; /* 0..50; generated 1-based when not given */
+    struct model_cidr source;
+    size_t n_destination;
+    struct model_cidr destination[MODEL_MAX_DESTINATIONS];
+};
+
+/* Connection status values (also used by the status engine). */
+extern const char *const MODEL_STATUS_PENDING_CREATE; /* "PENDING_CREATE" */
+
+struct model_vpn_conn {
+    char id[MODEL_UUID_LEN];
+    char name[MODEL_NAME_LEN];
+    const char *status; /* "PENDING_CREATE", "ACTIVE", "DOWN", ... */
+    char vgw_id[MODEL_UUID_LEN];
+    char vgw_ip[MODEL_UUID_LEN]; /* EIP id (UUID) or dotted IPv4 */
+    const char *style;           /* "POLICY" | "STATIC" (default) | "BGP" | "POLICY-TEMPLATE" */
+    char cgw_id[MODEL_UUID_LEN];
+    size_t n_peer_subnets;
+    struct model_cidr peer_subnets[MODEL_MAX_PEER_SUBNETS];
+    char tunnel_local_address[MODEL_CIDR_LEN]; /* "169.254.a.b/30"; "" = allocate */
+    char tunnel_peer_address[MODEL_CIDR_LEN];
+    bool enable_nqa;
+    bool enable_hub;
+    bool has_psk;
+    char psk[MODEL_PSK_LEN]; /* never rendered, never put in an error message */
+    size_t n_policy_rules;
+    struct model_policy_rule policy_rules[MODEL_MAX_POLICY_RULES];
+    struct model_ikepolicy ikepolicy;
+    struct model_ipsecpolicy ipsecpolicy;
+    int64_t created_at; /* ms since epoch */
+    int64_t updated_at;
+    char enterprise_project_id[MODEL_UUID_LEN]; /* inherited from the gateway; "0" default */
+    char connection_monitor_id[MODEL_UUID_LEN]; /* "" = none */
+    const char *ha_role;                         /* "master" (default) | "slave" */
+    struct model_tags tags;
+    /* Facts copied from the gateway at bind time that decide field presence on render. */
+    bool gw_is_er; /* gateway attachment_type == "er" */
+    bool gw_is_gm; /* gateway flavor == "GM" */
+};
+
+struct model_eip {
+    bool present;
+    char id[MODEL_UUID_LEN];
+    char ip_address[MODEL_IP_LEN]; /* assigned by the API layer from the address pool */
+    int64_t ip_version;            /* 4 */
+    const char *type;              /* "5_bgp" | "5_sbgp"; NULL when given as {id} only */
+    const char *charge_mode;       /* "bandwidth" | "traffic"; NULL when given as {id} only */
+    int64_t bandwidth_size;        /* 0 when given as {id} only */
+    char bandwidth_id[MODEL_UUID_LEN];
+    char bandwidth_name[MODEL_NAME_LEN];
+    const char *share_type; /* "PER" */
+};
+
+struct model_vgw {
+    char id[MODEL_UUID_LEN];
+    char name[MODEL_NAME_LEN];
+    const char *status;          /* "PENDING_CREATE", "ACTIVE", ... */
+    const char *network_type;    /* "public" (default) | "private" */
+    const char *attachment_type; /* "vpc" (default) | "er" */
+    const char *ip_version;      /* "ipv4" (default) | "ipv6" */
+    char er_id[MODEL_UUID_LEN];
+    char vpc_id[MODEL_UUID_LEN];
+    size_t n_local_subnets;
+    struct model_cidr local_subnets[MODEL_MAX_LOCAL_SUBNETS];
+    char connect_subnet[MODEL_UUID_LEN];
+    char access_vpc_id[MODEL_UUID_LEN];
+    char access_subnet_id[MODEL_UUID_LEN];
+    char access_private_ip_1[MODEL_IP_LEN]; /* private gateways only; "" = allocate */
+    char access_private_ip_2[MODEL_IP_LEN];
+    int64_t bgp_asn;    /* 1..4294967295, default 64512 */
+    const char *flavor; /* default "Professional1" */
+    size_t n_availability_zone_ids;
+    char availability_zone_ids[MODEL_MAX_AZS][64];
+    int64_t connection_number;      /* capacity, from the flavor */
+    int64_t used_connection_number; /* maintained by the store */
+    char enterprise_project_id[MODEL_UUID_LEN]; /* "0" default */
+    const char *ha_mode;                        /* "active-active" (default) | "active-standby" */
+    struct model_eip eip1;
+    struct model_eip eip2;
+    int64_t created_at;
+    int64_t updated_at;
+    struct model_tags tags;
+};
+
+struct model_cgw {
+    char id[MODEL_UUID_LEN];
+    char name[MODEL_NAME_LEN];
+    const char *id_type; /* "ip" (default) | "fqdn" */
+    char id_value[MODEL_ID_VALUE_LEN];
+    bool has_bgp_asn;
+    int64_t bgp_asn; /* 1..4294967295, default 65000 for id_type ip */
+    int64_t created_at;
+    int64_t updated_at;
+    struct model_tags tags;
+};
+
+/* ---- VPN connection ---- */
+
+/* Parses and validates a create body {"vpn_connection":{...}} (spec §2.2-2.3) into *c, all
+ * defaults filled, style upper-cased, tunnel addresses left "" when omitted. Fields that need
+ * the gateway are checked later by model_conn_bind. Does not set id/name/status/timestamps
+ * unless given (name). Returns 0, -EINVAL (err filled; malformed JSON gives
+ * "request body is not valid JSON: <reason> at line L column C"), or -ENOMEM. */
+int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
+                            struct verr *err);
+
+/* Cross-field rules that need the connection's gateway and customer gateway (spec §2.4):
+ * vgw_ip membership, ha_role pairing (active-standby), peer_subnets mandatory unless ER with
+ * POLICY/BGP, overlap with gateway local subnets, GM restrictions, IP version of policy
+ * rules. Fills enterprise_project_id, gw_is_er, gw_is_gm and the local_id / peer_id defaults
+ * (gateway EIP address or private IP; customer gateway id_value). Returns 0 or -EINVAL. */
+int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
+                    const struct model_cgw *cgw, struct verr *err);
+
+/* Tunnel /30 helpers (spec §2.4). model_tunnel_check validates a given local/peer pair;
+ * model_tunnel_from_index turns an allocation index 0..N into a /30 (third octet 195 skipped)
+ * writing local (offset 1) and peer (offset 2) addresses; returns -ENOSPC past the end.
+ * model_tunnel_network writes the /30 network of an address ("169.254.56.224/30"). */
+int model_tunnel_check(const char *local, const char *peer, struct verr *err);
+int model_tunnel_from_index(uint32_t index, char local[MODEL_CIDR_LEN], char peer[MODEL_CIDR_LEN]);
+int model_tunnel_network(const char *addr, char out[MODEL_CIDR_LEN]);
+
+/* Appends the ResponseVpnConnection object (the seed's field order and presence rules;
+ * status included; psk never) to out. Returns 0 or -ENOMEM. */
+int model_conn_render(const struct model_vpn_conn *c, struct buf *out);
+/* Internal form for the store: every field including psk and gw_* facts. */
+int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out);
+int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c);
+
+/* ---- VPN gateway ---- */
+
+/* Parses and validates {"vpn_gateway":{...}} (spec §3.2) with defaults filled; eips keep the
+ * given id or bandwidth spec (ip_address left ""), connection_number set from the flavor.
+ * Returns 0, -EINVAL or -ENOMEM. */
+int model_vgw_parse_create(const char *body, size_t len, struct model_vgw *g, struct verr *err);
+/* Appends the ResponseVpnGateway object (spec §3.3) to out. */
+int model_vgw_render(const struct model_vgw *g, struct buf *out);
+int model_vgw_to_internal(const struct model_vgw *g, struct buf *out);
+int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g);
+
+/* ---- Customer gateway ---- */
+
+int model_cgw_parse_create(const char *body, size_t len, struct model_cgw *cgw, struct verr *err);
+int model_cgw_render(const struct model_cgw *cgw, struct buf *out);
+int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out);
+int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw);
+
+/* ---- shared rules ---- */
+
+/* True if s is a valid resource name: 1-64 characters of letters, digits, _ - . or CJK. */
+bool model_name_is_valid(const char *s);
+/* Parses dotted IPv4 "a.b.c.d" strictly (no leading zeros, 0..255). Returns 0 or -EINVAL. */
+int model_parse_ipv4(const char *s, uint32_t *ret);
+/* Parses "a.b.c.d/n" strictly; host bits must be zero. Returns 0 or -EINVAL. */
+int model_parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix);
+
+#endif
