@@ -1,0 +1,97 @@
+/* api/api.c: the route table and the entry point the HTTP layer calls for every request. */
+#include "api/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/pool.h"
+#include "util/macro.h"
+
+/* The whole API in one table (spec §2-4). */
+static const struct route routes[] = {
+    {"GET", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_show},
+    {"POST", "/v5/{project_id}/vpn-connection", vpn_conn_create},
+    {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
+    {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
+    {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},
+    {"GET", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_show},
+};
+
+void api_config_defaults(struct api_config *cfg)
+{
+    cfg->eip_pool = "198.18.0.0/15";
+    cfg->private_pool = "10.0.0.0/8";
+}
+
+int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,
+             size_t errlen)
+{
+    memset(api, 0, sizeof(*api));
+    api->cfg = *cfg;
+    api->store = store;
+    if (pool_parse(cfg->eip_pool, &api->eip_base, &api->eip_size) < 0) {
+        snprintf(errbuf, errlen, "--eip-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
+                 cfg->eip_pool);
+        return -EINVAL;
+    }
+    if (pool_parse(cfg->private_pool, &api->private_base, &api->private_size) < 0) {
+        snprintf(errbuf, errlen,
+                 "--private-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
+                 cfg->private_pool);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
+ * is accepted so fixtures can use readable ones. */
+static bool project_id_is_valid(const char *s)
+{
+    return s[strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] == '\0';
+}
+
+void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
+{
+    struct api *api = ud;
+    struct api_call call = {.req = req};
+    const struct route *route =
+        router_match(routes, ARRAY_SIZE(routes), req->method, req->path, &call);
+
+    if (!route || !project_id_is_valid(call.project_id)) {
+        api_fail(req, resp, &API_ERR_NO_API,
+                 "The API does not exist or has not been published in the environment: %.16s "
+                 "%.64s",
+                 req->method, req->path);
+        return;
+    }
+    route->handler(api, &call, resp);
+}
+
+void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
+                       struct http_response *resp)
+{
+    (void)ud;
+    api_fail(req, resp, status == 413 ? &API_ERR_TOO_LARGE : &API_ERR_BAD_REQUEST, "%s", msg);
+}
+
+int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,
+                      const char *key, const struct buf *object)
+{
+    struct buf *b = &resp->body;
+
+    buf_reset(b);
+    if (buf_reserve(b, object->len + strlen(key) + 64) < 0)
+        return api_fail_errno(call->req, resp, -ENOMEM, "reply");
+    buf_puts(b, "{\"");
+    buf_puts(b, key);
+    buf_puts(b, "\":");
+    buf_append(b, object->data, object->len);
+    buf_puts(b, ",\"request_id\":\"");
+    buf_puts(b, call->req->request_id);
+    buf_puts(b, "\"}");
+    resp->status = status;
+    return 0;
+}

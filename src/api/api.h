@@ -1,0 +1,34 @@
+/* api/api.h: the VPN v5 API on top of the HTTP layer: routing, handlers, error bodies. */
+#ifndef VPND_API_H
+#define VPND_API_H
+
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct store;
+
+struct api_config {
+    const char *eip_pool;     /* CIDR the EIP addresses are drawn from (default 198.18.0.0/15) */
+    const char *private_pool; /* CIDR private gateway access IPs are drawn from (10.0.0.0/8) */
+};
+
+struct api {
+    struct api_config cfg;
+    struct store *store; /* borrowed */
+    uint32_t eip_base, eip_size;         /* parsed eip_pool: first address, number of addresses */
+    uint32_t private_base, private_size; /* parsed private_pool */
+};
+
+/* Fills cfg with the defaults above. */
+void api_config_defaults(struct api_config *cfg);
+/* Prepares the API over an open store. Returns 0 or -EINVAL (errbuf says which pool is bad). */
+int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,
+             size_t errlen);
+
+/* http_handler_fn / http_error_fn for http_server_new, with ud = struct api *. */
+void api_handle(void *ud, const struct http_request *req, struct http_response *resp);
+void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
+                       struct http_response *resp);
+
+#endif

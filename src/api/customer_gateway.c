@@ -1,0 +1,80 @@
+/* api/customer_gateway.c: create and show customer gateways (spec §4). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "model/model.h"
+#include "store/store.h"
+#include "util/ids.h"
+#include "util/log.h"
+
+int customer_gateway_create(struct api *api, const struct api_call *call,
+                            struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    _cleanup_(buf_free) struct buf spec = {0};
+    _cleanup_(buf_free) struct buf out = {0};
+    struct store_cgw_row row = {0};
+    struct verr err;
+
+    if (!cgw)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.create");
+    int r = model_cgw_parse_create(req->body, req->body_len, cgw, &err);
+    if (r == -EINVAL)
+        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.parse");
+    if (ids_uuid4(cgw->id) < 0)
+        return api_fail_errno(req, resp, -EIO, "customer_gateway.id");
+    if (cgw->name[0] == '\0') {
+        char hex[5];
+        if (ids_hex(hex, 4) < 0)
+            return api_fail_errno(req, resp, -EIO, "customer_gateway.name");
+        snprintf(cgw->name, sizeof(cgw->name), "cgw-%s", hex);
+    }
+    cgw->created_at = cgw->updated_at = ids_now_ms();
+    if (model_cgw_to_internal(cgw, &spec) < 0 || model_cgw_render(cgw, &out) < 0)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
+
+    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
+    snprintf(row.id, sizeof(row.id), "%s", cgw->id);
+    row.created_at = cgw->created_at;
+    row.updated_at = cgw->updated_at;
+    row.spec = spec.data;
+    r = store_cgw_insert(api->store, &row);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.insert");
+    log_info("request_id=%s op=customer_gateway.create project_id=%s id=%s", req->request_id,
+             call->project_id, cgw->id);
+    return api_reply_wrapped(call, resp, 201, "customer_gateway", &out);
+}
+
+int customer_gateway_show(struct api *api, const struct api_call *call,
+                          struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    _cleanup_(buf_free) struct buf out = {0};
+    struct store_cgw_row row = {0};
+
+    if (!cgw)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.show");
+    int r = store_cgw_get(api->store, call->project_id, call->id, &row);
+    if (r == -ENOENT)
+        return api_fail(req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: customer gateway \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.get");
+    r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
+    store_cgw_row_done(&row);
+    if (r == 0)
+        r = model_cgw_render(cgw, &out);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.render");
+    return api_reply_wrapped(call, resp, 200, "customer_gateway", &out);
+}

@@ -1,0 +1,22 @@
+/* api/handlers.h: one handler per operation; each answers through resp and returns 0. */
+#ifndef VPND_API_HANDLERS_H
+#define VPND_API_HANDLERS_H
+
+#include "api/router.h"
+
+int vpn_conn_create(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp);
+
+int vpn_gateway_create(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_show(struct api *api, const struct api_call *call, struct http_response *resp);
+
+int customer_gateway_create(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int customer_gateway_show(struct api *api, const struct api_call *call,
+                          struct http_response *resp);
+
+/* Shared by handlers: "{"<key>":<object>,"request_id":"<id>"}" around a rendered object. */
+int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,
+                      const char *key, const struct buf *object);
+
+#endif

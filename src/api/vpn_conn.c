@@ -1,0 +1,236 @@
+/* api/vpn_conn.c: create and show VPN connections (spec §2). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "model/model.h"
+#include "store/store.h"
+#include "util/ids.h"
+#include "util/log.h"
+
+#define TUNNEL_CLAIM_PREFIX "tunnel:"
+#define CREATE_ATTEMPTS 4
+
+/* The hot path: one indexed lookup of the rendered document, wrapped in place. */
+int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    struct buf *b = &resp->body;
+    static const char head[] = "{\"vpn_connection\":";
+
+    buf_reset(b);
+    if (buf_append(b, head, sizeof(head) - 1) < 0)
+        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_connection.show");
+    int r = store_conn_get_doc(api->store, call->project_id, call->id, b);
+    if (r == -ENOENT)
+        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn connection \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "vpn_connection.show");
+    if (buf_puts(b, ",\"request_id\":\"") < 0 || buf_puts(b, call->req->request_id) < 0 ||
+        buf_puts(b, "\"}") < 0)
+        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_connection.show");
+    resp->status = 200;
+    return 0;
+}
+
+/* Loads the gateway a new connection names; answers the error itself (returns -1). */
+static int load_gateway(struct api *api, const struct api_call *call, const char *vgw_id,
+                        struct model_vgw *g, struct http_response *resp)
+{
+    struct store_vgw_row row = {0};
+    int r = store_vgw_get(api->store, call->project_id, vgw_id, &row);
+
+    if (r == -ENOENT) {
+        api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                 "resource not found: vpn_connection.vgw_id: no VPN gateway \"%.64s\" in this "
+                 "project",
+                 vgw_id);
+        return -1;
+    }
+    if (r < 0) {
+        api_fail_errno(call->req, resp, r, "vpn_gateway.get");
+        return -1;
+    }
+    r = model_vgw_from_internal(row.spec, strlen(row.spec), g);
+    if (r == 0)
+        g->used_connection_number = row.used_connection_number;
+    bool active = strcmp(row.status, "ACTIVE") == 0;
+    char status[sizeof(row.status)];
+    memcpy(status, row.status, sizeof(status));
+    store_vgw_row_done(&row);
+    if (r < 0) {
+        api_fail_errno(call->req, resp, r, "vpn_gateway.decode");
+        return -1;
+    }
+    if (!active) {
+        api_fail(call->req, resp, &API_ERR_GW_NOT_READY,
+                 "VPN gateway is not ready, please try again later: gateway \"%s\" is %s", vgw_id,
+                 status);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_customer_gateway(struct api *api, const struct api_call *call, const char *cgw_id,
+                                 struct model_cgw *cgw, struct http_response *resp)
+{
+    struct store_cgw_row row = {0};
+    int r = store_cgw_get(api->store, call->project_id, cgw_id, &row);
+
+    if (r == -ENOENT) {
+        api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                 "resource not found: vpn_connection.cgw_id: no customer gateway \"%.64s\" in "
+                 "this project",
+                 cgw_id);
+        return -1;
+    }
+    if (r < 0) {
+        api_fail_errno(call->req, resp, r, "customer_gateway.get");
+        return -1;
+    }
+    r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
+    store_cgw_row_done(&row);
+    if (r < 0) {
+        api_fail_errno(call->req, resp, r, "customer_gateway.decode");
+        return -1;
+    }
+    return 0;
+}
+
+/* Picks the lowest /30 not yet used on the gateway. Returns 0, -ENOSPC or a store error. */
+static int allocate_tunnel(struct api *api, struct model_vpn_conn *c, const char *claim_kind)
+{
+    _cleanup_(buf_free) struct buf taken = {0};
+    size_t n = 0;
+    int r = store_claims_list(api->store, claim_kind, &taken, &n);
+
+    if (r < 0)
+        return r;
+    for (uint32_t idx = 0;; idx++) {
+        char net[MODEL_CIDR_LEN];
+        r = model_tunnel_from_index(idx, c->tunnel_local_address, c->tunnel_peer_address);
+        if (r < 0)
+            return r;
+        model_tunnel_network(c->tunnel_local_address, net);
+        bool used = false;
+        const char *v = taken.data;
+        for (size_t i = 0; i < n && !used; i++, v += strlen(v) + 1)
+            used = strcmp(v, net) == 0;
+        if (!used)
+            return 0;
+    }
+}
+
+/* Renders spec and doc, then inserts; returns the store's answer. */
+static int insert_conn(struct api *api, const struct api_call *call, struct model_vpn_conn *c,
+                       const char *claim_kind)
+{
+    _cleanup_(buf_free) struct buf spec = {0};
+    _cleanup_(buf_free) struct buf doc = {0};
+    char net[MODEL_CIDR_LEN];
+    struct store_conn_row row = {0};
+
+    if (model_conn_to_internal(c, &spec) < 0 || model_conn_render(c, &doc) < 0)
+        return -ENOMEM;
+    model_tunnel_network(c->tunnel_local_address, net);
+    const struct store_claim claim = {claim_kind, net};
+    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
+    snprintf(row.id, sizeof(row.id), "%s", c->id);
+    snprintf(row.vgw_id, sizeof(row.vgw_id), "%s", c->vgw_id);
+    snprintf(row.cgw_id, sizeof(row.cgw_id), "%s", c->cgw_id);
+    snprintf(row.vgw_ip, sizeof(row.vgw_ip), "%s", c->vgw_ip);
+    snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "%s",
+             c->enterprise_project_id);
+    snprintf(row.status, sizeof(row.status), "%s", c->status);
+    row.status_due = 0;
+    row.created_at = c->created_at;
+    row.updated_at = c->updated_at;
+    row.spec = spec.data;
+    row.doc = doc.data;
+    return store_conn_insert(api->store, &row, &claim, 1);
+}
+
+int vpn_conn_create(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    struct verr err;
+    char claim_kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
+    int r;
+
+    if (!c || !g || !cgw)
+        return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.create");
+    r = model_conn_parse_create(req->body, req->body_len, c, &err);
+    if (r == -EINVAL)
+        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.parse");
+    if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
+        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0)
+        return 0;
+    if (model_conn_bind(c, g, cgw, &err) < 0)
+        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+
+    bool auto_tunnel = c->tunnel_local_address[0] == '\0';
+    snprintf(claim_kind, sizeof(claim_kind), "%s%s", TUNNEL_CLAIM_PREFIX, g->id);
+    if (ids_uuid4(c->id) < 0)
+        return api_fail_errno(req, resp, -EIO, "vpn_connection.id");
+    if (c->name[0] == '\0') {
+        char hex[5];
+        if (ids_hex(hex, 4) < 0)
+            return api_fail_errno(req, resp, -EIO, "vpn_connection.name");
+        snprintf(c->name, sizeof(c->name), "vpn-%s", hex);
+    }
+    c->status = MODEL_STATUS_PENDING_CREATE;
+    c->created_at = c->updated_at = ids_now_ms();
+
+    /* Tunnel /30s are claimed in the same transaction as the insert: a racing create that
+     * took the same /30 makes ours fail with -EEXIST, and an automatic pick is retried. */
+    for (int attempt = 0;; attempt++) {
+        if (auto_tunnel) {
+            r = allocate_tunnel(api, c, claim_kind);
+            if (r == -ENOSPC)
+                return api_fail(req, resp, &API_ERR_INVALID,
+                                "invalid request: vpn_connection.tunnel_local_address: no free "
+                                "169.254.0.0/16 /30 left on VPN gateway %s",
+                                g->id);
+            if (r < 0)
+                return api_fail_errno(req, resp, r, "vpn_connection.tunnel");
+        }
+        r = insert_conn(api, call, c, claim_kind);
+        if (r != -EEXIST || !auto_tunnel || attempt + 1 == CREATE_ATTEMPTS)
+            break;
+    }
+    if (r == -EEXIST)
+        return api_fail(req, resp, &API_ERR_OCCUPIED,
+                        "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
+                        "is used by another connection of VPN gateway %s",
+                        c->tunnel_local_address, g->id);
+    if (r == -ENOSPC)
+        return api_fail(req, resp, &API_ERR_INVALID,
+                        "invalid request: VPN gateway %s has no free connection capacity (%lld "
+                        "connections allowed)",
+                        g->id, (long long)g->connection_number);
+    if (r == -ENOENT)
+        return api_fail(req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn_connection.vgw_id: no VPN gateway \"%s\" in this "
+                        "project",
+                        g->id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.insert");
+
+    log_info("request_id=%s op=vpn_connection.create project_id=%s id=%s", req->request_id,
+             call->project_id, c->id);
+    /* The create response has no status (spec §2.5). */
+    _cleanup_(buf_free) struct buf out = {0};
+    c->status = NULL;
+    if (model_conn_render(c, &out) < 0)
+        return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
+    return api_reply_wrapped(call, resp, 201, "vpn_connection", &out);
+}

@@ -1,0 +1,244 @@
+/* main.c: command line, configuration, signals, run. The only place that exits. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/macro.h"
+
+#ifndef VPND_VERSION
+#define VPND_VERSION "0.0.0"
+#endif
+
+struct config {
+    struct http_config http;
+    struct api_config api;
+    const char *db;
+    const char *log_level;
+};
+
+enum opt_kind { OPT_STR, OPT_UINT, OPT_SIZE };
+
+/* Every setting: flag, environment variable, type, limits, help. Unknown flags are errors. */
+struct opt_def {
+    const char *flag;
+    const char *env;
+    enum opt_kind kind;
+    size_t offset;
+    unsigned long long min, max;
+    const char *metavar;
+    const char *help;
+};
+
+#define CFG(field) offsetof(struct config, field)
+static const struct opt_def opts[] = {
+    {"--listen", "VPND_LISTEN", OPT_STR, CFG(http.listen), 0, 0, "ADDR:PORT",
+     "address to serve on (default 127.0.0.1:8080; port 0 = any free port)"},
+    {"--db", "VPND_DB", OPT_STR, CFG(db), 0, 0, "PATH", "SQLite database file (default vpnd.db)"},
+    {"--eip-pool", "VPND_EIP_POOL", OPT_STR, CFG(api.eip_pool), 0, 0, "CIDR",
+     "addresses given to gateway EIPs (default 198.18.0.0/15)"},
+    {"--private-pool", "VPND_PRIVATE_POOL", OPT_STR, CFG(api.private_pool), 0, 0, "CIDR",
+     "addresses given to private gateways (default 10.0.0.0/8)"},
+    {"--max-body", "VPND_MAX_BODY", OPT_SIZE, CFG(http.max_body), 1, 64u << 20, "BYTES",
+     "largest request body accepted (default 1048576)"},
+    {"--max-header", "VPND_MAX_HEADER", OPT_SIZE, CFG(http.max_header), 1024, 1u << 20, "BYTES",
+     "largest request line + headers accepted (default 16384)"},
+    {"--idle-timeout", "VPND_IDLE_TIMEOUT_MS", OPT_UINT, CFG(http.idle_timeout_ms), 100,
+     3600000, "MS", "close connections idle this long (default 30000)"},
+    {"--request-timeout", "VPND_REQUEST_TIMEOUT_MS", OPT_UINT, CFG(http.request_deadline_ms),
+     100, 3600000, "MS", "deadline to receive a whole request (default 60000)"},
+    {"--max-connections", "VPND_MAX_CONNECTIONS", OPT_UINT, CFG(http.max_connections), 1,
+     1000000, "N", "connections served at once (default 1000)"},
+    {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(http.max_per_client), 1, 1000000,
+     "N", "connections from one client address (default 100)"},
+    {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
+     "debug, info, warn or error (default info)"},
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: vpnd serve [OPTION]...\n"
+               "       vpnd --help | --version\n\n"
+               "Serves the Huawei Cloud VPN v5 site-to-site API.\n\n"
+               "Options (each also read from the environment variable shown):\n");
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+        fprintf(f, "  %s %-10s %-24s %s\n", opts[i].flag, opts[i].metavar, opts[i].env,
+                opts[i].help);
+}
+
+static int set_option(struct config *cfg, const struct opt_def *o, const char *value,
+                      const char *source)
+{
+    void *field = (char *)cfg + o->offset;
+    char *end;
+
+    if (o->kind == OPT_STR) {
+        *(const char **)field = value;
+        return 0;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (errno || end == value || *end || value[0] == '-' || v < o->min || v > o->max) {
+        fprintf(stderr, "vpnd: %s: must be an integer from %llu to %llu, got \"%.64s\"\n", source,
+                o->min, o->max, value);
+        return -EINVAL;
+    }
+    if (o->kind == OPT_UINT)
+        *(unsigned *)field = (unsigned)v;
+    else
+        *(size_t *)field = (size_t)v;
+    return 0;
+}
+
+static const struct opt_def *find_opt(const char *flag, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+        if (strlen(opts[i].flag) == len && strncmp(opts[i].flag, flag, len) == 0)
+            return &opts[i];
+    }
+    return NULL;
+}
+
+/* Environment first, then flags (--name VALUE or --name=VALUE), so flags win. */
+static int parse_config(struct config *cfg, int argc, char **argv)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+        const char *v = getenv(opts[i].env);
+        if (v && *v && set_option(cfg, &opts[i], v, opts[i].env) < 0)
+            return -EINVAL;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i], *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const struct opt_def *o = find_opt(arg, len);
+        if (!o) {
+            fprintf(stderr, "vpnd: unknown option \"%.64s\" (see vpnd --help)\n", arg);
+            return -EINVAL;
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            fprintf(stderr, "vpnd: %s needs a value (%s)\n", o->flag, o->metavar);
+            return -EINVAL;
+        }
+        if (set_option(cfg, o, value, o->flag) < 0)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+static int apply_log_level(const char *name)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (strcmp(name, names[i]) == 0) {
+            log_set_level((enum log_level)i);
+            return 0;
+        }
+    }
+    fprintf(stderr, "vpnd: --log-level: must be one of debug, info, warn, error, got \"%.64s\"\n",
+            name);
+    return -EINVAL;
+}
+
+/* True for 127.0.0.0/8, ::1 and localhost: the only addresses served without credentials. */
+static bool listen_is_loopback(const char *listen)
+{
+    if (strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
+        strncmp(listen, "localhost:", 10) == 0)
+        return true;
+    return false;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = {0};
+
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    /* no SA_RESTART: the event loop's wait must return EINTR to notice the flag */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(struct config *cfg)
+{
+    struct store *store = NULL;
+    struct http_server *srv = NULL;
+    struct api api;
+    char err[512];
+    int r;
+
+    if (!listen_is_loopback(cfg->http.listen)) {
+        fprintf(stderr,
+                "vpnd: refusing to listen on %s without authentication: no credentials are "
+                "configured, so only loopback addresses (127.0.0.0/8, [::1]) are allowed\n",
+                cfg->http.listen);
+        return 1;
+    }
+    r = store_open(cfg->db, &store, err, sizeof(err));
+    if (r < 0) {
+        fprintf(stderr, "vpnd: cannot open store %s: %s\n", cfg->db, err);
+        return 1;
+    }
+    r = api_init(&api, &cfg->api, store, err, sizeof(err));
+    if (r == 0)
+        r = http_server_new(&cfg->http, api_handle, api_on_http_error, NULL, &api, &srv, err,
+                            sizeof(err));
+    if (r < 0) {
+        fprintf(stderr, "vpnd: %s\n", err);
+        store_close(store);
+        return 1;
+    }
+    fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
+                    "loopback only (protected mode)\n");
+    printf("vpnd: listening on http://%s\n", http_server_address(srv));
+    fflush(stdout);
+
+    r = http_server_run(srv, &stop_requested);
+    http_server_free(srv);
+    store_close(store);
+    log_info("event=stopped");
+    return r < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg = {.db = "vpnd.db", .log_level = "info"};
+
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("vpnd %s\n", VPND_VERSION);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "serve") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    http_config_defaults(&cfg.http);
+    api_config_defaults(&cfg.api);
+    if (parse_config(&cfg, argc - 2, argv + 2) < 0 || apply_log_level(cfg.log_level) < 0)
+        return 2;
+    install_signals();
+    return serve(&cfg);
+}
