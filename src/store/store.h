@@ -8,17 +8,18 @@
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
  * is taken), -ENOSPC (gateway capacity reached), -EBUSY (retry later), -ENOMEM, -EIO (detail in
- * store_errmsg). Rows of one project are never visible through another project's id.
+ * store_errmsg), -EINVAL (bad argument: URL, marker). Rows of one project are never visible
+ * through another project's id. Ids are server-generated UUIDs, unique within a project.
  *
  * A store handle is used by one thread at a time.
  */
 #ifndef VPND_STORE_H
 #define VPND_STORE_H
 
+#include "util/buf.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/buf.h"
 
 struct store;
 
@@ -65,9 +66,10 @@ struct store_conn_row {
     char *doc;  /* rendered response object */
 };
 
-/* Opens (creating if needed) the store at url: a file path or "sqlite:PATH" (later
- * "postgres://..."). Applies pending migrations. On failure writes a reason into errbuf and
- * returns -EINVAL (bad url), -EIO or -ENOMEM. */
+/* Opens (creating if needed) the store at url: a file path, "sqlite:PATH" or "sqlite::memory:"
+ * (later "postgres://..."; any other "scheme:" is -EINVAL). Applies pending migrations, each in
+ * one transaction. On failure writes a reason into errbuf and returns -EINVAL (bad url), -EBUSY,
+ * -EIO (also: the store's schema is newer than this binary) or -ENOMEM. */
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *s); /* NULL is a no-op */
 /* Detail of the last -EIO, for the log. Never NULL. */
@@ -75,30 +77,68 @@ const char *store_errmsg(struct store *s);
 /* Schema version of the opened store. */
 int store_schema_version(struct store *s);
 
-/* Inserts the gateway and its claims atomically. -EEXIST if the id or any claim is taken. */
+/* Inserts the gateway and its claims (owned by row->id) atomically. -EEXIST if the id or any
+ * claim is taken. */
 int store_vgw_insert(struct store *s, const struct store_vgw_row *row,
                      const struct store_claim *claims, size_t n_claims);
 /* Reads one gateway; ret->spec is malloc'd. -ENOENT if absent in that project. */
 int store_vgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_vgw_row *ret);
 
+/* Inserts a customer gateway. -EEXIST if the id is taken. */
 int store_cgw_insert(struct store *s, const struct store_cgw_row *row);
+/* Reads one customer gateway; ret->spec is malloc'd. -ENOENT if absent in that project. */
 int store_cgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_cgw_row *ret);
 
 /* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT)
  * and have used_connection_number < connection_number (-ENOSPC), which is incremented; the
- * claims are taken (-EEXIST); the row is inserted. */
+ * claims are taken, owned by row->id (-EEXIST); the row is inserted (-EEXIST for a duplicate
+ * id, -ENOENT if the customer gateway is absent in that project). */
 int store_conn_insert(struct store *s, const struct store_conn_row *row,
                       const struct store_claim *claims, size_t n_claims);
 /* The hot path: appends the connection's doc to out. -ENOENT if absent in that project. */
 int store_conn_get_doc(struct store *s, const char *project_id, const char *id, struct buf *out);
-/* Reads the whole row; ret->spec and ret->doc are malloc'd. */
+/* Reads the whole row; ret->spec and ret->doc are malloc'd. -ENOENT if absent in that project. */
 int store_conn_get(struct store *s, const char *project_id, const char *id,
                    struct store_conn_row *ret);
 /* Lists the values of one claim kind (e.g. the tunnel /30s taken on a gateway), appending each
  * as a NUL-terminated string to out; *ret_n gets the count. */
 int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+
+/* Replaces a connection's mutable columns (status, status_due, updated_at, spec, doc, cgw_id;
+ * the other columns of row only select it) in one transaction. If claims is non-NULL, the
+ * connection's claims are replaced by these n_claims (the old ones released first). -ENOENT if
+ * the connection, or the customer gateway row->cgw_id names, is absent in that project; -EEXIST
+ * if a claim is owned by another row. */
+int store_conn_update(struct store *s, const struct store_conn_row *row,
+                      const struct store_claim *claims, size_t n_claims);
+/* Deletes a connection in one transaction: the row, its claims, and one unit of its gateway's
+ * used_connection_number. -ENOENT if absent in that project. */
+int store_conn_delete(struct store *s, const char *project_id, const char *id);
+
+/* A page marker: "yyyy-MM-ddTHH:mm:ss.SSSZ" (the created_at of the last item, spec §1.6), with
+ * "|<id>" appended only when the next item has the same created_at. NUL included. */
+#define STORE_MARKER_LEN 64
+
+/* What store_conn_list matches; every NULL / zero member matches everything. */
+struct store_conn_filter {
+    const char *vgw_id;
+    const char *vgw_ip;
+    const char *const *enterprise_project_ids; /* any of these */
+    size_t n_enterprise_project_ids;
+    const char *marker; /* a next_marker of a previous page; NULL or "" = first page */
+};
+
+/* Lists a project's connections newest first (created_at, then id, descending), starting after
+ * f->marker (f may be NULL). Appends up to limit docs to out separated by commas (the caller adds
+ * the brackets); *ret_count gets their number; ret_next_marker gets the marker of the next page
+ * or "" when this page is the last; *ret_total (if non-NULL) gets the number of connections that
+ * match the filters, marker ignored. One read snapshot. On failure out is left as it was.
+ * -EINVAL for a malformed marker. */
+int store_conn_list(struct store *s, const char *project_id, const struct store_conn_filter *f,
+                    size_t limit, struct buf *out, size_t *ret_count,
+                    char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total);
 
 /* Frees the documents a *_get filled in (fields set to NULL). */
 void store_vgw_row_done(struct store_vgw_row *row);

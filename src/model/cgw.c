@@ -1,0 +1,150 @@
+/* model/cgw.c: the customer gateway (spec §4): create body, response object, internal form. */
+#include "model/priv.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#define CGW(m) offsetof(struct model_cgw, m)
+#define WRAPPER "customer_gateway"
+#define ID_VALUE_ROW 2 /* index of id_value in create_fields */
+
+/* An IPv4 address for id_type ip, an FQDN otherwise. */
+static int id_value_field(const json_t *v, const char *path, void *dst, bool internal,
+                          struct verr *err)
+{
+    struct model_cgw *cgw = dst;
+    char ip[MODEL_IP_LEN];
+    (void)internal;
+
+    if (!v)
+        return verr_set(err, WRAPPER ".id_value", "is required");
+    if (!model_streq(cgw->id_type, "ip"))
+        return model_want_fqdn(v, path, cgw->id_value, err);
+    int r = model_want_ipv4(v, path, ip, err);
+    return r < 0 ? r : model_copy(cgw->id_value, sizeof(cgw->id_value), ip);
+}
+
+/* Only id_type ip has a BGP ASN (default 65000). */
+static int bgp_asn_field(const json_t *v, const char *path, void *dst, bool internal,
+                         struct verr *err)
+{
+    struct model_cgw *cgw = dst;
+    (void)internal;
+
+    if (!model_streq(cgw->id_type, "ip"))
+        return v ? verr_set(err, path, "is not allowed when id_type is fqdn") : 0;
+    cgw->has_bgp_asn = true;
+    cgw->bgp_asn = 65000;
+    return v ? model_want_int(v, path, 1, 4294967295, &cgw->bgp_asn, err) : 0;
+}
+
+/* Accepted for compatibility (GM certificates are not modelled): {content: string}. */
+static int ca_certificate_field(const json_t *v, const char *path, void *dst, bool internal,
+                                struct verr *err)
+{
+    char cpath[MODEL_PATH_LEN];
+    const char *s;
+    (void)dst;
+    (void)internal;
+
+    if (!v)
+        return 0;
+    int r = model_want_object(v, path, err);
+    const json_t *content = model_member(v, "content");
+    model_path_key(cpath, path, "content");
+    return r < 0 || !content ? r : model_want_str(content, cpath, &s, err);
+}
+
+static const struct model_fspec create_fields[] = {
+    MODEL_F("name", MF_NAME, CGW(name)),
+    MODEL_F("id_type", MF_ENUM, CGW(id_type), .en = &MODEL_E_CGW_ID_TYPE),
+    MODEL_F("id_value", MF_CUSTOM, 0, .fn = id_value_field), /* ID_VALUE_ROW */
+    MODEL_F("bgp_asn", MF_CUSTOM, 0, .fn = bgp_asn_field),
+    MODEL_F("ca_certificate", MF_CUSTOM, 0, .fn = ca_certificate_field),
+    MODEL_F("tags", MF_CUSTOM, CGW(tags), .fn = model_tags_field),
+};
+
+static const struct model_fspec internal_fields[] = {
+    MODEL_F("id", MF_UUID, CGW(id)),
+    MODEL_F("created_at", MF_INT, CGW(created_at), .lo = 0, .hi = MODEL_TS_MAX),
+    MODEL_F("updated_at", MF_INT, CGW(updated_at), .lo = 0, .hi = MODEL_TS_MAX),
+};
+
+/* Parses obj into *cgw (written only on success). Old Terraform configs send the address as
+ * "ip" instead of "id_value": then that member is read in its place. */
+static int cgw_parse(const json_t *obj, struct model_cgw *cgw, bool internal, struct verr *err)
+{
+    struct model_fspec fields[ARRAY_SIZE(create_fields)];
+    _cleanup_free_ struct model_cgw *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return -ENOMEM;
+    t->id_type = model_enum_find(&MODEL_E_CGW_ID_TYPE, "ip");
+    memcpy(fields, create_fields, sizeof(fields));
+    if (!model_member(obj, "id_value") && model_member(obj, "ip"))
+        fields[ID_VALUE_ROW].key = "ip";
+    int r = model_fields_parse(obj, WRAPPER, fields, ARRAY_SIZE(fields), t, internal, err);
+    if (r == 0 && internal)
+        r = model_fields_parse(obj, WRAPPER, internal_fields, ARRAY_SIZE(internal_fields), t,
+                               internal, err);
+    if (r == 0)
+        memcpy(cgw, t, sizeof(*cgw));
+    return r;
+}
+
+int model_cgw_parse_create(const char *body, size_t len, struct model_cgw *cgw, struct verr *err)
+{
+    json_t *root;
+    const json_t *obj;
+    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+
+    if (r < 0)
+        return r;
+    r = cgw_parse(obj, cgw, false, err);
+    json_decref(root);
+    return r;
+}
+
+int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw)
+{
+    struct verr ignored;
+    json_t *root;
+    int r = model_load_internal(json, len, &root);
+
+    if (r < 0)
+        return r;
+    r = cgw_parse(root, cgw, true, &ignored);
+    json_decref(root);
+    return r;
+}
+
+/* Response object (spec §4) or, with all, the internal form. */
+static int write_cgw(const struct model_cgw *cgw, struct buf *out, bool all)
+{
+    struct model_jw w;
+
+    model_jw_init(&w, out);
+    model_jw_obj(&w, NULL);
+    model_jw_req_str(&w, "id", cgw->id, all);
+    model_jw_req_str(&w, "name", cgw->name, all);
+    model_jw_str(&w, "id_type", cgw->id_type);
+    model_jw_str(&w, "id_value", cgw->id_value);
+    if (cgw->has_bgp_asn)
+        model_jw_int(&w, "bgp_asn", cgw->bgp_asn);
+    model_jw_time(&w, "created_at", cgw->created_at, all);
+    model_jw_time(&w, "updated_at", cgw->updated_at, all);
+    model_tags_write(&w, &cgw->tags);
+    model_jw_obj_end(&w);
+    return model_jw_done(&w);
+}
+
+int model_cgw_render(const struct model_cgw *cgw, struct buf *out)
+{
+    return write_cgw(cgw, out, false);
+}
+
+int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out)
+{
+    return write_cgw(cgw, out, true);
+}

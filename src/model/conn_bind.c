@@ -1,0 +1,141 @@
+/* model/conn_bind.c: connection rules that need its gateway and customer gateway (spec §2.4). */
+#include "model/priv.h"
+
+#include <string.h>
+
+#define WRAPPER "vpn_connection"
+
+/* The gateway side vgw_ip names: 1 (eip1 / access_private_ip_1), 2, or 0 when neither. */
+static int gateway_side(const struct model_vpn_conn *c, const struct model_vgw *g)
+{
+    bool public = model_streq(g->network_type, "public");
+    const char *one = public ? g->eip1.id : g->access_private_ip_1;
+    const char *two = public ? g->eip2.id : g->access_private_ip_2;
+
+    if (one[0] && strcmp(c->vgw_ip, one) == 0)
+        return 1;
+    if (two[0] && strcmp(c->vgw_ip, two) == 0)
+        return 2;
+    return 0;
+}
+
+static int check_vgw_ip(const struct model_vpn_conn *c, const struct model_vgw *g, int side,
+                        struct verr *err)
+{
+    char echo[MODEL_ECHO_LEN];
+
+    if (side != 0)
+        return 0;
+    model_echo(echo, c->vgw_ip, strlen(c->vgw_ip));
+    if (model_streq(g->network_type, "public"))
+        return verr_set(err, WRAPPER ".vgw_ip",
+                        "must be the id of the gateway's eip1 or eip2 (%s, %s), got %s", g->eip1.id,
+                        g->eip2.id, echo);
+    return verr_set(err, WRAPPER ".vgw_ip",
+                    "must be the gateway's access_private_ip_1 or access_private_ip_2 (%s, %s), "
+                    "got %s",
+                    g->access_private_ip_1, g->access_private_ip_2, echo);
+}
+
+/* Active-standby: master uses side 1 (eip1 / access_private_ip_1), slave side 2. Active-active
+ * accepts either role on either side (spec §8 #8). */
+static int check_ha_role(const struct model_vpn_conn *c, const struct model_vgw *g, int side,
+                         struct verr *err)
+{
+    const char *want = side == 1 ? "master" : "slave";
+    const char *what = model_streq(g->network_type, "public") ? "eip" : "access_private_ip_";
+
+    if (!model_streq(g->ha_mode, "active-standby") || model_streq(c->ha_role, want))
+        return 0;
+    return verr_set(err, WRAPPER ".ha_role",
+                    "must be %s when vgw_ip is the gateway's %s%d (active-standby), got \"%s\"",
+                    want, what, side, c->ha_role);
+}
+
+/* Customer subnets are required unless the gateway routes through an ER (POLICY/BGP), and may
+ * not overlap the gateway's local subnets. */
+static int check_peer_subnets(const struct model_vpn_conn *c, const struct model_vgw *g,
+                              struct verr *err)
+{
+    bool er_routed = model_streq(g->attachment_type, "er") &&
+                     (model_streq(c->style, "POLICY") || model_streq(c->style, "BGP"));
+
+    if (c->n_peer_subnets == 0 && !er_routed)
+        return verr_set(err, WRAPPER ".peer_subnets",
+                        "is required unless the gateway attachment_type is er and style is POLICY "
+                        "or BGP");
+    for (size_t i = 0; i < c->n_peer_subnets; i++) {
+        for (size_t j = 0; j < g->n_local_subnets; j++) {
+            if (!model_cidr_overlap(&c->peer_subnets[i], &g->local_subnets[j]))
+                continue;
+            char path[MODEL_PATH_LEN];
+            model_path_index(path, WRAPPER ".peer_subnets", i);
+            return verr_set(err, path, "must not overlap gateway local subnet %s, got \"%s\"",
+                            g->local_subnets[j].s, c->peer_subnets[i].s);
+        }
+    }
+    return 0;
+}
+
+/* Policy rules are IPv4; an IPv6 gateway takes policy_rules_v6, which we do not model. */
+static int check_rules_version(const struct model_vpn_conn *c, const struct model_vgw *g,
+                               struct verr *err)
+{
+    if (c->n_policy_rules == 0 || !model_streq(g->ip_version, "ipv6"))
+        return 0;
+    return verr_set(err, WRAPPER ".policy_rules",
+                    "must match the gateway ip_version ipv6, got IPv4 rules");
+}
+
+/* peer_id defaults to the customer gateway's id_value, which must then be an address. */
+static int check_peer_id(const struct model_vpn_conn *c, const struct model_cgw *cgw,
+                         struct verr *err)
+{
+    const struct model_ikepolicy *ike = &c->ikepolicy;
+
+    if (!model_streq(ike->peer_id_type, "ip") || ike->peer_id[0] || model_streq(cgw->id_type, "ip"))
+        return 0;
+    return verr_set(err, WRAPPER ".ikepolicy.peer_id",
+                    "is required when peer_id_type is ip and the customer gateway id_type is %s",
+                    cgw->id_type ? cgw->id_type : "unknown");
+}
+
+/* Default ids for type ip: the gateway address vgw_ip stands for; the customer gateway's id.
+ * Both sources are at most 36 bytes and always fit. */
+static void fill_ids(struct model_vpn_conn *c, const struct model_vgw *g,
+                     const struct model_cgw *cgw, int side)
+{
+    struct model_ikepolicy *ike = &c->ikepolicy;
+    const struct model_eip *eip = side == 1 ? &g->eip1 : &g->eip2;
+    const char *addr = model_streq(g->network_type, "public") ? eip->ip_address : c->vgw_ip;
+
+    if (model_streq(ike->local_id_type, "ip") && !ike->local_id[0])
+        (void)model_copy(ike->local_id, sizeof(ike->local_id), addr);
+    if (model_streq(ike->peer_id_type, "ip") && !ike->peer_id[0])
+        (void)model_copy(ike->peer_id, sizeof(ike->peer_id), cgw->id_value);
+}
+
+/* Checks everything first, so *c changes only on success. */
+int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
+                    const struct model_cgw *cgw, struct verr *err)
+{
+    int side = gateway_side(c, g);
+    int r = check_vgw_ip(c, g, side, err);
+
+    /* in field order: vgw_ip, peer_subnets, policy_rules, ikepolicy, ha_role */
+    if (r == 0)
+        r = check_peer_subnets(c, g, err);
+    if (r == 0)
+        r = check_rules_version(c, g, err);
+    if (r == 0)
+        r = check_peer_id(c, cgw, err);
+    if (r == 0)
+        r = check_ha_role(c, g, side, err);
+    if (r < 0)
+        return r;
+    fill_ids(c, g, cgw, side);
+    memcpy(c->enterprise_project_id, g->enterprise_project_id, sizeof(c->enterprise_project_id));
+    c->gw_is_er = model_streq(g->attachment_type, "er");
+    c->gw_is_gm = model_streq(g->flavor, "GM");
+    return 0;
+}

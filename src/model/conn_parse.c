@@ -1,0 +1,284 @@
+/* model/conn_parse.c: the VPN connection create body (spec §2.2-2.3) and the internal form.
+ *
+ * Fields are parsed in the documented order; a rule that depends on an earlier field (style,
+ * tunnel_local_address) is checked with the later one, so the first failure in field order is
+ * the one reported. */
+#include "model/priv.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#define CONN(m) offsetof(struct model_vpn_conn, m)
+#define WRAPPER "vpn_connection"
+
+static int peer_subnets_field(const json_t *v, const char *path, void *dst, bool internal,
+                              struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    (void)internal;
+
+    if (!v)
+        return 0;
+    return model_want_cidrs(v, path, 0, MODEL_MAX_PEER_SUBNETS, true, c->peer_subnets,
+                            &c->n_peer_subnets, err);
+}
+
+static int tunnel_local_field(const json_t *v, const char *path, void *dst, bool internal,
+                              struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    const char *s;
+    (void)internal;
+
+    if (!v)
+        return 0;
+    int r = model_want_str(v, path, &s, err);
+    if (r == 0)
+        r = model_tunnel_check_one(s, path, err);
+    return r < 0 ? r : model_copy(c->tunnel_local_address, MODEL_CIDR_LEN, s);
+}
+
+/* The peer address also checks the pair: both or neither, same /30, different hosts. */
+static int tunnel_peer_field(const json_t *v, const char *path, void *dst, bool internal,
+                             struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    const char *s;
+    (void)internal;
+
+    if (!v && c->tunnel_local_address[0])
+        return verr_set(err, path, "is required when tunnel_local_address is given");
+    if (!v)
+        return 0;
+    int r = model_want_str(v, path, &s, err);
+    if (r == 0)
+        r = model_tunnel_check_one(s, path, err);
+    if (r == 0 && !c->tunnel_local_address[0])
+        return verr_set(err, WRAPPER ".tunnel_local_address",
+                        "is required when tunnel_peer_address is given");
+    if (r == 0)
+        r = model_tunnel_check(c->tunnel_local_address, s, err);
+    return r < 0 ? r : model_copy(c->tunnel_peer_address, MODEL_CIDR_LEN, s);
+}
+
+/* A boolean that may be true only with one style. */
+static int style_flag(const json_t *v, const char *path, const char *style, const char *only,
+                      bool *ret, struct verr *err)
+{
+    if (!v)
+        return 0;
+    int r = model_want_bool(v, path, ret, err);
+    if (r == 0 && *ret && !model_streq(style, only))
+        return verr_set(err, path, "must be false unless style is %s, got true", only);
+    return r;
+}
+
+static int enable_nqa_field(const json_t *v, const char *path, void *dst, bool internal,
+                            struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    (void)internal;
+
+    return style_flag(v, path, c->style, "STATIC", &c->enable_nqa, err);
+}
+
+static int enable_hub_field(const json_t *v, const char *path, void *dst, bool internal,
+                            struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    (void)internal;
+
+    return style_flag(v, path, c->style, "BGP", &c->enable_hub, err);
+}
+
+/* The key is never echoed, whatever is wrong with it. */
+static int psk_field(const json_t *v, const char *path, void *dst, bool internal, struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    (void)internal;
+
+    if (!v)
+        return 0;
+    if (!json_is_string(v))
+        return verr_set(err, path, "must be a string, got %s", model_json_type(v));
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v) || !model_psk_is_valid(s))
+        return verr_set(err, path, "%s", MODEL_PSK_RULE);
+    c->has_psk = true;
+    return model_copy(c->psk, MODEL_PSK_LEN, s);
+}
+
+/* rule_index is optional; a given one must not repeat an earlier rule's. */
+static int want_rule_index(const json_t *v, const char *path, struct model_vpn_conn *c, size_t i,
+                           bool has_index[], struct verr *err)
+{
+    int64_t *index = &c->policy_rules[i].rule_index;
+
+    has_index[i] = v != NULL;
+    if (!v)
+        return 0;
+    int r = model_want_int(v, path, 0, 50, index, err);
+    for (size_t j = 0; r == 0 && j < i; j++) {
+        if (has_index[j] && c->policy_rules[j].rule_index == *index)
+            return verr_set(err, path, "must not repeat policy_rules[%zu].rule_index, got %lld", j,
+                            (long long)*index);
+    }
+    return r;
+}
+
+/* One policy rule: rule_index, source (unique across rules), destination (1 to 50 CIDRs). */
+static int want_rule(const json_t *v, const char *path, struct model_vpn_conn *c, size_t i,
+                     bool has_index[], struct verr *err)
+{
+    struct model_policy_rule *rule = &c->policy_rules[i];
+    char ipath[MODEL_PATH_LEN], spath[MODEL_PATH_LEN], dpath[MODEL_PATH_LEN];
+    int r = model_want_object(v, path, err);
+
+    if (r < 0)
+        return r;
+    model_path_key(ipath, path, "rule_index");
+    model_path_key(spath, path, "source");
+    model_path_key(dpath, path, "destination");
+    const json_t *source = model_member(v, "source"), *dest = model_member(v, "destination");
+    r = want_rule_index(model_member(v, "rule_index"), ipath, c, i, has_index, err);
+    if (r == 0 && !source)
+        return verr_set(err, spath, "is required");
+    if (r == 0)
+        r = model_want_cidr(source, spath, false, &rule->source, err);
+    for (size_t j = 0; r == 0 && j < i; j++) {
+        if (strcmp(c->policy_rules[j].source.s, rule->source.s) == 0)
+            return verr_set(err, spath, "must not repeat policy_rules[%zu].source, got \"%s\"", j,
+                            rule->source.s);
+    }
+    if (r == 0 && !dest)
+        return verr_set(err, dpath, "is required");
+    if (r == 0)
+        r = model_want_cidrs(dest, dpath, 1, MODEL_MAX_DESTINATIONS, false, rule->destination,
+                             &rule->n_destination, err);
+    return r;
+}
+
+static bool index_taken(const struct model_vpn_conn *c, const bool has_index[], int64_t index)
+{
+    for (size_t j = 0; j < c->n_policy_rules; j++) {
+        if (has_index[j] && c->policy_rules[j].rule_index == index)
+            return true;
+    }
+    return false;
+}
+
+/* Rules without rule_index get the smallest unused index from 1 (the examples are 1-based). */
+static void number_rules(struct model_vpn_conn *c, const bool has_index[])
+{
+    int64_t next = 1;
+
+    for (size_t i = 0; i < c->n_policy_rules; i++) {
+        if (has_index[i])
+            continue;
+        while (index_taken(c, has_index, next))
+            next++;
+        c->policy_rules[i].rule_index = next++;
+    }
+}
+
+static int policy_rules_field(const json_t *v, const char *path, void *dst, bool internal,
+                              struct verr *err)
+{
+    struct model_vpn_conn *c = dst;
+    bool policy = model_streq(c->style, "POLICY"), has_index[MODEL_MAX_POLICY_RULES];
+    char ipath[MODEL_PATH_LEN];
+    (void)internal;
+
+    if (!v)
+        return policy ? verr_set(err, path, "is required when style is POLICY") : 0;
+    int r = model_want_array(v, path, policy ? 1 : 0, MODEL_MAX_POLICY_RULES, err);
+    for (size_t i = 0; r == 0 && i < json_array_size(v); i++) {
+        model_path_index(ipath, path, i);
+        r = want_rule(json_array_get(v, i), ipath, c, i, has_index, err);
+    }
+    if (r < 0)
+        return r;
+    c->n_policy_rules = json_array_size(v);
+    number_rules(c, has_index);
+    return 0;
+}
+
+static const struct model_fspec create_fields[] = {
+    MODEL_F("name", MF_NAME, CONN(name)),
+    MODEL_F("vgw_id", MF_UUID, CONN(vgw_id), .required = true),
+    MODEL_F("vgw_ip", MF_UUID_OR_IP, CONN(vgw_ip), .required = true),
+    MODEL_F("style", MF_ENUM, CONN(style), .en = &MODEL_E_STYLE),
+    MODEL_F("cgw_id", MF_UUID, CONN(cgw_id), .required = true),
+    MODEL_F("peer_subnets", MF_CUSTOM, 0, .fn = peer_subnets_field),
+    MODEL_F("tunnel_local_address", MF_CUSTOM, 0, .fn = tunnel_local_field),
+    MODEL_F("tunnel_peer_address", MF_CUSTOM, 0, .fn = tunnel_peer_field),
+    MODEL_F("enable_nqa", MF_CUSTOM, 0, .fn = enable_nqa_field),
+    MODEL_F("enable_hub", MF_CUSTOM, 0, .fn = enable_hub_field),
+    MODEL_F("psk", MF_CUSTOM, 0, .fn = psk_field),
+    MODEL_F("policy_rules", MF_CUSTOM, 0, .fn = policy_rules_field),
+    MODEL_F("ikepolicy", MF_CUSTOM, CONN(ikepolicy), .fn = model_ikepolicy_field),
+    MODEL_F("ipsecpolicy", MF_CUSTOM, CONN(ipsecpolicy), .fn = model_ipsecpolicy_field),
+    MODEL_F("ha_role", MF_ENUM, CONN(ha_role), .en = &MODEL_E_HA_ROLE),
+    MODEL_F("tags", MF_CUSTOM, CONN(tags), .fn = model_tags_field),
+};
+
+/* What the store keeps besides the create fields. */
+static const struct model_fspec internal_fields[] = {
+    MODEL_F("id", MF_UUID, CONN(id)),
+    MODEL_F("status", MF_ENUM, CONN(status), .en = &MODEL_E_CONN_STATUS),
+    MODEL_F("created_at", MF_INT, CONN(created_at), .lo = 0, .hi = MODEL_TS_MAX),
+    MODEL_F("updated_at", MF_INT, CONN(updated_at), .lo = 0, .hi = MODEL_TS_MAX),
+    MODEL_F("enterprise_project_id", MF_EPID, CONN(enterprise_project_id)),
+    MODEL_F("connection_monitor_id", MF_UUID, CONN(connection_monitor_id)),
+    MODEL_F("gw_is_er", MF_BOOL, CONN(gw_is_er)),
+    MODEL_F("gw_is_gm", MF_BOOL, CONN(gw_is_gm)),
+};
+
+/* Parses obj into *c (written only on success), defaults first. */
+static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal, struct verr *err)
+{
+    _cleanup_free_ struct model_vpn_conn *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return -ENOMEM;
+    t->style = model_enum_find(&MODEL_E_STYLE, "STATIC");
+    t->ha_role = model_enum_find(&MODEL_E_HA_ROLE, "master");
+    memcpy(t->enterprise_project_id, "0", 2);
+    model_conn_policy_defaults(&t->ikepolicy, &t->ipsecpolicy);
+    int r = model_fields_parse(obj, WRAPPER, create_fields, ARRAY_SIZE(create_fields), t, internal,
+                               err);
+    if (r == 0 && internal)
+        r = model_fields_parse(obj, WRAPPER, internal_fields, ARRAY_SIZE(internal_fields), t,
+                               internal, err);
+    if (r == 0)
+        memcpy(c, t, sizeof(*c));
+    return r;
+}
+
+int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
+                            struct verr *err)
+{
+    json_t *root;
+    const json_t *obj;
+    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+
+    if (r < 0)
+        return r;
+    r = conn_parse(obj, c, false, err);
+    json_decref(root);
+    return r;
+}
+
+int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c)
+{
+    struct verr ignored;
+    json_t *root;
+    int r = model_load_internal(json, len, &root);
+
+    if (r < 0)
+        return r;
+    r = conn_parse(root, c, true, &ignored);
+    json_decref(root);
+    return r;
+}

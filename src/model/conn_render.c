@@ -1,0 +1,127 @@
+/* model/conn_render.c: a connection as JSON, in two forms written by one function:
+ *  - the response object: the seed's field order, presence rules of spec §2.5, never the psk;
+ *  - the internal form (all = true): every field, psk and gateway facts included, timestamps
+ *    as integers, empty optional strings left out; read back by model_conn_from_internal. */
+#include "model/priv.h"
+
+static bool is_style(const struct model_vpn_conn *c, const char *style)
+{
+    return model_streq(c->style, style);
+}
+
+static void write_cidrs(struct model_jw *w, const char *key, const struct model_cidr *v, size_t n)
+{
+    model_jw_arr(w, key);
+    for (size_t i = 0; i < n; i++)
+        model_jw_str(w, NULL, v[i].s);
+    model_jw_arr_end(w);
+}
+
+static void write_rules(struct model_jw *w, const struct model_vpn_conn *c)
+{
+    model_jw_arr(w, "policy_rules");
+    for (size_t i = 0; i < c->n_policy_rules && i < MODEL_MAX_POLICY_RULES; i++) {
+        const struct model_policy_rule *rule = &c->policy_rules[i];
+        model_jw_obj(w, NULL);
+        model_jw_int(w, "rule_index", rule->rule_index);
+        model_jw_str(w, "source", rule->source.s);
+        write_cidrs(w, "destination", rule->destination, rule->n_destination);
+        model_jw_obj_end(w);
+    }
+    model_jw_arr_end(w);
+}
+
+/* GM gateways show no dh_group and no local/peer ids; phase 1 mode is shown for IKEv1 only. */
+static void write_ike(struct model_jw *w, const struct model_ikepolicy *ike, bool gm, bool all)
+{
+    model_jw_obj(w, "ikepolicy");
+    model_jw_str(w, "ike_version", ike->ike_version);
+    if (all || model_streq(ike->ike_version, "v1"))
+        model_jw_str(w, "phase1_negotiation_mode", ike->phase1_negotiation_mode);
+    model_jw_str(w, "authentication_algorithm", ike->authentication_algorithm);
+    model_jw_str(w, "encryption_algorithm", ike->encryption_algorithm);
+    if (all || !gm)
+        model_jw_str(w, "dh_group", ike->dh_group);
+    model_jw_str(w, "authentication_method", ike->authentication_method);
+    model_jw_int(w, "lifetime_seconds", ike->lifetime_seconds);
+    if (all || !gm) {
+        model_jw_str(w, "local_id_type", ike->local_id_type);
+        /* ids are empty only before bind, or for peer_id_type any: then left out */
+        model_jw_opt_str(w, "local_id", ike->local_id);
+        model_jw_str(w, "peer_id_type", ike->peer_id_type);
+        model_jw_opt_str(w, "peer_id", ike->peer_id);
+    }
+    model_jw_obj(w, "dpd");
+    model_jw_int(w, "timeout", ike->dpd.timeout);
+    model_jw_int(w, "interval", ike->dpd.interval);
+    model_jw_str(w, "msg", ike->dpd.msg);
+    model_jw_obj_end(w);
+    model_jw_obj_end(w);
+}
+
+static void write_ipsec(struct model_jw *w, const struct model_ipsecpolicy *ipsec, bool gm,
+                        bool all)
+{
+    model_jw_obj(w, "ipsecpolicy");
+    model_jw_str(w, "authentication_algorithm", ipsec->authentication_algorithm);
+    model_jw_str(w, "encryption_algorithm", ipsec->encryption_algorithm);
+    if (all || !gm)
+        model_jw_str(w, "pfs", ipsec->pfs);
+    model_jw_str(w, "transform_protocol", ipsec->transform_protocol);
+    model_jw_int(w, "lifetime_seconds", ipsec->lifetime_seconds);
+    model_jw_str(w, "encapsulation_mode", ipsec->encapsulation_mode);
+    model_jw_obj_end(w);
+}
+
+static int write_conn(const struct model_vpn_conn *c, struct buf *out, bool all)
+{
+    struct model_jw w;
+    bool er_routed = c->gw_is_er && (is_style(c, "POLICY") || is_style(c, "BGP"));
+
+    model_jw_init(&w, out);
+    model_jw_obj(&w, NULL);
+    model_jw_req_str(&w, "id", c->id, all);
+    model_jw_req_str(&w, "name", c->name, all);
+    if (c->status)
+        model_jw_str(&w, "status", c->status);
+    model_jw_str(&w, "vgw_id", c->vgw_id);
+    model_jw_str(&w, "vgw_ip", c->vgw_ip);
+    model_jw_str(&w, "style", c->style);
+    model_jw_str(&w, "cgw_id", c->cgw_id);
+    if (all || !er_routed)
+        write_cidrs(&w, "peer_subnets", c->peer_subnets, c->n_peer_subnets);
+    model_jw_opt_str(&w, "tunnel_local_address", c->tunnel_local_address);
+    model_jw_opt_str(&w, "tunnel_peer_address", c->tunnel_peer_address);
+    if (all || is_style(c, "STATIC"))
+        model_jw_bool(&w, "enable_nqa", c->enable_nqa);
+    if (all || is_style(c, "BGP"))
+        model_jw_bool(&w, "enable_hub", c->enable_hub);
+    if (all && c->has_psk)
+        model_jw_str(&w, "psk", c->psk);
+    if (all || is_style(c, "POLICY"))
+        write_rules(&w, c);
+    write_ike(&w, &c->ikepolicy, c->gw_is_gm, all);
+    write_ipsec(&w, &c->ipsecpolicy, c->gw_is_gm, all);
+    model_jw_time(&w, "created_at", c->created_at, all);
+    model_jw_time(&w, "updated_at", c->updated_at, all);
+    model_jw_req_str(&w, "enterprise_project_id", c->enterprise_project_id, all);
+    model_jw_opt_str(&w, "connection_monitor_id", c->connection_monitor_id);
+    model_jw_str(&w, "ha_role", c->ha_role);
+    model_tags_write(&w, &c->tags);
+    if (all) {
+        model_jw_bool(&w, "gw_is_er", c->gw_is_er);
+        model_jw_bool(&w, "gw_is_gm", c->gw_is_gm);
+    }
+    model_jw_obj_end(&w);
+    return model_jw_done(&w);
+}
+
+int model_conn_render(const struct model_vpn_conn *c, struct buf *out)
+{
+    return write_conn(c, out, false);
+}
+
+int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out)
+{
+    return write_conn(c, out, true);
+}

@@ -1,0 +1,119 @@
+/* store/sqlite/sq_internal.h: the SQLite backend's handle and helpers, shared by its files. */
+#ifndef VPND_STORE_SQ_INTERNAL_H
+#define VPND_STORE_SQ_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_backend.h"
+#include "util/macro.h"
+
+/* The cached statements: prepared once at open (store_sqlite_sql[] holds their text), reset and
+ * unbound after every use. */
+enum sq_stmt {
+    SQ_BEGIN,
+    SQ_BEGIN_READ,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_VGW_INSERT,
+    SQ_VGW_GET,
+    SQ_VGW_EXISTS,
+    SQ_VGW_USE,
+    SQ_VGW_RELEASE,
+    SQ_CGW_INSERT,
+    SQ_CGW_GET,
+    SQ_CONN_INSERT,
+    SQ_CONN_GET_DOC,
+    SQ_CONN_GET,
+    SQ_CONN_UPDATE,
+    SQ_CONN_DELETE,
+    SQ_CONN_LIST,
+    SQ_CONN_COUNT,
+    SQ_CLAIM_INSERT,
+    SQ_CLAIM_RELEASE,
+    SQ_CLAIMS_LIST,
+    SQ_N_STMT
+};
+
+struct sq_store {
+    struct store base; /* first: struct store * and struct sq_store * convert both ways */
+    sqlite3 *db;
+    int schema_version;
+    sqlite3_stmt *stmt[SQ_N_STMT];
+    char errmsg[256];
+};
+
+extern const char *const store_sqlite_sql[SQ_N_STMT];
+
+static inline struct sq_store *sq_from(struct store *s)
+{
+    return (struct sq_store *)s;
+}
+
+/* Maps a failed SQLite result code to the store contract (BUSY/LOCKED -EBUSY, NOMEM -ENOMEM,
+ * UNIQUE/PRIMARYKEY -EEXIST, FOREIGNKEY -ENOENT, anything else -EIO) and records
+ * "what: sqlite message" in q->errmsg. Call before the statement is reset. */
+int store_sqlite_fail(struct sq_store *q, int rc, const char *what);
+/* Records "what: fmt..." in q->errmsg and returns -EIO (corrupt or unexpected data). */
+int store_sqlite_corrupt(struct sq_store *q, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE), so a write never fails
+ * half-way on lock contention; begin_read starts a read snapshot. rollback is a no-op when no
+ * transaction is open (SQLite already rolled it back after some errors). */
+int store_sqlite_begin(struct sq_store *q, const char *what);
+int store_sqlite_begin_read(struct sq_store *q, const char *what);
+int store_sqlite_commit(struct sq_store *q, const char *what);
+void store_sqlite_rollback(struct sq_store *q);
+
+/* Returns the cached statement id, to be held in a _cleanup_(store_sqlite_stmt_donep) local. */
+static inline sqlite3_stmt *store_sqlite_stmt(struct sq_store *q, enum sq_stmt id)
+{
+    return q->stmt[id];
+}
+/* Resets *p and clears its bindings (cleanup for a statement local); NULL is a no-op. */
+void store_sqlite_stmt_donep(sqlite3_stmt **p);
+/* Declares a local holding cached statement id of q, reset and unbound when it leaves scope. */
+#define SQ_STMT(name, q, id)                                                                       \
+    _cleanup_(store_sqlite_stmt_donep) sqlite3_stmt *name = store_sqlite_stmt(q, id)
+
+/* Binds parameters 1.. of st, one per character of types: 's' a const char * (borrowed until
+ * the statement is reset; NULL binds SQL NULL), 'I' an int64_t. */
+int store_sqlite_bind(struct sq_store *q, sqlite3_stmt *st, const char *what, const char *types,
+                      ...);
+/* Copies text column col into dst (size bytes, NUL included); -EIO if it does not fit. */
+int store_sqlite_col_copy(struct sq_store *q, sqlite3_stmt *st, int col, char *dst, size_t size);
+/* Returns a malloc'd copy of text column col in *ret; -ENOMEM. */
+int store_sqlite_col_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret);
+/* Steps a statement that returns no row. */
+int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what);
+
+/* Schema: brings q->db to the newest schema this binary knows, one transaction per step, and
+ * sets q->schema_version. -EIO (errbuf says why) if the database is newer than the binary. */
+int store_sqlite_migrate(struct sq_store *q, char *errbuf, size_t errlen);
+
+/* The operations, one file per concern (sq_rows.c, sq_list.c). */
+int store_sqlite_vgw_insert(struct store *s, const struct store_vgw_row *row,
+                            const struct store_claim *claims, size_t n_claims);
+int store_sqlite_vgw_get(struct store *s, const char *project_id, const char *id,
+                         struct store_vgw_row *ret);
+int store_sqlite_cgw_insert(struct store *s, const struct store_cgw_row *row);
+int store_sqlite_cgw_get(struct store *s, const char *project_id, const char *id,
+                         struct store_cgw_row *ret);
+int store_sqlite_conn_insert(struct store *s, const struct store_conn_row *row,
+                             const struct store_claim *claims, size_t n_claims);
+int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const char *id,
+                              struct buf *out);
+int store_sqlite_conn_get(struct store *s, const char *project_id, const char *id,
+                          struct store_conn_row *ret);
+int store_sqlite_conn_update(struct store *s, const struct store_conn_row *row,
+                             const struct store_claim *claims, size_t n_claims);
+int store_sqlite_conn_delete(struct store *s, const char *project_id, const char *id);
+int store_sqlite_conn_list(struct store *s, const char *project_id,
+                           const struct store_conn_filter *f, size_t limit, struct buf *out,
+                           size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                           int64_t *ret_total);
+int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+
+#endif

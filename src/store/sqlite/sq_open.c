@@ -1,0 +1,344 @@
+/* store/sqlite/sq_open.c: opening and closing the SQLite backend, its statement cache, and the
+ * helpers the operations share (error mapping, transactions, binding, column copies).
+ *
+ * Durability: journal_mode=WAL with synchronous=NORMAL. A commit is acknowledged once its frames
+ * are written to the WAL file (in the OS page cache), so every acknowledged write survives a
+ * crash or kill -9 of this process; only an OS crash or power loss can lose the last commits
+ * before the next checkpoint syncs them (the database itself never corrupts). synchronous=FULL
+ * would fsync on every commit to close that window, at a large cost in write latency.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/store_sqlite.h"
+
+#define SQ_BUSY_TIMEOUT_MS 5000
+
+#define SQ_CONN_COLS                                                                               \
+    "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
+    "created_at, updated_at, spec, doc"
+#define SQ_CONN_FILTER                                                                             \
+    "project_id = ?1 AND (?2 IS NULL OR vgw_id = ?2) AND (?3 IS NULL OR vgw_ip = ?3) "             \
+    "AND (?4 IS NULL OR enterprise_project_id IN (SELECT value FROM json_each(?4)))"
+
+/* Transaction statements come first: they are prepared before the migrations run. */
+#define SQ_FIRST_TABLE_STMT SQ_VGW_INSERT
+
+const char *const store_sqlite_sql[SQ_N_STMT] = {
+    [SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [SQ_BEGIN_READ] = "BEGIN DEFERRED",
+    [SQ_COMMIT] = "COMMIT",
+    [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_VGW_INSERT] = "INSERT INTO vpn_gateway (project_id, id, status, enterprise_project_id, "
+                      "connection_number, used_connection_number, created_at, updated_at, spec) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+    [SQ_VGW_GET] = "SELECT project_id, id, status, enterprise_project_id, connection_number, "
+                   "used_connection_number, created_at, updated_at, spec FROM vpn_gateway "
+                   "WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_EXISTS] = "SELECT 1 FROM vpn_gateway WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_USE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number + 1 "
+                   "WHERE project_id = ?1 AND id = ?2 "
+                   "AND used_connection_number < connection_number",
+    [SQ_VGW_RELEASE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number - 1 "
+                       "WHERE project_id = ?1 AND id = ?2 AND used_connection_number > 0",
+    [SQ_CGW_INSERT] = "INSERT INTO customer_gateway (project_id, id, created_at, updated_at, spec) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_CGW_GET] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                   "WHERE project_id = ?1 AND id = ?2",
+    [SQ_CONN_INSERT] = "INSERT INTO vpn_connection (" SQ_CONN_COLS ") "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection WHERE project_id = ?1 AND id = ?2",
+    [SQ_CONN_GET] = "SELECT " SQ_CONN_COLS " FROM vpn_connection "
+                    "WHERE project_id = ?1 AND id = ?2",
+    [SQ_CONN_UPDATE] = "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, "
+                       "spec = ?6, doc = ?7, cgw_id = ?8 WHERE project_id = ?1 AND id = ?2",
+    [SQ_CONN_DELETE] = "DELETE FROM vpn_connection WHERE project_id = ?1 AND id = ?2 "
+                       "RETURNING vgw_id",
+    [SQ_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " SQ_CONN_FILTER
+                     " AND (created_at, id) < (?5, ?6) "
+                     "ORDER BY created_at DESC, id DESC LIMIT ?7",
+    [SQ_CONN_COUNT] = "SELECT count(*) FROM vpn_connection WHERE " SQ_CONN_FILTER,
+    [SQ_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES (?1, ?2, ?3)",
+    [SQ_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = ?1",
+    [SQ_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = ?1 ORDER BY value",
+};
+
+static void sq_close(struct store *s)
+{
+    struct sq_store *q = sq_from(s);
+
+    for (size_t i = 0; i < SQ_N_STMT; i++)
+        sqlite3_finalize(q->stmt[i]);
+    sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
+    free(q);
+}
+
+static const char *sq_errmsg(struct store *s)
+{
+    return sq_from(s)->errmsg;
+}
+
+static int sq_schema_version(struct store *s)
+{
+    return sq_from(s)->schema_version;
+}
+
+static const struct store_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .schema_version = sq_schema_version,
+    .vgw_insert = store_sqlite_vgw_insert,
+    .vgw_get = store_sqlite_vgw_get,
+    .cgw_insert = store_sqlite_cgw_insert,
+    .cgw_get = store_sqlite_cgw_get,
+    .conn_insert = store_sqlite_conn_insert,
+    .conn_get_doc = store_sqlite_conn_get_doc,
+    .conn_get = store_sqlite_conn_get,
+    .conn_update = store_sqlite_conn_update,
+    .conn_delete = store_sqlite_conn_delete,
+    .conn_list = store_sqlite_conn_list,
+    .claims_list = store_sqlite_claims_list,
+};
+
+static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
+{
+    for (size_t i = from; i < to; i++) {
+        int rc = sqlite3_prepare_v3(q->db, store_sqlite_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &q->stmt[i], NULL);
+        if (rc != SQLITE_OK) {
+            int r = store_sqlite_fail(q, rc, "prepare");
+            snprintf(errbuf, errlen, "%s", q->errmsg);
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Sets the per-connection options and pragmas; see the head comment on durability. */
+static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t errlen)
+{
+    static const char pragmas[] = "PRAGMA foreign_keys = ON;"
+                                  "PRAGMA synchronous = NORMAL;"
+                                  /* 16 MiB page cache per handle: the docs of ~8000
+                                   * connections stay in memory for the hot GET path */
+                                  "PRAGMA cache_size = -16384;";
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    int rc;
+
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_busy_timeout(q->db, SQ_BUSY_TIMEOUT_MS);
+    sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        int r = store_sqlite_fail(q, rc, "set journal_mode");
+        snprintf(errbuf, errlen, "%s", q->errmsg);
+        sqlite3_finalize(st);
+        return r;
+    }
+    mode = (const char *)sqlite3_column_text(st, 0);
+    if (!memory && (!mode || strcmp(mode, "wal") != 0)) {
+        snprintf(errbuf, errlen, "cannot enable WAL journal mode (got \"%s\")", mode ? mode : "?");
+        sqlite3_finalize(st);
+        return -EIO;
+    }
+    sqlite3_finalize(st);
+    rc = sqlite3_exec(q->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int r = store_sqlite_fail(q, rc, "set pragmas");
+        snprintf(errbuf, errlen, "%s", q->errmsg);
+        return r;
+    }
+    return 0;
+}
+
+int store_sqlite_open(const char *path, struct store **ret, char *errbuf, size_t errlen)
+{
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    struct sq_store *q = calloc(1, sizeof(*q));
+    int rc, r;
+
+    errbuf[0] = '\0';
+    if (!q) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    q->base.ops = &sq_ops;
+    rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        r = q->db ? store_sqlite_fail(q, rc, "open") : -ENOMEM;
+        snprintf(errbuf, errlen, "cannot open SQLite database \"%s\": %s", path,
+                 q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        goto out_close;
+    }
+    r = sq_configure(q, strcmp(path, ":memory:") == 0, errbuf, errlen);
+    if (r < 0)
+        goto out_close;
+    r = sq_prepare(q, 0, SQ_FIRST_TABLE_STMT, errbuf, errlen);
+    if (r < 0)
+        goto out_close;
+    r = store_sqlite_migrate(q, errbuf, errlen);
+    if (r < 0)
+        goto out_close;
+    r = sq_prepare(q, SQ_FIRST_TABLE_STMT, SQ_N_STMT, errbuf, errlen);
+    if (r < 0)
+        goto out_close;
+    *ret = &q->base;
+    return 0;
+
+out_close:
+    sq_close(&q->base);
+    return r;
+}
+
+int store_sqlite_fail(struct sq_store *q, int rc, const char *what)
+{
+    int r;
+
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        r = -EBUSY;
+        break;
+    case SQLITE_NOMEM:
+        r = -ENOMEM;
+        break;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+            r = -EEXIST;
+        else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            r = -ENOENT;
+        else
+            r = -EIO;
+        break;
+    default:
+        r = -EIO;
+        break;
+    }
+    /* SQLite messages name tables, columns and constraints, never bound values: no secrets */
+    snprintf(q->errmsg, sizeof(q->errmsg), "%s: %s (sqlite %d)", what,
+             q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc), rc);
+    return r;
+}
+
+int store_sqlite_corrupt(struct sq_store *q, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(q->errmsg, sizeof(q->errmsg), "%s: ", what);
+
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < sizeof(q->errmsg))
+        vsnprintf(q->errmsg + n, sizeof(q->errmsg) - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -EIO;
+}
+
+static int sq_step_tx(struct sq_store *q, enum sq_stmt id, const char *what)
+{
+    _cleanup_(store_sqlite_stmt_donep) sqlite3_stmt *st = store_sqlite_stmt(q, id);
+
+    return store_sqlite_exec(q, st, what);
+}
+
+int store_sqlite_begin(struct sq_store *q, const char *what)
+{
+    return sq_step_tx(q, SQ_BEGIN, what);
+}
+
+int store_sqlite_begin_read(struct sq_store *q, const char *what)
+{
+    return sq_step_tx(q, SQ_BEGIN_READ, what);
+}
+
+int store_sqlite_commit(struct sq_store *q, const char *what)
+{
+    return sq_step_tx(q, SQ_COMMIT, what);
+}
+
+void store_sqlite_rollback(struct sq_store *q)
+{
+    if (!sqlite3_get_autocommit(q->db))
+        (void)sq_step_tx(q, SQ_ROLLBACK, "rollback");
+}
+
+void store_sqlite_stmt_donep(sqlite3_stmt **p)
+{
+    if (!*p)
+        return;
+    (void)sqlite3_reset(*p);
+    (void)sqlite3_clear_bindings(*p);
+}
+
+int store_sqlite_bind(struct sq_store *q, sqlite3_stmt *st, const char *what, const char *types,
+                      ...)
+{
+    va_list ap;
+    int rc = SQLITE_OK;
+
+    va_start(ap, types);
+    for (int i = 0; rc == SQLITE_OK && types[i]; i++) {
+        if (types[i] == 's') {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_STATIC)
+                   : sqlite3_bind_null(st, i + 1);
+        } else {
+            rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        }
+    }
+    va_end(ap);
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, what);
+}
+
+int store_sqlite_col_copy(struct sq_store *q, sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+    if (!t && sqlite3_errcode(q->db) == SQLITE_NOMEM)
+        return -ENOMEM;
+    if (!t)
+        n = 0;
+    if (n >= size)
+        return store_sqlite_corrupt(q, "read row", "column %s holds %zu bytes, at most %zu fit",
+                                    sqlite3_column_name(st, col), n, size - 1);
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int store_sqlite_col_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *p;
+
+    if (!t && sqlite3_errcode(q->db) == SQLITE_NOMEM)
+        return -ENOMEM;
+    p = malloc(n + 1);
+    if (!p)
+        return -ENOMEM;
+    if (n)
+        memcpy(p, t, n);
+    p[n] = '\0';
+    *ret = p;
+    return 0;
+}
+
+int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return store_sqlite_fail(q, rc, what);
+}

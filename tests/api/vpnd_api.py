@@ -1,0 +1,501 @@
+"""Helpers of the black-box API suite: run the vpnd binary, talk HTTP to it, build bodies.
+
+Stdlib only. Servers are started on 127.0.0.1:0 with a database in a temporary directory; the
+port is read from the readiness line "vpnd: listening on http://127.0.0.1:PORT". A server is
+stopped by its PID (SIGTERM) and must then exit 0 with no sanitizer report on stderr.
+"""
+
+import collections
+import copy
+import http.client
+import json
+import os
+import queue
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+
+READY_TIMEOUT = 15.0  # seconds to wait for the readiness line (ASan start-up included)
+STOP_TIMEOUT = 20.0  # seconds to wait for exit after SIGTERM
+REQUEST_TIMEOUT = 10.0
+READY_RE = re.compile(r"^vpnd: listening on http://127\.0\.0\.1:(\d+)$")
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+REQUEST_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+IPV4_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
+ERROR_KEYS = {"error_code", "error_msg", "request_id"}
+
+# Address pools every suite server is started with (conftest.py).
+EIP_POOL = "203.0.112.0/20"
+PRIVATE_POOL = "172.31.0.0/16"
+
+# Documented connection statuses (seed, Table 3).
+CONNECTION_STATUSES = {
+    "ERROR", "ACTIVE", "DOWN", "PENDING_CREATE", "PENDING_UPDATE", "PENDING_DELETE",
+    "FREEZED", "UNKNOWN",
+}
+
+Response = collections.namedtuple("Response", "status headers json raw")
+
+# Every route of the server (spec §2.1, §3.1, §4 as implemented so far). Each one must be hit by
+# the suite; conftest.py lists the misses at the end of a full run and fails it.
+ROUTES = [
+    ("POST", "/v5/{project_id}/vpn-connection"),
+    ("GET", "/v5/{project_id}/vpn-connection/{id}"),
+    ("POST", "/v5/{project_id}/vpn-gateways"),
+    ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
+    ("POST", "/v5/{project_id}/customer-gateways"),
+    ("GET", "/v5/{project_id}/customer-gateways/{id}"),
+]
+ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
+
+
+def _route_of(method, path):
+    segs = path.split("?")[0].split("/")
+    for m, pattern in ROUTES:
+        psegs = pattern.split("/")
+        if m == method and len(psegs) == len(segs) and all(
+                p.startswith("{") or p == s for p, s in zip(psegs, segs)):
+            return (m, pattern)
+    return None
+
+
+def vpnd_binary():
+    """The binary under test: $VPND_BIN, else build/asan/vpnd of this tree."""
+    path = os.environ.get("VPND_BIN")
+    if not path:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "..", "build", "asan", "vpnd")
+    return os.path.abspath(path)
+
+
+def server_env(extra=None):
+    """The environment a server runs in: ours minus VPND_* settings, with sanitizer options."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VPND_")}
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def sanitizer_report(text):
+    """The first sanitizer marker found in text, or None."""
+    for marker in SANITIZER_MARKERS:
+        if marker in text:
+            return marker
+    return None
+
+
+class Server:
+    """One vpnd process (and its successors after restart) on one database."""
+
+    def __init__(self, binary, workdir, args=()):
+        self.binary = binary
+        self.workdir = workdir
+        self.db = os.path.join(workdir, "vpnd.db")
+        self.args = list(args)
+        self.proc = None
+        self.port = None
+        self.generation = 0
+        self.stderr_path = None
+
+    # ---- process control ----
+
+    def start(self, argv=None, env=None):
+        """Starts the binary and waits for its readiness line; sets self.port."""
+        assert self.proc is None, "server already running"
+        self.generation += 1
+        self.stderr_path = os.path.join(self.workdir, "stderr.%d.log" % self.generation)
+        if argv is None:
+            argv = [self.binary, "serve", "--listen", "127.0.0.1:0", "--db", self.db] + self.args
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=err, env=env if env is not None else server_env())
+        lines = queue.Queue()
+        threading.Thread(target=_pump, args=(self.proc.stdout, lines), daemon=True).start()
+        deadline = time.monotonic() + READY_TIMEOUT
+        seen = []
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = lines.get(timeout=max(remaining, 0.001)) if remaining > 0 else None
+            except queue.Empty:
+                line = None
+            if line is None:
+                self._abort()
+                raise AssertionError("vpnd did not print its readiness line within %.0fs; "
+                                     "stdout=%r stderr=%s" % (READY_TIMEOUT, seen, self.stderr_tail()))
+            seen.append(line)
+            m = READY_RE.match(line.rstrip("\r\n"))
+            if m:
+                self.port = int(m.group(1))
+                return self
+
+    def _abort(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+        self.proc = None
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signals the process by PID, asserts exit code 0 and a clean stderr."""
+        self.send_signal(sig)
+        return self.wait_stopped(sig)
+
+    def send_signal(self, sig=signal.SIGTERM):
+        assert self.proc is not None, "server not running"
+        self.proc.send_signal(sig)
+
+    def wait_stopped(self, sig=signal.SIGTERM):
+        """Waits for the exit that follows signal(); asserts exit 0 and a clean stderr."""
+        proc, self.proc = self.proc, None
+        try:
+            rc = proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("vpnd did not exit within %.0fs of %s; stderr=%s"
+                                 % (STOP_TIMEOUT, signal.Signals(sig).name, self.stderr_tail()))
+        self.assert_clean_stderr()
+        assert rc == 0, "vpnd exited %d after %s; stderr=%s" % (
+            rc, signal.Signals(sig).name, self.stderr_tail())
+        return rc
+
+    def restart(self):
+        """Stops (asserting a clean exit) and starts again on the same database."""
+        self.stop()
+        return self.start()
+
+    def stderr_text(self):
+        if not self.stderr_path or not os.path.exists(self.stderr_path):
+            return ""
+        with open(self.stderr_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stderr_tail(self, n=4000):
+        return repr(self.stderr_text()[-n:])
+
+    def assert_clean_stderr(self):
+        text = self.stderr_text()
+        marker = sanitizer_report(text)
+        assert marker is None, "sanitizer report (%s) on vpnd stderr:\n%s" % (marker, text[-8000:])
+
+    # ---- HTTP ----
+
+    def connection(self, timeout=REQUEST_TIMEOUT):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT):
+        """One request on a fresh connection. body: dict/list (sent as JSON), str or bytes.
+        Returns Response(status, headers, parsed JSON or None, raw bytes)."""
+        conn = self.connection(timeout)
+        try:
+            return send(conn, method, path, body, headers)
+        finally:
+            conn.close()
+
+
+def _pump(stream, lines):
+    """Forwards stdout lines to a queue (and keeps the pipe drained); None at EOF."""
+    try:
+        for raw in iter(stream.readline, b""):
+            lines.put(raw.decode("utf-8", "replace"))
+    finally:
+        lines.put(None)
+
+
+def send(conn, method, path, body=None, headers=None):
+    """Sends one request on an http.client connection and reads the whole response."""
+    hdrs = {}
+    data = None
+    if isinstance(body, (dict, list)):
+        data = json.dumps(body).encode()
+    elif isinstance(body, str):
+        data = body.encode()
+    elif body is not None:
+        data = bytes(body)
+    if data is not None:
+        hdrs["Content-Type"] = "application/json"
+    hdrs.update(headers or {})
+    conn.request(method, path, body=data, headers=hdrs)
+    resp = conn.getresponse()
+    raw = resp.read()
+    route = _route_of(method, path)
+    if route and resp.status < 500:
+        ROUTES_HIT.add(route)
+    return Response(resp.status, resp.headers, parse_json(raw), raw)
+
+
+def parse_json(raw):
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+# ---- raw sockets ----
+
+def raw_exchange(port, data, source=None, timeout=5.0):
+    """Sends raw bytes on a new socket and returns (status, headers dict lower-case, body)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                    source_address=(source, 0) if source else None)
+    try:
+        try:
+            sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before reading everything
+        return read_raw_response(sock)
+    finally:
+        sock.close()
+
+
+def read_raw_response(sock):
+    """Reads one HTTP/1.1 response from sock: (status, headers, body bytes)."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    head, _, body = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines and lines[0].startswith("HTTP/1."), "no HTTP response: %r" % buf[:200]
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        want = int(headers["content-length"])
+        while len(body) < want:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        body = body[:want]
+    return status, headers, body
+
+
+# ---- ids and paths ----
+
+def new_project():
+    """A fresh random project id (32 lower-case hex), so every test has its own namespace."""
+    return secrets.token_hex(16)
+
+
+def new_uuid():
+    return str(uuid.uuid4())
+
+
+def gw_path(project, gid=None):
+    return "/v5/%s/vpn-gateways" % project + ("/%s" % gid if gid else "")
+
+
+def cgw_path(project, cid=None):
+    return "/v5/%s/customer-gateways" % project + ("/%s" % cid if cid else "")
+
+
+def conn_path(project, cid=None):
+    return "/v5/%s/vpn-connection" % project + ("/%s" % cid if cid else "")
+
+
+# ---- bodies ----
+
+DELETE = object()  # marker for set_field: remove the key
+
+
+def set_field(obj, dotted, value):
+    """Sets (or with DELETE removes) a nested key "a.b.c", creating dicts on the way."""
+    keys = dotted.split(".")
+    for k in keys[:-1]:
+        obj = obj.setdefault(k, {})
+    if value is DELETE:
+        obj.pop(keys[-1], None)
+    else:
+        obj[keys[-1]] = value
+
+
+def gateway_body(**fields):
+    """A valid public (active-active, Professional1) gateway create body; fields override."""
+    g = {
+        "vpc_id": new_uuid(),
+        "local_subnets": ["10.0.0.0/24"],
+        "connect_subnet": new_uuid(),
+        "eip1": {"id": new_uuid()},
+        "eip2": {"id": new_uuid()},
+    }
+    for k, v in fields.items():
+        set_field(g, k, v)
+    return {"vpn_gateway": g}
+
+
+def private_gateway_body(**fields):
+    g = {
+        "network_type": "private",
+        "vpc_id": new_uuid(),
+        "local_subnets": ["10.0.0.0/24"],
+        "connect_subnet": new_uuid(),
+    }
+    for k, v in fields.items():
+        set_field(g, k, v)
+    return {"vpn_gateway": g}
+
+
+def create_gateway(server, project, body=None):
+    """POSTs a gateway (default body if None); asserts 201 and returns the vpn_gateway object."""
+    r = server.request("POST", gw_path(project), body if body is not None else gateway_body())
+    assert r.status == 201, (r.status, r.raw)
+    assert UUID_RE.match(r.json["vpn_gateway"]["id"]), r.raw
+    return r.json["vpn_gateway"]
+
+
+def get_gateway(server, project, gid):
+    r = server.request("GET", gw_path(project, gid))
+    assert r.status == 200, (r.status, r.raw)
+    return r.json["vpn_gateway"]
+
+
+_activation = {"seen": False, "failed": False}
+
+
+def wait_gateway_active(server, project, gid, timeout=5.0):
+    """Polls GET vpn-gateways/{id} until status is ACTIVE; returns the gateway object.
+    Once a gateway of this session failed to activate while none ever did (no status engine),
+    later waits give up after 0.5 s so the suite stays fast; they still fail."""
+    if _activation["failed"] and not _activation["seen"]:
+        timeout = min(timeout, 0.5)
+    deadline = time.monotonic() + timeout
+    while True:
+        g = get_gateway(server, project, gid)
+        if g.get("status") == "ACTIVE":
+            _activation["seen"] = True
+            return g
+        if time.monotonic() > deadline:
+            _activation["failed"] = True
+            raise AssertionError("gateway %s not ACTIVE after %.1fs: status=%r"
+                                 % (gid, timeout, g.get("status")))
+        time.sleep(0.02)  # polling interval, not a readiness guess
+
+
+def active_gateways(server, project, bodies, timeout=5.0):
+    """Creates all gateways first, then waits for each: their activations overlap."""
+    ids = [create_gateway(server, project, b)["id"] for b in bodies]
+    return [wait_gateway_active(server, project, gid, timeout) for gid in ids]
+
+
+def create_cgw(server, project, id_value="88.1.1.164", **fields):
+    body = {"customer_gateway": dict({"id_value": id_value}, **fields)}
+    r = server.request("POST", cgw_path(project), body)
+    assert r.status == 201, (r.status, r.raw)
+    return r.json["customer_gateway"]
+
+
+def conn_body(gw, cgw, eip="eip1", **fields):
+    """A valid minimal STATIC connection create body on gateway gw (public) and CGW cgw."""
+    c = {
+        "vgw_id": gw["id"],
+        "vgw_ip": gw[eip]["id"],
+        "cgw_id": cgw["id"],
+        "peer_subnets": ["192.168.0.0/24"],
+        "psk": "Abcd1234!x",
+    }
+    for k, v in fields.items():
+        set_field(c, k, v)
+    return {"vpn_connection": c}
+
+
+def with_fields(body, **dotted):
+    """A deep copy of body with dotted fields (relative to the wrapper's content) set."""
+    b = copy.deepcopy(body)
+    (key,) = b.keys()
+    for k, v in dotted.items():
+        set_field(b[key], k, v)
+    return b
+
+
+def create_conn(server, project, body):
+    r = server.request("POST", conn_path(project), body)
+    assert r.status == 201, (r.status, r.raw)
+    return r.json["vpn_connection"]
+
+
+def get_conn(server, project, cid):
+    r = server.request("GET", conn_path(project, cid))
+    assert r.status == 200, (r.status, r.raw)
+    return r.json["vpn_connection"]
+
+
+# ---- assertions ----
+
+def assert_error(resp, status, code):
+    """An error reply: the status, exactly the three error keys, the code, a matching header."""
+    assert resp.status == status, "want %d %s, got %d %r" % (status, code, resp.status, resp.raw)
+    assert isinstance(resp.json, dict), "error body is not JSON: %r" % resp.raw
+    assert set(resp.json) == ERROR_KEYS, resp.json
+    assert resp.json["error_code"] == code, resp.json
+    assert isinstance(resp.json["error_msg"], str) and resp.json["error_msg"], resp.json
+    assert REQUEST_ID_RE.match(resp.json["request_id"]), resp.json
+    assert resp.headers.get("X-Request-Id") == resp.json["request_id"], dict(resp.headers)
+    return resp.json["error_msg"]
+
+
+def assert_invalid(resp, path, *needles):
+    """400 VPN.0001 whose message starts "invalid request: <path>: " and contains needles."""
+    msg = assert_error(resp, 400, "VPN.0001")
+    prefix = "invalid request: %s: " % path
+    assert msg.startswith(prefix), "want prefix %r, got %r" % (prefix, msg)
+    for n in needles:
+        assert str(n) in msg, "want %r in %r" % (str(n), msg)
+    return msg
+
+
+def doc_diff(got, want, path=""):
+    """Differences between two JSON documents, key order included, as readable lines
+    (pytest truncates its own diff of long dicts)."""
+    out = []
+    if isinstance(got, dict) and isinstance(want, dict):
+        where = path or "<root>"
+        extra = [k for k in got if k not in want]
+        missing = [k for k in want if k not in got]
+        if extra:
+            out.append("%s: unexpected keys %s" % (where, extra))
+        if missing:
+            out.append("%s: missing keys %s" % (where, missing))
+        common_got = [k for k in got if k in want]
+        common_want = [k for k in want if k in got]
+        if common_got != common_want:
+            out.append("%s: key order %s, want %s" % (where, common_got, common_want))
+        for k in want:
+            if k in got:
+                out.extend(doc_diff(got[k], want[k], "%s.%s" % (path, k) if path else k))
+    elif isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want)):
+            out.extend(doc_diff(g, w, "%s[%d]" % (path, i)))
+    elif got != want or type(got) is not type(want):
+        out.append("%s: got %r, want %r" % (path, got, want))
+    return out
+
+
+def ipv4_int(s):
+    m = IPV4_RE.match(s)
+    assert m, "not a dotted IPv4 address: %r" % s
+    parts = [int(p) for p in m.groups()]
+    assert all(0 <= p <= 255 for p in parts), s
+    return (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
+
+
+def in_cidr(ip, cidr):
+    net, _, prefix = cidr.partition("/")
+    mask = (0xFFFFFFFF << (32 - int(prefix))) & 0xFFFFFFFF
+    return ipv4_int(ip) & mask == ipv4_int(net) & mask

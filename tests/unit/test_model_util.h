@@ -1,0 +1,138 @@
+/* tests/unit/test_model_util.h: fixtures shared by the model unit tests (static inline only). */
+#ifndef VPND_TEST_MODEL_UTIL_H
+#define VPND_TEST_MODEL_UTIL_H
+
+/* clang-format off: cmocka.h needs these first */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+/* clang-format on */
+
+#include "model/model.h"
+
+#define VGW_ID "b32d91a4-1c2d-4e5f-8a9b-e907174eb11d"
+#define EIP1_ID "0c464dad-2a1b-4c5d-8e9f-c22bb0eb0bde"
+#define EIP2_ID "1d575ebe-3b2c-4d6e-9f0a-d33cc1fc1cef"
+#define CGW_ID "5247ae10-3c4d-4e5f-9a0b-dd36659a7f5d"
+#define VPC_ID "7b6c5e0a-1f2d-4c3b-9a8e-1234567890ab"
+#define SUBNET_ID "9a8b7c6d-5e4f-4a3b-8c2d-0123456789ab"
+#define ER_ID "3e2d1c0b-4a5b-4c6d-8e7f-fedcba987654"
+#define EPID "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+
+/* A create body: the three required ids, then extra members (each starting with a comma). */
+#define CONN_REQ "\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" EIP1_ID "\",\"cgw_id\":\"" CGW_ID "\""
+#define CONN_BODY(extra) "{\"vpn_connection\":{" CONN_REQ extra "}}"
+#define SUBNETS ",\"peer_subnets\":[\"192.168.0.0/24\"]"
+#define RULE ",\"policy_rules\":[{\"source\":\"10.0.0.0/24\",\"destination\":[\"192.168.0.0/24\"]}]"
+
+#define VGW_PUBLIC                                                                                 \
+    "\"vpc_id\":\"" VPC_ID "\",\"connect_subnet\":\"" SUBNET_ID                                    \
+    "\",\"local_subnets\":[\"10.0.0.0/16\"],\"eip1\":{\"id\":\"" EIP1_ID                           \
+    "\"},\"eip2\":{\"id\":\"" EIP2_ID "\"}"
+#define VGW_BODY(extra) "{\"vpn_gateway\":{" extra "}}"
+
+static inline void *test_zalloc(size_t size)
+{
+    void *p = calloc(1, size);
+    assert_non_null(p);
+    return p;
+}
+
+/* Parses a connection body that must be valid; caller frees. */
+static inline struct model_vpn_conn *conn_ok(const char *body)
+{
+    struct model_vpn_conn *c = test_zalloc(sizeof(*c));
+    struct verr err = {{0}};
+    int r = model_conn_parse_create(body, strlen(body), c, &err);
+    if (r != 0)
+        fail_msg("unexpected error %d: %s", r, err.msg);
+    return c;
+}
+
+/* Parses a connection body that must fail with exactly want. */
+static inline void conn_err(const char *body, size_t len, const char *want)
+{
+    struct model_vpn_conn *c = test_zalloc(sizeof(*c));
+    struct verr err = {{0}};
+    assert_int_equal(model_conn_parse_create(body, len, c, &err), -EINVAL);
+    assert_string_equal(err.msg, want);
+    free(c);
+}
+#define CONN_ERR(body, want) conn_err(body, strlen(body), want)
+
+static inline struct model_vgw *vgw_ok(const char *body)
+{
+    struct model_vgw *g = test_zalloc(sizeof(*g));
+    struct verr err = {{0}};
+    int r = model_vgw_parse_create(body, strlen(body), g, &err);
+    if (r != 0)
+        fail_msg("unexpected error %d: %s", r, err.msg);
+    return g;
+}
+
+static inline void vgw_err(const char *body, const char *want)
+{
+    struct model_vgw *g = test_zalloc(sizeof(*g));
+    struct verr err = {{0}};
+    assert_int_equal(model_vgw_parse_create(body, strlen(body), g, &err), -EINVAL);
+    assert_string_equal(err.msg, want);
+    free(g);
+}
+
+/* The gateway a bound connection sees: public, EIP addresses assigned, local 10.0.0.0/16. */
+static inline struct model_vgw *vgw_active(const char *body)
+{
+    struct model_vgw *g = vgw_ok(body);
+    strcpy(g->id, VGW_ID);
+    if (g->eip1.present)
+        strcpy(g->eip1.ip_address, "10.1.1.134");
+    if (g->eip2.present)
+        strcpy(g->eip2.ip_address, "10.1.1.135");
+    g->status = "ACTIVE";
+    return g;
+}
+
+static inline struct model_cgw *cgw_ok(const char *body)
+{
+    struct model_cgw *g = test_zalloc(sizeof(*g));
+    struct verr err = {{0}};
+    int r = model_cgw_parse_create(body, strlen(body), g, &err);
+    if (r != 0)
+        fail_msg("unexpected error %d: %s", r, err.msg);
+    return g;
+}
+
+static inline void cgw_err(const char *body, const char *want)
+{
+    struct model_cgw *g = test_zalloc(sizeof(*g));
+    struct verr err = {{0}};
+    assert_int_equal(model_cgw_parse_create(body, strlen(body), g, &err), -EINVAL);
+    assert_string_equal(err.msg, want);
+    free(g);
+}
+
+/* Renders with fn into a fresh string; caller frees. */
+#define RENDER(fn, obj)                                                                            \
+    ({                                                                                             \
+        struct buf b_ = {0};                                                                       \
+        assert_int_equal(fn(obj, &b_), 0);                                                         \
+        buf_steal(&b_);                                                                            \
+    })
+
+/* True if the rendered JSON text has the member "key": (at any depth). */
+static inline bool has_key(const char *json, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
+    return strstr(json, pat) != NULL;
+}
+
+#endif

@@ -1,0 +1,208 @@
+/* Unit tests for opening a store: URLs, schema versions and migrations, durability. */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "test_store_fixture.h"
+
+static int open_url(const char *url, struct store **ret, char *err, size_t errlen)
+{
+    return store_open(url, ret, err, errlen);
+}
+
+static void test_postgres_url_is_rejected_as_an_unsupported_scheme(void **state)
+{
+    struct store *s = NULL;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(open_url("postgres://vpnd@localhost/vpnd", &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "unsupported store URL scheme \"postgres\" (supported: sqlite)");
+    assert_null(s);
+}
+
+static void test_sqlite_url_without_a_path_is_rejected(void **state)
+{
+    struct store *s = NULL;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(open_url("sqlite:", &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "store URL \"sqlite:\" names no database");
+    assert_int_equal(open_url("", &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "empty store URL");
+}
+
+static void test_memory_url_opens_an_empty_store_at_the_latest_schema(void **state)
+{
+    struct store *s = NULL;
+    struct store_vgw_row row;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(open_url("sqlite::memory:", &s, err, sizeof(err)), 0);
+    assert_int_equal(store_schema_version(s), 1);
+    assert_int_equal(store_vgw_get(s, PROJECT_A, VGW_1, &row), -ENOENT);
+    assert_non_null(store_errmsg(s));
+    store_close(s);
+    store_close(NULL);
+}
+
+static void test_unopenable_path_is_eio_with_the_reason(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    char url[320], err[512];
+
+    snprintf(url, sizeof(url), "%s/no-such-dir/vpnd.db", f->dir);
+    assert_int_equal(open_url(url, &s, err, sizeof(err)), -EIO);
+    assert_non_null(strstr(err, "cannot open SQLite database"));
+    assert_null(s);
+}
+
+static void test_sqlite_prefix_and_plain_path_open_the_same_file(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    struct store_vgw_row row;
+    char url[320], err[256];
+
+    snprintf(url, sizeof(url), "sqlite:%s", f->path);
+    assert_int_equal(open_url(url, &s, err, sizeof(err)), 0);
+    f->s = s;
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_reopen(f); /* plain path */
+    assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &row), 0);
+    store_vgw_row_done(&row);
+}
+
+static void test_new_store_has_the_latest_schema_version(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(store_schema_version(f->s), 1);
+}
+
+static void test_reopen_keeps_data_and_applies_no_migration_twice(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c;
+    struct buf b = {0};
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
+    for (int i = 0; i < 2; i++) {
+        fx_reopen(f);
+        assert_int_equal(store_schema_version(f->s), 1);
+    }
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c.row.id, &b), 0);
+    assert_string_equal(b.data, c.doc);
+    assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);
+    buf_free(&b);
+}
+
+/* Writes PRAGMA user_version straight into the closed file: a big-endian 32-bit integer at
+ * offset 60 of the database header (https://www.sqlite.org/fileformat.html). */
+static void set_user_version(const char *path, uint32_t v)
+{
+    unsigned char be[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                           (unsigned char)(v >> 8), (unsigned char)v};
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, be, sizeof(be), 60), (ssize_t)sizeof(be));
+    close(fd);
+}
+
+static void test_database_newer_than_this_binary_is_refused_with_the_reason(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    char err[256];
+
+    store_close(f->s); /* the last handle checkpoints the WAL into the file */
+    f->s = NULL;
+    set_user_version(f->path, 99);
+    assert_int_equal(open_url(f->path, &s, err, sizeof(err)), -EIO);
+    assert_string_equal(err, "database schema version 99 is newer than this vpnd supports (1): "
+                             "upgrade vpnd");
+    assert_null(s);
+}
+
+static void test_store_file_uses_a_write_ahead_log(void **state)
+{
+    struct fx *f = *state;
+    struct stat st;
+    char wal[320];
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_path(f, "-wal", wal, sizeof(wal));
+    assert_int_equal(stat(wal, &st), 0);
+}
+
+/* Child: opens the store, inserts a gateway, reports the acknowledged insert, waits for death. */
+static _Noreturn void insert_then_wait(struct fx *f, int wfd)
+{
+    struct store_vgw_row row = {.connection_number = 3, .created_at = T0, .updated_at = T0};
+    char spec[] = "{\"acked\":true}", err[256];
+    int r = store_open(f->path, &f->s, err, sizeof(err));
+
+    snprintf(row.project_id, sizeof(row.project_id), "%s", PROJECT_A);
+    snprintf(row.id, sizeof(row.id), "%s", VGW_1);
+    row.spec = spec;
+    if (r == 0)
+        r = store_vgw_insert(f->s, &row, NULL, 0);
+    if (r == 0 && write(wfd, "k", 1) == 1)
+        for (;;)
+            pause();
+    _exit(1);
+}
+
+static void test_acknowledged_write_survives_kill_9_of_the_process(void **state)
+{
+    struct fx *f = *state;
+    struct store_vgw_row row;
+    int fds[2], status = 0;
+    char c = 0;
+    pid_t pid;
+
+    assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        insert_then_wait(f, fds[1]);
+    close(fds[1]);
+    assert_int_equal(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    fx_open(f);
+    assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &row), 0);
+    assert_string_equal(row.spec, "{\"acked\":true}");
+    store_vgw_row_done(&row);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
+#define T_CLOSED(name) cmocka_unit_test_setup_teardown(name, fx_setup_closed, fx_teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_postgres_url_is_rejected_as_an_unsupported_scheme),
+        cmocka_unit_test(test_sqlite_url_without_a_path_is_rejected),
+        cmocka_unit_test(test_memory_url_opens_an_empty_store_at_the_latest_schema),
+        T_CLOSED(test_unopenable_path_is_eio_with_the_reason),
+        T_CLOSED(test_sqlite_prefix_and_plain_path_open_the_same_file),
+        T(test_new_store_has_the_latest_schema_version),
+        T(test_reopen_keeps_data_and_applies_no_migration_twice),
+        T(test_database_newer_than_this_binary_is_refused_with_the_reason),
+        T(test_store_file_uses_a_write_ahead_log),
+        T_CLOSED(test_acknowledged_write_survives_kill_9_of_the_process),
+    };
+#undef T
+#undef T_CLOSED
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
