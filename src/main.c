@@ -60,6 +60,10 @@ static const struct opt_def opts[] = {
      1000000, "N", "connections served at once (default 1000)"},
     {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(http.max_per_client), 1, 1000000,
      "N", "connections from one client address (default 100)"},
+    {"--status-delay", "VPND_STATUS_DELAY_MS", OPT_UINT, CFG(api.status_delay_ms), 0, 3600000,
+     "MS", "how long new resources stay PENDING_CREATE (default 300)"},
+    {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(api.settle_status), 0, 0, "STATUS",
+     "what new connections become: DOWN (no peer answers, default) or ACTIVE"},
     {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };
@@ -200,7 +204,7 @@ static int serve(struct config *cfg)
     }
     r = api_init(&api, &cfg->api, store, err, sizeof(err));
     if (r == 0)
-        r = http_server_new(&cfg->http, api_handle, api_on_http_error, NULL, &api, &srv, err,
+        r = http_server_new(&cfg->http, api_handle, api_on_http_error, api_tick, &api, &srv, err,
                             sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
@@ -237,6 +241,7 @@ int main(int argc, char **argv)
     }
     http_config_defaults(&cfg.http);
     api_config_defaults(&cfg.api);
+    cfg.http.tick_ms = 50;
     if (parse_config(&cfg, argc - 2, argv + 2) < 0 || apply_log_level(cfg.log_level) < 0)
         return 2;
     install_signals();

@@ -8,6 +8,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/pool.h"
+#include "util/ids.h"
 #include "util/macro.h"
 
 /* The whole API in one table (spec §2-4). */
@@ -24,6 +25,8 @@ void api_config_defaults(struct api_config *cfg)
 {
     cfg->eip_pool = "198.18.0.0/15";
     cfg->private_pool = "10.0.0.0/8";
+    cfg->status_delay_ms = 300;
+    cfg->settle_status = "DOWN";
 }
 
 int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,
@@ -43,7 +46,22 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
                  cfg->private_pool);
         return -EINVAL;
     }
+    if (strcmp(cfg->settle_status, "DOWN") != 0 && strcmp(cfg->settle_status, "ACTIVE") != 0) {
+        snprintf(errbuf, errlen, "--settle-status: must be DOWN or ACTIVE, got \"%.64s\"",
+                 cfg->settle_status);
+        return -EINVAL;
+    }
+    api->engine.store = store;
+    api->engine.driver = &engine_sim_driver;
+    api->engine.driver_ctx = cfg->settle_status;
+    api->engine.delay_ms = cfg->status_delay_ms;
     return 0;
+}
+
+void api_tick(void *ud)
+{
+    struct api *api = ud;
+    engine_tick(&api->engine, ids_now_ms());
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "engine/engine.h"
 #include "http/http.h"
 
 struct store;
@@ -11,6 +12,8 @@ struct store;
 struct api_config {
     const char *eip_pool;     /* CIDR the EIP addresses are drawn from (default 198.18.0.0/15) */
     const char *private_pool; /* CIDR private gateway access IPs are drawn from (10.0.0.0/8) */
+    unsigned status_delay_ms; /* how long PENDING_* statuses last (default 300) */
+    const char *settle_status; /* what connections settle to: "DOWN" (default) or "ACTIVE" */
 };
 
 struct api {
@@ -18,6 +21,7 @@ struct api {
     struct store *store; /* borrowed */
     uint32_t eip_base, eip_size;         /* parsed eip_pool: first address, number of addresses */
     uint32_t private_base, private_size; /* parsed private_pool */
+    struct engine engine;
 };
 
 /* Fills cfg with the defaults above. */
@@ -28,6 +32,8 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
 
 /* http_handler_fn / http_error_fn for http_server_new, with ud = struct api *. */
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp);
+/* http_tick_fn: runs the status engine. */
+void api_tick(void *ud);
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp);
 

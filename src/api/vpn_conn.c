@@ -146,7 +146,7 @@ static int insert_conn(struct api *api, const struct api_call *call, struct mode
     snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "%s",
              c->enterprise_project_id);
     snprintf(row.status, sizeof(row.status), "%s", c->status);
-    row.status_due = 0;
+    row.status_due = engine_due_at(&api->engine, c->created_at);
     row.created_at = c->created_at;
     row.updated_at = c->updated_at;
     row.spec = spec.data;

@@ -90,6 +90,7 @@ static int insert_vgw(struct api *api, const char *project_id, const struct mode
     snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "%s",
              g->enterprise_project_id);
     row.connection_number = g->connection_number;
+    row.status_due = engine_due_at(&api->engine, g->created_at);
     row.created_at = g->created_at;
     row.updated_at = g->updated_at;
     row.spec = spec.data;

@@ -107,7 +107,10 @@ static int write_conn(const struct model_vpn_conn *c, struct buf *out, bool all)
     model_jw_req_str(&w, "enterprise_project_id", c->enterprise_project_id, all);
     model_jw_opt_str(&w, "connection_monitor_id", c->connection_monitor_id);
     model_jw_str(&w, "ha_role", c->ha_role);
-    model_tags_write(&w, &c->tags);
+    /* the seed's GET example has no tags key for an untagged connection: the seed wins over
+     * spec §2.5's "[]" */
+    if (all || c->tags.n > 0)
+        model_tags_write(&w, &c->tags);
     if (all) {
         model_jw_bool(&w, "gw_is_er", c->gw_is_er);
         model_jw_bool(&w, "gw_is_gm", c->gw_is_gm);

@@ -167,6 +167,21 @@ int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t
     return s->ops->claims_list(s, kind, out, ret_n);
 }
 
+int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                   size_t *ret_n)
+{
+    assert(out && ret_n);
+    return s->ops->due_list(s, now, max, out, ret_n);
+}
+
+int store_vgw_set_status(struct store *s, const char *project_id, const char *id,
+                         const char *from, const char *to, int64_t status_due,
+                         int64_t updated_at)
+{
+    assert(project_id && id && from && to);
+    return s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at);
+}
+
 void store_vgw_row_done(struct store_vgw_row *row)
 {
     free(row->spec);

@@ -38,6 +38,7 @@ struct store_vgw_row {
     char enterprise_project_id[37];
     int64_t connection_number;
     int64_t used_connection_number; /* maintained by the store; ignored on insert (starts 0) */
+    int64_t status_due; /* ms since epoch when the status engine acts next; 0 = nothing pending */
     int64_t created_at;
     int64_t updated_at;
     char *spec; /* owned: malloc'd by *_get, caller frees; borrowed on insert */
@@ -144,5 +145,26 @@ int store_conn_list(struct store *s, const char *project_id, const struct store_
 void store_vgw_row_done(struct store_vgw_row *row);
 void store_cgw_row_done(struct store_cgw_row *row);
 void store_conn_row_done(struct store_conn_row *row);
+
+/* ---- status engine queue ---- */
+
+enum store_kind { STORE_KIND_VGW, STORE_KIND_CONN };
+
+struct store_due {
+    enum store_kind kind;
+    char project_id[65];
+    char id[37];
+    char status[24];
+};
+
+/* Lists up to max rows (gateways and connections) whose status_due is set and <= now, oldest
+ * first. */
+int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                   size_t *ret_n);
+/* Moves a gateway from status `from` to `to` (compare-and-set, so one transition happens once
+ * even with several engines running). -ENOENT if the gateway is gone or no longer in `from`. */
+int store_vgw_set_status(struct store *s, const char *project_id, const char *id,
+                         const char *from, const char *to, int64_t status_due,
+                         int64_t updated_at);
 
 #endif

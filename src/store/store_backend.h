@@ -34,6 +34,11 @@ struct store_ops {
                      size_t limit, struct buf *out, size_t *ret_count,
                      char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total);
     int (*claims_list)(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+    int (*due_list)(struct store *s, int64_t now, size_t max, struct store_due *out,
+                    size_t *ret_n);
+    int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,
+                          const char *from, const char *to, int64_t status_due,
+                          int64_t updated_at);
 };
 
 struct store {

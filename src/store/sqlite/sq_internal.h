@@ -33,6 +33,8 @@ enum sq_stmt {
     SQ_CLAIM_INSERT,
     SQ_CLAIM_RELEASE,
     SQ_CLAIMS_LIST,
+    SQ_DUE_LIST,
+    SQ_VGW_SET_STATUS,
     SQ_N_STMT
 };
 
@@ -114,6 +116,11 @@ int store_sqlite_conn_list(struct store *s, const char *project_id,
                            const struct store_conn_filter *f, size_t limit, struct buf *out,
                            size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
                            int64_t *ret_total);
+int store_sqlite_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                          size_t *ret_n);
+int store_sqlite_vgw_set_status(struct store *s, const char *project_id, const char *id,
+                                const char *from, const char *to, int64_t status_due,
+                                int64_t updated_at);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

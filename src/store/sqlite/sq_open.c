@@ -35,8 +35,8 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
     [SQ_VGW_INSERT] = "INSERT INTO vpn_gateway (project_id, id, status, enterprise_project_id, "
-                      "connection_number, used_connection_number, created_at, updated_at, spec) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+                      "connection_number, used_connection_number, created_at, updated_at, spec, "
+                      "status_due) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9)",
     [SQ_VGW_GET] = "SELECT project_id, id, status, enterprise_project_id, connection_number, "
                    "used_connection_number, created_at, updated_at, spec FROM vpn_gateway "
                    "WHERE project_id = ?1 AND id = ?2",
@@ -66,6 +66,14 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES (?1, ?2, ?3)",
     [SQ_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = ?1",
     [SQ_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = ?1 ORDER BY value",
+    /* both queues through their partial status_due indexes, oldest due first */
+    [SQ_DUE_LIST] = "SELECT 0, project_id, id, status, status_due FROM vpn_gateway "
+                    "WHERE status_due > 0 AND status_due <= ?1 "
+                    "UNION ALL SELECT 1, project_id, id, status, status_due FROM vpn_connection "
+                    "WHERE status_due > 0 AND status_due <= ?1 ORDER BY 5 LIMIT ?2",
+    /* compare-and-set: only the node that still sees the old status moves it */
+    [SQ_VGW_SET_STATUS] = "UPDATE vpn_gateway SET status = ?4, status_due = ?5, updated_at = ?6 "
+                          "WHERE project_id = ?1 AND id = ?2 AND status = ?3",
 };
 
 static void sq_close(struct store *s)
@@ -104,6 +112,8 @@ static const struct store_ops sq_ops = {
     .conn_delete = store_sqlite_conn_delete,
     .conn_list = store_sqlite_conn_list,
     .claims_list = store_sqlite_claims_list,
+    .due_list = store_sqlite_due_list,
+    .vgw_set_status = store_sqlite_vgw_set_status,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

@@ -59,9 +59,9 @@ static int sq_vgw_insert_tx(struct sq_store *q, const struct store_vgw_row *row,
                             const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_VGW_INSERT);
-    int r = store_sqlite_bind(q, st, "vgw insert", "ssssIIIs", row->project_id, row->id,
+    int r = store_sqlite_bind(q, st, "vgw insert", "ssssIIIsI", row->project_id, row->id,
                               row->status, row->enterprise_project_id, row->connection_number,
-                              row->created_at, row->updated_at, row->spec);
+                              row->created_at, row->updated_at, row->spec, row->status_due);
 
     if (r == 0)
         r = store_sqlite_exec(q, st, "vgw insert");

@@ -75,6 +75,9 @@ static const char *const sq_migrations[] = {
     "  PRIMARY KEY (kind, value)"
     ") WITHOUT ROWID;"
     "CREATE INDEX claim_by_owner ON claim (owner_id);",
+    /* 1 -> 2: gateways join the status engine's queue. */
+    "ALTER TABLE vpn_gateway ADD COLUMN status_due INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX vpn_gateway_by_due ON vpn_gateway (status_due) WHERE status_due > 0;",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

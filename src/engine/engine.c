@@ -1,0 +1,99 @@
+/* engine/engine.c: applies due status transitions, each with a compare-and-set so that a
+ * transition happens once. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#define ENGINE_BATCH 64
+
+static const char *sim_conn_settled_status(const void *ctx, const struct model_vpn_conn *c)
+{
+    (void)c;
+    return ctx ? ctx : "DOWN";
+}
+
+const struct driver_ops engine_sim_driver = {
+    .name = "sim",
+    .conn_settled_status = sim_conn_settled_status,
+};
+
+int64_t engine_due_at(const struct engine *e, int64_t now_ms)
+{
+    return now_ms + (int64_t)e->delay_ms;
+}
+
+static int settle_gateway(struct engine *e, const struct store_due *d, int64_t now_ms)
+{
+    if (strcmp(d->status, "PENDING_CREATE") != 0 && strcmp(d->status, "PENDING_UPDATE") != 0)
+        return store_vgw_set_status(e->store, d->project_id, d->id, d->status, d->status, 0,
+                                    now_ms);
+    return store_vgw_set_status(e->store, d->project_id, d->id, d->status, "ACTIVE", 0, now_ms);
+}
+
+/* Connections carry their status inside the served document, so it is rendered again. */
+static int settle_connection(struct engine *e, const struct store_due *d, int64_t now_ms)
+{
+    struct store_conn_row row = {0};
+    struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    struct buf spec = {0}, doc = {0};
+    int r = c ? store_conn_get(e->store, d->project_id, d->id, &row) : -ENOMEM;
+
+    if (r == 0)
+        r = model_conn_from_internal(row.spec, strlen(row.spec), c);
+    if (r == 0 && strcmp(row.status, d->status) == 0) {
+        c->status = e->driver->conn_settled_status(e->driver_ctx, c);
+        (void)now_ms; /* a status change is not a configuration update: updated_at stays */
+        r = model_conn_to_internal(c, &spec);
+        if (r == 0)
+            r = model_conn_render(c, &doc);
+        if (r == 0) {
+            snprintf(row.status, sizeof(row.status), "%s", c->status);
+            row.status_due = 0;
+            store_conn_row_done(&row);
+            row.spec = spec.data;
+            row.doc = doc.data;
+            r = store_conn_update(e->store, &row, NULL, 0);
+            row.spec = row.doc = NULL;
+        }
+    }
+    store_conn_row_done(&row);
+    buf_free(&spec);
+    buf_free(&doc);
+    free(c);
+    return r;
+}
+
+int engine_tick(struct engine *e, int64_t now_ms)
+{
+    struct store_due due[ENGINE_BATCH];
+    size_t n = 0;
+    int applied = 0;
+    int r = store_due_list(e->store, now_ms, ENGINE_BATCH, due, &n);
+
+    if (r < 0) {
+        log_error("op=engine.due_list error=\"%s\"", store_errmsg(e->store));
+        return r;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool vgw = due[i].kind == STORE_KIND_VGW;
+        r = vgw ? settle_gateway(e, &due[i], now_ms) : settle_connection(e, &due[i], now_ms);
+        if (r == -ENOENT) /* deleted, or another engine got there first */
+            continue;
+        if (r < 0) {
+            log_error("op=engine.settle kind=%s id=%s error=%d", vgw ? "vpn_gateway" : "vpn_connection",
+                      due[i].id, r);
+            return r;
+        }
+        applied++;
+    }
+    return applied;
+}
