@@ -20,13 +20,13 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
     _cleanup_(buf_free) struct buf spec = {0};
     _cleanup_(buf_free) struct buf out = {0};
     struct store_cgw_row row = {0};
-    struct verr err;
+    struct verr err = {0};
 
     if (!cgw)
         return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.create");
     int r = model_cgw_parse_create(req->body, req->body_len, cgw, &err);
     if (r == -EINVAL)
-        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+        return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "customer_gateway.parse");
     if (ids_uuid4(cgw->id) < 0)

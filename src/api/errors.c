@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "util/log.h"
 
 const struct api_error_code API_ERR_INVALID = {400, "VPN.0001"};
@@ -42,6 +43,13 @@ int api_fail(const struct http_request *req, struct http_response *resp,
         buf_json_str(&resp->body, req->request_id) == 0)
         buf_puts(&resp->body, "}");
     return 0;
+}
+
+int api_fail_verr(const struct http_request *req, struct http_response *resp,
+                  const struct verr *err)
+{
+    struct api_error_code code = {400, err->code ? err->code : API_ERR_INVALID.code};
+    return api_fail(req, resp, &code, "invalid request: %s", err->msg);
 }
 
 int api_fail_errno(const struct http_request *req, struct http_response *resp, int err,

@@ -27,6 +27,10 @@ extern const struct api_error_code API_ERR_TOO_LARGE;   /* 413 APIGW.0201 */
  * replaced by spaces. Returns 0 (so handlers can `return api_fail(...)`). */
 int api_fail(const struct http_request *req, struct http_response *resp,
              const struct api_error_code *err, const char *fmt, ...) _printf_(4, 5);
+/* Answers a validation failure: 400 with the rule's code (VPN.0001 unless it names one). */
+struct verr;
+int api_fail_verr(const struct http_request *req, struct http_response *resp,
+                  const struct verr *err);
 /* Maps an unexpected negative errno from a lower layer to 500/504 and logs it once. */
 int api_fail_errno(const struct http_request *req, struct http_response *resp, int err,
                    const char *what);

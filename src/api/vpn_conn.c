@@ -160,7 +160,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
     _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
     _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
     _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
-    struct verr err;
+    struct verr err = {0};
     char claim_kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
     int r;
 
@@ -168,14 +168,14 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.create");
     r = model_conn_parse_create(req->body, req->body_len, c, &err);
     if (r == -EINVAL)
-        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+        return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
     if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
         load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0)
         return 0;
     if (model_conn_bind(c, g, cgw, &err) < 0)
-        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+        return api_fail_verr(req, resp, &err);
 
     bool auto_tunnel = c->tunnel_local_address[0] == '\0';
     snprintf(claim_kind, sizeof(claim_kind), "%s%s", TUNNEL_CLAIM_PREFIX, g->id);

@@ -102,14 +102,14 @@ int vpn_gateway_create(struct api *api, const struct api_call *call, struct http
     const struct http_request *req = call->req;
     _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
     struct vgw_claims cl;
-    struct verr err;
+    struct verr err = {0};
     int r;
 
     if (!g)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_gateway.create");
     r = model_vgw_parse_create(req->body, req->body_len, g, &err);
     if (r == -EINVAL)
-        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", err.msg);
+        return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_gateway.parse");
     if (ids_uuid4(g->id) < 0)

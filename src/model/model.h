@@ -37,11 +37,15 @@
 /* A validation failure: "path: rule with limits, got value" (STYLE.md). */
 struct verr {
     char msg[512];
+    const char *code; /* a specific error code (e.g. "VPN.0107"); NULL = generic VPN.0001 */
 };
 
-/* Formats e->msg as "<path>: <fmt...>". Always returns -EINVAL. */
+/* Formats e->msg as "<path>: <fmt...>" with the generic code. Always returns -EINVAL.
+ * verr_set_code does the same for a rule the API documents a specific code for. */
 int verr_set(struct verr *e, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int verr_set_code(struct verr *e, const char *code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 struct model_tag {
     char key[MODEL_TAG_KEY_LEN];

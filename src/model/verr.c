@@ -21,19 +21,36 @@ static size_t utf8_floor(const char *s, size_t len)
 }
 
 /* Formats e->msg; a message longer than the buffer is cut on a UTF-8 boundary. */
-int verr_set(struct verr *e, const char *path, const char *fmt, ...)
+static void verr_vset(struct verr *e, const char *code, const char *path, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 4, 0)));
+static void verr_vset(struct verr *e, const char *code, const char *path, const char *fmt,
+                      va_list ap)
 {
-    va_list ap;
     int n = snprintf(e->msg, sizeof(e->msg), "%s: ", path);
 
-    if (n >= 0 && (size_t)n < sizeof(e->msg)) {
-        va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < sizeof(e->msg))
         vsnprintf(e->msg + n, sizeof(e->msg) - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
     size_t len = strlen(e->msg);
     if (len == sizeof(e->msg) - 1)
         e->msg[utf8_floor(e->msg, len)] = '\0';
+    e->code = code;
+}
+
+int verr_set(struct verr *e, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr_vset(e, NULL, path, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+int verr_set_code(struct verr *e, const char *code, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr_vset(e, code, path, fmt, ap);
+    va_end(ap);
     return -EINVAL;
 }
 

@@ -166,12 +166,14 @@ static int private_ip_2_field(const json_t *v, const char *path, void *dst, bool
     if (r < 0)
         return r;
     if (!v && g->access_private_ip_1[0])
-        return verr_set(err, path, "is required when access_private_ip_1 is given");
+        return verr_set_code(err, "VPN.0109", path,
+                             "is required when access_private_ip_1 is given");
     if (v && !g->access_private_ip_1[0])
-        return verr_set(err, WRAPPER ".access_private_ip_1",
+        return verr_set_code(err, "VPN.0109", WRAPPER ".access_private_ip_1",
                         "is required when access_private_ip_2 is given");
     if (v && strcmp(g->access_private_ip_1, g->access_private_ip_2) == 0)
-        return verr_set(err, path, "must differ from access_private_ip_1, got \"%s\"",
+        return verr_set_code(err, "VPN.0107", path,
+                             "must differ from access_private_ip_1, got \"%s\"",
                         g->access_private_ip_2);
     return 0;
 }

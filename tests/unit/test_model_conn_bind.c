@@ -33,7 +33,7 @@ static struct model_vpn_conn *bind3(const char *conn, const char *vgw, const cha
 
 static struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
 {
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     int r;
     struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
 
@@ -44,7 +44,7 @@ static struct model_vpn_conn *bound(const char *conn, const char *vgw, const cha
 
 static void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
 {
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     int r;
 
     free(bind3(conn, vgw, cgw, &r, &err));

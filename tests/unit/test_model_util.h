@@ -50,7 +50,7 @@ static inline void *test_zalloc(size_t size)
 static inline struct model_vpn_conn *conn_ok(const char *body)
 {
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     int r = model_conn_parse_create(body, strlen(body), c, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
@@ -61,7 +61,7 @@ static inline struct model_vpn_conn *conn_ok(const char *body)
 static inline void conn_err(const char *body, size_t len, const char *want)
 {
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     assert_int_equal(model_conn_parse_create(body, len, c, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(c);
@@ -71,7 +71,7 @@ static inline void conn_err(const char *body, size_t len, const char *want)
 static inline struct model_vgw *vgw_ok(const char *body)
 {
     struct model_vgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     int r = model_vgw_parse_create(body, strlen(body), g, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
@@ -81,7 +81,7 @@ static inline struct model_vgw *vgw_ok(const char *body)
 static inline void vgw_err(const char *body, const char *want)
 {
     struct model_vgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     assert_int_equal(model_vgw_parse_create(body, strlen(body), g, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(g);
@@ -103,7 +103,7 @@ static inline struct model_vgw *vgw_active(const char *body)
 static inline struct model_cgw *cgw_ok(const char *body)
 {
     struct model_cgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     int r = model_cgw_parse_create(body, strlen(body), g, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
@@ -113,7 +113,7 @@ static inline struct model_cgw *cgw_ok(const char *body)
 static inline void cgw_err(const char *body, const char *want)
 {
     struct model_cgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {{0}};
+    struct verr err = {.code = NULL};
     assert_int_equal(model_cgw_parse_create(body, strlen(body), g, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(g);
