@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/auth.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -64,11 +65,22 @@ static const struct opt_def opts[] = {
      "MS", "how long new resources stay PENDING_CREATE (default 300)"},
     {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(api.settle_status), 0, 0, "STATUS",
      "what new connections become: DOWN (no peer answers, default) or ACTIVE"},
+    {"--credentials", "VPND_CREDENTIALS", OPT_STR, CFG(api.credentials), 0, 0, "FILE",
+     "AK/SK and token credentials (see README); without it only loopback is served"},
+    {"--max-skew", "VPND_MAX_SKEW_S", OPT_UINT, CFG(api.max_skew_s), 0, 86400, "SECONDS",
+     "allowed X-Sdk-Date clock skew (default 900)"},
     {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_reload_signal(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -179,6 +191,8 @@ static void install_signals(void)
     /* no SA_RESTART: the event loop's wait must return EINTR to notice the flag */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -190,7 +204,7 @@ static int serve(struct config *cfg)
     char err[512];
     int r;
 
-    if (!listen_is_loopback(cfg->http.listen)) {
+    if (!cfg->api.credentials && !listen_is_loopback(cfg->http.listen)) {
         fprintf(stderr,
                 "vpnd: refusing to listen on %s without authentication: no credentials are "
                 "configured, so only loopback addresses (127.0.0.0/8, [::1]) are allowed\n",
@@ -203,21 +217,27 @@ static int serve(struct config *cfg)
         return 1;
     }
     r = api_init(&api, &cfg->api, store, err, sizeof(err));
+    api.reload = &reload_requested;
     if (r == 0)
         r = http_server_new(&cfg->http, api_handle, api_on_http_error, api_tick, &api, &srv, err,
                             sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
+        api_done(&api);
         store_close(store);
         return 1;
     }
-    fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
-                    "loopback only (protected mode)\n");
+    if (!api.creds)
+        fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
+                        "loopback only (protected mode)\n");
+    else
+        log_info("event=auth credentials=%zu", auth_creds_count(api.creds));
     printf("vpnd: listening on http://%s\n", http_server_address(srv));
     fflush(stdout);
 
     r = http_server_run(srv, &stop_requested);
     http_server_free(srv);
+    api_done(&api);
     store_close(store);
     log_info("event=stopped");
     return r < 0 ? 1 : 0;

@@ -8,7 +8,9 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/pool.h"
+#include "auth/auth.h"
 #include "util/ids.h"
+#include "util/log.h"
 #include "util/macro.h"
 
 /* The whole API in one table (spec §2-4). */
@@ -27,6 +29,8 @@ void api_config_defaults(struct api_config *cfg)
     cfg->private_pool = "10.0.0.0/8";
     cfg->status_delay_ms = 300;
     cfg->settle_status = "DOWN";
+    cfg->credentials = NULL;
+    cfg->max_skew_s = 900;
 }
 
 int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,
@@ -51,6 +55,14 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
                  cfg->settle_status);
         return -EINVAL;
     }
+    if (cfg->credentials) {
+        char why[512];
+        int r = auth_creds_load(cfg->credentials, &api->creds, why, sizeof(why));
+        if (r < 0) {
+            snprintf(errbuf, errlen, "cannot load credentials: %s", why);
+            return r;
+        }
+    }
     api->engine.store = store;
     api->engine.driver = &engine_sim_driver;
     api->engine.driver_ctx = cfg->settle_status;
@@ -58,10 +70,74 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
     return 0;
 }
 
+void api_done(struct api *api)
+{
+    api->creds = auth_creds_free(api->creds);
+}
+
+/* On SIGHUP: a file that fails to load keeps the credentials in force. */
+static void reload_credentials(struct api *api)
+{
+    struct auth_creds *fresh = NULL;
+    char why[512];
+
+    *api->reload = 0;
+    if (!api->cfg.credentials)
+        return;
+    if (auth_creds_load(api->cfg.credentials, &fresh, why, sizeof(why)) < 0) {
+        log_error("event=credentials_reload result=kept_old reason=\"%s\"", why);
+        return;
+    }
+    auth_creds_free(api->creds);
+    api->creds = fresh;
+    log_info("event=credentials_reload result=ok credentials=%zu", auth_creds_count(fresh));
+}
+
 void api_tick(void *ud)
 {
     struct api *api = ud;
+    if (api->reload && *api->reload)
+        reload_credentials(api);
     engine_tick(&api->engine, ids_now_ms());
+}
+
+static const char *request_header(void *ud, const char *name)
+{
+    return http_request_header(ud, name);
+}
+
+/* Answers 401/403 itself and returns false when the request may not proceed. */
+static bool authorized(struct api *api, const struct http_request *req, const char *project_id,
+                       struct http_response *resp)
+{
+    static const struct api_error_code unauthenticated = {401, "APIGW.0301"};
+    static const struct api_error_code forbidden = {403, "APIGW.0302"};
+    struct auth_request areq = {
+        .method = req->method,
+        .raw_path = req->path,
+        .raw_query = req->query,
+        .body = req->body,
+        .body_len = req->body_len,
+        .header = request_header,
+        .ud = (void *)req,
+    };
+    struct auth_result res;
+
+    if (!api->creds)
+        return true;
+    int r = auth_check(api->creds, &areq, project_id, ids_now_ms() / 1000,
+                       (int64_t)api->cfg.max_skew_s, &res);
+    if (r == 0)
+        return true;
+    if (r == -EACCES)
+        api_fail(req, resp, &forbidden, "%s", res.msg);
+    else if (r == -EPERM)
+        api_fail(req, resp, &unauthenticated, "%s", res.msg);
+    else
+        api_fail_errno(req, resp, r, "auth");
+    log_info("request_id=%s op=auth result=%s principal=\"%s\"", req->request_id,
+             r == -EACCES ? "forbidden" : "unauthenticated", res.principal);
+    return false;
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
@@ -85,6 +161,8 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
                  req->method, req->path);
         return;
     }
+    if (!authorized(api, req, call.project_id, resp))
+        return;
     route->handler(api, &call, resp);
 }
 

@@ -8,12 +8,15 @@
 #include "http/http.h"
 
 struct store;
+struct auth_creds;
 
 struct api_config {
     const char *eip_pool;     /* CIDR the EIP addresses are drawn from (default 198.18.0.0/15) */
     const char *private_pool; /* CIDR private gateway access IPs are drawn from (10.0.0.0/8) */
     unsigned status_delay_ms; /* how long PENDING_* statuses last (default 300) */
     const char *settle_status; /* what connections settle to: "DOWN" (default) or "ACTIVE" */
+    const char *credentials;   /* credentials file; NULL = no authentication (loopback only) */
+    unsigned max_skew_s;       /* allowed X-Sdk-Date clock skew (default 900) */
 };
 
 struct api {
@@ -22,6 +25,8 @@ struct api {
     uint32_t eip_base, eip_size;         /* parsed eip_pool: first address, number of addresses */
     uint32_t private_base, private_size; /* parsed private_pool */
     struct engine engine;
+    struct auth_creds *creds; /* owned; NULL = no authentication */
+    volatile sig_atomic_t *reload; /* set by SIGHUP: re-read the credentials file */
 };
 
 /* Fills cfg with the defaults above. */
@@ -32,7 +37,9 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
 
 /* http_handler_fn / http_error_fn for http_server_new, with ud = struct api *. */
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp);
-/* http_tick_fn: runs the status engine. */
+/* Releases what api_init loaded. */
+void api_done(struct api *api);
+/* http_tick_fn: runs the status engine; re-reads the credentials file when *reload is set. */
 void api_tick(void *ud);
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp);
