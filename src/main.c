@@ -52,7 +52,7 @@ static const struct opt_def opts[] = {
     {"--max-body", "VPND_MAX_BODY", OPT_SIZE, CFG(http.max_body), 1, 64u << 20, "BYTES",
      "largest request body accepted (default 1048576)"},
     {"--max-header", "VPND_MAX_HEADER", OPT_SIZE, CFG(http.max_header), 1024, 1u << 20, "BYTES",
-     "largest request line + headers accepted (default 16384)"},
+     "largest request line + headers accepted (default 8192)"},
     {"--idle-timeout", "VPND_IDLE_TIMEOUT_MS", OPT_UINT, CFG(http.idle_timeout_ms), 100,
      3600000, "MS", "close connections idle this long (default 30000)"},
     {"--request-timeout", "VPND_REQUEST_TIMEOUT_MS", OPT_UINT, CFG(http.request_deadline_ms),

@@ -144,12 +144,21 @@ void http_on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
     http_conn_link(s, c);
 }
 
+/* Request ids only need to be unique, not secret: a random per-process prefix drawn once plus
+ * a counter, so the hot path makes no getrandom syscall per request. */
 static void new_request_id(struct http_conn *c)
 {
-    if (ids_hex32(c->request_id) == 0)
-        return;
-    snprintf(c->request_id, sizeof(c->request_id), "%016llx%016llx",
-             (unsigned long long)ids_mono_ms(), (unsigned long long)++c->srv->id_fallback);
+    struct http_server *s = c->srv;
+
+    if (s->id_prefix[0] == '\0' && ids_hex(s->id_prefix, 16) < 0)
+        snprintf(s->id_prefix, sizeof(s->id_prefix), "%016llx",
+                 (unsigned long long)ids_now_ms());
+    static const char hex[] = "0123456789abcdef";
+    uint64_t n = ++s->id_counter;
+    memcpy(c->request_id, s->id_prefix, 16);
+    for (int i = 31; i >= 16; i--, n >>= 4)
+        c->request_id[i] = hex[n & 15];
+    c->request_id[32] = '\0';
 }
 
 static void fill_request(struct http_conn *c, const char *method, struct http_request *req)

@@ -22,7 +22,7 @@ struct http_request_priv;
 struct http_config {
     const char *listen;            /* "ADDR:PORT", IPv4 or [IPv6]; port 0 = ephemeral */
     size_t max_body;               /* bytes; larger bodies get 413 (default 1 MiB) */
-    size_t max_header;             /* bytes for request line + headers (default 16 KiB) */
+    size_t max_header;             /* bytes for request line + headers (default 8 KiB) */
     unsigned idle_timeout_ms;      /* close a connection idle this long (default 30 000);
                                     * MHD counts whole seconds, so this is rounded up */
     unsigned request_deadline_ms;  /* a whole request must arrive within this (default 60 000) */

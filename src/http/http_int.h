@@ -63,7 +63,8 @@ struct http_server {
     bool run_again;       /* a connection closed: MHD re-arms its listener on the next run */
     bool draining;        /* stopped accepting; responses carry Connection: close */
     int64_t drain_end;    /* mono ms: when draining gives up on in-flight requests */
-    uint64_t id_fallback; /* counter for request ids if getrandom fails */
+    uint64_t id_counter;  /* request ids: id_prefix + this counter in hex */
+    char id_prefix[17];   /* 16 random hex chars drawn at the first request */
     char address[64];     /* "ADDR:PORT" as bound */
     char mhd_error[160];  /* last MHD log line, for start-up errors */
 };

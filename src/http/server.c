@@ -26,14 +26,14 @@
 #include "util/log.h"
 
 #define LOOP_MAX_WAIT_MS 500 /* upper bound on one poll(), so *stop is seen even without EINTR */
-#define POOL_SLACK 8192      /* MHD pool beyond 2 * max_header: parsed headers, response head */
+#define POOL_SLACK 8192 /* MHD pool beyond max_header: parsed headers, response head */
 
 void http_config_defaults(struct http_config *cfg)
 {
     *cfg = (struct http_config){
         .listen = "127.0.0.1:8080",
         .max_body = 1024 * 1024,
-        .max_header = 16 * 1024,
+        .max_header = 8 * 1024,
         .idle_timeout_ms = 30000,
         .request_deadline_ms = 60000,
         .max_connections = 1000,
@@ -118,7 +118,7 @@ static int start_mhd(struct http_server *s, char *errbuf, size_t errlen)
 {
     const struct http_config *cfg = &s->cfg;
     unsigned idle_s = (cfg->idle_timeout_ms + 999) / 1000;
-    size_t pool = 2 * cfg->max_header + POOL_SLACK;
+    size_t pool = cfg->max_header + POOL_SLACK;
     const union MHD_DaemonInfo *info;
 
     s->mhd = MHD_start_daemon(
