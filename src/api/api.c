@@ -17,6 +17,8 @@
 static const struct route routes[] = {
     {"GET", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_show},
     {"POST", "/v5/{project_id}/vpn-connection", vpn_conn_create},
+    {"GET", "/v5/{project_id}/vpn-connection", vpn_conn_list},
+    {"DELETE", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_delete},
     {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
     {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},

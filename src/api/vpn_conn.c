@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/handlers.h"
+#include "api/query.h"
 #include "model/model.h"
 #include "store/store.h"
 #include "util/ids.h"
@@ -233,4 +234,107 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
     if (model_conn_render(c, &out) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
     return api_reply_wrapped(call, resp, 201, "vpn_connection", &out);
+}
+
+#define LIST_LIMIT_MAX 2000
+#define LIST_MAX_EPS 16
+
+struct list_query {
+    struct store_conn_filter f;
+    const char *eps[LIST_MAX_EPS];
+    char ep_buf[LIST_MAX_EPS][MODEL_UUID_LEN];
+    char vgw_id[MODEL_UUID_LEN], vgw_ip[MODEL_UUID_LEN], marker[STORE_MARKER_LEN];
+    long long limit;
+    char error[160];
+};
+
+static int list_param(void *ud, const char *key, const char *value)
+{
+    struct list_query *q = ud;
+    char *end;
+
+    if (!value) {
+        snprintf(q->error, sizeof(q->error), "%.32s: must be percent-encoded text under 256 bytes",
+                 key);
+        return -1;
+    }
+    if (strcmp(key, "limit") == 0) {
+        q->limit = strtoll(value, &end, 10);
+        if (!*value || *end || q->limit < 0 || q->limit > LIST_LIMIT_MAX) {
+            snprintf(q->error, sizeof(q->error),
+                     "limit: must be an integer from 0 to %d, got \"%.32s\"", LIST_LIMIT_MAX, value);
+            return -1;
+        }
+    } else if (strcmp(key, "marker") == 0) {
+        snprintf(q->marker, sizeof(q->marker), "%s", value);
+        q->f.marker = q->marker;
+    } else if (strcmp(key, "vgw_id") == 0) {
+        snprintf(q->vgw_id, sizeof(q->vgw_id), "%s", value);
+        q->f.vgw_id = q->vgw_id;
+    } else if (strcmp(key, "vgw_ip") == 0) {
+        snprintf(q->vgw_ip, sizeof(q->vgw_ip), "%s", value);
+        q->f.vgw_ip = q->vgw_ip;
+    } else if (strcmp(key, "enterprise_project_id") == 0) {
+        if (q->f.n_enterprise_project_ids == LIST_MAX_EPS) {
+            snprintf(q->error, sizeof(q->error),
+                     "enterprise_project_id: must be given at most %d times", LIST_MAX_EPS);
+            return -1;
+        }
+        size_t i = q->f.n_enterprise_project_ids++;
+        snprintf(q->ep_buf[i], sizeof(q->ep_buf[i]), "%s", value);
+        q->eps[i] = q->ep_buf[i];
+    }
+    return 0; /* other parameters (vpn_id, eip_id: legacy) are accepted and ignored */
+}
+
+int vpn_conn_list(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    struct list_query q = {.limit = LIST_LIMIT_MAX};
+    struct buf *b = &resp->body;
+    char next[STORE_MARKER_LEN] = "";
+    size_t count = 0;
+    int64_t total = 0;
+
+    q.f.enterprise_project_ids = q.eps;
+    if (query_foreach(req->query, list_param, &q) != 0)
+        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", q.error);
+    buf_reset(b);
+    int r = buf_puts(b, "{\"vpn_connections\":[");
+    if (r == 0)
+        r = store_conn_list(api->store, call->project_id, &q.f, (size_t)q.limit, b, &count, next,
+                            &total);
+    if (r == -EINVAL)
+        return api_fail(req, resp, &API_ERR_INVALID,
+                        "invalid request: marker: must be a next_marker from a previous page, "
+                        "got \"%.64s\"",
+                        q.marker);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.list");
+    r = buf_printf(b, "],\"page_info\":{");
+    if (r == 0 && next[0])
+        r = buf_printf(b, "\"next_marker\":\"%s\",", next);
+    if (r == 0)
+        r = buf_printf(b, "\"current_count\":%zu},\"total_count\":%lld,\"request_id\":\"%s\"}",
+                       count, (long long)total, req->request_id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.list");
+    resp->status = 200;
+    return 0;
+}
+
+int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    int r = store_conn_delete(api->store, call->project_id, call->id);
+
+    if (r == -ENOENT)
+        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn connection \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "vpn_connection.delete");
+    log_info("request_id=%s op=vpn_connection.delete project_id=%s id=%s", call->req->request_id,
+             call->project_id, call->id);
+    buf_reset(&resp->body);
+    resp->status = 204;
+    return 0;
 }

@@ -49,6 +49,8 @@ Response = collections.namedtuple("Response", "status headers json raw")
 ROUTES = [
     ("POST", "/v5/{project_id}/vpn-connection"),
     ("GET", "/v5/{project_id}/vpn-connection/{id}"),
+    ("GET", "/v5/{project_id}/vpn-connection"),
+    ("DELETE", "/v5/{project_id}/vpn-connection/{id}"),
     ("POST", "/v5/{project_id}/vpn-gateways"),
     ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
     ("POST", "/v5/{project_id}/customer-gateways"),

@@ -1,0 +1,66 @@
+/* api/query.c: query string pairs, percent-decoded into bounded stack buffers. */
+#include "api/query.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define QUERY_PART_MAX 256
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes s[0..n) into out; false when malformed, too long or containing NUL. */
+static bool decode(const char *s, size_t n, char out[QUERY_PART_MAX])
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return false;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (o + 1 >= QUERY_PART_MAX)
+            return false;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+int query_foreach(const char *raw, int (*cb)(void *ud, const char *key, const char *value),
+                  void *ud)
+{
+    char key[QUERY_PART_MAX], value[QUERY_PART_MAX];
+
+    for (const char *p = raw; p && *p;) {
+        size_t len = strcspn(p, "&");
+        const char *eq = memchr(p, '=', len);
+        size_t klen = eq ? (size_t)(eq - p) : len;
+        bool ok = decode(p, klen, key);
+        if (ok && klen > 0) {
+            ok = eq ? decode(eq + 1, len - klen - 1, value) : (value[0] = '\0', true);
+            int r = cb(ud, key, ok ? value : NULL);
+            if (r)
+                return r;
+        }
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    return 0;
+}
