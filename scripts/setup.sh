@@ -6,10 +6,21 @@ set -eu
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev python3 python3-pytest"
+    # the SDK black-box tests need Node.js; a machine that already has node keeps its own
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs wrk nginx-light"
 fi
+
+# The official Node.js SDK core, for the black-box signing tests (tests/sdk).
+sdk_deps() {
+    [ "${1:-}" = "--test" ] || return 0
+    dir="$(dirname "$0")/../tests/sdk"
+    [ -d "$dir/node_modules/@huaweicloud/huaweicloud-sdk-core" ] && return 0
+    echo "setup: installing the Node.js SDK core for tests (npm ci)" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --silent >&2)
+}
 
 missing=""
 for p in $pkgs; do
@@ -17,7 +28,10 @@ for p in $pkgs; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    sdk_deps "${1:-}"
+    exit 0
+fi
 
 echo "setup: installing$missing" >&2
 sudo=""
@@ -26,3 +40,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+sdk_deps "${1:-}"

@@ -1,0 +1,100 @@
+"""The published Huawei Cloud Node.js SDK core signs real requests against the running binary."""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from vpnd_api import Server, conn_body, conn_path, gateway_body, gw_path, new_project
+
+SDK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sdk")
+AK, SK = "SDKTESTAK0000000001", "SDKTESTsk00000000000000000000000000001"
+TOKEN = "sdk-token-" + "b" * 32
+
+
+def sdk(srv, method, path, project, body=None, query=None, sk=SK, ak=AK):
+    node = shutil.which("node")
+    assert node, "node is required (scripts/setup.sh --test installs it)"
+    argv = [node, os.path.join(SDK_DIR, "sdk_sign.js"), "http://127.0.0.1:%d" % srv.port, ak, sk,
+            project, method, path, json.dumps(body) if body else "",
+            json.dumps(query) if query else ""]
+    p = subprocess.run(argv, capture_output=True, timeout=60, cwd=SDK_DIR)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout.decode().strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def projects():
+    return new_project(), new_project()
+
+
+@pytest.fixture(scope="module")
+def authed(vpnd_bin, tmp_path_factory, projects):
+    a, b = projects
+    d = tmp_path_factory.mktemp("sdk")
+    creds = os.path.join(str(d), "credentials")
+    with open(creds, "w") as f:
+        f.write("ak %s %s %s\nak OTHERAK %s %s\ntoken %s %s,%s\n" % (AK, SK, a, SK, b, TOKEN, a, b))
+    os.chmod(creds, 0o600)
+    srv = Server(vpnd_bin, str(d), ["--credentials", creds])
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_sdk_signed_create_show_and_list_succeed(authed, projects):
+    a, _ = projects
+    r = sdk(authed, "POST", "/v5/{project_id}/customer-gateways", a,
+            {"customer_gateway": {"id_value": "88.1.1.164"}})
+    assert r["status"] == 201, r
+    cid = r["body"]["customer_gateway"]["id"]
+    r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways/" + cid, a)
+    assert r["status"] == 200 and r["body"]["customer_gateway"]["id"] == cid, r
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", a, query={"limit": 10})
+    assert r["status"] == 200 and r["body"]["total_count"] == 0, r
+
+
+def test_sdk_request_with_wrong_secret_key_gets_401(authed, projects):
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", projects[0], sk="WRONG" + SK)
+    assert r["status"] == 401 and r["error_code"] == "APIGW.0301", r
+    assert "verify aksk signature fail" in r["error_msg"]
+
+
+def test_sdk_request_with_wrong_access_key_gets_401(authed, projects):
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", projects[0], ak="NOSUCHAK")
+    assert r["status"] == 401 and r["error_code"] == "APIGW.0301", r
+
+
+def test_sdk_credential_for_project_a_on_project_b_gets_403(authed, projects):
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", projects[1])
+    assert r["status"] == 403 and r["error_code"] == "APIGW.0302", r
+
+
+def test_project_a_connection_is_404_from_project_b(authed, projects):
+    a, b = projects
+    tok = {"X-Auth-Token": TOKEN}
+    gw = create_gateway_with(authed, a, tok)
+    cgw = authed.request("POST", "/v5/%s/customer-gateways" % a,
+                         {"customer_gateway": {"id_value": "88.1.1.164"}}, tok).json
+    body = conn_body(gw, cgw["customer_gateway"])
+    r = authed.request("POST", conn_path(a), body, tok)
+    assert r.status == 201, r.raw
+    cid = r.json["vpn_connection"]["id"]
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection/" + cid, b, ak="OTHERAK")
+    assert r["status"] == 404 and r["error_code"] == "VPN.0004", r
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection/" + cid, a)
+    assert r["status"] == 200, r
+
+
+def create_gateway_with(srv, project, headers):
+    r = srv.request("POST", gw_path(project), gateway_body(), headers)
+    assert r.status == 201, r.raw
+    gid = r.json["vpn_gateway"]["id"]
+    deadline = time.monotonic() + 5
+    while True:
+        g = srv.request("GET", gw_path(project, gid), None, headers).json["vpn_gateway"]
+        if g["status"] == "ACTIVE" or time.monotonic() > deadline:
+            return g
+        time.sleep(0.02)  # polling interval
