@@ -133,3 +133,46 @@ def test_non_loopback_listen_without_credentials_is_refused(vpnd_bin, tmp_path):
                        capture_output=True, timeout=30, env=server_env())
     assert p.returncode == 1
     assert b"refusing to listen on 0.0.0.0:0 without authentication" in p.stderr
+
+
+def signed_headers_for(srv, method, path, query, body, extra=None):
+    h = {"Host": "127.0.0.1:%d" % srv.port, "X-Project-Id": path.split("/")[2]}
+    h.update(extra or {})
+    return sign(method, path, query, h, body)
+
+
+def test_tampered_method_is_rejected(authed, held):
+    h = signed_headers_for(authed, "GET", conn_list_path(held), "", b"")
+    r = authed.request("DELETE", conn_list_path(held) + "/00000000-0000-4000-8000-000000000000",
+                       None, h)
+    assert r.status == 401, r.raw
+
+
+def test_tampered_path_is_rejected(authed, held):
+    h = signed_headers_for(authed, "GET", conn_list_path(held), "", b"")
+    r = authed.request("GET", "/v5/%s/vpn-gateways/00000000-0000-4000-8000-000000000000" % held,
+                       None, h)
+    assert r.status == 401, r.raw
+
+
+def test_tampered_query_is_rejected(authed, held):
+    h = signed_headers_for(authed, "GET", conn_list_path(held), "limit=10", b"")
+    r = authed.request("GET", conn_list_path(held) + "?limit=11", None, h)
+    assert r.status == 401, r.raw
+
+
+def test_tampered_signed_header_is_rejected(authed, held):
+    h = signed_headers_for(authed, "GET", conn_list_path(held), "", b"", {"X-Extra": "a"})
+    h["X-Extra"] = "b"
+    r = authed.request("GET", conn_list_path(held), None, h)
+    assert r.status == 401, r.raw
+
+
+def test_untampered_signed_list_is_served(authed, held):
+    h = signed_headers_for(authed, "GET", conn_list_path(held), "limit=10", b"")
+    r = authed.request("GET", conn_list_path(held) + "?limit=10", None, h)
+    assert r.status == 200, r.raw
+
+
+def conn_list_path(project):
+    return "/v5/%s/vpn-connection" % project
