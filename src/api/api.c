@@ -21,8 +21,10 @@ static const struct route routes[] = {
     {"DELETE", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_delete},
     {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
+    {"DELETE", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_delete},
     {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},
     {"GET", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_show},
+    {"DELETE", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_delete},
 };
 
 void api_config_defaults(struct api_config *cfg)

@@ -78,3 +78,26 @@ int customer_gateway_show(struct api *api, const struct api_call *call,
         return api_fail_errno(req, resp, r, "customer_gateway.render");
     return api_reply_wrapped(call, resp, 200, "customer_gateway", &out);
 }
+
+int customer_gateway_delete(struct api *api, const struct api_call *call,
+                            struct http_response *resp)
+{
+    int64_t users = 0;
+    int r = store_cgw_delete(api->store, call->project_id, call->id, &users);
+
+    if (r == -ENOENT)
+        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: customer gateway \"%.64s\"", call->id);
+    if (r == -ENOTEMPTY)
+        return api_fail(call->req, resp, &API_ERR_INVALID,
+                        "invalid request: customer gateway %s has %lld connection(s); delete them "
+                        "first",
+                        call->id, (long long)users);
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "customer_gateway.delete");
+    log_info("request_id=%s op=customer_gateway.delete project_id=%s id=%s",
+             call->req->request_id, call->project_id, call->id);
+    buf_reset(&resp->body);
+    resp->status = 204;
+    return 0;
+}

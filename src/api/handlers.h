@@ -10,9 +10,12 @@ int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_re
 int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
 int vpn_gateway_create(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_delete(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_gateway_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
 int customer_gateway_create(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int customer_gateway_delete(struct api *api, const struct api_call *call,
                             struct http_response *resp);
 int customer_gateway_show(struct api *api, const struct api_call *call,
                           struct http_response *resp);

@@ -167,6 +167,18 @@ int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t
     return s->ops->claims_list(s, kind, out, ret_n);
 }
 
+int store_vgw_delete(struct store *s, const char *project_id, const char *id, int64_t *ret_users)
+{
+    assert(project_id && id && ret_users);
+    return s->ops->vgw_delete(s, project_id, id, ret_users);
+}
+
+int store_cgw_delete(struct store *s, const char *project_id, const char *id, int64_t *ret_users)
+{
+    assert(project_id && id && ret_users);
+    return s->ops->cgw_delete(s, project_id, id, ret_users);
+}
+
 int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                    size_t *ret_n)
 {

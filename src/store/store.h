@@ -7,7 +7,8 @@
  *
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
- * is taken), -ENOSPC (gateway capacity reached), -EBUSY (retry later), -ENOMEM, -EIO (detail in
+ * is taken), -ENOSPC (gateway capacity reached), -ENOTEMPTY (still used by connections),
+ * -EBUSY (retry later), -ENOMEM, -EIO (detail in
  * store_errmsg), -EINVAL (bad argument: URL, marker). Rows of one project are never visible
  * through another project's id. Ids are server-generated UUIDs, unique within a project.
  *
@@ -145,6 +146,14 @@ int store_conn_list(struct store *s, const char *project_id, const struct store_
 void store_vgw_row_done(struct store_vgw_row *row);
 void store_cgw_row_done(struct store_cgw_row *row);
 void store_conn_row_done(struct store_conn_row *row);
+
+/* Delete a gateway (and its claims) / a customer gateway in one transaction. -ENOENT if absent in
+ * that project; -ENOTEMPTY while connections still use it (nothing is changed; *ret_users gets
+ * how many). */
+int store_vgw_delete(struct store *s, const char *project_id, const char *id,
+                     int64_t *ret_users);
+int store_cgw_delete(struct store *s, const char *project_id, const char *id,
+                     int64_t *ret_users);
 
 /* ---- status engine queue ---- */
 

@@ -34,6 +34,10 @@ struct store_ops {
                      size_t limit, struct buf *out, size_t *ret_count,
                      char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total);
     int (*claims_list)(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+    int (*vgw_delete)(struct store *s, const char *project_id, const char *id,
+                      int64_t *ret_users);
+    int (*cgw_delete)(struct store *s, const char *project_id, const char *id,
+                      int64_t *ret_users);
     int (*due_list)(struct store *s, int64_t now, size_t max, struct store_due *out,
                     size_t *ret_n);
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,

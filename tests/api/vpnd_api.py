@@ -55,6 +55,8 @@ ROUTES = [
     ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
     ("POST", "/v5/{project_id}/customer-gateways"),
     ("GET", "/v5/{project_id}/customer-gateways/{id}"),
+    ("DELETE", "/v5/{project_id}/vpn-gateways/{id}"),
+    ("DELETE", "/v5/{project_id}/customer-gateways/{id}"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 

@@ -35,6 +35,10 @@ enum sq_stmt {
     SQ_CLAIMS_LIST,
     SQ_DUE_LIST,
     SQ_VGW_SET_STATUS,
+    SQ_VGW_USED,
+    SQ_VGW_DELETE,
+    SQ_CGW_USERS,
+    SQ_CGW_DELETE,
     SQ_N_STMT
 };
 
@@ -121,6 +125,10 @@ int store_sqlite_due_list(struct store *s, int64_t now, size_t max, struct store
 int store_sqlite_vgw_set_status(struct store *s, const char *project_id, const char *id,
                                 const char *from, const char *to, int64_t status_due,
                                 int64_t updated_at);
+int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char *id,
+                            int64_t *ret_users);
+int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char *id,
+                            int64_t *ret_users);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

@@ -74,6 +74,11 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     /* compare-and-set: only the node that still sees the old status moves it */
     [SQ_VGW_SET_STATUS] = "UPDATE vpn_gateway SET status = ?4, status_due = ?5, updated_at = ?6 "
                           "WHERE project_id = ?1 AND id = ?2 AND status = ?3",
+    [SQ_VGW_USED] = "SELECT used_connection_number FROM vpn_gateway "
+                    "WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_DELETE] = "DELETE FROM vpn_gateway WHERE project_id = ?1 AND id = ?2",
+    [SQ_CGW_USERS] = "SELECT count(*) FROM vpn_connection WHERE project_id = ?1 AND cgw_id = ?2",
+    [SQ_CGW_DELETE] = "DELETE FROM customer_gateway WHERE project_id = ?1 AND id = ?2",
 };
 
 static void sq_close(struct store *s)
@@ -114,6 +119,8 @@ static const struct store_ops sq_ops = {
     .claims_list = store_sqlite_claims_list,
     .due_list = store_sqlite_due_list,
     .vgw_set_status = store_sqlite_vgw_set_status,
+    .vgw_delete = store_sqlite_vgw_delete,
+    .cgw_delete = store_sqlite_cgw_delete,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

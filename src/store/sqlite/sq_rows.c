@@ -357,3 +357,69 @@ int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out,
     *ret_n = n;
     return 0;
 }
+
+/* A gateway with connections stays: the check and the delete share one transaction, so a
+ * connection created concurrently either lands first (-ENOTEMPTY) or finds no gateway. */
+static int sq_vgw_delete_tx(struct sq_store *q, const char *project_id, const char *id,
+                            int64_t *ret_users)
+{
+    SQ_STMT(sel, q, SQ_VGW_USED);
+    int r = store_sqlite_bind(q, sel, "vgw delete", "ss", project_id, id);
+
+    if (r == 0)
+        r = sq_step_row(q, sel, "vgw delete");
+    if (r < 0)
+        return r;
+    *ret_users = sqlite3_column_int64(sel, 0);
+    if (*ret_users > 0)
+        return -ENOTEMPTY;
+    SQ_STMT(del, q, SQ_VGW_DELETE);
+    r = store_sqlite_bind(q, del, "vgw delete", "ss", project_id, id);
+    if (r == 0)
+        r = store_sqlite_exec(q, del, "vgw delete");
+    return r < 0 ? r : sq_release_claims(q, id);
+}
+
+int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char *id,
+                            int64_t *ret_users)
+{
+    struct sq_store *q = sq_from(s);
+    int r = store_sqlite_begin(q, "vgw delete: begin");
+
+    if (r < 0)
+        return r;
+    return sq_end(q, sq_vgw_delete_tx(q, project_id, id, ret_users), "vgw delete: commit");
+}
+
+static int sq_cgw_delete_tx(struct sq_store *q, const char *project_id, const char *id,
+                            int64_t *ret_users)
+{
+    SQ_STMT(sel, q, SQ_CGW_USERS);
+    int r = store_sqlite_bind(q, sel, "cgw delete", "ss", project_id, id);
+
+    if (r == 0)
+        r = sq_step_row(q, sel, "cgw delete");
+    if (r < 0)
+        return r;
+    *ret_users = sqlite3_column_int64(sel, 0);
+    if (*ret_users > 0)
+        return -ENOTEMPTY;
+    SQ_STMT(del, q, SQ_CGW_DELETE);
+    r = store_sqlite_bind(q, del, "cgw delete", "ss", project_id, id);
+    if (r == 0)
+        r = store_sqlite_exec(q, del, "cgw delete");
+    if (r < 0)
+        return r;
+    return sqlite3_changes(q->db) == 1 ? 0 : -ENOENT;
+}
+
+int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char *id,
+                            int64_t *ret_users)
+{
+    struct sq_store *q = sq_from(s);
+    int r = store_sqlite_begin(q, "cgw delete: begin");
+
+    if (r < 0)
+        return r;
+    return sq_end(q, sq_cgw_delete_tx(q, project_id, id, ret_users), "cgw delete: commit");
+}

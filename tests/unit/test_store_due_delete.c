@@ -1,4 +1,4 @@
-/* Unit tests for the status engine's queue in the SQLite store. */
+/* Unit tests for the status engine's queue and gateway deletes in the SQLite store. */
 #include "test_store_fixture.h"
 
 static void test_due_list_returns_only_rows_whose_time_has_come(void **state)
@@ -46,6 +46,37 @@ static void test_gateway_status_change_is_scoped_by_project(void **state)
                      -ENOENT);
 }
 
+static void test_gateway_in_use_is_not_deleted_and_the_count_is_reported(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c;
+    int64_t users = 0;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
+    assert_int_equal(store_vgw_delete(f->s, PROJECT_A, VGW_1, &users), -ENOTEMPTY);
+    assert_int_equal(users, 1);
+    assert_int_equal(store_cgw_delete(f->s, PROJECT_A, CGW_1, &users), -ENOTEMPTY);
+    assert_int_equal(users, 1);
+    assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);
+}
+
+static void test_unused_gateways_are_deleted_once(void **state)
+{
+    struct fx *f = *state;
+    int64_t users = 0;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_vgw_delete(f->s, PROJECT_B, VGW_1, &users), -ENOENT);
+    assert_int_equal(store_vgw_delete(f->s, PROJECT_A, VGW_1, &users), 0);
+    assert_int_equal(store_vgw_delete(f->s, PROJECT_A, VGW_1, &users), -ENOENT);
+    assert_int_equal(store_cgw_delete(f->s, PROJECT_A, CGW_1, &users), 0);
+    assert_int_equal(store_cgw_delete(f->s, PROJECT_A, CGW_1, &users), -ENOENT);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -54,6 +85,8 @@ int main(void)
         T(test_due_list_returns_only_rows_whose_time_has_come),
         T(test_gateway_status_change_happens_once),
         T(test_gateway_status_change_is_scoped_by_project),
+        T(test_gateway_in_use_is_not_deleted_and_the_count_is_reported),
+        T(test_unused_gateways_are_deleted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
