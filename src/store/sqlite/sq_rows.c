@@ -358,26 +358,29 @@ int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out,
     return 0;
 }
 
-/* A gateway with connections stays: the check and the delete share one transaction, so a
- * connection created concurrently either lands first (-ENOTEMPTY) or finds no gateway. */
-static int sq_vgw_delete_tx(struct sq_store *q, const char *project_id, const char *id,
-                            int64_t *ret_users)
+/* Deletes a row that connections may still use: count_stmt counts them, del_stmt deletes the
+ * row. The check and the delete share one transaction, so a connection created concurrently
+ * either lands first (-ENOTEMPTY) or finds the row gone. */
+static int sq_delete_unused_tx(struct sq_store *q, enum sq_stmt count_stmt, enum sq_stmt del_stmt,
+                               const char *project_id, const char *id, int64_t *ret_users)
 {
-    SQ_STMT(sel, q, SQ_VGW_USED);
-    int r = store_sqlite_bind(q, sel, "vgw delete", "ss", project_id, id);
+    SQ_STMT(sel, q, count_stmt);
+    int r = store_sqlite_bind(q, sel, "delete", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, sel, "vgw delete");
+        r = sq_step_row(q, sel, "delete");
     if (r < 0)
         return r;
     *ret_users = sqlite3_column_int64(sel, 0);
     if (*ret_users > 0)
         return -ENOTEMPTY;
-    SQ_STMT(del, q, SQ_VGW_DELETE);
-    r = store_sqlite_bind(q, del, "vgw delete", "ss", project_id, id);
+    SQ_STMT(del, q, del_stmt);
+    r = store_sqlite_bind(q, del, "delete", "ss", project_id, id);
     if (r == 0)
-        r = store_sqlite_exec(q, del, "vgw delete");
-    return r < 0 ? r : sq_release_claims(q, id);
+        r = store_sqlite_exec(q, del, "delete");
+    if (r < 0)
+        return r;
+    return sqlite3_changes(q->db) == 1 ? 0 : -ENOENT;
 }
 
 int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char *id,
@@ -388,29 +391,10 @@ int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char 
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_vgw_delete_tx(q, project_id, id, ret_users), "vgw delete: commit");
-}
-
-static int sq_cgw_delete_tx(struct sq_store *q, const char *project_id, const char *id,
-                            int64_t *ret_users)
-{
-    SQ_STMT(sel, q, SQ_CGW_USERS);
-    int r = store_sqlite_bind(q, sel, "cgw delete", "ss", project_id, id);
-
+    r = sq_delete_unused_tx(q, SQ_VGW_USED, SQ_VGW_DELETE, project_id, id, ret_users);
     if (r == 0)
-        r = sq_step_row(q, sel, "cgw delete");
-    if (r < 0)
-        return r;
-    *ret_users = sqlite3_column_int64(sel, 0);
-    if (*ret_users > 0)
-        return -ENOTEMPTY;
-    SQ_STMT(del, q, SQ_CGW_DELETE);
-    r = store_sqlite_bind(q, del, "cgw delete", "ss", project_id, id);
-    if (r == 0)
-        r = store_sqlite_exec(q, del, "cgw delete");
-    if (r < 0)
-        return r;
-    return sqlite3_changes(q->db) == 1 ? 0 : -ENOENT;
+        r = sq_release_claims(q, id); /* its EIP ids and addresses */
+    return sq_end(q, r, "vgw delete: commit");
 }
 
 int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char *id,
@@ -421,5 +405,6 @@ int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char 
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_cgw_delete_tx(q, project_id, id, ret_users), "cgw delete: commit");
+    r = sq_delete_unused_tx(q, SQ_CGW_USERS, SQ_CGW_DELETE, project_id, id, ret_users);
+    return sq_end(q, r, "cgw delete: commit");
 }
