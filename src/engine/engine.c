@@ -31,16 +31,17 @@ int64_t engine_due_at(const struct engine *e, int64_t now_ms)
     return now_ms + (int64_t)e->delay_ms;
 }
 
+/* A gateway settles to ACTIVE; a due time on any other status is only cleared. */
 static int settle_gateway(struct engine *e, const struct store_due *d, int64_t now_ms)
 {
-    if (strcmp(d->status, "PENDING_CREATE") != 0 && strcmp(d->status, "PENDING_UPDATE") != 0)
-        return store_vgw_set_status(e->store, d->project_id, d->id, d->status, d->status, 0,
-                                    now_ms);
-    return store_vgw_set_status(e->store, d->project_id, d->id, d->status, "ACTIVE", 0, now_ms);
+    bool pending = strncmp(d->status, "PENDING_", 8) == 0;
+    return store_vgw_set_status(e->store, d->project_id, d->id, d->status,
+                                pending ? "ACTIVE" : d->status, 0, now_ms);
 }
 
-/* Connections carry their status inside the served document, so it is rendered again. */
-static int settle_connection(struct engine *e, const struct store_due *d, int64_t now_ms)
+/* Connections carry their status inside the served document, so it is rendered again. A status
+ * change is not a configuration update: updated_at stays. */
+static int settle_connection(struct engine *e, const struct store_due *d)
 {
     struct store_conn_row row = {0};
     struct model_vpn_conn *c = calloc(1, sizeof(*c));
@@ -51,7 +52,6 @@ static int settle_connection(struct engine *e, const struct store_due *d, int64_
         r = model_conn_from_internal(row.spec, strlen(row.spec), c);
     if (r == 0 && strcmp(row.status, d->status) == 0) {
         c->status = e->driver->conn_settled_status(e->driver_ctx, c);
-        (void)now_ms; /* a status change is not a configuration update: updated_at stays */
         r = model_conn_to_internal(c, &spec);
         if (r == 0)
             r = model_conn_render(c, &doc);
@@ -85,7 +85,7 @@ int engine_tick(struct engine *e, int64_t now_ms)
     }
     for (size_t i = 0; i < n; i++) {
         bool vgw = due[i].kind == STORE_KIND_VGW;
-        r = vgw ? settle_gateway(e, &due[i], now_ms) : settle_connection(e, &due[i], now_ms);
+        r = vgw ? settle_gateway(e, &due[i], now_ms) : settle_connection(e, &due[i]);
         if (r == -ENOENT) /* deleted, or another engine got there first */
             continue;
         if (r < 0) {
