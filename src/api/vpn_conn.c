@@ -338,3 +338,83 @@ int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_re
     resp->status = 204;
     return 0;
 }
+
+/* PUT: only the fields sent change; validated like a create; the connection goes
+ * PENDING_UPDATE and the status engine settles it again. */
+int vpn_conn_update(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_vpn_conn *cur = calloc(1, sizeof(*cur));
+    _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    _cleanup_(buf_free) struct buf spec = {0};
+    _cleanup_(buf_free) struct buf doc = {0};
+    struct store_conn_row row = {0};
+    struct verr err = {0};
+    char claim_kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN], net[MODEL_CIDR_LEN];
+
+    if (!cur || !c || !g || !cgw)
+        return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.update");
+    int r = store_conn_get(api->store, call->project_id, call->id, &row);
+    if (r == -ENOENT)
+        return api_fail(req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn connection \"%.64s\"", call->id);
+    if (r == 0)
+        r = model_conn_from_internal(row.spec, strlen(row.spec), cur);
+    bool updating = strcmp(row.status, "PENDING_UPDATE") == 0;
+    store_conn_row_done(&row);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.get");
+    if (updating) {
+        static const struct api_error_code busy = {400, "VPN.0306"};
+        return api_fail(req, resp, &busy,
+                        "The connection is being updated, please try again later.");
+    }
+    r = model_conn_parse_update(cur, req->body, req->body_len, c, &err);
+    if (r == -EINVAL)
+        return api_fail_verr(req, resp, &err);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.parse");
+    if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
+        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0)
+        return 0;
+    if (c->tunnel_local_address[0] == '\0') { /* a cleared pair keeps the current one */
+        memcpy(c->tunnel_local_address, cur->tunnel_local_address, MODEL_CIDR_LEN);
+        memcpy(c->tunnel_peer_address, cur->tunnel_peer_address, MODEL_CIDR_LEN);
+    }
+    if (model_conn_bind(c, g, cgw, &err) < 0)
+        return api_fail_verr(req, resp, &err);
+    c->status = "PENDING_UPDATE";
+    c->updated_at = ids_now_ms();
+
+    bool moved = strcmp(c->tunnel_local_address, cur->tunnel_local_address) != 0;
+    snprintf(claim_kind, sizeof(claim_kind), "%s%s", TUNNEL_CLAIM_PREFIX, g->id);
+    model_tunnel_network(c->tunnel_local_address, net);
+    const struct store_claim claim = {claim_kind, net};
+    if (model_conn_to_internal(c, &spec) < 0 || model_conn_render(c, &doc) < 0)
+        return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
+    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
+    snprintf(row.id, sizeof(row.id), "%s", c->id);
+    snprintf(row.cgw_id, sizeof(row.cgw_id), "%s", c->cgw_id);
+    snprintf(row.status, sizeof(row.status), "%s", c->status);
+    row.status_due = engine_due_at(&api->engine, c->updated_at);
+    row.updated_at = c->updated_at;
+    row.spec = spec.data;
+    row.doc = doc.data;
+    r = store_conn_update(api->store, &row, moved ? &claim : NULL, moved ? 1 : 0);
+    row.spec = row.doc = NULL;
+    if (r == -EEXIST)
+        return api_fail(req, resp, &API_ERR_OCCUPIED,
+                        "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
+                        "is used by another connection of VPN gateway %s",
+                        c->tunnel_local_address, g->id);
+    if (r == -ENOENT)
+        return api_fail(req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn connection \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_connection.update");
+    log_info("request_id=%s op=vpn_connection.update project_id=%s id=%s", req->request_id,
+             call->project_id, c->id);
+    return api_reply_wrapped(call, resp, 200, "vpn_connection", &doc);
+}

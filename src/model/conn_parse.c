@@ -282,3 +282,95 @@ int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn
     json_decref(root);
     return r;
 }
+
+/* Fields fixed at creation (spec §2.8; TF treats them as ForceNew). */
+static int check_immutable(const json_t *obj, const struct model_vpn_conn *cur, struct verr *err)
+{
+    static const char *const keys[] = {"vgw_id", "vgw_ip", "style", "ha_role"};
+    const char *now[] = {cur->vgw_id, cur->vgw_ip, cur->style, cur->ha_role};
+    char echo[MODEL_ECHO_LEN];
+
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        const json_t *v = model_member(obj, keys[i]);
+        if (!v)
+            continue;
+        const char *s = json_string_value(v);
+        bool same = s && (i == 2 ? strcasecmp(s, now[i]) == 0 : strcmp(s, now[i]) == 0);
+        if (same)
+            continue;
+        char path[MODEL_PATH_LEN];
+        model_path_key(path, WRAPPER, keys[i]);
+        if (s)
+            model_echo(echo, s, json_string_length(v));
+        return verr_set(err, path, "cannot be changed after creation (is \"%s\"), got %s", now[i],
+                        s ? echo : model_json_type(v));
+    }
+    const json_t *ike = model_member(obj, "ikepolicy");
+    const json_t *am = ike && json_is_object(ike) ? model_member(ike, "authentication_method") : NULL;
+    if (am && !(json_is_string(am) &&
+                strcmp(json_string_value(am), cur->ikepolicy.authentication_method) == 0))
+        return verr_set(err, WRAPPER ".ikepolicy.authentication_method",
+                        "cannot be changed after creation (is \"%s\")",
+                        cur->ikepolicy.authentication_method);
+    return 0;
+}
+
+/* Overlays the request's members on the stored ones; nested policy objects (and dpd) merge
+ * member by member, so an update that sends only ikepolicy.lifetime_seconds keeps the rest. */
+static int merge_into(json_t *dst, const json_t *src, int depth)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)src, key, v) {
+        json_t *old = json_object_get(dst, key);
+        if (depth < 2 && json_is_object(v) && json_is_object(old)) {
+            if (merge_into(old, v, depth + 1) < 0)
+                return -ENOMEM;
+        } else if (json_object_set(dst, key, v) < 0) {
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int model_conn_parse_update(const struct model_vpn_conn *cur, const char *body, size_t len,
+                            struct model_vpn_conn *c, struct verr *err)
+{
+    _cleanup_(buf_free) struct buf stored = {0};
+    json_t *root = NULL, *merged = NULL;
+    const json_t *obj;
+    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+
+    if (r < 0)
+        return r;
+    r = check_immutable(obj, cur, err);
+    if (r == 0)
+        r = model_conn_to_internal(cur, &stored);
+    if (r == 0) {
+        merged = json_loadb(stored.data, stored.len, 0, NULL);
+        r = merged ? merge_into(merged, obj, 0) : -ENOMEM;
+    }
+    _cleanup_free_ struct model_vpn_conn *t = r == 0 ? calloc(1, sizeof(*t)) : NULL;
+    if (r == 0 && !t)
+        r = -ENOMEM;
+    /* the merged document is validated exactly like a create body */
+    if (r == 0)
+        r = conn_parse(merged, t, false, err);
+    if (r == 0) {
+        memcpy(t->id, cur->id, sizeof(t->id));
+        t->status = cur->status;
+        t->created_at = cur->created_at;
+        t->updated_at = cur->updated_at;
+        memcpy(t->enterprise_project_id, cur->enterprise_project_id,
+               sizeof(t->enterprise_project_id));
+        memcpy(t->connection_monitor_id, cur->connection_monitor_id,
+               sizeof(t->connection_monitor_id));
+        t->gw_is_er = cur->gw_is_er;
+        t->gw_is_gm = cur->gw_is_gm;
+        memcpy(c, t, sizeof(*c));
+    }
+    json_decref(merged);
+    json_decref(root);
+    return r;
+}

@@ -198,6 +198,14 @@ struct model_cgw {
 int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
                             struct verr *err);
 
+/* Parses an update body (spec §2.8) against the stored connection cur: only the fields sent
+ * change (policy objects merge member by member), the result is validated exactly like a
+ * create body, and vgw_id, vgw_ip, style, ha_role and ikepolicy.authentication_method may only
+ * be repeated with their current value. id, status, timestamps, enterprise project and gateway
+ * facts are kept from cur. Returns 0, -EINVAL (err filled) or -ENOMEM. */
+int model_conn_parse_update(const struct model_vpn_conn *cur, const char *body, size_t len,
+                            struct model_vpn_conn *c, struct verr *err);
+
 /* Cross-field rules that need the connection's gateway and customer gateway (spec §2.4):
  * vgw_ip membership, ha_role pairing (active-standby), peer_subnets mandatory unless ER with
  * POLICY/BGP, overlap with gateway local subnets, GM restrictions, IP version of policy
