@@ -20,6 +20,7 @@ static const struct route routes[] = {
     {"GET", "/v5/{project_id}/vpn-connection", vpn_conn_list},
     {"DELETE", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_delete},
     {"PUT", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_update},
+    {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", vpn_conn_reset},
     {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
     {"DELETE", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_delete},

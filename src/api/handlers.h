@@ -8,6 +8,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 int vpn_conn_list(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_update(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_reset(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
 int vpn_gateway_create(struct api *api, const struct api_call *call, struct http_response *resp);

@@ -418,3 +418,23 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
              call->project_id, c->id);
     return api_reply_wrapped(call, resp, 200, "vpn_connection", &doc);
 }
+
+/* Reset renegotiates the tunnels (spec §2.6); with the simulated driver there is nothing to
+ * renegotiate, so it only confirms the connection exists. */
+int vpn_conn_reset(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    struct buf scratch = {0};
+    int r = store_conn_get_doc(api->store, call->project_id, call->id, &scratch);
+
+    buf_free(&scratch);
+    if (r == -ENOENT)
+        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: vpn connection \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "vpn_connection.reset");
+    buf_reset(&resp->body);
+    if (buf_printf(&resp->body, "{\"request_id\":\"%s\"}", call->req->request_id) < 0)
+        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_connection.reset");
+    resp->status = 200;
+    return 0;
+}

@@ -94,3 +94,15 @@ def test_second_update_while_updating_gets_vpn_0306(vpnd_bin, tmp_path):
         assert r.status == 400 and r.json["error_code"] == "VPN.0306", r.raw
     finally:
         srv.stop()
+
+
+def test_reset_answers_200_with_only_a_request_id(server, project):
+    c = setup_conn(server, project)
+    r = server.request("POST", conn_path(project, c["id"]) + "/reset")
+    assert r.status == 200 and set(r.json) == {"request_id"}, r.raw
+
+
+def test_reset_of_another_projects_connection_is_404(server, project):
+    c = setup_conn(server, project)
+    r = server.request("POST", conn_path(new_project(), c["id"]) + "/reset")
+    assert r.status == 404 and r.json["error_code"] == "VPN.0004"

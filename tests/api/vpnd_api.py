@@ -52,6 +52,7 @@ ROUTES = [
     ("GET", "/v5/{project_id}/vpn-connection"),
     ("DELETE", "/v5/{project_id}/vpn-connection/{id}"),
     ("PUT", "/v5/{project_id}/vpn-connection/{id}"),
+    ("POST", "/v5/{project_id}/vpn-connection/{id}/reset"),
     ("POST", "/v5/{project_id}/vpn-gateways"),
     ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
     ("POST", "/v5/{project_id}/customer-gateways"),
