@@ -69,6 +69,12 @@ static const struct opt_def opts[] = {
      "AK/SK and token credentials (see README); without it only loopback is served"},
     {"--max-skew", "VPND_MAX_SKEW_S", OPT_UINT, CFG(api.max_skew_s), 0, 86400, "SECONDS",
      "allowed X-Sdk-Date clock skew (default 900)"},
+    {"--quota-vpn-gateway", "VPND_QUOTA_VPN_GATEWAY", OPT_UINT, CFG(api.quota_vpn_gateway), 0,
+     100000000, "N", "VPN gateways per project (default 50)"},
+    {"--quota-customer-gateway", "VPND_QUOTA_CUSTOMER_GATEWAY", OPT_UINT,
+     CFG(api.quota_customer_gateway), 0, 100000000, "N", "customer gateways per project (default 100)"},
+    {"--quota-vpn-connection", "VPND_QUOTA_VPN_CONNECTION", OPT_UINT,
+     CFG(api.quota_vpn_connection), 0, 100000000, "N", "VPN connections per project (default 5000)"},
     {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };

@@ -21,6 +21,7 @@ static const struct route routes[] = {
     {"DELETE", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_delete},
     {"PUT", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_update},
     {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", vpn_conn_reset},
+    {"GET", "/v5/{project_id}/vpn/quotas", vpn_quotas_show},
     {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
     {"DELETE", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_delete},
@@ -37,6 +38,9 @@ void api_config_defaults(struct api_config *cfg)
     cfg->settle_status = "DOWN";
     cfg->credentials = NULL;
     cfg->max_skew_s = 900;
+    cfg->quota_vpn_gateway = 50;
+    cfg->quota_customer_gateway = 100;
+    cfg->quota_vpn_connection = 5000;
 }
 
 int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,

@@ -17,6 +17,9 @@ struct api_config {
     const char *settle_status; /* what connections settle to: "DOWN" (default) or "ACTIVE" */
     const char *credentials;   /* credentials file; NULL = no authentication (loopback only) */
     unsigned max_skew_s;       /* allowed X-Sdk-Date clock skew (default 900) */
+    unsigned quota_vpn_gateway;      /* per project (default 50) */
+    unsigned quota_customer_gateway; /* per project (default 100) */
+    unsigned quota_vpn_connection;   /* per project (default 5000) */
 };
 
 struct api {

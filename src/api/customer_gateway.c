@@ -29,6 +29,8 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "customer_gateway.parse");
+    if (api_quota_check(api, call, API_QUOTA_CUSTOMER_GATEWAY, resp) < 0)
+        return 0;
     if (ids_uuid4(cgw->id) < 0)
         return api_fail_errno(req, resp, -EIO, "customer_gateway.id");
     if (cgw->name[0] == '\0') {

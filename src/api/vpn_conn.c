@@ -173,7 +173,8 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
     if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
-        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0)
+        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0 ||
+        api_quota_check(api, call, API_QUOTA_VPN_CONNECTION, resp) < 0)
         return 0;
     if (model_conn_bind(c, g, cgw, &err) < 0)
         return api_fail_verr(req, resp, &err);

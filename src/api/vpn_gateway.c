@@ -112,6 +112,8 @@ int vpn_gateway_create(struct api *api, const struct api_call *call, struct http
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_gateway.parse");
+    if (api_quota_check(api, call, API_QUOTA_VPN_GATEWAY, resp) < 0)
+        return 0;
     if (ids_uuid4(g->id) < 0)
         return api_fail_errno(req, resp, -EIO, "vpn_gateway.id");
     if (g->name[0] == '\0') {

@@ -179,6 +179,12 @@ int store_cgw_delete(struct store *s, const char *project_id, const char *id, in
     return s->ops->cgw_delete(s, project_id, id, ret_users);
 }
 
+int store_project_counts(struct store *s, const char *project_id, struct store_counts *ret)
+{
+    assert(project_id && ret);
+    return s->ops->project_counts(s, project_id, ret);
+}
+
 int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                    size_t *ret_n)
 {

@@ -155,6 +155,14 @@ int store_vgw_delete(struct store *s, const char *project_id, const char *id,
 int store_cgw_delete(struct store *s, const char *project_id, const char *id,
                      int64_t *ret_users);
 
+/* How many of each resource a project holds (quotas). */
+struct store_counts {
+    int64_t vpn_gateways;
+    int64_t customer_gateways;
+    int64_t vpn_connections;
+};
+int store_project_counts(struct store *s, const char *project_id, struct store_counts *ret);
+
 /* ---- status engine queue ---- */
 
 enum store_kind { STORE_KIND_VGW, STORE_KIND_CONN };

@@ -38,6 +38,7 @@ struct store_ops {
                       int64_t *ret_users);
     int (*cgw_delete)(struct store *s, const char *project_id, const char *id,
                       int64_t *ret_users);
+    int (*project_counts)(struct store *s, const char *project_id, struct store_counts *ret);
     int (*due_list)(struct store *s, int64_t now, size_t max, struct store_due *out,
                     size_t *ret_n);
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,

@@ -53,6 +53,7 @@ ROUTES = [
     ("DELETE", "/v5/{project_id}/vpn-connection/{id}"),
     ("PUT", "/v5/{project_id}/vpn-connection/{id}"),
     ("POST", "/v5/{project_id}/vpn-connection/{id}/reset"),
+    ("GET", "/v5/{project_id}/vpn/quotas"),
     ("POST", "/v5/{project_id}/vpn-gateways"),
     ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
     ("POST", "/v5/{project_id}/customer-gateways"),

@@ -1,4 +1,5 @@
-/* store/sqlite/sq_due.c: the status engine's queue (rows with status_due set). */
+/* store/sqlite/sq_due.c: the status engine's queue (rows with status_due set) and the
+ * per-project counts quotas are checked against. */
 #include <errno.h>
 #include <string.h>
 
@@ -44,4 +45,22 @@ int store_sqlite_vgw_set_status(struct store *s, const char *project_id, const c
     if (r < 0)
         return r;
     return sqlite3_changes(q->db) == 1 ? 0 : -ENOENT;
+}
+
+int store_sqlite_project_counts(struct store *s, const char *project_id,
+                                struct store_counts *ret)
+{
+    struct sq_store *q = sq_from(s);
+    SQ_STMT(st, q, SQ_PROJECT_COUNTS);
+    int r = store_sqlite_bind(q, st, "project counts", "s", project_id);
+    int rc = r == 0 ? sqlite3_step(st) : SQLITE_OK;
+
+    if (r < 0)
+        return r;
+    if (rc != SQLITE_ROW)
+        return store_sqlite_fail(q, rc, "project counts");
+    ret->vpn_gateways = sqlite3_column_int64(st, 0);
+    ret->customer_gateways = sqlite3_column_int64(st, 1);
+    ret->vpn_connections = sqlite3_column_int64(st, 2);
+    return 0;
 }

@@ -39,6 +39,7 @@ enum sq_stmt {
     SQ_VGW_DELETE,
     SQ_CGW_USERS,
     SQ_CGW_DELETE,
+    SQ_PROJECT_COUNTS,
     SQ_N_STMT
 };
 
@@ -129,6 +130,8 @@ int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char 
                             int64_t *ret_users);
 int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char *id,
                             int64_t *ret_users);
+int store_sqlite_project_counts(struct store *s, const char *project_id,
+                                struct store_counts *ret);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

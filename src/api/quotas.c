@@ -1,0 +1,73 @@
+/* api/quotas.c: per-project quotas (spec §5.3): reported by GET vpn/quotas, checked on create. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "api/api.h"
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "store/store.h"
+
+static int64_t used_of(const struct store_counts *n, enum api_quota kind)
+{
+    switch (kind) {
+    case API_QUOTA_VPN_GATEWAY: return n->vpn_gateways;
+    case API_QUOTA_CUSTOMER_GATEWAY: return n->customer_gateways;
+    case API_QUOTA_VPN_CONNECTION: return n->vpn_connections;
+    }
+    return 0;
+}
+
+static unsigned quota_of(const struct api *api, enum api_quota kind)
+{
+    switch (kind) {
+    case API_QUOTA_VPN_GATEWAY: return api->cfg.quota_vpn_gateway;
+    case API_QUOTA_CUSTOMER_GATEWAY: return api->cfg.quota_customer_gateway;
+    case API_QUOTA_VPN_CONNECTION: return api->cfg.quota_vpn_connection;
+    }
+    return 0;
+}
+
+static const char *const quota_names[] = {"vpn_gateway", "customer_gateway", "vpn_connection"};
+
+/* Checked before the insert, not inside its transaction: two racing creates for the last unit
+ * of a quota can both pass (gateway capacity, by contrast, is enforced by the store). */
+int api_quota_check(struct api *api, const struct api_call *call, enum api_quota kind,
+                    struct http_response *resp)
+{
+    struct store_counts n;
+    int r = store_project_counts(api->store, call->project_id, &n);
+
+    if (r < 0) {
+        api_fail_errno(call->req, resp, r, "quota");
+        return -1;
+    }
+    if (used_of(&n, kind) < (int64_t)quota_of(api, kind))
+        return 0;
+    api_fail(call->req, resp, &API_ERR_INVALID,
+             "invalid request: quota exceeded: the project may hold %u %s resources and holds "
+             "%lld",
+             quota_of(api, kind), quota_names[kind], (long long)used_of(&n, kind));
+    return -1;
+}
+
+int vpn_quotas_show(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    struct store_counts n;
+    struct buf *b = &resp->body;
+    int r = store_project_counts(api->store, call->project_id, &n);
+
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "quota");
+    buf_reset(b);
+    r = buf_puts(b, "{\"quotas\":{\"resources\":[");
+    for (int k = 0; r == 0 && k <= API_QUOTA_VPN_CONNECTION; k++)
+        r = buf_printf(b, "%s{\"type\":\"%s\",\"quota\":%u,\"used\":%lld}", k ? "," : "",
+                       quota_names[k], quota_of(api, (enum api_quota)k),
+                       (long long)used_of(&n, (enum api_quota)k));
+    if (r == 0)
+        r = buf_printf(b, "]},\"request_id\":\"%s\"}", call->req->request_id);
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "quota");
+    resp->status = 200;
+    return 0;
+}
