@@ -111,4 +111,13 @@ const struct auth_key *auth_creds_find_key(const struct auth_creds *c, const cha
 const struct auth_token *auth_creds_find_token(const struct auth_creds *c, const char *token);
 bool auth_projects_has(const char *projects, size_t nprojects, const char *project_id);
 
+/* ---- quote.c ---- */
+
+#define AUTH_ECHO_MAX 64
+#define AUTH_QUOTE_BUF (AUTH_ECHO_MAX * 4 + 8)
+/* Quotes s (never a secret) for an error message into dst (AUTH_QUOTE_BUF bytes hold any
+ * input): printable ASCII kept, '"' and '\\' escaped, other bytes as \xHH, cut after
+ * AUTH_ECHO_MAX input bytes with "...". */
+void auth_quote(char *dst, size_t size, const char *s, size_t n);
+
 #endif

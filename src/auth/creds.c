@@ -40,7 +40,6 @@
 #define PROJECT_MAX 64
 #define PROJECTS_MAX 1024
 #define LINE_MAX_BYTES 65536
-#define ECHO_MAX 64
 
 static _printf_(3, 4) void seterr(char *err, size_t len, const char *fmt, ...)
 {
@@ -51,34 +50,6 @@ static _printf_(3, 4) void seterr(char *err, size_t len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, len, fmt, ap);
     va_end(ap);
-}
-
-/* Quotes s (not a secret) for an error message: printable ASCII kept, '"' and '\\' escaped,
- * other bytes as \xHH, cut after ECHO_MAX input bytes with "...". */
-static void quote(char *dst, size_t size, const char *s, size_t n)
-{
-    size_t o = 0, lim = n > ECHO_MAX ? ECHO_MAX : n;
-
-    if (size < 8)
-        return;
-    dst[o++] = '"';
-    for (size_t i = 0; i < lim && o + 8 < size; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            dst[o++] = '\\';
-            dst[o++] = (char)ch;
-        } else if (ch >= 0x20 && ch < 0x7f) {
-            dst[o++] = (char)ch;
-        } else {
-            o += (size_t)snprintf(dst + o, size - o, "\\x%02x", ch);
-        }
-    }
-    dst[o++] = '"';
-    if (n > lim && o + 4 < size) {
-        memcpy(dst + o, "...", 3);
-        o += 3;
-    }
-    dst[o] = '\0';
 }
 
 static bool all_chars(const char *s, size_t n, bool (*ok)(unsigned char))
@@ -161,7 +132,7 @@ size_t auth_creds_count(const struct auth_creds *c)
 static int parse_projects(const char *s, char **ret, size_t *ret_n, char *err, size_t errlen)
 {
     size_t len = strlen(s), n = 0;
-    char q[ECHO_MAX * 4 + 8];
+    char q[AUTH_QUOTE_BUF];
     char *out;
 
     out = malloc(len + 1);
@@ -172,7 +143,7 @@ static int parse_projects(const char *s, char **ret, size_t *ret_n, char *err, s
         size_t end = comma ? (size_t)(comma - s) : len;
         size_t plen = end - i;
         if (plen == 0 || plen > PROJECT_MAX || !all_chars(s + i, plen, is_project_char)) {
-            quote(q, sizeof(q), s + i, plen);
+            auth_quote(q, sizeof(q), s + i, plen);
             seterr(err, errlen,
                    "project id #%zu must be 1 to %d characters from A-Z a-z 0-9 _ -, got %s",
                    n + 1, PROJECT_MAX, q);
@@ -313,13 +284,13 @@ static int creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
                           const char *projects, unsigned line, char *err, size_t errlen)
 {
     size_t ak_len = strlen(ak), sk_len = strlen(sk), pos;
-    char q[ECHO_MAX * 4 + 8];
+    char q[AUTH_QUOTE_BUF];
     struct auth_key k = {.line = line};
     bool found;
     int r;
 
     if (ak_len == 0 || ak_len > AK_MAX || !all_chars(ak, ak_len, is_ak_char)) {
-        quote(q, sizeof(q), ak, ak_len);
+        auth_quote(q, sizeof(q), ak, ak_len);
         seterr(err, errlen, "access key must be 1 to %d characters from A-Z a-z 0-9 . _ -, got %s",
                AK_MAX, q);
         return -EINVAL;
@@ -333,7 +304,7 @@ static int creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
     }
     pos = key_pos(c, ak, ak_len, &found);
     if (found) {
-        quote(q, sizeof(q), ak, ak_len);
+        auth_quote(q, sizeof(q), ak, ak_len);
         if (c->keys[pos].line)
             seterr(err, errlen, "access key %s is already defined on line %u", q,
                    c->keys[pos].line);
@@ -449,7 +420,7 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
     char *f[4];
     bool hash;
     size_t n = split_fields(line, f, ARRAY_SIZE(f), &hash);
-    char q[ECHO_MAX * 4 + 8];
+    char q[AUTH_QUOTE_BUF];
 
     if (n == 0 || f[0][0] == '#')
         return 0;
@@ -475,7 +446,7 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
     }
     /* An unknown first word may be a misplaced secret: quote only short words. */
     if (strlen(f[0]) <= 16) {
-        quote(q, sizeof(q), f[0], strlen(f[0]));
+        auth_quote(q, sizeof(q), f[0], strlen(f[0]));
         seterr(err, errlen, "unknown keyword %s; expected \"ak\", \"token\" or a # comment", q);
     } else {
         seterr(err, errlen,
