@@ -4,8 +4,6 @@
 
 #include "auth/auth_int.h"
 
-
- * other bytes as \xHH, cut after AUTH_ECHO_MAX input bytes with "...". */
 void auth_quote(char *dst, size_t size, const char *s, size_t n)
 {
     size_t o = 0, lim = n > AUTH_ECHO_MAX ? AUTH_ECHO_MAX : n;
