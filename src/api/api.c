@@ -23,6 +23,7 @@ static const struct route routes[] = {
     {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", vpn_conn_reset},
     {"GET", "/v5/{project_id}/vpn/quotas", vpn_quotas_show},
     {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
+    {"GET", "/v5/{project_id}/vpn-gateways", vpn_gateway_list},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
     {"DELETE", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_delete},
     {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},

@@ -12,6 +12,7 @@ int vpn_conn_reset(struct api *api, const struct api_call *call, struct http_res
 int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
 int vpn_gateway_create(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_list(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_gateway_delete(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_gateway_show(struct api *api, const struct api_call *call, struct http_response *resp);
 

@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/pool.h"
+#include "api/query.h"
 #include "model/model.h"
 #include "store/store.h"
 #include "util/ids.h"
@@ -203,5 +204,88 @@ int vpn_gateway_delete(struct api *api, const struct api_call *call, struct http
              call->project_id, call->id);
     buf_reset(&resp->body);
     resp->status = 204;
+    return 0;
+}
+
+#define LIST_MAX_FILTER 16
+
+struct vgw_list_ctx {
+    struct model_vgw *g;
+    struct buf *out;
+    size_t n;
+    size_t n_eps;
+    char eps[LIST_MAX_FILTER][MODEL_UUID_LEN];
+    char vgw_id[MODEL_UUID_LEN];
+    bool bad_param;
+};
+
+static int vgw_list_param(void *ud, const char *key, const char *value)
+{
+    struct vgw_list_ctx *l = ud;
+
+    if (!value) {
+        l->bad_param = true;
+        return -1;
+    }
+    if (strcmp(key, "enterprise_project_id") == 0 && l->n_eps < LIST_MAX_FILTER)
+        snprintf(l->eps[l->n_eps++], MODEL_UUID_LEN, "%s", value);
+    else if (strcmp(key, "vgw_id") == 0)
+        snprintf(l->vgw_id, sizeof(l->vgw_id), "%s", value);
+    return 0;
+}
+
+static bool vgw_list_wants(const struct vgw_list_ctx *l, const struct store_vgw_row *row)
+{
+    if (l->vgw_id[0] && strcmp(l->vgw_id, row->id) != 0)
+        return false;
+    for (size_t i = 0; i < l->n_eps; i++) {
+        if (strcmp(l->eps[i], row->enterprise_project_id) == 0)
+            return true;
+    }
+    return l->n_eps == 0;
+}
+
+static int vgw_list_row(void *ud, const struct store_vgw_row *row)
+{
+    struct vgw_list_ctx *l = ud;
+    int r;
+
+    if (!vgw_list_wants(l, row))
+        return 0;
+    r = model_vgw_from_internal(row->spec, strlen(row->spec), l->g);
+    if (r < 0)
+        return r;
+    l->g->used_connection_number = row->used_connection_number;
+    l->g->updated_at = row->updated_at;
+    l->g->status = row->status;
+    if (l->n++ > 0 && buf_puts(l->out, ",") < 0)
+        return -ENOMEM;
+    return model_vgw_render(l->g, l->out);
+}
+
+/* No pagination on this list (spec §3.1); a project holds at most its gateway quota. */
+int vpn_gateway_list(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+    _cleanup_free_ struct vgw_list_ctx *l = calloc(1, sizeof(*l));
+
+    if (!g || !l)
+        return api_fail_errno(req, resp, -ENOMEM, "vpn_gateway.list");
+    l->g = g;
+    l->out = &resp->body;
+    if (query_foreach(req->query, vgw_list_param, l) != 0)
+        return api_fail(req, resp, &API_ERR_INVALID,
+                        "invalid request: query parameters must be percent-encoded text under "
+                        "256 bytes");
+    buf_reset(l->out);
+    int r = buf_puts(l->out, "{\"vpn_gateways\":[");
+    if (r == 0)
+        r = store_vgw_list(api->store, call->project_id, vgw_list_row, l);
+    if (r == 0)
+        r = buf_printf(l->out, "],\"request_id\":\"%s\"}", req->request_id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "vpn_gateway.list");
+    resp->status = 200;
     return 0;
 }

@@ -167,6 +167,13 @@ int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t
     return s->ops->claims_list(s, kind, out, ret_n);
 }
 
+int store_vgw_list(struct store *s, const char *project_id,
+                   int (*cb)(void *ud, const struct store_vgw_row *row), void *ud)
+{
+    assert(project_id && cb);
+    return s->ops->vgw_list(s, project_id, cb, ud);
+}
+
 int store_vgw_delete(struct store *s, const char *project_id, const char *id, int64_t *ret_users)
 {
     assert(project_id && id && ret_users);

@@ -88,6 +88,11 @@ int store_vgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_vgw_row *ret);
 
 /* Inserts a customer gateway. -EEXIST if the id is taken. */
+/* Calls cb with each gateway of the project, newest first; row->spec is borrowed for the call.
+ * Stops and returns cb's value when it is negative. */
+int store_vgw_list(struct store *s, const char *project_id,
+                   int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
+
 int store_cgw_insert(struct store *s, const struct store_cgw_row *row);
 /* Reads one customer gateway; ret->spec is malloc'd. -ENOENT if absent in that project. */
 int store_cgw_get(struct store *s, const char *project_id, const char *id,

@@ -34,6 +34,8 @@ struct store_ops {
                      size_t limit, struct buf *out, size_t *ret_count,
                      char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total);
     int (*claims_list)(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+    int (*vgw_list)(struct store *s, const char *project_id,
+                    int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
     int (*vgw_delete)(struct store *s, const char *project_id, const char *id,
                       int64_t *ret_users);
     int (*cgw_delete)(struct store *s, const char *project_id, const char *id,

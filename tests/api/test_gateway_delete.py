@@ -47,3 +47,25 @@ def test_gateway_of_another_project_cannot_be_deleted(server, project):
     r = server.request("DELETE", gw_path("0" * 32, gw["id"]))
     assert r.status == 404 and r.json["error_code"] == "VPN.0004"
     assert server.request("GET", gw_path(project, gw["id"])).status == 200
+
+
+def test_gateway_list_shows_the_projects_gateways_newest_first_with_status(server, project):
+    a, b = active_gateways(server, project, [gateway_body(), gateway_body()])
+    r = server.request("GET", gw_path(project))
+    assert r.status == 200, r.raw
+    got = r.json["vpn_gateways"]
+    assert {g["id"] for g in got} == {a["id"], b["id"]}
+    stamps = [g["created_at"] for g in got]
+    assert stamps == sorted(stamps, reverse=True)
+    assert all(g["status"] == "ACTIVE" for g in got)
+    assert r.json["request_id"] == r.headers["X-Request-Id"]
+    assert server.request("GET", gw_path("0" * 32)).json["vpn_gateways"] == []
+
+
+def test_gateway_list_filters_by_enterprise_project_id(server, project):
+    active_gateways(server, project, [gateway_body()])
+    r = server.request("GET", gw_path(project) + "?enterprise_project_id=0")
+    assert len(r.json["vpn_gateways"]) == 1
+    r = server.request("GET", gw_path(project) +
+                       "?enterprise_project_id=00000000-0000-4000-8000-000000000000")
+    assert r.json["vpn_gateways"] == []

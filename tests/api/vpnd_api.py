@@ -59,6 +59,7 @@ ROUTES = [
     ("POST", "/v5/{project_id}/customer-gateways"),
     ("GET", "/v5/{project_id}/customer-gateways/{id}"),
     ("DELETE", "/v5/{project_id}/vpn-gateways/{id}"),
+    ("GET", "/v5/{project_id}/vpn-gateways"),
     ("DELETE", "/v5/{project_id}/customer-gateways/{id}"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500

@@ -40,6 +40,7 @@ enum sq_stmt {
     SQ_CGW_USERS,
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
+    SQ_VGW_LIST,
     SQ_N_STMT
 };
 
@@ -132,6 +133,8 @@ int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char 
                             int64_t *ret_users);
 int store_sqlite_project_counts(struct store *s, const char *project_id,
                                 struct store_counts *ret);
+int store_sqlite_vgw_list(struct store *s, const char *project_id,
+                          int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

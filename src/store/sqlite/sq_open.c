@@ -79,6 +79,9 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_VGW_DELETE] = "DELETE FROM vpn_gateway WHERE project_id = ?1 AND id = ?2",
     [SQ_CGW_USERS] = "SELECT count(*) FROM vpn_connection WHERE project_id = ?1 AND cgw_id = ?2",
     [SQ_CGW_DELETE] = "DELETE FROM customer_gateway WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_LIST] = "SELECT project_id, id, status, enterprise_project_id, connection_number, "
+                    "used_connection_number, created_at, updated_at, spec FROM vpn_gateway "
+                    "WHERE project_id = ?1 ORDER BY created_at DESC, id DESC",
     [SQ_PROJECT_COUNTS] =
         "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = ?1),"
         " (SELECT count(*) FROM customer_gateway WHERE project_id = ?1),"
@@ -126,6 +129,7 @@ static const struct store_ops sq_ops = {
     .vgw_delete = store_sqlite_vgw_delete,
     .cgw_delete = store_sqlite_cgw_delete,
     .project_counts = store_sqlite_project_counts,
+    .vgw_list = store_sqlite_vgw_list,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

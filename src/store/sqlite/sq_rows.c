@@ -5,6 +5,7 @@
  * visible. Statements are reset by their _cleanup_ before the commit runs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "store/sqlite/sq_internal.h"
@@ -81,6 +82,29 @@ int store_sqlite_vgw_insert(struct store *s, const struct store_vgw_row *row,
     return sq_end(q, sq_vgw_insert_tx(q, row, claims, n_claims), "vgw insert: commit");
 }
 
+/* Reads the current row of a SQ_VGW_GET / SQ_VGW_LIST statement into *row, its spec
+ * duplicated (get) or borrowed from the statement until its next step (list). */
+static int sq_read_vgw(struct sq_store *q, sqlite3_stmt *st, struct store_vgw_row *row,
+                       bool dup_spec)
+{
+    int r;
+
+    if ((r = store_sqlite_col_copy(q, st, 0, row->project_id, sizeof(row->project_id))) < 0 ||
+        (r = store_sqlite_col_copy(q, st, 1, row->id, sizeof(row->id))) < 0 ||
+        (r = store_sqlite_col_copy(q, st, 2, row->status, sizeof(row->status))) < 0 ||
+        (r = store_sqlite_col_copy(q, st, 3, row->enterprise_project_id,
+                                   sizeof(row->enterprise_project_id))) < 0)
+        return r;
+    row->connection_number = sqlite3_column_int64(st, 4);
+    row->used_connection_number = sqlite3_column_int64(st, 5);
+    row->created_at = sqlite3_column_int64(st, 6);
+    row->updated_at = sqlite3_column_int64(st, 7);
+    if (dup_spec)
+        return store_sqlite_col_dup(q, st, 8, &row->spec);
+    row->spec = (char *)sqlite3_column_text(st, 8);
+    return row->spec ? 0 : -ENOMEM;
+}
+
 int store_sqlite_vgw_get(struct store *s, const char *project_id, const char *id,
                          struct store_vgw_row *ret)
 {
@@ -91,23 +115,31 @@ int store_sqlite_vgw_get(struct store *s, const char *project_id, const char *id
 
     if (r == 0)
         r = sq_step_row(q, st, "vgw get");
-    if (r < 0)
-        return r;
-    if ((r = store_sqlite_col_copy(q, st, 0, row.project_id, sizeof(row.project_id))) < 0 ||
-        (r = store_sqlite_col_copy(q, st, 1, row.id, sizeof(row.id))) < 0 ||
-        (r = store_sqlite_col_copy(q, st, 2, row.status, sizeof(row.status))) < 0 ||
-        (r = store_sqlite_col_copy(q, st, 3, row.enterprise_project_id,
-                                   sizeof(row.enterprise_project_id))) < 0)
-        return r;
-    row.connection_number = sqlite3_column_int64(st, 4);
-    row.used_connection_number = sqlite3_column_int64(st, 5);
-    row.created_at = sqlite3_column_int64(st, 6);
-    row.updated_at = sqlite3_column_int64(st, 7);
-    r = store_sqlite_col_dup(q, st, 8, &row.spec);
+    if (r == 1)
+        r = sq_read_vgw(q, st, &row, true);
     if (r < 0)
         return r;
     *ret = row;
     return 0;
+}
+
+int store_sqlite_vgw_list(struct store *s, const char *project_id,
+                          int (*cb)(void *ud, const struct store_vgw_row *row), void *ud)
+{
+    struct sq_store *q = sq_from(s);
+    SQ_STMT(st, q, SQ_VGW_LIST);
+    int rc = SQLITE_DONE;
+    int r = store_sqlite_bind(q, st, "vgw list", "s", project_id);
+
+    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_vgw_row row = {0};
+        r = sq_read_vgw(q, st, &row, false);
+        if (r == 0)
+            r = cb(ud, &row);
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = store_sqlite_fail(q, rc, "vgw list");
+    return r < 0 ? r : 0;
 }
 
 int store_sqlite_cgw_insert(struct store *s, const struct store_cgw_row *row)
