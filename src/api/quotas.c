@@ -27,7 +27,15 @@ static unsigned quota_of(const struct api *api, enum api_quota kind)
     return 0;
 }
 
-static const char *const quota_names[] = {"vpn_gateway", "customer_gateway", "vpn_connection"};
+static const char *quota_name(enum api_quota kind)
+{
+    switch (kind) {
+    case API_QUOTA_VPN_GATEWAY: return "vpn_gateway";
+    case API_QUOTA_CUSTOMER_GATEWAY: return "customer_gateway";
+    case API_QUOTA_VPN_CONNECTION: return "vpn_connection";
+    }
+    return "unknown";
+}
 
 /* Checked before the insert, not inside its transaction: two racing creates for the last unit
  * of a quota can both pass (gateway capacity, by contrast, is enforced by the store). */
@@ -46,7 +54,7 @@ int api_quota_check(struct api *api, const struct api_call *call, enum api_quota
     api_fail(call->req, resp, &API_ERR_INVALID,
              "invalid request: quota exceeded: the project may hold %u %s resources and holds "
              "%lld",
-             quota_of(api, kind), quota_names[kind], (long long)used_of(&n, kind));
+             quota_of(api, kind), quota_name(kind), (long long)used_of(&n, kind));
     return -1;
 }
 
@@ -62,7 +70,7 @@ int vpn_quotas_show(struct api *api, const struct api_call *call, struct http_re
     r = buf_puts(b, "{\"quotas\":{\"resources\":[");
     for (int k = 0; r == 0 && k <= API_QUOTA_VPN_CONNECTION; k++)
         r = buf_printf(b, "%s{\"type\":\"%s\",\"quota\":%u,\"used\":%lld}", k ? "," : "",
-                       quota_names[k], quota_of(api, (enum api_quota)k),
+                       quota_name((enum api_quota)k), quota_of(api, (enum api_quota)k),
                        (long long)used_of(&n, (enum api_quota)k));
     if (r == 0)
         r = buf_printf(b, "]},\"request_id\":\"%s\"}", call->req->request_id);
