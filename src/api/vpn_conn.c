@@ -102,12 +102,37 @@ static int load_customer_gateway(struct api *api, const struct api_call *call, c
     return 0;
 }
 
+/* The claim that keeps a tunnel /30 unique on its gateway. */
+struct tunnel_claim {
+    char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
+    char net[MODEL_CIDR_LEN];
+    struct store_claim claim;
+};
+
+static void tunnel_claim_kind(char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN],
+                              const char *vgw_id)
+{
+    snprintf(kind, sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN, "%s%s", TUNNEL_CLAIM_PREFIX,
+             vgw_id);
+}
+
+static void tunnel_claim_init(struct tunnel_claim *t, const struct model_vpn_conn *c)
+{
+    tunnel_claim_kind(t->kind, c->vgw_id);
+    model_tunnel_network(c->tunnel_local_address, t->net);
+    t->claim.kind = t->kind;
+    t->claim.value = t->net;
+}
+
 /* Picks the lowest /30 not yet used on the gateway. Returns 0, -ENOSPC or a store error. */
-static int allocate_tunnel(struct api *api, struct model_vpn_conn *c, const char *claim_kind)
+static int allocate_tunnel(struct api *api, struct model_vpn_conn *c)
 {
     _cleanup_(buf_free) struct buf taken = {0};
+    char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
     size_t n = 0;
-    int r = store_claims_list(api->store, claim_kind, &taken, &n);
+
+    tunnel_claim_kind(kind, c->vgw_id);
+    int r = store_claims_list(api->store, kind, &taken, &n);
 
     if (r < 0)
         return r;
@@ -126,33 +151,53 @@ static int allocate_tunnel(struct api *api, struct model_vpn_conn *c, const char
     }
 }
 
-/* Renders spec and doc, then inserts; returns the store's answer. */
-static int insert_conn(struct api *api, const struct api_call *call, struct model_vpn_conn *c,
-                       const char *claim_kind)
+/* Renders c into spec and doc and fills every column of row from c (row borrows spec and doc).
+ * The status engine acts delay_ms after changed_at. Returns 0 or -ENOMEM. */
+static int conn_row_build(struct api *api, const char *project_id, const struct model_vpn_conn *c,
+                          int64_t changed_at, struct buf *spec, struct buf *doc,
+                          struct store_conn_row *row)
+{
+    if (model_conn_to_internal(c, spec) < 0 || model_conn_render(c, doc) < 0)
+        return -ENOMEM;
+    memset(row, 0, sizeof(*row));
+    snprintf(row->project_id, sizeof(row->project_id), "%s", project_id);
+    snprintf(row->id, sizeof(row->id), "%s", c->id);
+    snprintf(row->vgw_id, sizeof(row->vgw_id), "%s", c->vgw_id);
+    snprintf(row->cgw_id, sizeof(row->cgw_id), "%s", c->cgw_id);
+    snprintf(row->vgw_ip, sizeof(row->vgw_ip), "%s", c->vgw_ip);
+    snprintf(row->enterprise_project_id, sizeof(row->enterprise_project_id), "%s",
+             c->enterprise_project_id);
+    snprintf(row->status, sizeof(row->status), "%s", c->status);
+    row->status_due = engine_due_at(&api->engine, changed_at);
+    row->created_at = c->created_at;
+    row->updated_at = c->updated_at;
+    row->spec = spec->data;
+    row->doc = doc->data;
+    return 0;
+}
+
+/* Renders and inserts; returns the store's answer. */
+static int insert_conn(struct api *api, const struct api_call *call,
+                       const struct model_vpn_conn *c)
 {
     _cleanup_(buf_free) struct buf spec = {0};
     _cleanup_(buf_free) struct buf doc = {0};
-    char net[MODEL_CIDR_LEN];
-    struct store_conn_row row = {0};
+    struct store_conn_row row;
+    struct tunnel_claim t;
 
-    if (model_conn_to_internal(c, &spec) < 0 || model_conn_render(c, &doc) < 0)
+    if (conn_row_build(api, call->project_id, c, c->created_at, &spec, &doc, &row) < 0)
         return -ENOMEM;
-    model_tunnel_network(c->tunnel_local_address, net);
-    const struct store_claim claim = {claim_kind, net};
-    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
-    snprintf(row.id, sizeof(row.id), "%s", c->id);
-    snprintf(row.vgw_id, sizeof(row.vgw_id), "%s", c->vgw_id);
-    snprintf(row.cgw_id, sizeof(row.cgw_id), "%s", c->cgw_id);
-    snprintf(row.vgw_ip, sizeof(row.vgw_ip), "%s", c->vgw_ip);
-    snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "%s",
-             c->enterprise_project_id);
-    snprintf(row.status, sizeof(row.status), "%s", c->status);
-    row.status_due = engine_due_at(&api->engine, c->created_at);
-    row.created_at = c->created_at;
-    row.updated_at = c->updated_at;
-    row.spec = spec.data;
-    row.doc = doc.data;
-    return store_conn_insert(api->store, &row, &claim, 1);
+    tunnel_claim_init(&t, c);
+    return store_conn_insert(api->store, &row, &t.claim, 1);
+}
+
+static int fail_tunnel_taken(const struct http_request *req, struct http_response *resp,
+                             const struct model_vpn_conn *c)
+{
+    return api_fail(req, resp, &API_ERR_OCCUPIED,
+                    "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address is "
+                    "used by another connection of VPN gateway %s",
+                    c->tunnel_local_address, c->vgw_id);
 }
 
 int vpn_conn_create(struct api *api, const struct api_call *call, struct http_response *resp)
@@ -162,7 +207,6 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
     _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
     _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
     struct verr err = {0};
-    char claim_kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
     int r;
 
     if (!c || !g || !cgw)
@@ -180,7 +224,6 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
         return api_fail_verr(req, resp, &err);
 
     bool auto_tunnel = c->tunnel_local_address[0] == '\0';
-    snprintf(claim_kind, sizeof(claim_kind), "%s%s", TUNNEL_CLAIM_PREFIX, g->id);
     if (ids_uuid4(c->id) < 0)
         return api_fail_errno(req, resp, -EIO, "vpn_connection.id");
     if (c->name[0] == '\0') {
@@ -196,7 +239,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
      * took the same /30 makes ours fail with -EEXIST, and an automatic pick is retried. */
     for (int attempt = 0;; attempt++) {
         if (auto_tunnel) {
-            r = allocate_tunnel(api, c, claim_kind);
+            r = allocate_tunnel(api, c);
             if (r == -ENOSPC)
                 return api_fail(req, resp, &API_ERR_INVALID,
                                 "invalid request: vpn_connection.tunnel_local_address: no free "
@@ -205,15 +248,12 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
             if (r < 0)
                 return api_fail_errno(req, resp, r, "vpn_connection.tunnel");
         }
-        r = insert_conn(api, call, c, claim_kind);
+        r = insert_conn(api, call, c);
         if (r != -EEXIST || !auto_tunnel || attempt + 1 == CREATE_ATTEMPTS)
             break;
     }
     if (r == -EEXIST)
-        return api_fail(req, resp, &API_ERR_OCCUPIED,
-                        "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
-                        "is used by another connection of VPN gateway %s",
-                        c->tunnel_local_address, g->id);
+        return fail_tunnel_taken(req, resp, c);
     if (r == -ENOSPC)
         return api_fail(req, resp, &API_ERR_INVALID,
                         "invalid request: VPN gateway %s has no free connection capacity (%lld "
@@ -353,7 +393,7 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     _cleanup_(buf_free) struct buf doc = {0};
     struct store_conn_row row = {0};
     struct verr err = {0};
-    char claim_kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN], net[MODEL_CIDR_LEN];
+    struct tunnel_claim t;
 
     if (!cur || !c || !g || !cgw)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.update");
@@ -390,26 +430,12 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     c->updated_at = ids_now_ms();
 
     bool moved = strcmp(c->tunnel_local_address, cur->tunnel_local_address) != 0;
-    snprintf(claim_kind, sizeof(claim_kind), "%s%s", TUNNEL_CLAIM_PREFIX, g->id);
-    model_tunnel_network(c->tunnel_local_address, net);
-    const struct store_claim claim = {claim_kind, net};
-    if (model_conn_to_internal(c, &spec) < 0 || model_conn_render(c, &doc) < 0)
+    tunnel_claim_init(&t, c);
+    if (conn_row_build(api, call->project_id, c, c->updated_at, &spec, &doc, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
-    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
-    snprintf(row.id, sizeof(row.id), "%s", c->id);
-    snprintf(row.cgw_id, sizeof(row.cgw_id), "%s", c->cgw_id);
-    snprintf(row.status, sizeof(row.status), "%s", c->status);
-    row.status_due = engine_due_at(&api->engine, c->updated_at);
-    row.updated_at = c->updated_at;
-    row.spec = spec.data;
-    row.doc = doc.data;
-    r = store_conn_update(api->store, &row, moved ? &claim : NULL, moved ? 1 : 0);
-    row.spec = row.doc = NULL;
+    r = store_conn_update(api->store, &row, moved ? &t.claim : NULL, moved ? 1 : 0);
     if (r == -EEXIST)
-        return api_fail(req, resp, &API_ERR_OCCUPIED,
-                        "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
-                        "is used by another connection of VPN gateway %s",
-                        c->tunnel_local_address, g->id);
+        return fail_tunnel_taken(req, resp, c);
     if (r == -ENOENT)
         return api_fail(req, resp, &API_ERR_NOT_FOUND,
                         "resource not found: vpn connection \"%.64s\"", call->id);
