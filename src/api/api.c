@@ -29,6 +29,13 @@ static const struct route routes[] = {
     {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},
     {"GET", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_show},
     {"DELETE", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_delete},
+    /* connection lifecycle and monitors (spec §2.1, §5.1) */
+    {"GET", "/v5/{project_id}/vpn-connection/{id}/log", vpn_conn_log},
+    {"POST", "/v5/{project_id}/vpn-connections/batch-create", vpn_conn_batch_create},
+    {"POST", "/v5/{project_id}/connection-monitors", connection_monitor_create},
+    {"GET", "/v5/{project_id}/connection-monitors", connection_monitor_list},
+    {"GET", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_show},
+    {"DELETE", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_delete},
 };
 
 void api_config_defaults(struct api_config *cfg)

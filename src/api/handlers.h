@@ -10,6 +10,18 @@ int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_re
 int vpn_conn_update(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_reset(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_show(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_log(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_batch_create(struct api *api, const struct api_call *call,
+                          struct http_response *resp);
+
+int connection_monitor_create(struct api *api, const struct api_call *call,
+                              struct http_response *resp);
+int connection_monitor_list(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int connection_monitor_show(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int connection_monitor_delete(struct api *api, const struct api_call *call,
+                              struct http_response *resp);
 
 int vpn_gateway_create(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_gateway_list(struct api *api, const struct api_call *call, struct http_response *resp);
@@ -29,6 +41,9 @@ enum api_quota { API_QUOTA_VPN_GATEWAY, API_QUOTA_CUSTOMER_GATEWAY, API_QUOTA_VP
 /* 0 when the project may create one more of kind; otherwise answers 400 and returns -1. */
 int api_quota_check(struct api *api, const struct api_call *call, enum api_quota kind,
                     struct http_response *resp);
+/* The same for n more at once (batch create). */
+int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quota kind,
+                      int64_t n, struct http_response *resp);
 
 /* Shared by handlers: "{"<key>":<object>,"request_id":"<id>"}" around a rendered object. */
 int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,

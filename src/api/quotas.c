@@ -42,6 +42,12 @@ static const char *quota_name(enum api_quota kind)
 int api_quota_check(struct api *api, const struct api_call *call, enum api_quota kind,
                     struct http_response *resp)
 {
+    return api_quota_check_n(api, call, kind, 1, resp);
+}
+
+int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quota kind,
+                      int64_t want, struct http_response *resp)
+{
     struct store_counts n;
     int r = store_project_counts(api->store, call->project_id, &n);
 
@@ -49,7 +55,7 @@ int api_quota_check(struct api *api, const struct api_call *call, enum api_quota
         api_fail_errno(call->req, resp, r, "quota");
         return -1;
     }
-    if (used_of(&n, kind) < (int64_t)quota_of(api, kind))
+    if (used_of(&n, kind) + want <= (int64_t)quota_of(api, kind))
         return 0;
     api_fail(call->req, resp, &API_ERR_INVALID,
              "invalid request: quota exceeded: the project may hold %u %s resources and holds "

@@ -8,12 +8,12 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/query.h"
+#include "api/vpn_conn_int.h"
 #include "model/model.h"
 #include "store/store.h"
 #include "util/ids.h"
 #include "util/log.h"
 
-#define TUNNEL_CLAIM_PREFIX "tunnel:"
 #define CREATE_ATTEMPTS 4
 
 /* The hot path: one indexed lookup of the rendered document, wrapped in place. */
@@ -38,17 +38,15 @@ int vpn_conn_show(struct api *api, const struct api_call *call, struct http_resp
     return 0;
 }
 
-/* Loads the gateway a new connection names; answers the error itself (returns -1). */
-static int load_gateway(struct api *api, const struct api_call *call, const char *vgw_id,
-                        struct model_vgw *g, struct http_response *resp)
+int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const char *path,
+                          const char *vgw_id, struct model_vgw *g, struct http_response *resp)
 {
     struct store_vgw_row row = {0};
     int r = store_vgw_get(api->store, call->project_id, vgw_id, &row);
 
     if (r == -ENOENT) {
         api_fail(call->req, resp, &API_ERR_NOT_FOUND,
-                 "resource not found: vpn_connection.vgw_id: no VPN gateway \"%.64s\" in this "
-                 "project",
+                 "resource not found: %s.vgw_id: no VPN gateway \"%.64s\" in this project", path,
                  vgw_id);
         return -1;
     }
@@ -76,17 +74,17 @@ static int load_gateway(struct api *api, const struct api_call *call, const char
     return 0;
 }
 
-static int load_customer_gateway(struct api *api, const struct api_call *call, const char *cgw_id,
-                                 struct model_cgw *cgw, struct http_response *resp)
+int vpn_conn_load_customer_gateway(struct api *api, const struct api_call *call,
+                                   const char *path, const char *cgw_id, struct model_cgw *cgw,
+                                   struct http_response *resp)
 {
     struct store_cgw_row row = {0};
     int r = store_cgw_get(api->store, call->project_id, cgw_id, &row);
 
     if (r == -ENOENT) {
         api_fail(call->req, resp, &API_ERR_NOT_FOUND,
-                 "resource not found: vpn_connection.cgw_id: no customer gateway \"%.64s\" in "
-                 "this project",
-                 cgw_id);
+                 "resource not found: %s.cgw_id: no customer gateway \"%.64s\" in this project",
+                 path, cgw_id);
         return -1;
     }
     if (r < 0) {
@@ -102,13 +100,6 @@ static int load_customer_gateway(struct api *api, const struct api_call *call, c
     return 0;
 }
 
-/* The claim that keeps a tunnel /30 unique on its gateway. */
-struct tunnel_claim {
-    char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
-    char net[MODEL_CIDR_LEN];
-    struct store_claim claim;
-};
-
 static void tunnel_claim_kind(char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN],
                               const char *vgw_id)
 {
@@ -116,7 +107,7 @@ static void tunnel_claim_kind(char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID
              vgw_id);
 }
 
-static void tunnel_claim_init(struct tunnel_claim *t, const struct model_vpn_conn *c)
+void vpn_conn_tunnel_claim_init(struct tunnel_claim *t, const struct model_vpn_conn *c)
 {
     tunnel_claim_kind(t->kind, c->vgw_id);
     model_tunnel_network(c->tunnel_local_address, t->net);
@@ -124,8 +115,8 @@ static void tunnel_claim_init(struct tunnel_claim *t, const struct model_vpn_con
     t->claim.value = t->net;
 }
 
-/* Picks the lowest /30 not yet used on the gateway. Returns 0, -ENOSPC or a store error. */
-static int allocate_tunnel(struct api *api, struct model_vpn_conn *c)
+int vpn_conn_allocate_tunnel(struct api *api, struct model_vpn_conn *c, const char *const *also,
+                             size_t n_also)
 {
     _cleanup_(buf_free) struct buf taken = {0};
     char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
@@ -146,16 +137,16 @@ static int allocate_tunnel(struct api *api, struct model_vpn_conn *c)
         const char *v = taken.data;
         for (size_t i = 0; i < n && !used; i++, v += strlen(v) + 1)
             used = strcmp(v, net) == 0;
+        for (size_t i = 0; i < n_also && !used; i++)
+            used = strcmp(also[i], net) == 0;
         if (!used)
             return 0;
     }
 }
 
-/* Renders c into spec and doc and fills every column of row from c (row borrows spec and doc).
- * The status engine acts delay_ms after changed_at. Returns 0 or -ENOMEM. */
-static int conn_row_build(struct api *api, const char *project_id, const struct model_vpn_conn *c,
-                          int64_t changed_at, struct buf *spec, struct buf *doc,
-                          struct store_conn_row *row)
+int vpn_conn_row_build(struct api *api, const char *project_id, const struct model_vpn_conn *c,
+                       int64_t changed_at, struct buf *spec, struct buf *doc,
+                       struct store_conn_row *row)
 {
     if (model_conn_to_internal(c, spec) < 0 || model_conn_render(c, doc) < 0)
         return -ENOMEM;
@@ -185,13 +176,19 @@ static int insert_conn(struct api *api, const struct api_call *call,
     struct store_conn_row row;
     struct tunnel_claim t;
 
-    if (conn_row_build(api, call->project_id, c, c->created_at, &spec, &doc, &row) < 0)
+    if (vpn_conn_row_build(api, call->project_id, c, c->created_at, &spec, &doc, &row) < 0)
         return -ENOMEM;
-    tunnel_claim_init(&t, c);
-    return store_conn_insert(api->store, &row, &t.claim, 1);
+    vpn_conn_tunnel_claim_init(&t, c);
+    struct store_conn_new item = {
+        .row = &row,
+        .claims = &t.claim,
+        .n_claims = 1,
+        .event = {.at = c->created_at, .message = "status PENDING_CREATE (created)"},
+    };
+    return store_conn_insert_batch(api->store, &item, 1, NULL);
 }
 
-static int fail_tunnel_taken(const struct http_request *req, struct http_response *resp,
+int vpn_conn_fail_tunnel_taken(const struct http_request *req, struct http_response *resp,
                              const struct model_vpn_conn *c)
 {
     return api_fail(req, resp, &API_ERR_OCCUPIED,
@@ -216,8 +213,8 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
-    if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
-        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0 ||
+    if (vpn_conn_load_gateway(api, call, "vpn_connection", c->vgw_id, g, resp) < 0 ||
+        vpn_conn_load_customer_gateway(api, call, "vpn_connection", c->cgw_id, cgw, resp) < 0 ||
         api_quota_check(api, call, API_QUOTA_VPN_CONNECTION, resp) < 0)
         return 0;
     if (model_conn_bind(c, g, cgw, &err) < 0)
@@ -239,7 +236,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
      * took the same /30 makes ours fail with -EEXIST, and an automatic pick is retried. */
     for (int attempt = 0;; attempt++) {
         if (auto_tunnel) {
-            r = allocate_tunnel(api, c);
+            r = vpn_conn_allocate_tunnel(api, c, NULL, 0);
             if (r == -ENOSPC)
                 return api_fail(req, resp, &API_ERR_INVALID,
                                 "invalid request: vpn_connection.tunnel_local_address: no free "
@@ -253,7 +250,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
             break;
     }
     if (r == -EEXIST)
-        return fail_tunnel_taken(req, resp, c);
+        return vpn_conn_fail_tunnel_taken(req, resp, c);
     if (r == -ENOSPC)
         return api_fail(req, resp, &API_ERR_INVALID,
                         "invalid request: VPN gateway %s has no free connection capacity (%lld "
@@ -364,81 +361,58 @@ int vpn_conn_list(struct api *api, const struct api_call *call, struct http_resp
     return 0;
 }
 
-int vpn_conn_delete(struct api *api, const struct api_call *call, struct http_response *resp)
-{
-    int r = store_conn_delete(api->store, call->project_id, call->id);
-
-    if (r == -ENOENT)
-        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: vpn connection \"%.64s\"", call->id);
-    if (r < 0)
-        return api_fail_errno(call->req, resp, r, "vpn_connection.delete");
-    log_info("request_id=%s op=vpn_connection.delete project_id=%s id=%s", call->req->request_id,
-             call->project_id, call->id);
-    buf_reset(&resp->body);
-    resp->status = 204;
-    return 0;
-}
-
-/* PUT: only the fields sent change; validated like a create; the connection goes
- * PENDING_UPDATE and the status engine settles it again. */
-int vpn_conn_update(struct api *api, const struct api_call *call, struct http_response *resp)
+/* One attempt of a PUT against the connection as read now. Returns 0 when answered, -EAGAIN
+ * when the compare-and-set lost a race (nothing answered; try again on a fresh read). */
+static int update_once(struct api *api, const struct api_call *call, struct model_vpn_conn *c,
+                       struct model_vgw *g, struct model_cgw *cgw, struct http_response *resp)
 {
     const struct http_request *req = call->req;
-    _cleanup_free_ struct model_vpn_conn *cur = calloc(1, sizeof(*cur));
-    _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
-    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
-    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
     _cleanup_(buf_free) struct buf spec = {0};
     _cleanup_(buf_free) struct buf doc = {0};
+    _cleanup_(vpn_conn_cur_done) struct vpn_conn_cur cur = {0};
     struct store_conn_row row = {0};
     struct verr err = {0};
     struct tunnel_claim t;
+    char msg[96];
 
-    if (!cur || !c || !g || !cgw)
-        return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.update");
-    int r = store_conn_get(api->store, call->project_id, call->id, &row);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: vpn connection \"%.64s\"", call->id);
-    if (r == 0)
-        r = model_conn_from_internal(row.spec, strlen(row.spec), cur);
-    bool updating = strcmp(row.status, "PENDING_UPDATE") == 0;
-    store_conn_row_done(&row);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "vpn_connection.get");
-    if (updating) {
+    if (vpn_conn_cur_load(api, call, call->id, &cur, resp) < 0 ||
+        vpn_conn_is_deleting(call, &cur, resp))
+        return 0;
+    if (strcmp(cur.row.status, "PENDING_UPDATE") == 0) {
         static const struct api_error_code busy = {400, "VPN.0306"};
         return api_fail(req, resp, &busy,
                         "The connection is being updated, please try again later.");
     }
-    r = model_conn_parse_update(cur, req->body, req->body_len, c, &err);
+    int r = model_conn_parse_update(cur.c, req->body, req->body_len, c, &err);
     if (r == -EINVAL)
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
-    if (load_gateway(api, call, c->vgw_id, g, resp) < 0 ||
-        load_customer_gateway(api, call, c->cgw_id, cgw, resp) < 0)
+    if (vpn_conn_load_gateway(api, call, "vpn_connection", c->vgw_id, g, resp) < 0 ||
+        vpn_conn_load_customer_gateway(api, call, "vpn_connection", c->cgw_id, cgw, resp) < 0)
         return 0;
     if (c->tunnel_local_address[0] == '\0') { /* a cleared pair keeps the current one */
-        memcpy(c->tunnel_local_address, cur->tunnel_local_address, MODEL_CIDR_LEN);
-        memcpy(c->tunnel_peer_address, cur->tunnel_peer_address, MODEL_CIDR_LEN);
+        memcpy(c->tunnel_local_address, cur.c->tunnel_local_address, MODEL_CIDR_LEN);
+        memcpy(c->tunnel_peer_address, cur.c->tunnel_peer_address, MODEL_CIDR_LEN);
     }
     if (model_conn_bind(c, g, cgw, &err) < 0)
         return api_fail_verr(req, resp, &err);
     c->status = "PENDING_UPDATE";
     c->updated_at = ids_now_ms();
 
-    bool moved = strcmp(c->tunnel_local_address, cur->tunnel_local_address) != 0;
-    tunnel_claim_init(&t, c);
-    if (conn_row_build(api, call->project_id, c, c->updated_at, &spec, &doc, &row) < 0)
+    bool moved = strcmp(c->tunnel_local_address, cur.c->tunnel_local_address) != 0;
+    vpn_conn_tunnel_claim_init(&t, c);
+    if (vpn_conn_row_build(api, call->project_id, c, c->updated_at, &spec, &doc, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
-    r = store_conn_update(api->store, &row, moved ? &t.claim : NULL, moved ? 1 : 0);
+    struct store_conn_expect from = {.status = cur.row.status, .spec = cur.row.spec};
+    struct store_event ev = {.at = c->updated_at, .message = msg};
+    snprintf(msg, sizeof(msg), "status %s -> PENDING_UPDATE (updated)", cur.row.status);
+    r = store_conn_update_if(api->store, &row, &from, moved ? &t.claim : NULL, moved ? 1 : 0,
+                             &ev);
     if (r == -EEXIST)
-        return fail_tunnel_taken(req, resp, c);
+        return vpn_conn_fail_tunnel_taken(req, resp, c);
     if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: vpn connection \"%.64s\"", call->id);
+        return -EAGAIN;
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.update");
     log_info("request_id=%s op=vpn_connection.update project_id=%s id=%s", req->request_id,
@@ -446,22 +420,20 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     return api_reply_wrapped(call, resp, 200, "vpn_connection", &doc);
 }
 
-/* Reset renegotiates the tunnels (spec §2.6); with the simulated driver there is nothing to
- * renegotiate, so it only confirms the connection exists. */
-int vpn_conn_reset(struct api *api, const struct api_call *call, struct http_response *resp)
+/* PUT: only the fields sent change; validated like a create; the connection goes
+ * PENDING_UPDATE and the status engine settles it again. The write is a compare-and-set on the
+ * connection as read, so a concurrent status change is never overwritten. */
+int vpn_conn_update(struct api *api, const struct api_call *call, struct http_response *resp)
 {
-    struct buf scratch = {0};
-    int r = store_conn_get_doc(api->store, call->project_id, call->id, &scratch);
+    _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
 
-    buf_free(&scratch);
-    if (r == -ENOENT)
-        return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: vpn connection \"%.64s\"", call->id);
-    if (r < 0)
-        return api_fail_errno(call->req, resp, r, "vpn_connection.reset");
-    buf_reset(&resp->body);
-    if (buf_printf(&resp->body, "{\"request_id\":\"%s\"}", call->req->request_id) < 0)
-        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_connection.reset");
-    resp->status = 200;
-    return 0;
+    if (!c || !g || !cgw)
+        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_connection.update");
+    for (int attempt = 0; attempt < VPN_CONN_CAS_ATTEMPTS; attempt++) {
+        if (update_once(api, call, c, g, cgw, resp) != -EAGAIN)
+            return 0;
+    }
+    return api_fail_errno(call->req, resp, -EBUSY, "vpn_connection.update");
 }

@@ -40,34 +40,64 @@ static int settle_gateway(struct engine *e, const struct store_due *d, int64_t n
 }
 
 /* Connections carry their status inside the served document, so it is rendered again. A status
- * change is not a configuration update: updated_at stays. */
-static int settle_connection(struct engine *e, const struct store_due *d)
+ * change is not a configuration update: updated_at stays. The write is a compare-and-set on the
+ * status and spec read here, so a concurrent update (or another engine) makes it a no-op
+ * (-ENOENT) instead of being overwritten. */
+static int settle_connection(struct engine *e, const struct store_due *d, int64_t now_ms)
 {
     struct store_conn_row row = {0};
     struct model_vpn_conn *c = calloc(1, sizeof(*c));
     struct buf spec = {0}, doc = {0};
+    char *old_spec = NULL, msg[96];
     int r = c ? store_conn_get(e->store, d->project_id, d->id, &row) : -ENOMEM;
 
+    if (r == 0 && strcmp(row.status, d->status) != 0)
+        r = -ENOENT; /* moved on since the queue was read */
     if (r == 0)
         r = model_conn_from_internal(row.spec, strlen(row.spec), c);
-    if (r == 0 && strcmp(row.status, d->status) == 0) {
+    if (r == 0) {
         c->status = e->driver->conn_settled_status(e->driver_ctx, c);
         r = model_conn_to_internal(c, &spec);
         if (r == 0)
             r = model_conn_render(c, &doc);
-        if (r == 0) {
-            snprintf(row.status, sizeof(row.status), "%s", c->status);
-            row.status_due = 0;
-            store_conn_row_done(&row);
-            row.spec = spec.data;
-            row.doc = doc.data;
-            r = store_conn_update(e->store, &row, NULL, 0);
-            row.spec = row.doc = NULL;
-        }
+    }
+    if (r == 0) {
+        struct store_conn_expect from = {.status = d->status, .spec = row.spec};
+        struct store_event ev = {.at = now_ms, .message = msg};
+
+        snprintf(msg, sizeof(msg), "status %s -> %s", d->status, c->status);
+        snprintf(row.status, sizeof(row.status), "%s", c->status);
+        row.status_due = 0;
+        old_spec = row.spec;
+        free(row.doc);
+        row.spec = spec.data;
+        row.doc = doc.data;
+        r = store_conn_update_if(e->store, &row, &from, NULL, 0, &ev);
+        row.spec = old_spec;
+        row.doc = NULL;
     }
     store_conn_row_done(&row);
     buf_free(&spec);
     buf_free(&doc);
+    free(c);
+    return r;
+}
+
+/* A connection whose delete delay has passed: the driver tears it down, then the row goes
+ * (compare-and-set on PENDING_DELETE, so it happens once). */
+static int remove_connection(struct engine *e, const struct store_due *d)
+{
+    struct store_conn_row row = {0};
+    struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    int r = c ? store_conn_get(e->store, d->project_id, d->id, &row) : -ENOMEM;
+
+    if (r == 0)
+        r = model_conn_from_internal(row.spec, strlen(row.spec), c);
+    if (r == 0 && e->driver->conn_remove)
+        r = e->driver->conn_remove(e->driver_ctx, c);
+    if (r == 0)
+        r = store_conn_delete_if(e->store, d->project_id, d->id, "PENDING_DELETE");
+    store_conn_row_done(&row);
     free(c);
     return r;
 }
@@ -85,7 +115,12 @@ int engine_tick(struct engine *e, int64_t now_ms)
     }
     for (size_t i = 0; i < n; i++) {
         bool vgw = due[i].kind == STORE_KIND_VGW;
-        r = vgw ? settle_gateway(e, &due[i], now_ms) : settle_connection(e, &due[i]);
+        if (vgw)
+            r = settle_gateway(e, &due[i], now_ms);
+        else if (strcmp(due[i].status, "PENDING_DELETE") == 0)
+            r = remove_connection(e, &due[i]);
+        else
+            r = settle_connection(e, &due[i], now_ms);
         if (r == -ENOENT) /* deleted, or another engine got there first */
             continue;
         if (r < 0) {

@@ -15,13 +15,16 @@ struct driver_ops {
     const char *name;
     /* The status a connection settles to after PENDING_CREATE / PENDING_UPDATE. */
     const char *(*conn_settled_status)(const void *ctx, const struct model_vpn_conn *c);
+    /* Tears a PENDING_DELETE connection down before its row is removed; NULL = nothing to do.
+     * A negative errno keeps the row (retried on the next tick). */
+    int (*conn_remove)(const void *ctx, const struct model_vpn_conn *c);
 };
 
 struct engine {
     struct store *store; /* borrowed */
     const struct driver_ops *driver;
     const void *driver_ctx;
-    unsigned delay_ms; /* how long PENDING_* lasts */
+    unsigned delay_ms; /* how long PENDING_* lasts (PENDING_DELETE included) */
 };
 
 /* The simulated cloud; ctx is the settled status string ("DOWN" or "ACTIVE"). */

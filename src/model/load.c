@@ -15,8 +15,7 @@ static void drop_string_token(char *text)
         *near = '\0';
 }
 
-int model_load(const char *body, size_t len, const char *wrapper, json_t **ret_root,
-               const json_t **ret_obj, struct verr *err)
+int model_load_root(const char *body, size_t len, json_t **ret_root, struct verr *err)
 {
     json_error_t je;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
@@ -28,11 +27,25 @@ int model_load(const char *body, size_t len, const char *wrapper, json_t **ret_r
         return verr_set(err, "request body is not valid JSON", "%s at line %d column %d", je.text,
                         je.line, je.column);
     }
-    int r = 0;
+    if (!json_is_object(root)) {
+        int r = verr_set(err, "request body", "must be an object, got %s", model_json_type(root));
+        json_decref(root);
+        return r;
+    }
+    *ret_root = root;
+    return 0;
+}
+
+int model_load(const char *body, size_t len, const char *wrapper, json_t **ret_root,
+               const json_t **ret_obj, struct verr *err)
+{
+    json_t *root = NULL;
+    int r = model_load_root(body, len, &root, err);
+
+    if (r < 0)
+        return r;
     const json_t *obj = NULL;
-    if (!json_is_object(root))
-        r = verr_set(err, "request body", "must be an object, got %s", model_json_type(root));
-    else if (!(obj = model_member(root, wrapper)))
+    if (!(obj = model_member(root, wrapper)))
         r = verr_set(err, wrapper, "is required");
     else
         r = model_want_object(obj, wrapper, err);

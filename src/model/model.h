@@ -247,6 +247,39 @@ int model_cgw_render(const struct model_cgw *cgw, struct buf *out);
 int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out);
 int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw);
 
+/* ---- VPN connection batch create ---- */
+
+/* Parses {"vpn_connections":[1..max create bodies]} into out[0..*ret_n), each element validated
+ * as model_conn_parse_create validates a body; error paths name the element
+ * ("vpn_connections[1].psk: ..."). Returns 0, -EINVAL (err filled) or -ENOMEM. */
+int model_conn_parse_batch(const char *body, size_t len, struct model_vpn_conn *out, size_t max,
+                           size_t *ret_n, struct verr *err);
+/* Rewrites an error whose path starts with "vpn_connection" (a single-body path, e.g. from
+ * model_conn_bind) to start with prefix instead ("vpn_connections[1]"). */
+void model_verr_reprefix(struct verr *err, const char *prefix);
+
+/* ---- Connection monitor (spec §5.1) ---- */
+
+struct model_monitor {
+    char id[MODEL_UUID_LEN];
+    const char *status; /* NULL: left out (create response) */
+    char vpn_connection_id[MODEL_UUID_LEN];
+    char source_ip[40]; /* store_monitor_row sized; IPv4 today */
+    char destination_ip[40];
+};
+
+/* Parses {"connection_monitor":{"vpn_connection_id"}} (no other member). Returns 0, -EINVAL
+ * (err filled) or -ENOMEM. */
+int model_monitor_parse_create(const char *body, size_t len, struct model_monitor *m,
+                               struct verr *err);
+/* Appends the monitor object {id, status?, vpn_connection_id, type "gateway", source_ip,
+ * destination_ip, proto_type "icmp"}. Returns 0 or -ENOMEM. */
+int model_monitor_render(const struct model_monitor *m, struct buf *out);
+/* Fills m's source_ip (the gateway address c's vgw_ip stands for) and destination_ip (the
+ * customer gateway's id_value when it is an IPv4 address; "" otherwise). */
+void model_monitor_addresses(const struct model_vpn_conn *c, const struct model_vgw *g,
+                             const struct model_cgw *cgw, struct model_monitor *m);
+
 /* ---- shared rules ---- */
 
 /* True if s is a valid resource name: 1-64 characters of letters, digits, _ - . or CJK. */

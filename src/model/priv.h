@@ -140,6 +140,9 @@ int model_fields_parse(const json_t *obj, const char *parent, const struct model
  * member wrapper, which must be an object. Returns 0, -EINVAL (err set) or -ENOMEM. */
 int model_load(const char *body, size_t len, const char *wrapper, json_t **ret_root,
                const json_t **ret_obj, struct verr *err);
+/* Parses body, which must be a JSON object, into *ret_root (caller json_decref). Returns 0,
+ * -EINVAL (err set) or -ENOMEM. */
+int model_load_root(const char *body, size_t len, json_t **ret_root, struct verr *err);
 /* Parses an internal-form object. Returns 0 or -EINVAL. */
 int model_load_internal(const char *json, size_t len, json_t **ret_root);
 

@@ -207,6 +207,72 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
     return s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at);
 }
 
+int store_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
+                            size_t *ret_failed)
+{
+    assert(items && n > 0);
+    for (size_t i = 0; i < n; i++)
+        assert(items[i].row && items[i].row->spec && items[i].row->doc &&
+               (items[i].claims || items[i].n_claims == 0));
+    return s->ops->conn_insert_batch(s, items, n, ret_failed);
+}
+
+int store_conn_update_if(struct store *s, const struct store_conn_row *row,
+                         const struct store_conn_expect *from, const struct store_claim *claims,
+                         size_t n_claims, const struct store_event *ev)
+{
+    assert(row && row->spec && row->doc && from && from->status && (claims || n_claims == 0));
+    return s->ops->conn_update_if(s, row, from, claims, n_claims, ev);
+}
+
+int store_conn_delete_if(struct store *s, const char *project_id, const char *id,
+                         const char *from_status)
+{
+    assert(project_id && id && from_status);
+    return s->ops->conn_delete_if(s, project_id, id, from_status);
+}
+
+int store_conn_events(struct store *s, const char *project_id, const char *id,
+                      int (*cb)(void *ud, const struct store_event *ev), void *ud)
+{
+    assert(project_id && id && cb);
+    return s->ops->conn_events(s, project_id, id, cb, ud);
+}
+
+int store_monitor_insert(struct store *s, const struct store_monitor_row *m,
+                         const struct store_conn_row *conn, const struct store_conn_expect *from)
+{
+    assert(m && conn && conn->spec && conn->doc && from && from->status);
+    assert(strcmp(m->vpn_connection_id, conn->id) == 0 &&
+           strcmp(m->project_id, conn->project_id) == 0);
+    return s->ops->monitor_insert(s, m, conn, from);
+}
+
+int store_monitor_get(struct store *s, const char *project_id, const char *id,
+                      struct store_monitor_row *ret)
+{
+    assert(project_id && id && ret);
+    return s->ops->monitor_get(s, project_id, id, ret);
+}
+
+int store_monitor_list(struct store *s, const char *project_id,
+                       const struct store_monitor_filter *f,
+                       int (*cb)(void *ud, const struct store_monitor_row *m), void *ud)
+{
+    static const struct store_monitor_filter none = {0};
+
+    assert(project_id && cb);
+    assert(!f || f->enterprise_project_ids || f->n_enterprise_project_ids == 0);
+    return s->ops->monitor_list(s, project_id, f ? f : &none, cb, ud);
+}
+
+int store_monitor_delete(struct store *s, const char *project_id, const char *id,
+                         const struct store_conn_row *conn, const struct store_conn_expect *from)
+{
+    assert(project_id && id && conn && conn->spec && conn->doc && from && from->status);
+    return s->ops->monitor_delete(s, project_id, id, conn, from);
+}
+
 void store_vgw_row_done(struct store_vgw_row *row)
 {
     free(row->spec);

@@ -189,4 +189,98 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
                          const char *from, const char *to, int64_t status_due,
                          int64_t updated_at);
 
+/* ---- connection lifecycle: batch create, compare-and-set writes, event log ----
+ *
+ * Status transitions are compare-and-set: a write names the status (and optionally the exact
+ * spec) it read, and applies only if the stored row still has it, so of two writers (two
+ * engines, or an engine and a request, possibly on two nodes sharing one database) that read
+ * the same row exactly one succeeds; the loser gets -ENOENT and re-reads to tell "gone" from
+ * "changed". Deleting a connection by any op also deletes, in the same transaction, its
+ * connection monitor and its event log. */
+
+/* An entry of a connection's event log (what GET vpn-connection/{id}/log serves). */
+struct store_event {
+    int64_t at;          /* ms since epoch */
+    const char *message; /* borrowed; NULL = no event */
+};
+
+/* What a compare-and-set expects to find in the stored connection. */
+struct store_conn_expect {
+    const char *status; /* required: the stored status must equal it */
+    const char *spec;   /* NULL = not compared; else the stored spec must be byte-equal */
+};
+
+/* One connection of a batch insert. */
+struct store_conn_new {
+    const struct store_conn_row *row;
+    const struct store_claim *claims;
+    size_t n_claims;
+    struct store_event event; /* appended to the new connection's log (message NULL: none) */
+};
+
+/* Inserts n >= 1 connections in one transaction, each exactly as store_conn_insert would
+ * (gateway slot taken, claims taken, row inserted, in array order, so two connections of one
+ * gateway with one free slot left fail with -ENOSPC) and appends each one's event. On any
+ * failure nothing is inserted and *ret_failed (if non-NULL) gets the index of the failing item. */
+int store_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
+                            size_t *ret_failed);
+/* Compare-and-set store_conn_update: replaces the mutable columns (and the claims if claims is
+ * non-NULL) only if the stored connection matches *from; appends *ev (if non-NULL with a
+ * message) to its log in the same transaction. -ENOENT if the connection is absent in that
+ * project or does not match; -EEXIST as store_conn_update. */
+int store_conn_update_if(struct store *s, const struct store_conn_row *row,
+                         const struct store_conn_expect *from, const struct store_claim *claims,
+                         size_t n_claims, const struct store_event *ev);
+/* Compare-and-set store_conn_delete: deletes the connection (row, claims, monitor, events, one
+ * unit of its gateway's used_connection_number) only while its status is from_status.
+ * -ENOENT if absent in that project or in another status. */
+int store_conn_delete_if(struct store *s, const char *project_id, const char *id,
+                         const char *from_status);
+/* Calls cb with each event of the connection, oldest first (ev->message borrowed for the
+ * call); stops and returns cb's value when negative. -ENOENT if the connection is absent in
+ * that project. One read snapshot. */
+int store_conn_events(struct store *s, const char *project_id, const char *id,
+                      int (*cb)(void *ud, const struct store_event *ev), void *ud);
+
+/* ---- connection monitors (spec §5.1) ---- */
+
+struct store_monitor_row {
+    char project_id[65];
+    char id[37];
+    char vpn_connection_id[37];
+    char enterprise_project_id[37]; /* the connection's */
+    char status[24];
+    char source_ip[40];
+    char destination_ip[40];
+    int64_t created_at;
+};
+
+/* What store_monitor_list matches; NULL / zero members match everything. */
+struct store_monitor_filter {
+    const char *vpn_connection_id;
+    const char *const *enterprise_project_ids; /* any of these */
+    size_t n_enterprise_project_ids;
+};
+
+/* Inserts the monitor and, in the same transaction, replaces the mutable columns of its
+ * connection with conn's (the re-rendered doc showing connection_monitor_id) as
+ * store_conn_update_if does with *from. -ENOENT if the connection is absent or does not match
+ * *from; -EEXIST if the connection already has a monitor or the id is taken. */
+int store_monitor_insert(struct store *s, const struct store_monitor_row *m,
+                         const struct store_conn_row *conn, const struct store_conn_expect *from);
+/* Reads one monitor. -ENOENT if absent in that project. */
+int store_monitor_get(struct store *s, const char *project_id, const char *id,
+                      struct store_monitor_row *ret);
+/* Calls cb with each matching monitor of the project, newest first; stops and returns cb's
+ * value when negative. f may be NULL. */
+int store_monitor_list(struct store *s, const char *project_id,
+                       const struct store_monitor_filter *f,
+                       int (*cb)(void *ud, const struct store_monitor_row *m), void *ud);
+/* Deletes the monitor and, in the same transaction, replaces the mutable columns of its
+ * connection (conn->id must be the monitor's vpn_connection_id) with conn's as
+ * store_conn_update_if does with *from. -ENOENT if the monitor is absent in that project or
+ * the connection does not match *from. */
+int store_monitor_delete(struct store *s, const char *project_id, const char *id,
+                         const struct store_conn_row *conn, const struct store_conn_expect *from);
+
 #endif

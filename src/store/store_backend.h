@@ -46,6 +46,27 @@ struct store_ops {
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,
                           const char *from, const char *to, int64_t status_due,
                           int64_t updated_at);
+    /* connection lifecycle and monitors */
+    int (*conn_insert_batch)(struct store *s, const struct store_conn_new *items, size_t n,
+                             size_t *ret_failed);
+    int (*conn_update_if)(struct store *s, const struct store_conn_row *row,
+                          const struct store_conn_expect *from, const struct store_claim *claims,
+                          size_t n_claims, const struct store_event *ev);
+    int (*conn_delete_if)(struct store *s, const char *project_id, const char *id,
+                          const char *from_status);
+    int (*conn_events)(struct store *s, const char *project_id, const char *id,
+                       int (*cb)(void *ud, const struct store_event *ev), void *ud);
+    int (*monitor_insert)(struct store *s, const struct store_monitor_row *m,
+                          const struct store_conn_row *conn,
+                          const struct store_conn_expect *from);
+    int (*monitor_get)(struct store *s, const char *project_id, const char *id,
+                       struct store_monitor_row *ret);
+    int (*monitor_list)(struct store *s, const char *project_id,
+                        const struct store_monitor_filter *f,
+                        int (*cb)(void *ud, const struct store_monitor_row *m), void *ud);
+    int (*monitor_delete)(struct store *s, const char *project_id, const char *id,
+                          const struct store_conn_row *conn,
+                          const struct store_conn_expect *from);
 };
 
 struct store {

@@ -137,4 +137,52 @@ int store_sqlite_vgw_list(struct store *s, const char *project_id,
                           int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
+/* ---- shared by the write transactions of sq_rows.c and sq_lifecycle.c / sq_monitor.c ---- */
+
+/* Commits if r is 0, else (or if the commit fails) rolls back. Returns the outcome. */
+int store_sqlite_end(struct sq_store *q, int r, const char *what);
+/* Steps a single-row SELECT: 1 = a row is ready, -ENOENT = none, or an error. */
+int store_sqlite_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what);
+/* Takes n claims owned by owner_id / releases every claim owner_id holds. */
+int store_sqlite_take_claims(struct sq_store *q, const struct store_claim *claims, size_t n,
+                             const char *owner_id);
+int store_sqlite_release_claims(struct sq_store *q, const char *owner_id);
+/* The steps of store_conn_insert inside an open transaction. */
+int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,
+                                const struct store_claim *claims, size_t n_claims);
+
+/* Feature statements not in the cached table: prepared for one call (writes, not the hot path)
+ * and finalized by the _cleanup_ of an SQ_ONCE local. *ret is NULL on failure. */
+int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,
+                              const char *what);
+void store_sqlite_finalizep(sqlite3_stmt **p);
+#define SQ_ONCE(name) _cleanup_(store_sqlite_finalizep) sqlite3_stmt *name = NULL
+
+/* sq_lifecycle.c / sq_monitor.c */
+int store_sqlite_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
+                                   size_t *ret_failed);
+int store_sqlite_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                const struct store_conn_expect *from,
+                                const struct store_claim *claims, size_t n_claims,
+                                const struct store_event *ev);
+int store_sqlite_conn_delete_if(struct store *s, const char *project_id, const char *id,
+                                const char *from_status);
+int store_sqlite_conn_events(struct store *s, const char *project_id, const char *id,
+                             int (*cb)(void *ud, const struct store_event *ev), void *ud);
+int store_sqlite_monitor_insert(struct store *s, const struct store_monitor_row *m,
+                                const struct store_conn_row *conn,
+                                const struct store_conn_expect *from);
+int store_sqlite_monitor_get(struct store *s, const char *project_id, const char *id,
+                             struct store_monitor_row *ret);
+int store_sqlite_monitor_list(struct store *s, const char *project_id,
+                              const struct store_monitor_filter *f,
+                              int (*cb)(void *ud, const struct store_monitor_row *m), void *ud);
+int store_sqlite_monitor_delete(struct store *s, const char *project_id, const char *id,
+                                const struct store_conn_row *conn,
+                                const struct store_conn_expect *from);
+/* Inside an open transaction: the compare-and-set update of a connection's mutable columns
+ * (store_conn_update_if without claims or event). */
+int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *row,
+                             const struct store_conn_expect *from);
+
 #endif

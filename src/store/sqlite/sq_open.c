@@ -130,6 +130,14 @@ static const struct store_ops sq_ops = {
     .cgw_delete = store_sqlite_cgw_delete,
     .project_counts = store_sqlite_project_counts,
     .vgw_list = store_sqlite_vgw_list,
+    .conn_insert_batch = store_sqlite_conn_insert_batch,
+    .conn_update_if = store_sqlite_conn_update_if,
+    .conn_delete_if = store_sqlite_conn_delete_if,
+    .conn_events = store_sqlite_conn_events,
+    .monitor_insert = store_sqlite_monitor_insert,
+    .monitor_get = store_sqlite_monitor_get,
+    .monitor_list = store_sqlite_monitor_list,
+    .monitor_delete = store_sqlite_monitor_delete,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
@@ -294,6 +302,23 @@ void store_sqlite_rollback(struct sq_store *q)
 {
     if (!sqlite3_get_autocommit(q->db))
         (void)sq_step_tx(q, SQ_ROLLBACK, "rollback");
+}
+
+int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,
+                              const char *what)
+{
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, ret, NULL);
+
+    if (rc == SQLITE_OK)
+        return 0;
+    *ret = NULL;
+    return store_sqlite_fail(q, rc, what);
+}
+
+void store_sqlite_finalizep(sqlite3_stmt **p)
+{
+    sqlite3_finalize(*p); /* NULL is a no-op */
+    *p = NULL;
 }
 
 void store_sqlite_stmt_donep(sqlite3_stmt **p)

@@ -1,7 +1,7 @@
 /* store/sqlite/sq_rows.c: single-row reads and the write transactions of the SQLite backend.
  *
  * Each write runs its steps in a *_tx function between store_sqlite_begin (BEGIN IMMEDIATE) and
- * sq_end, which commits on success and rolls back on any failure, so no half-done write is ever
+ * store_sqlite_end, which commits on success and rolls back on any failure, so no half-done write is ever
  * visible. Statements are reset by their _cleanup_ before the commit runs.
  */
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include "store/sqlite/sq_internal.h"
 
 /* Commits if r is 0, else (or if the commit fails) rolls back. Returns the outcome. */
-static int sq_end(struct sq_store *q, int r, const char *what)
+int store_sqlite_end(struct sq_store *q, int r, const char *what)
 {
     if (r == 0)
         r = store_sqlite_commit(q, what);
@@ -21,7 +21,7 @@ static int sq_end(struct sq_store *q, int r, const char *what)
 }
 
 /* Steps a single-row SELECT: 1 = a row is ready, -ENOENT = none, or an error. */
-static int sq_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what)
+int store_sqlite_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
 
@@ -32,7 +32,7 @@ static int sq_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what)
     return store_sqlite_fail(q, rc, what);
 }
 
-static int sq_take_claims(struct sq_store *q, const struct store_claim *claims, size_t n,
+int store_sqlite_take_claims(struct sq_store *q, const struct store_claim *claims, size_t n,
                           const char *owner_id)
 {
     for (size_t i = 0; i < n; i++) {
@@ -48,7 +48,7 @@ static int sq_take_claims(struct sq_store *q, const struct store_claim *claims, 
     return 0;
 }
 
-static int sq_release_claims(struct sq_store *q, const char *owner_id)
+int store_sqlite_release_claims(struct sq_store *q, const char *owner_id)
 {
     SQ_STMT(st, q, SQ_CLAIM_RELEASE);
     int r = store_sqlite_bind(q, st, "claim release", "s", owner_id);
@@ -68,7 +68,7 @@ static int sq_vgw_insert_tx(struct sq_store *q, const struct store_vgw_row *row,
         r = store_sqlite_exec(q, st, "vgw insert");
     if (r < 0)
         return r;
-    return sq_take_claims(q, claims, n_claims, row->id);
+    return store_sqlite_take_claims(q, claims, n_claims, row->id);
 }
 
 int store_sqlite_vgw_insert(struct store *s, const struct store_vgw_row *row,
@@ -79,7 +79,7 @@ int store_sqlite_vgw_insert(struct store *s, const struct store_vgw_row *row,
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_vgw_insert_tx(q, row, claims, n_claims), "vgw insert: commit");
+    return store_sqlite_end(q, sq_vgw_insert_tx(q, row, claims, n_claims), "vgw insert: commit");
 }
 
 /* Reads the current row of a SQ_VGW_GET / SQ_VGW_LIST statement into *row, its spec
@@ -114,7 +114,7 @@ int store_sqlite_vgw_get(struct store *s, const char *project_id, const char *id
     int r = store_sqlite_bind(q, st, "vgw get", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, st, "vgw get");
+        r = store_sqlite_step_row(q, st, "vgw get");
     if (r == 1)
         r = sq_read_vgw(q, st, &row, true);
     if (r < 0)
@@ -157,7 +157,7 @@ int store_sqlite_cgw_insert(struct store *s, const struct store_cgw_row *row)
         if (r == 0)
             r = store_sqlite_exec(q, st, "cgw insert");
     }
-    return sq_end(q, r, "cgw insert: commit");
+    return store_sqlite_end(q, r, "cgw insert: commit");
 }
 
 int store_sqlite_cgw_get(struct store *s, const char *project_id, const char *id,
@@ -169,7 +169,7 @@ int store_sqlite_cgw_get(struct store *s, const char *project_id, const char *id
     int r = store_sqlite_bind(q, st, "cgw get", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, st, "cgw get");
+        r = store_sqlite_step_row(q, st, "cgw get");
     if (r < 0)
         return r;
     if ((r = store_sqlite_col_copy(q, st, 0, row.project_id, sizeof(row.project_id))) < 0 ||
@@ -198,18 +198,18 @@ static int sq_vgw_use(struct sq_store *q, const char *project_id, const char *vg
         return r;
     r = store_sqlite_bind(q, exists, "vgw exists", "ss", project_id, vgw_id);
     if (r == 0)
-        r = sq_step_row(q, exists, "vgw exists");
+        r = store_sqlite_step_row(q, exists, "vgw exists");
     return r == 1 ? -ENOSPC : r;
 }
 
-static int sq_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,
+int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_INSERT);
     int r = sq_vgw_use(q, row->project_id, row->vgw_id);
 
     if (r == 0)
-        r = sq_take_claims(q, claims, n_claims, row->id);
+        r = store_sqlite_take_claims(q, claims, n_claims, row->id);
     if (r == 0)
         r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIss", row->project_id, row->id,
                               row->vgw_id, row->cgw_id, row->vgw_ip, row->enterprise_project_id,
@@ -228,7 +228,7 @@ int store_sqlite_conn_insert(struct store *s, const struct store_conn_row *row,
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_conn_insert_tx(q, row, claims, n_claims), "conn insert: commit");
+    return store_sqlite_end(q, store_sqlite_conn_insert_tx(q, row, claims, n_claims), "conn insert: commit");
 }
 
 /* The hot path: one index lookup, the doc copied straight from SQLite's page into out. */
@@ -241,7 +241,7 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
     int r = store_sqlite_bind(q, st, "conn get doc", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, st, "conn get doc");
+        r = store_sqlite_step_row(q, st, "conn get doc");
     if (r < 0)
         return r;
     doc = sqlite3_column_text(st, 0);
@@ -286,7 +286,7 @@ int store_sqlite_conn_get(struct store *s, const char *project_id, const char *i
     int r = store_sqlite_bind(q, st, "conn get", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, st, "conn get");
+        r = store_sqlite_step_row(q, st, "conn get");
     if (r < 0)
         return r;
     r = sq_conn_read(q, st, &row);
@@ -312,8 +312,8 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
         return -ENOENT;
     if (!claims)
         return 0;
-    r = sq_release_claims(q, row->id);
-    return r < 0 ? r : sq_take_claims(q, claims, n_claims, row->id);
+    r = store_sqlite_release_claims(q, row->id);
+    return r < 0 ? r : store_sqlite_take_claims(q, claims, n_claims, row->id);
 }
 
 int store_sqlite_conn_update(struct store *s, const struct store_conn_row *row,
@@ -324,7 +324,7 @@ int store_sqlite_conn_update(struct store *s, const struct store_conn_row *row,
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_conn_update_tx(q, row, claims, n_claims), "conn update: commit");
+    return store_sqlite_end(q, sq_conn_update_tx(q, row, claims, n_claims), "conn update: commit");
 }
 
 static int sq_conn_delete_tx(struct sq_store *q, const char *project_id, const char *id)
@@ -335,7 +335,7 @@ static int sq_conn_delete_tx(struct sq_store *q, const char *project_id, const c
     int r = store_sqlite_bind(q, del, "conn delete", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, del, "conn delete");
+        r = store_sqlite_step_row(q, del, "conn delete");
     if (r < 0)
         return r;
     r = store_sqlite_col_copy(q, del, 0, vgw_id, sizeof(vgw_id));
@@ -346,7 +346,7 @@ static int sq_conn_delete_tx(struct sq_store *q, const char *project_id, const c
     if (r == 0)
         r = store_sqlite_exec(q, release, "vgw release");
     if (r == 0)
-        r = sq_release_claims(q, id);
+        r = store_sqlite_release_claims(q, id);
     return r;
 }
 
@@ -357,7 +357,7 @@ int store_sqlite_conn_delete(struct store *s, const char *project_id, const char
 
     if (r < 0)
         return r;
-    return sq_end(q, sq_conn_delete_tx(q, project_id, id), "conn delete: commit");
+    return store_sqlite_end(q, sq_conn_delete_tx(q, project_id, id), "conn delete: commit");
 }
 
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n)
@@ -400,7 +400,7 @@ static int sq_delete_unused_tx(struct sq_store *q, enum sq_stmt count_stmt, enum
     int r = store_sqlite_bind(q, sel, "delete", "ss", project_id, id);
 
     if (r == 0)
-        r = sq_step_row(q, sel, "delete");
+        r = store_sqlite_step_row(q, sel, "delete");
     if (r < 0)
         return r;
     *ret_users = sqlite3_column_int64(sel, 0);
@@ -425,8 +425,8 @@ int store_sqlite_vgw_delete(struct store *s, const char *project_id, const char 
         return r;
     r = sq_delete_unused_tx(q, SQ_VGW_USED, SQ_VGW_DELETE, project_id, id, ret_users);
     if (r == 0)
-        r = sq_release_claims(q, id); /* its EIP ids and addresses */
-    return sq_end(q, r, "vgw delete: commit");
+        r = store_sqlite_release_claims(q, id); /* its EIP ids and addresses */
+    return store_sqlite_end(q, r, "vgw delete: commit");
 }
 
 int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char *id,
@@ -438,5 +438,5 @@ int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char 
     if (r < 0)
         return r;
     r = sq_delete_unused_tx(q, SQ_CGW_USERS, SQ_CGW_DELETE, project_id, id, ret_users);
-    return sq_end(q, r, "cgw delete: commit");
+    return store_sqlite_end(q, r, "cgw delete: commit");
 }

@@ -78,6 +78,33 @@ static const char *const sq_migrations[] = {
     /* 1 -> 2: gateways join the status engine's queue. */
     "ALTER TABLE vpn_gateway ADD COLUMN status_due INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX vpn_gateway_by_due ON vpn_gateway (status_due) WHERE status_due > 0;",
+    /* connection monitors (spec §5.1): at most one per connection, gone with it (cascade). */
+    "CREATE TABLE connection_monitor ("
+    "  project_id TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  vpn_connection_id TEXT NOT NULL,"
+    "  enterprise_project_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  source_ip TEXT NOT NULL,"
+    "  destination_ip TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (project_id, id),"
+    "  UNIQUE (project_id, vpn_connection_id),"
+    "  FOREIGN KEY (project_id, vpn_connection_id) REFERENCES vpn_connection (project_id, id)"
+    "    ON DELETE CASCADE"
+    ");",
+    /* the connection event log (status transitions), gone with its connection (cascade). */
+    "CREATE TABLE connection_event ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  project_id TEXT NOT NULL,"
+    "  connection_id TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  FOREIGN KEY (project_id, connection_id) REFERENCES vpn_connection (project_id, id)"
+    "    ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX connection_event_by_connection ON connection_event"
+    "  (project_id, connection_id, seq);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
