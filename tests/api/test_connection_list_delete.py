@@ -1,6 +1,6 @@
 """GET vpn-connection (list, marker pagination, filters) and DELETE vpn-connection/{id}."""
 from vpnd_api import (active_gateways, conn_body, conn_path, create_cgw, create_conn, gateway_body,
-                      get_gateway)
+                      get_gateway, wait_gone)
 
 
 def three_connections(server, project):
@@ -58,7 +58,7 @@ def test_delete_answers_204_then_the_connection_is_404_and_its_slot_is_free(serv
     gw, ids = three_connections(server, project)
     r = server.request("DELETE", conn_path(project, ids[0]))
     assert r.status == 204 and r.raw == b"", r.raw
-    r = server.request("GET", conn_path(project, ids[0]))
+    r = wait_gone(server, conn_path(project, ids[0]))
     assert r.status == 404 and r.json["error_code"] == "VPN.0004"
     assert get_gateway(server, project, gw["id"])["used_connection_number"] == 2
 

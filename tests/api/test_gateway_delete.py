@@ -1,6 +1,6 @@
 """DELETE vpn-gateways/{id} and customer-gateways/{id}: referential integrity (spec §3.1, §4)."""
 from vpnd_api import (active_gateways, cgw_path, conn_body, conn_path, create_cgw, create_conn,
-                      gateway_body, gw_path)
+                      gateway_body, gw_path, wait_gone)
 
 
 def test_gateway_with_connections_cannot_be_deleted_and_the_error_names_the_count(server, project):
@@ -29,7 +29,7 @@ def test_teardown_in_order_deletes_everything_and_each_is_then_404(server, proje
     for path in (conn_path(project, cid), cgw_path(project, cgw["id"]), gw_path(project, gw["id"])):
         r = server.request("DELETE", path)
         assert r.status == 204, (path, r.raw)
-        r = server.request("GET", path)
+        r = wait_gone(server, path)  # a connection is PENDING_DELETE first (spec §2.6)
         assert r.status == 404 and r.json["error_code"] == "VPN.0004", (path, r.raw)
 
 

@@ -61,6 +61,13 @@ ROUTES = [
     ("DELETE", "/v5/{project_id}/vpn-gateways/{id}"),
     ("GET", "/v5/{project_id}/vpn-gateways"),
     ("DELETE", "/v5/{project_id}/customer-gateways/{id}"),
+    # connection lifecycle and monitors (spec §2.1, §5.1)
+    ("GET", "/v5/{project_id}/vpn-connection/{id}/log"),
+    ("POST", "/v5/{project_id}/vpn-connections/batch-create"),
+    ("POST", "/v5/{project_id}/connection-monitors"),
+    ("GET", "/v5/{project_id}/connection-monitors"),
+    ("GET", "/v5/{project_id}/connection-monitors/{id}"),
+    ("DELETE", "/v5/{project_id}/connection-monitors/{id}"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 
@@ -318,6 +325,14 @@ def conn_path(project, cid=None):
     return "/v5/%s/vpn-connection" % project + ("/%s" % cid if cid else "")
 
 
+def batch_path(project):
+    return "/v5/%s/vpn-connections/batch-create" % project
+
+
+def monitor_path(project, mid=None):
+    return "/v5/%s/connection-monitors" % project + ("/%s" % mid if mid else "")
+
+
 # ---- bodies ----
 
 DELETE = object()  # marker for set_field: remove the key
@@ -442,6 +457,27 @@ def get_conn(server, project, cid):
     r = server.request("GET", conn_path(project, cid))
     assert r.status == 200, (r.status, r.raw)
     return r.json["vpn_connection"]
+
+
+def wait_gone(server, path, timeout=5.0):
+    """Polls GET path until it answers 404 (as Terraform does after a delete); returns that
+    response, or the last one after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = server.request("GET", path)
+        if r.status == 404 or time.monotonic() > deadline:
+            return r
+        time.sleep(0.02)  # polling interval, not a readiness guess
+
+
+def wait_conn_status(server, project, cid, want, timeout=5.0):
+    """Polls GET vpn-connection/{id} until its status is want; returns the last object."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = get_conn(server, project, cid)
+        if c["status"] == want or time.monotonic() > deadline:
+            return c
+        time.sleep(0.02)  # polling interval, not a readiness guess
 
 
 # ---- assertions ----
