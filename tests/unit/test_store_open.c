@@ -122,14 +122,17 @@ static void test_database_newer_than_this_binary_is_refused_with_the_reason(void
 {
     struct fx *f = *state;
     struct store *s = NULL;
-    char err[256];
+    char err[256], want[256];
 
+    /* the newest version this binary knows is the one a fresh store is at */
+    snprintf(want, sizeof(want),
+             "database schema version 99 is newer than this vpnd supports (%d): upgrade vpnd",
+             store_schema_version(f->s));
     store_close(f->s); /* the last handle checkpoints the WAL into the file */
     f->s = NULL;
     set_user_version(f->path, 99);
     assert_int_equal(open_url(f->path, &s, err, sizeof(err)), -EIO);
-    assert_string_equal(err, "database schema version 99 is newer than this vpnd supports (2): "
-                             "upgrade vpnd");
+    assert_string_equal(err, want);
     assert_null(s);
 }
 
