@@ -3,8 +3,8 @@
  * One monitor per connection (400 VPN.0381 for a second). The connection's served document
  * shows connection_monitor_id while the monitor exists: the monitor row and the re-rendered
  * document are written in one store transaction (a compare-and-set on the connection as read;
- * its status and status_due are kept). A monitor is ACTIVE as soon as it exists: with the
- * simulated data plane there is nothing to wait for. Deleting the connection deletes it.
+ * its status and status_due are kept). A new monitor is PENDING_CREATE; the status engine makes
+ * it ACTIVE after --status-delay. Deleting the connection deletes it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include "util/ids.h"
 #include "util/log.h"
 
-#define MONITOR_STATUS "ACTIVE"
+#define MONITOR_STATUS "PENDING_CREATE"
 #define LIST_MAX_EPS 16
 
 static int fail_no_monitor(const struct api_call *call, struct http_response *resp)
@@ -107,6 +107,7 @@ static int create_once(struct api *api, const struct api_call *call, struct mode
     snprintf(row.source_ip, sizeof(row.source_ip), "%s", m->source_ip);
     snprintf(row.destination_ip, sizeof(row.destination_ip), "%s", m->destination_ip);
     row.created_at = ids_now_ms();
+    row.status_due = engine_due_at(&api->engine, row.created_at);
     struct store_conn_expect from = {.status = cur.row.status, .spec = cur.row.spec};
     r = store_monitor_insert(api->store, &row, &crow, &from);
     if (r == -EEXIST)

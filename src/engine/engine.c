@@ -26,6 +26,8 @@ const struct driver_ops engine_sim_driver = {
     .conn_settled_status = sim_conn_settled_status,
 };
 
+static int engine_tick_resources(struct engine *e, int64_t now_ms);
+
 int64_t engine_due_at(const struct engine *e, int64_t now_ms)
 {
     return now_ms + (int64_t)e->delay_ms;
@@ -102,7 +104,44 @@ static int remove_connection(struct engine *e, const struct store_due *d)
     return r;
 }
 
+/* Monitors have nothing to negotiate in the simulation: PENDING_* becomes ACTIVE. */
+static int tick_monitors(struct engine *e, int64_t now_ms)
+{
+    struct store_due due[ENGINE_BATCH];
+    size_t n = 0;
+    int applied = 0;
+    int r = store_monitor_due_list(e->store, now_ms, ENGINE_BATCH, due, &n);
+
+    if (r < 0) {
+        log_error("op=engine.monitor_due_list error=\"%s\"", store_errmsg(e->store));
+        return r;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r = store_monitor_set_status(e->store, due[i].project_id, due[i].id, due[i].status,
+                                     "ACTIVE", 0);
+        if (r == -ENOENT) /* deleted, or another engine got there first */
+            continue;
+        if (r < 0) {
+            log_error("op=engine.settle kind=connection_monitor id=%s error=%d", due[i].id, r);
+            return r;
+        }
+        applied++;
+    }
+    return applied;
+}
+
 int engine_tick(struct engine *e, int64_t now_ms)
+{
+    int monitors = tick_monitors(e, now_ms);
+
+    if (monitors < 0)
+        return monitors;
+    int r = engine_tick_resources(e, now_ms);
+    return r < 0 ? r : r + monitors;
+}
+
+/* Gateways and connections. */
+static int engine_tick_resources(struct engine *e, int64_t now_ms)
 {
     struct store_due due[ENGINE_BATCH];
     size_t n = 0;

@@ -273,6 +273,20 @@ int store_monitor_delete(struct store *s, const char *project_id, const char *id
     return s->ops->monitor_delete(s, project_id, id, conn, from);
 }
 
+int store_monitor_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                           size_t *ret_n)
+{
+    assert(out && ret_n);
+    return s->ops->monitor_due_list(s, now, max, out, ret_n);
+}
+
+int store_monitor_set_status(struct store *s, const char *project_id, const char *id,
+                             const char *from, const char *to, int64_t status_due)
+{
+    assert(project_id && id && from && to);
+    return s->ops->monitor_set_status(s, project_id, id, from, to, status_due);
+}
+
 void store_vgw_row_done(struct store_vgw_row *row)
 {
     free(row->spec);

@@ -170,7 +170,7 @@ int store_project_counts(struct store *s, const char *project_id, struct store_c
 
 /* ---- status engine queue ---- */
 
-enum store_kind { STORE_KIND_VGW, STORE_KIND_CONN };
+enum store_kind { STORE_KIND_VGW, STORE_KIND_CONN, STORE_KIND_MONITOR };
 
 struct store_due {
     enum store_kind kind;
@@ -253,6 +253,7 @@ struct store_monitor_row {
     char source_ip[40];
     char destination_ip[40];
     int64_t created_at;
+    int64_t status_due; /* ms since epoch when the status engine acts next; 0 = nothing pending */
 };
 
 /* What store_monitor_list matches; NULL / zero members match everything. */
@@ -282,5 +283,13 @@ int store_monitor_list(struct store *s, const char *project_id,
  * the connection does not match *from. */
 int store_monitor_delete(struct store *s, const char *project_id, const char *id,
                          const struct store_conn_row *conn, const struct store_conn_expect *from);
+/* The monitors' status engine queue: as store_due_list, for monitors (kind STORE_KIND_MONITOR)
+ * whose status_due is set and <= now, oldest first. */
+int store_monitor_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                           size_t *ret_n);
+/* Moves a monitor from status `from` to `to` (compare-and-set, as store_vgw_set_status).
+ * -ENOENT if the monitor is gone or no longer in `from`. */
+int store_monitor_set_status(struct store *s, const char *project_id, const char *id,
+                             const char *from, const char *to, int64_t status_due);
 
 #endif

@@ -67,6 +67,10 @@ struct store_ops {
     int (*monitor_delete)(struct store *s, const char *project_id, const char *id,
                           const struct store_conn_row *conn,
                           const struct store_conn_expect *from);
+    int (*monitor_due_list)(struct store *s, int64_t now, size_t max, struct store_due *out,
+                            size_t *ret_n);
+    int (*monitor_set_status)(struct store *s, const char *project_id, const char *id,
+                              const char *from, const char *to, int64_t status_due);
 };
 
 struct store {

@@ -1,5 +1,7 @@
 """Connection monitors (spec §5.1): create, list, show, delete; one per connection; the
 connection's document shows connection_monitor_id while one exists."""
+import time
+
 from vpnd_api import (UUID_RE, active_gateways, assert_error, assert_invalid, conn_body, conn_path,
                       create_cgw, create_conn, gateway_body, get_conn, monitor_path, new_project,
                       private_gateway_body, wait_gone)
@@ -44,15 +46,28 @@ def test_private_gateway_monitor_probes_from_the_private_ip(server, project):
     assert m["source_ip"] == conn["vgw_ip"]
 
 
-def test_show_has_status_active_and_the_same_fields(server, project):
+def wait_monitor_status(server, project, mid, want, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        r = server.request("GET", monitor_path(project, mid))
+        assert r.status == 200, r.raw
+        if r.json["connection_monitor"]["status"] == want or time.monotonic() > deadline:
+            return r
+        time.sleep(0.02)  # polling interval, not a readiness guess
+
+
+def test_show_has_the_same_fields_plus_a_status_that_settles_to_active(server, project):
     _, _, conn = setup_connection(server, project)
     created = create_monitor(server, project, conn["id"]).json["connection_monitor"]
     r = server.request("GET", monitor_path(project, created["id"]))
     assert r.status == 200, r.raw
     m = r.json["connection_monitor"]
     assert list(m) == MONITOR_KEYS
-    assert m["status"] == "ACTIVE"
+    assert m["status"] in ("PENDING_CREATE", "ACTIVE")
     assert {k: v for k, v in m.items() if k != "status"} == created
+    r = wait_monitor_status(server, project, created["id"], "ACTIVE")
+    assert r.json["connection_monitor"]["status"] == "ACTIVE"
+    assert r.json["request_id"] == r.headers["X-Request-Id"]
 
 
 def test_connection_shows_connection_monitor_id_after_enterprise_project_id_while_it_exists(

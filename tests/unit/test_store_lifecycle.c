@@ -352,6 +352,45 @@ static void test_deleting_a_connection_deletes_its_monitor(void **state)
     assert_int_equal(store_monitor_get(f->s, PROJECT_A, MONITOR_2, &got), -ENOENT);
 }
 
+static void test_monitor_due_list_and_status_change_happen_once(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c;
+    struct store_conn_expect from = {.status = "PENDING_CREATE"};
+    struct store_monitor_row m, got;
+    struct store_due due[2];
+    size_t n = 99;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    insert_one(f, &c, 1);
+    monitor_init(&m, MONITOR_1, c.row.id);
+    snprintf(m.status, sizeof(m.status), "PENDING_CREATE");
+    m.status_due = T0 + 300;
+    assert_int_equal(store_monitor_insert(f->s, &m, &c.row, &from), 0);
+    assert_int_equal(store_monitor_due_list(f->s, T0 + 299, 2, due, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_monitor_due_list(f->s, T0 + 300, 2, due, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].kind, STORE_KIND_MONITOR);
+    assert_string_equal(due[0].id, MONITOR_1);
+    assert_string_equal(due[0].status, "PENDING_CREATE");
+    assert_int_equal(
+        store_monitor_set_status(f->s, PROJECT_B, MONITOR_1, "PENDING_CREATE", "ACTIVE", 0),
+        -ENOENT);
+    assert_int_equal(
+        store_monitor_set_status(f->s, PROJECT_A, MONITOR_1, "PENDING_CREATE", "ACTIVE", 0), 0);
+    /* a second engine that still believes the old status loses */
+    assert_int_equal(
+        store_monitor_set_status(f->s, PROJECT_A, MONITOR_1, "PENDING_CREATE", "ACTIVE", 0),
+        -ENOENT);
+    assert_int_equal(store_monitor_get(f->s, PROJECT_A, MONITOR_1, &got), 0);
+    assert_string_equal(got.status, "ACTIVE");
+    assert_int_equal(got.status_due, 0);
+    assert_int_equal(store_monitor_due_list(f->s, T0 + 9999, 2, due, &n), 0);
+    assert_int_equal(n, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -368,6 +407,7 @@ int main(void)
         T(test_monitor_list_filters_by_connection_and_enterprise_project),
         T(test_monitor_delete_rewrites_the_doc_once),
         T(test_deleting_a_connection_deletes_its_monitor),
+        T(test_monitor_due_list_and_status_change_happen_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,6 +180,10 @@ int store_sqlite_monitor_list(struct store *s, const char *project_id,
 int store_sqlite_monitor_delete(struct store *s, const char *project_id, const char *id,
                                 const struct store_conn_row *conn,
                                 const struct store_conn_expect *from);
+int store_sqlite_monitor_due_list(struct store *s, int64_t now, size_t max,
+                                  struct store_due *out, size_t *ret_n);
+int store_sqlite_monitor_set_status(struct store *s, const char *project_id, const char *id,
+                                    const char *from, const char *to, int64_t status_due);
 /* Inside an open transaction: the compare-and-set update of a connection's mutable columns
  * (store_conn_update_if without claims or event). */
 int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *row,

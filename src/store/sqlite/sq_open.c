@@ -138,6 +138,8 @@ static const struct store_ops sq_ops = {
     .monitor_get = store_sqlite_monitor_get,
     .monitor_list = store_sqlite_monitor_list,
     .monitor_delete = store_sqlite_monitor_delete,
+    .monitor_due_list = store_sqlite_monitor_due_list,
+    .monitor_set_status = store_sqlite_monitor_set_status,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

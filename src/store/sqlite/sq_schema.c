@@ -88,11 +88,14 @@ static const char *const sq_migrations[] = {
     "  source_ip TEXT NOT NULL,"
     "  destination_ip TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL,"
+    "  status_due INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (project_id, id),"
     "  UNIQUE (project_id, vpn_connection_id),"
     "  FOREIGN KEY (project_id, vpn_connection_id) REFERENCES vpn_connection (project_id, id)"
     "    ON DELETE CASCADE"
-    ");",
+    ");"
+    "CREATE INDEX connection_monitor_by_due ON connection_monitor (status_due)"
+    "  WHERE status_due > 0;",
     /* the connection event log (status transitions), gone with its connection (cascade). */
     "CREATE TABLE connection_event ("
     "  seq INTEGER PRIMARY KEY,"
