@@ -140,12 +140,22 @@ static int log_entry(void *ud, const struct store_event *ev)
 }
 
 /* The status transitions this server performed for the connection, oldest first
- * ({"time": unix seconds, "raw_message"}); there is no IKE negotiation to log. */
+ * ({"time": unix seconds, "raw_message"}); there is no IKE negotiation to log. Policy-template
+ * connections have no log (400 VPN.0305, spec §2.1). */
 int vpn_conn_log(struct api *api, const struct api_call *call, struct http_response *resp)
 {
+    static const struct api_error_code no_log = {400, "VPN.0305"};
+    _cleanup_(vpn_conn_cur_done) struct vpn_conn_cur cur = {0};
     struct log_writer w = {.b = &resp->body};
     int r;
 
+    if (vpn_conn_cur_load(api, call, call->id, &cur, resp) < 0)
+        return 0;
+    if (strcmp(cur.c->style, "POLICY-TEMPLATE") == 0)
+        return api_fail(call->req, resp, &no_log,
+                        "Connection %s is of style POLICY-TEMPLATE: connection logs are not "
+                        "supported for it",
+                        cur.row.id);
     buf_reset(w.b);
     r = buf_puts(w.b, "{\"logs\":[");
     if (r == 0)

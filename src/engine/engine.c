@@ -57,15 +57,18 @@ static int settle_connection(struct engine *e, const struct store_due *d, int64_
         r = -ENOENT; /* moved on since the queue was read */
     if (r == 0)
         r = model_conn_from_internal(row.spec, strlen(row.spec), c);
+    bool pending = strncmp(d->status, "PENDING_", 8) == 0;
     if (r == 0) {
-        c->status = e->driver->conn_settled_status(e->driver_ctx, c);
+        /* a due time on a settled status is only cleared */
+        if (pending)
+            c->status = e->driver->conn_settled_status(e->driver_ctx, c);
         r = model_conn_to_internal(c, &spec);
         if (r == 0)
             r = model_conn_render(c, &doc);
     }
     if (r == 0) {
         struct store_conn_expect from = {.status = d->status, .spec = row.spec};
-        struct store_event ev = {.at = now_ms, .message = msg};
+        struct store_event ev = {.at = now_ms, .message = pending ? msg : NULL};
 
         snprintf(msg, sizeof(msg), "status %s -> %s", d->status, c->status);
         snprintf(row.status, sizeof(row.status), "%s", c->status);

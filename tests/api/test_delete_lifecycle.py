@@ -122,3 +122,11 @@ def test_connection_log_lists_the_status_transitions_the_server_made(server, pro
 def test_connection_log_of_another_project_is_404(server, project):
     _, _, cid = one_connection(server, project)
     assert_error(server.request("GET", conn_path(new_project(), cid) + "/log"), 404, "VPN.0004")
+
+
+def test_policy_template_connection_has_no_log(server, project):
+    (gw,) = active_gateways(server, project, [gateway_body()])
+    cgw = create_cgw(server, project)
+    cid = create_conn(server, project, conn_body(gw, cgw, style="policy-template"))["id"]
+    msg = assert_error(server.request("GET", conn_path(project, cid) + "/log"), 400, "VPN.0305")
+    assert cid in msg and "POLICY-TEMPLATE" in msg
