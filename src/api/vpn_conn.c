@@ -183,13 +183,13 @@ static int insert_conn(struct api *api, const struct api_call *call,
         .row = &row,
         .claims = &t.claim,
         .n_claims = 1,
-        .event = {.at = c->created_at, .message = "status PENDING_CREATE (created)"},
+        .event = {.at = c->created_at, .message = VPN_CONN_EVENT_CREATED},
     };
     return store_conn_insert_batch(api->store, &item, 1, NULL);
 }
 
 int vpn_conn_fail_tunnel_taken(const struct http_request *req, struct http_response *resp,
-                             const struct model_vpn_conn *c)
+                               const struct model_vpn_conn *c)
 {
     return api_fail(req, resp, &API_ERR_OCCUPIED,
                     "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address is "

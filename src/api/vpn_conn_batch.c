@@ -118,7 +118,7 @@ static int batch_insert(struct api *api, const struct api_call *call, struct bat
             .row = &rows[i],
             .claims = &t[i].claim,
             .n_claims = 1,
-            .event = {.at = b->c[i].created_at, .message = "status PENDING_CREATE (created)"},
+            .event = {.at = b->c[i].created_at, .message = VPN_CONN_EVENT_CREATED},
         };
     }
     if (r == 0)

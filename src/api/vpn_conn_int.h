@@ -9,6 +9,9 @@
 #include "store/store.h"
 
 #define TUNNEL_CLAIM_PREFIX "tunnel:"
+/* The first entry of a connection's log (GET vpn-connection/{id}/log); later ones read
+ * "status <from> -> <to>[ (why)]". */
+#define VPN_CONN_EVENT_CREATED "status PENDING_CREATE (created)"
 
 /* The claim that keeps a tunnel /30 unique on its gateway. */
 struct tunnel_claim {
