@@ -130,6 +130,10 @@ static const struct store_ops sq_ops = {
     .cgw_delete = store_sqlite_cgw_delete,
     .project_counts = store_sqlite_project_counts,
     .vgw_list = store_sqlite_vgw_list,
+    .tags_get = store_sqlite_tags_get,
+    .tags_project = store_sqlite_tags_project,
+    .tags_write_spec = store_sqlite_tags_write_spec,
+    .tags_filter = store_sqlite_tags_filter,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
