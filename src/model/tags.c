@@ -20,7 +20,8 @@ static int want_tag_str(const json_t *v, const char *path, bool key, char *dst, 
     if (key ? !model_tag_key_is_valid(s) : !model_tag_value_is_valid(s)) {
         char echo[MODEL_ECHO_LEN];
         model_echo(echo, s, json_string_length(v));
-        return verr_set(err, path, "%s, got %s", key ? MODEL_TAG_KEY_RULE : MODEL_TAG_VALUE_RULE, echo);
+        return verr_set(err, path, "%s, got %s", key ? MODEL_TAG_KEY_RULE : MODEL_TAG_VALUE_RULE,
+                        echo);
     }
     return model_copy(dst, size, s);
 }

@@ -341,11 +341,17 @@ def tagged(server):
                        kv(("env", "dev"), ("team", "a")))
     ids["green"] = make(server, project, "customer-gateway", "green-cgw", kv(("env", "prod")))
     ids["plain"] = make(server, project, "customer-gateway", "plain")
+    created = {rid: get_resource(server, project, "customer-gateway", rid)["created_at"]
+               for rid in ids.values()}
+    ids["_created"] = created
     return project, ids
 
 
 def names(ids, *which):
-    return [ids[w] for w in which]
+    """The ids of the named resources in the filter's order: newest first (created_at, then
+    id, descending; two creates may share a millisecond)."""
+    created = ids["_created"]
+    return sorted((ids[w] for w in which), key=lambda rid: (created[rid], rid), reverse=True)
 
 
 def test_filter_without_conditions_returns_every_resource_newest_first(server, tagged):
@@ -355,10 +361,11 @@ def test_filter_without_conditions_returns_every_resource_newest_first(server, t
     assert [x["resource_id"] for x in r.json["resources"]] == names(
         ids, "plain", "green", "blue", "red")
     assert r.json["total_count"] == 4
-    red = r.json["resources"][3]
-    assert red == {"resource_id": ids["red"], "resource_name": "cgw-Red", "resource_detail": {},
-                   "tags": kv(("env", "prod"), ("team", "a"))}
-    assert r.json["resources"][0]["tags"] == []
+    by_id = {x["resource_id"]: x for x in r.json["resources"]}
+    assert by_id[ids["red"]] == {"resource_id": ids["red"], "resource_name": "cgw-Red",
+                                 "resource_detail": {},
+                                 "tags": kv(("env", "prod"), ("team", "a"))}
+    assert by_id[ids["plain"]]["tags"] == []
 
 
 def test_filter_with_an_empty_body_matches_everything(server, tagged):

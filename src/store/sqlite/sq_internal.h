@@ -41,6 +41,9 @@ enum sq_stmt {
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
     SQ_VGW_LIST,
+    /* tag index sync (sq_tags.c): three steps per resource table, in enum store_res_type order */
+    SQ_TAG_SYNC_FIRST,
+    SQ_TAG_SYNC_LAST = SQ_TAG_SYNC_FIRST + 8,
     SQ_N_STMT
 };
 

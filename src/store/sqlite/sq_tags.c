@@ -1,10 +1,9 @@
-/* store/sqlite/sq_tags.c: the tag index reads and the tag spec write (store.h "tags").
+/* store/sqlite/sq_tags.c: the tag index (store.h "tags"): its sync, reads and the tag write.
  *
- * The index tables (tag_resource, tag) are kept in step with the resource tables by the
- * triggers of the tag migration (sq_schema.c), so this file only reads them, except for
- * tags_write_spec, which rewrites a resource's spec and lets the triggers follow. These
- * statements are not on a hot path and the filter's text depends on the request, so they are
- * prepared per call rather than cached with the others.
+ * The index tables (tag_resource, tag; sq_schema.c) mirror the specs: every write of a spec
+ * calls store_sqlite_tags_sync in its transaction (cached statements), and delete triggers
+ * drop a resource's rows. The reads and tags_write_spec are not on a hot path and the filter's
+ * text depends on the request, so they are prepared per call.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -79,38 +78,14 @@ static int sq_res_exists(struct sq_store *q, const char *type, const char *proje
     return rc == SQLITE_DONE ? -ENOENT : store_sqlite_fail(q, rc, "tag resource");
 }
 
-/* The three steps of a sync for one resource table: ?1 project_id, ?2 id, ?3 resource_type. */
-#define SQ_SYNC_SQL(TABLE)                                                                         \
-    {                                                                                              \
-        "INSERT INTO tag_resource (project_id, resource_type, resource_id, name, created_at)"      \
-        " SELECT project_id, ?3, id, coalesce(json_extract(spec, '$.name'), ''), created_at"       \
-        " FROM " TABLE " WHERE project_id = ?1 AND id = ?2"                                        \
-        " ON CONFLICT (project_id, resource_type, resource_id) DO UPDATE SET name = excluded.name", \
-        "DELETE FROM tag WHERE project_id = ?1 AND resource_id = ?2 AND resource_type = ?3",       \
-        "INSERT OR REPLACE INTO tag SELECT r.project_id, ?3, r.id, json_extract(j.value, '$.key'),"\
-        " coalesce(json_extract(j.value, '$.value'), '') FROM " TABLE " r,"                        \
-        " json_each(r.spec, '$.tags') j WHERE r.project_id = ?1 AND r.id = ?2"                     \
-        " AND json_type(r.spec, '$.tags') = 'array' AND j.type = 'object'"                         \
-        " AND json_type(j.value, '$.key') = 'text'",                                               \
-    }
-
-static const char *const sq_sync_sql[][3] = {
-    [STORE_RES_VPN_GATEWAY] = SQ_SYNC_SQL("vpn_gateway"),
-    [STORE_RES_CUSTOMER_GATEWAY] = SQ_SYNC_SQL("customer_gateway"),
-    [STORE_RES_VPN_CONNECTION] = SQ_SYNC_SQL("vpn_connection"),
-};
-
 int store_sqlite_tags_sync(struct sq_store *q, enum store_res_type type, const char *project_id,
                            const char *id)
 {
     int r = 0;
 
-    for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sq_sync_sql[type]); i++) {
-        _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
-        r = sq_prepare_once(q, sq_sync_sql[type][i], &st, "tags sync");
-        if (r == 0)
-            r = store_sqlite_bind(q, st, "tags sync", "sss", project_id, id,
-                                  sq_res_type_name[type]);
+    for (int i = 0; r == 0 && i < 3; i++) {
+        SQ_STMT(st, q, (enum sq_stmt)(SQ_TAG_SYNC_FIRST + 3 * (int)type + i));
+        r = store_sqlite_bind(q, st, "tags sync", "sss", project_id, id, sq_res_type_name[type]);
         if (r == 0)
             r = store_sqlite_exec(q, st, "tags sync");
     }
