@@ -30,9 +30,15 @@
 #define FILTER_LIMIT_MAX 1000
 
 static const char *const res_label[] = {
-    [STORE_RES_VPN_GATEWAY] = "VPN gateway",
+    [STORE_RES_VPN_GATEWAY] = "vpn gateway",
     [STORE_RES_CUSTOMER_GATEWAY] = "customer gateway",
     [STORE_RES_VPN_CONNECTION] = "vpn connection",
+};
+
+static const char *const res_type_name[] = {
+    [STORE_RES_VPN_GATEWAY] = "vpn-gateway",
+    [STORE_RES_CUSTOMER_GATEWAY] = "customer-gateway",
+    [STORE_RES_VPN_CONNECTION] = "vpn-connection",
 };
 
 static int fail_not_found(const struct api_call *call, struct http_response *resp,
@@ -156,7 +162,7 @@ static int tags_write(struct api *api, const struct api_call *call, struct http_
     if (r < 0)
         return api_fail_errno(req, resp, r, op);
     log_info("request_id=%s op=%s project_id=%s resource_type=%s id=%s tags=%zu",
-             req->request_id, op, call->project_id, res_label[type], call->id, body->n);
+             req->request_id, op, call->project_id, res_type_name[type], call->id, body->n);
     buf_reset(&resp->body);
     resp->status = 204;
     return 0;

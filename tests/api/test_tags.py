@@ -15,7 +15,7 @@ from vpnd_api import (UUID_RE, active_gateways, assert_error, assert_invalid, cg
                       new_project, new_uuid)
 
 TYPES = ["vpn-gateway", "customer-gateway", "vpn-connection"]
-LABEL = {"vpn-gateway": "VPN gateway", "customer-gateway": "customer gateway",
+LABEL = {"vpn-gateway": "vpn gateway", "customer-gateway": "customer gateway",
          "vpn-connection": "vpn connection"}
 KEY_RULE = "must be 1 to 128 characters of letters, digits, spaces and _ . : = + - @"
 VALUE_RULE = "must be 0 to 255 characters of letters, digits, spaces and _ . : = + - @"
