@@ -15,6 +15,8 @@
 
 /* The whole API in one table (spec §2-4). */
 static const struct route routes[] = {
+    /* before the {id} route: the project's connection tags, not a connection named "tags" */
+    {"GET", "/v5/{project_id}/vpn-connection/tags", vpn_conn_tags_project},
     {"GET", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_show},
     {"POST", "/v5/{project_id}/vpn-connection", vpn_conn_create},
     {"GET", "/v5/{project_id}/vpn-connection", vpn_conn_list},
@@ -36,6 +38,26 @@ static const struct route routes[] = {
     {"GET", "/v5/{project_id}/connection-monitors", connection_monitor_list},
     {"GET", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_show},
     {"DELETE", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_delete},
+    /* Tags (spec §5.2), with "GET vpn-connection/tags" above. */
+    {"POST", "/v5/{project_id}/vpn-gateway/{id}/tags/create", vpn_gateway_tags_create},
+    {"POST", "/v5/{project_id}/vpn-gateway/{id}/tags/delete", vpn_gateway_tags_delete},
+    {"GET", "/v5/{project_id}/vpn-gateway/{id}/tags", vpn_gateway_tags_show},
+    {"GET", "/v5/{project_id}/vpn-gateway/tags", vpn_gateway_tags_project},
+    {"POST", "/v5/{project_id}/vpn-gateway/resource-instances/filter", vpn_gateway_tags_filter},
+    {"POST", "/v5/{project_id}/vpn-gateway/resource-instances/count", vpn_gateway_tags_count},
+    {"POST", "/v5/{project_id}/customer-gateway/{id}/tags/create", customer_gateway_tags_create},
+    {"POST", "/v5/{project_id}/customer-gateway/{id}/tags/delete", customer_gateway_tags_delete},
+    {"GET", "/v5/{project_id}/customer-gateway/{id}/tags", customer_gateway_tags_show},
+    {"GET", "/v5/{project_id}/customer-gateway/tags", customer_gateway_tags_project},
+    {"POST", "/v5/{project_id}/customer-gateway/resource-instances/filter",
+     customer_gateway_tags_filter},
+    {"POST", "/v5/{project_id}/customer-gateway/resource-instances/count",
+     customer_gateway_tags_count},
+    {"POST", "/v5/{project_id}/vpn-connection/{id}/tags/create", vpn_conn_tags_create},
+    {"POST", "/v5/{project_id}/vpn-connection/{id}/tags/delete", vpn_conn_tags_delete},
+    {"GET", "/v5/{project_id}/vpn-connection/{id}/tags", vpn_conn_tags_show},
+    {"POST", "/v5/{project_id}/vpn-connection/resource-instances/filter", vpn_conn_tags_filter},
+    {"POST", "/v5/{project_id}/vpn-connection/resource-instances/count", vpn_conn_tags_count},
 };
 
 void api_config_defaults(struct api_config *cfg)

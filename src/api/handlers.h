@@ -49,4 +49,36 @@ int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quo
 int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,
                       const char *key, const struct buf *object);
 
+/* Tags (spec §5.2; api/tags.c): create, delete, show (one resource), project (all keys and
+ * values of the project), filter and count (resource-instances), for each resource type. */
+int vpn_gateway_tags_create(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_tags_delete(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_tags_show(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_tags_project(struct api *api, const struct api_call *call,
+                             struct http_response *resp);
+int vpn_gateway_tags_filter(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_tags_count(struct api *api, const struct api_call *call,
+                           struct http_response *resp);
+int customer_gateway_tags_create(struct api *api, const struct api_call *call,
+                                 struct http_response *resp);
+int customer_gateway_tags_delete(struct api *api, const struct api_call *call,
+                                 struct http_response *resp);
+int customer_gateway_tags_show(struct api *api, const struct api_call *call,
+                               struct http_response *resp);
+int customer_gateway_tags_project(struct api *api, const struct api_call *call,
+                                  struct http_response *resp);
+int customer_gateway_tags_filter(struct api *api, const struct api_call *call,
+                                 struct http_response *resp);
+int customer_gateway_tags_count(struct api *api, const struct api_call *call,
+                                struct http_response *resp);
+int vpn_conn_tags_create(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_tags_delete(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_tags_show(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_tags_project(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_tags_filter(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_conn_tags_count(struct api *api, const struct api_call *call, struct http_response *resp);
+
 #endif

@@ -289,4 +289,41 @@ int model_parse_ipv4(const char *s, uint32_t *ret);
 /* Parses "a.b.c.d/n" strictly; host bits must be zero. Returns 0 or -EINVAL. */
 int model_parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix);
 
+/* ---- tag operations (spec §5.2) ---- */
+
+/* Parses a tags/create or tags/delete body {"tags":[{"key","value"}]}: 1 to 20 tags, each key
+ * and value as spec §2.3 ("value" may be omitted: ""), no key twice. Returns 0, -EINVAL (err
+ * filled, paths "tags[i].key") or -ENOMEM. */
+int model_tag_body_parse(const char *body, size_t len, struct model_tags *ret, struct verr *err);
+
+/* Sets each tag of add in cur: an existing key gets the new value in place, a new key is
+ * appended. -EINVAL (err filled, cur unchanged) when cur would then hold more than
+ * MODEL_MAX_TAGS tags. */
+int model_tags_merge(struct model_tags *cur, const struct model_tags *add, struct verr *err);
+/* Removes each key of del from cur (keys cur lacks are ignored; values are not compared). */
+void model_tags_remove(struct model_tags *cur, const struct model_tags *del);
+
+#define MODEL_FILTER_MAX_TAGS 20
+#define MODEL_FILTER_MAX_VALUES 20
+
+struct model_tag_filter_tag {
+    char key[MODEL_TAG_KEY_LEN];
+    size_t n_values; /* 0: any value */
+    char values[MODEL_FILTER_MAX_VALUES][MODEL_TAG_VALUE_LEN];
+};
+
+/* A resource-instances filter / count body (about 420 KB: allocate it). */
+struct model_tag_filter {
+    bool without_any_tag; /* accepted as a boolean or the strings "true" / "false" */
+    size_t n_tags;
+    struct model_tag_filter_tag tags[MODEL_FILTER_MAX_TAGS]; /* no key twice, no value twice */
+    bool has_name;                  /* a matches item {"key":"resource_name","value":...} */
+    char name[MODEL_TAG_VALUE_LEN]; /* up to 255 characters */
+};
+
+/* Parses a filter / count body (an empty body is {}); every member is optional. Returns 0,
+ * -EINVAL (err filled) or -ENOMEM. */
+int model_tag_filter_parse(const char *body, size_t len, struct model_tag_filter *f,
+                           struct verr *err);
+
 #endif

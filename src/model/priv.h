@@ -184,6 +184,9 @@ int model_jw_done(struct model_jw *w);
 /* Custom field function for "tags" (dst is struct model_tags). */
 int model_tags_field(const json_t *v, const char *path, void *dst, bool internal, struct verr *err);
 void model_tags_write(struct model_jw *w, const struct model_tags *t);
+/* "must be 1 to 128 characters of ..." / "must be 0 to 255 characters of ..." (spec §2.3). */
+extern const char MODEL_TAG_KEY_RULE[];
+extern const char MODEL_TAG_VALUE_RULE[];
 
 /* ---- conn_policy.c ---- */
 

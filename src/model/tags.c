@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-static const char KEY_RULE[] =
+const char MODEL_TAG_KEY_RULE[] =
     "must be 1 to 128 characters of letters, digits, spaces and _ . : = + - @";
-static const char VALUE_RULE[] =
+const char MODEL_TAG_VALUE_RULE[] =
     "must be 0 to 255 characters of letters, digits, spaces and _ . : = + - @";
 
 /* A tag string: type, NUL, character rule, then copied into dst. */
@@ -20,7 +20,8 @@ static int want_tag_str(const json_t *v, const char *path, bool key, char *dst, 
     if (key ? !model_tag_key_is_valid(s) : !model_tag_value_is_valid(s)) {
         char echo[MODEL_ECHO_LEN];
         model_echo(echo, s, json_string_length(v));
-        return verr_set(err, path, "%s, got %s", key ? KEY_RULE : VALUE_RULE, echo);
+        return verr_set(err, path, "%s, got %s", key ? MODEL_TAG_KEY_RULE : MODEL_TAG_VALUE_RULE,
+                        echo);
     }
     return model_copy(dst, size, s);
 }

@@ -306,3 +306,46 @@ void store_conn_row_done(struct store_conn_row *row)
     row->spec = NULL;
     row->doc = NULL;
 }
+
+/* ---- tags ---- */
+
+static bool store_res_type_is_valid(enum store_res_type type)
+{
+    return type == STORE_RES_VPN_GATEWAY || type == STORE_RES_CUSTOMER_GATEWAY ||
+           type == STORE_RES_VPN_CONNECTION;
+}
+
+int store_tags_get(struct store *s, enum store_res_type type, const char *project_id,
+                   const char *id, int (*cb)(void *ud, const char *key, const char *value),
+                   void *ud)
+{
+    assert(store_res_type_is_valid(type) && project_id && id && cb);
+    return s->ops->tags_get(s, type, project_id, id, cb, ud);
+}
+
+int store_tags_project(struct store *s, enum store_res_type type, const char *project_id,
+                       int (*cb)(void *ud, const char *key, const char *value), void *ud)
+{
+    assert(store_res_type_is_valid(type) && project_id && cb);
+    return s->ops->tags_project(s, type, project_id, cb, ud);
+}
+
+int store_tags_write_spec(struct store *s, enum store_res_type type, const char *project_id,
+                          const char *id, const char *old_spec, const char *spec,
+                          const char *doc)
+{
+    assert(store_res_type_is_valid(type) && project_id && id && old_spec && spec);
+    assert((type == STORE_RES_VPN_CONNECTION) == (doc != NULL));
+    return s->ops->tags_write_spec(s, type, project_id, id, old_spec, spec, doc);
+}
+
+int store_tags_filter(struct store *s, enum store_res_type type, const char *project_id,
+                      const struct store_tag_filter *f, size_t limit, size_t offset,
+                      int (*cb)(void *ud, const char *id, const char *name, const char *key,
+                                const char *value),
+                      void *ud, int64_t *ret_total)
+{
+    assert(store_res_type_is_valid(type) && project_id && (cb || limit == 0));
+    assert(!f || f->tags || f->n_tags == 0);
+    return s->ops->tags_filter(s, type, project_id, f, limit, offset, cb, ud, ret_total);
+}

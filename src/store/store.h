@@ -19,6 +19,7 @@
 
 #include "util/buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -291,5 +292,70 @@ int store_monitor_due_list(struct store *s, int64_t now, size_t max, struct stor
  * -ENOENT if the monitor is gone or no longer in `from`. */
 int store_monitor_set_status(struct store *s, const char *project_id, const char *id,
                              const char *from, const char *to, int64_t status_due);
+/* ---- tags (spec §5.2) ----
+ *
+ * The tag index. A row's spec document may carry a top-level "name" string and a "tags" array
+ * of {"key","value"} objects (the model's internal form; a missing "value" is ""); the store
+ * mirrors both into an index of its own, in the same transaction as every insert, spec change
+ * and delete of the row (by any operation, including those above), so the reads below never
+ * parse a spec. A spec without a "tags" array has no tags; a repeated key keeps the last value.
+ * The index is scoped like the rows: nothing of one project is visible through another's id. */
+
+enum store_res_type {
+    STORE_RES_VPN_GATEWAY,      /* "vpn-gateway": vpn_gateway rows */
+    STORE_RES_CUSTOMER_GATEWAY, /* "customer-gateway": customer gateway rows */
+    STORE_RES_VPN_CONNECTION,   /* "vpn-connection": connection rows */
+};
+
+/* Calls cb(ud, key, value) for each tag of one resource, by key (byte order); strings are
+ * borrowed for the call. Stops and returns cb's value when it is negative. -ENOENT if the
+ * resource is absent in that project. */
+int store_tags_get(struct store *s, enum store_res_type type, const char *project_id,
+                   const char *id, int (*cb)(void *ud, const char *key, const char *value),
+                   void *ud);
+
+/* Calls cb(ud, key, value) once for each distinct (key, value) pair used by the project's
+ * resources of that type, by key then value (byte order). Stops on a negative cb value. */
+int store_tags_project(struct store *s, enum store_res_type type, const char *project_id,
+                       int (*cb)(void *ud, const char *key, const char *value), void *ud);
+
+/* Replaces the spec of one resource (and, for a connection, its doc; doc must be NULL for the
+ * other types) in one transaction, provided its spec is still byte-equal to old_spec; the tag
+ * index follows. updated_at, status and every other column stay. -ENOENT if the resource is
+ * absent in that project; -EBUSY if its spec changed since the caller read it (read again and
+ * retry). */
+int store_tags_write_spec(struct store *s, enum store_res_type type, const char *project_id,
+                          const char *id, const char *old_spec, const char *spec,
+                          const char *doc);
+
+/* One tag condition: the resource has tag key, with any of values (n_values 0: any value). */
+struct store_tag_match {
+    const char *key;
+    const char *const *values;
+    size_t n_values;
+};
+
+/* What store_tags_filter matches; all conditions must hold. */
+struct store_tag_filter {
+    bool without_any_tag; /* only resources without tags; tags[] is then ignored */
+    const struct store_tag_match *tags; /* every one must match */
+    size_t n_tags;
+    /* NULL: any name. Otherwise the name contains it, ASCII letters compared case-insensitively;
+     * "" matches only an empty name. */
+    const char *name_contains;
+};
+
+/* Matches the project's resources of that type against f (NULL matches all), newest first
+ * (created_at, then id, descending), skips offset of them and reports up to limit: for each,
+ * cb(ud, id, name, key, value) is called once per tag by key, or once with key and value NULL
+ * for a resource without tags; the calls of one resource are consecutive. Strings are borrowed
+ * for the call; a negative cb value stops the scan and is returned. *ret_total (if non-NULL)
+ * gets the number of matching resources (offset and limit ignored). One read snapshot. limit 0
+ * (cb may then be NULL) only counts. Conditions are answered from the index, not the specs. */
+int store_tags_filter(struct store *s, enum store_res_type type, const char *project_id,
+                      const struct store_tag_filter *f, size_t limit, size_t offset,
+                      int (*cb)(void *ud, const char *id, const char *name, const char *key,
+                                const char *value),
+                      void *ud, int64_t *ret_total);
 
 #endif

@@ -71,6 +71,20 @@ struct store_ops {
                             size_t *ret_n);
     int (*monitor_set_status)(struct store *s, const char *project_id, const char *id,
                               const char *from, const char *to, int64_t status_due);
+    /* tags (store.h "tags") */
+    int (*tags_get)(struct store *s, enum store_res_type type, const char *project_id,
+                    const char *id, int (*cb)(void *ud, const char *key, const char *value),
+                    void *ud);
+    int (*tags_project)(struct store *s, enum store_res_type type, const char *project_id,
+                        int (*cb)(void *ud, const char *key, const char *value), void *ud);
+    int (*tags_write_spec)(struct store *s, enum store_res_type type, const char *project_id,
+                           const char *id, const char *old_spec, const char *spec,
+                           const char *doc);
+    int (*tags_filter)(struct store *s, enum store_res_type type, const char *project_id,
+                       const struct store_tag_filter *f, size_t limit, size_t offset,
+                       int (*cb)(void *ud, const char *id, const char *name, const char *key,
+                                 const char *value),
+                       void *ud, int64_t *ret_total);
 };
 
 struct store {

@@ -68,18 +68,42 @@ ROUTES = [
     ("GET", "/v5/{project_id}/connection-monitors"),
     ("GET", "/v5/{project_id}/connection-monitors/{id}"),
     ("DELETE", "/v5/{project_id}/connection-monitors/{id}"),
+    # tags (spec §5.2)
+    ("POST", "/v5/{project_id}/vpn-gateway/{id}/tags/create"),
+    ("POST", "/v5/{project_id}/vpn-gateway/{id}/tags/delete"),
+    ("GET", "/v5/{project_id}/vpn-gateway/{id}/tags"),
+    ("GET", "/v5/{project_id}/vpn-gateway/tags"),
+    ("POST", "/v5/{project_id}/vpn-gateway/resource-instances/filter"),
+    ("POST", "/v5/{project_id}/vpn-gateway/resource-instances/count"),
+    ("POST", "/v5/{project_id}/customer-gateway/{id}/tags/create"),
+    ("POST", "/v5/{project_id}/customer-gateway/{id}/tags/delete"),
+    ("GET", "/v5/{project_id}/customer-gateway/{id}/tags"),
+    ("GET", "/v5/{project_id}/customer-gateway/tags"),
+    ("POST", "/v5/{project_id}/customer-gateway/resource-instances/filter"),
+    ("POST", "/v5/{project_id}/customer-gateway/resource-instances/count"),
+    ("POST", "/v5/{project_id}/vpn-connection/{id}/tags/create"),
+    ("POST", "/v5/{project_id}/vpn-connection/{id}/tags/delete"),
+    ("GET", "/v5/{project_id}/vpn-connection/{id}/tags"),
+    ("GET", "/v5/{project_id}/vpn-connection/tags"),
+    ("POST", "/v5/{project_id}/vpn-connection/resource-instances/filter"),
+    ("POST", "/v5/{project_id}/vpn-connection/resource-instances/count"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 
 
 def _route_of(method, path):
+    """The route a request hits; literal segments win over parameters, as in the server
+    ("GET vpn-connection/tags" is the project tag listing, not a connection named "tags")."""
     segs = path.split("?")[0].split("/")
+    best = None
     for m, pattern in ROUTES:
         psegs = pattern.split("/")
         if m == method and len(psegs) == len(segs) and all(
                 p.startswith("{") or p == s for p, s in zip(psegs, segs)):
-            return (m, pattern)
-    return None
+            params = sum(p.startswith("{") for p in psegs)
+            if best is None or params < best[0]:
+                best = (params, (m, pattern))
+    return best[1] if best else None
 
 
 def vpnd_binary():

