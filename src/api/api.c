@@ -29,6 +29,14 @@ static const struct route routes[] = {
     {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},
     {"GET", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_show},
     {"DELETE", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_delete},
+    /* feat/gwcgw (literal segments win over {id}: see router_match) */
+    {"GET", "/v5/{project_id}/customer-gateways", customer_gateway_list},
+    {"PUT", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_update},
+    {"PUT", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_update},
+    {"POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification",
+     vpn_gateway_update_specification},
+    {"GET", "/v5/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
+    {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
 };
 
 void api_config_defaults(struct api_config *cfg)

@@ -61,18 +61,29 @@ ROUTES = [
     ("DELETE", "/v5/{project_id}/vpn-gateways/{id}"),
     ("GET", "/v5/{project_id}/vpn-gateways"),
     ("DELETE", "/v5/{project_id}/customer-gateways/{id}"),
+    # feat/gwcgw
+    ("GET", "/v5/{project_id}/customer-gateways"),
+    ("PUT", "/v5/{project_id}/customer-gateways/{id}"),
+    ("PUT", "/v5/{project_id}/vpn-gateways/{id}"),
+    ("POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification"),
+    ("GET", "/v5/{project_id}/vpn-gateways/availability-zones"),
+    ("GET", "/v5.1/{project_id}/vpn-gateways/availability-zones"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 
 
 def _route_of(method, path):
+    """The route a request hits; like the server, a literal segment wins over a {param}."""
     segs = path.split("?")[0].split("/")
+    best = None
     for m, pattern in ROUTES:
         psegs = pattern.split("/")
         if m == method and len(psegs) == len(segs) and all(
                 p.startswith("{") or p == s for p, s in zip(psegs, segs)):
-            return (m, pattern)
-    return None
+            params = pattern.count("{")
+            if best is None or params < best[0]:
+                best = (params, (m, pattern))
+    return best[1] if best else None
 
 
 def vpnd_binary():

@@ -41,6 +41,14 @@ enum sq_stmt {
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
     SQ_VGW_LIST,
+    /* feat/gwcgw */
+    SQ_CGW_LIST,
+    SQ_CGW_LIST_ONE,
+    SQ_CGW_COUNT,
+    SQ_CGW_UPDATE,
+    SQ_VGW_UPDATE,
+    SQ_VGW_CAPACITY,
+    SQ_VGW_IP_USERS,
     SQ_N_STMT
 };
 
@@ -136,5 +144,31 @@ int store_sqlite_project_counts(struct store *s, const char *project_id,
 int store_sqlite_vgw_list(struct store *s, const char *project_id,
                           int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+
+/* Steps st, a page query bound with limit + 1 whose columns at_col and id_col hold the order key
+ * (created_at, id), and calls emit for each row of the page (i = 0..); stops on emit's negative
+ * value. Writes the count and the next marker (store/store_marker.h) on success. */
+int store_sqlite_page(struct sq_store *q, sqlite3_stmt *st, int at_col, int id_col,
+                      size_t limit, int (*emit)(void *ud, sqlite3_stmt *st, size_t i), void *ud,
+                      size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN], const char *what);
+
+/* The claim and transaction helpers of sq_rows.c: take claims owned by owner_id (-EEXIST if one
+ * is taken); release every claim of owner_id; commit if r is 0, else (or if the commit fails)
+ * roll back, returning the outcome; step a single-row SELECT (1 = row ready, -ENOENT = none). */
+int store_sqlite_take_claims(struct sq_store *q, const struct store_claim *claims, size_t n,
+                             const char *owner_id);
+int store_sqlite_release_claims(struct sq_store *q, const char *owner_id);
+int store_sqlite_end(struct sq_store *q, int r, const char *what);
+int store_sqlite_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what);
+
+/* feat/gwcgw: sq_cgw.c, sq_vgw_update.c */
+int store_sqlite_cgw_list(struct store *s, const char *project_id,
+                          const struct store_cgw_filter *f, size_t limit,
+                          int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                          size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                          int64_t *ret_total);
+int store_sqlite_cgw_update(struct store *s, const struct store_cgw_row *row);
+int store_sqlite_vgw_update(struct store *s, const struct store_vgw_update *u,
+                            size_t *ret_released_index);
 
 #endif

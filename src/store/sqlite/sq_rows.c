@@ -440,3 +440,25 @@ int store_sqlite_cgw_delete(struct store *s, const char *project_id, const char 
     r = sq_delete_unused_tx(q, SQ_CGW_USERS, SQ_CGW_DELETE, project_id, id, ret_users);
     return sq_end(q, r, "cgw delete: commit");
 }
+
+/* feat/gwcgw: the transaction helpers above, for the operations in other files. */
+int store_sqlite_take_claims(struct sq_store *q, const struct store_claim *claims, size_t n,
+                             const char *owner_id)
+{
+    return sq_take_claims(q, claims, n, owner_id);
+}
+
+int store_sqlite_release_claims(struct sq_store *q, const char *owner_id)
+{
+    return sq_release_claims(q, owner_id);
+}
+
+int store_sqlite_end(struct sq_store *q, int r, const char *what)
+{
+    return sq_end(q, r, what);
+}
+
+int store_sqlite_step_row(struct sq_store *q, sqlite3_stmt *st, const char *what)
+{
+    return sq_step_row(q, st, what);
+}

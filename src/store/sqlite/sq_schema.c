@@ -78,6 +78,9 @@ static const char *const sq_migrations[] = {
     /* 1 -> 2: gateways join the status engine's queue. */
     "ALTER TABLE vpn_gateway ADD COLUMN status_due INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX vpn_gateway_by_due ON vpn_gateway (status_due) WHERE status_due > 0;",
+    /* customer gateway list (feat/gwcgw): newest-first marker pagination, like connections */
+    "CREATE INDEX customer_gateway_by_created ON customer_gateway"
+    "  (project_id, created_at DESC, id DESC);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
