@@ -8,7 +8,7 @@
 int store_marker_parse(const char *s, struct store_marker *ret)
 {
     const char *bar;
-    char ts[TIMESTAMP_STR_LEN];
+    char ts[TIMESTAMP_STR_LEN], back[TIMESTAMP_STR_LEN];
     size_t n;
 
     ret->id[0] = '\0';
@@ -22,6 +22,10 @@ int store_marker_parse(const char *s, struct store_marker *ret)
     memcpy(ts, s, n);
     ts[n] = '\0';
     if (ids_parse_ts(ts, &ret->created_at) < 0)
+        return -EINVAL;
+    /* only what store_marker_format writes: "2022-13-40T..." normalises in timegm, refuse it */
+    ids_format_ts(ret->created_at, back);
+    if (strcmp(back, ts) != 0)
         return -EINVAL;
     if (!bar)
         return 0;
