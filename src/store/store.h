@@ -8,6 +8,7 @@
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
  * is taken), -ENOSPC (gateway capacity reached), -ENOTEMPTY (still used by connections),
+ * -EAGAIN (a compare-and-set lost: the row's status is no longer the expected one),
  * -EBUSY (retry later), -ENOMEM, -EIO (detail in
  * store_errmsg), -EINVAL (bad argument: URL, marker). Rows of one project are never visible
  * through another project's id. Ids are server-generated UUIDs, unique within a project.
