@@ -265,6 +265,11 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
                         "resource not found: vpn_connection.vgw_id: no VPN gateway \"%s\" in this "
                         "project",
                         g->id);
+    if (r == -EAGAIN) /* the gateway left ACTIVE after load_gateway read it */
+        return api_fail(req, resp, &API_ERR_GW_NOT_READY,
+                        "VPN gateway is not ready, please try again later: gateway \"%s\" is no "
+                        "longer ACTIVE",
+                        g->id);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.insert");
 

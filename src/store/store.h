@@ -99,7 +99,8 @@ int store_cgw_insert(struct store *s, const struct store_cgw_row *row);
 int store_cgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_cgw_row *ret);
 
-/* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT)
+/* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT),
+ * be ACTIVE (-EAGAIN: a gateway update may be moving its EIPs or subnets)
  * and have used_connection_number < connection_number (-ENOSPC), which is incremented; the
  * claims are taken, owned by row->id (-EEXIST); the row is inserted (-EEXIST for a duplicate
  * id, -ENOENT if the customer gateway is absent in that project). */

@@ -437,6 +437,28 @@ static void test_vgw_update_without_claims_keeps_the_current_ones(void **state)
     assert_string_equal(taken, "eip-a");
 }
 
+static void test_connection_insert_on_a_gateway_being_updated_is_eagain(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c;
+    struct vgw_upd v;
+    struct buf b = {0};
+
+    add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
+    fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), -EAGAIN);
+    assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 0);
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c.row.id, &b), -ENOENT);
+    assert_int_equal(store_vgw_set_status(f->s, PROJECT_A, VGW_1, "PENDING_UPDATE", "ACTIVE", 0,
+                                          T0 + 200),
+                     0);
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
+    buf_free(&b);
+}
+
 /* ---- the shared marker ---- */
 
 static void test_marker_round_trips_and_the_first_page_is_empty_or_null(void **state)
@@ -499,6 +521,7 @@ int main(void)
         T(test_vgw_update_replaces_the_claims_in_the_same_transaction),
         T(test_vgw_update_with_a_claim_of_another_gateway_is_eexist_and_changes_nothing),
         T(test_vgw_update_without_claims_keeps_the_current_ones),
+        T(test_connection_insert_on_a_gateway_being_updated_is_eagain),
         cmocka_unit_test(test_marker_round_trips_and_the_first_page_is_empty_or_null),
         cmocka_unit_test(test_page_accounting_sets_the_marker_only_when_a_row_follows),
     };

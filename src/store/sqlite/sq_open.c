@@ -42,7 +42,7 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
                    "WHERE project_id = ?1 AND id = ?2",
     [SQ_VGW_EXISTS] = "SELECT 1 FROM vpn_gateway WHERE project_id = ?1 AND id = ?2",
     [SQ_VGW_USE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number + 1 "
-                   "WHERE project_id = ?1 AND id = ?2 "
+                   "WHERE project_id = ?1 AND id = ?2 AND status = 'ACTIVE' "
                    "AND used_connection_number < connection_number",
     [SQ_VGW_RELEASE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number - 1 "
                        "WHERE project_id = ?1 AND id = ?2 AND used_connection_number > 0",
