@@ -454,3 +454,47 @@ def test_availability_zones_is_not_taken_for_a_gateway_id(server, project):
     r = server.request("GET", gw_path(project, "availability-zones"))
     assert r.status == 200 and "availability_zones" in r.json, r.raw
     assert_error(server.request("GET", gw_path(project, new_uuid())), 404, "VPN.0004")
+
+
+# ---- more shapes ----
+
+def test_local_subnets_are_refused_on_an_er_gateway(server, project):
+    from vpnd_api import DELETE
+    gw = active(server, project, gateway_body(attachment_type="er", er_id=new_uuid(),
+                                              local_subnets=DELETE, vpc_id=DELETE,
+                                              connect_subnet=DELETE))
+    msg = assert_invalid(put(server, project, gw["id"], {"local_subnets": ["10.0.0.0/24"]}),
+                         "vpn_gateway.local_subnets")
+    assert msg == ("invalid request: vpn_gateway.local_subnets: is not allowed when "
+                   "attachment_type is er"), msg
+    assert put(server, project, gw["id"], {"name": "er-renamed"}).status == 200
+
+
+@pytest.mark.parametrize("field,value,rule", [
+    ("name", 5, "must be a string, got number"),
+    ("eip_id_1", 5, "must be a string, got number"),
+    ("local_subnets", [7], None),
+])
+def test_wrong_json_types_are_refused_with_the_field_path(server, project, field, value, rule):
+    gw = active(server, project)
+    path = "vpn_gateway." + field + ("[0]" if isinstance(value, list) else "")
+    msg = assert_invalid(put(server, project, gw["id"], {field: value}), path)
+    if rule:
+        assert msg == "invalid request: %s: %s" % (path, rule), msg
+    unchanged(server, project, gw)
+
+
+def test_a_private_gateway_accepts_name_and_local_subnets(server, project):
+    gw = active(server, project, private_gateway_body())
+    r = put(server, project, gw["id"], {"name": "p2", "local_subnets": ["10.9.0.0/24"]})
+    assert r.status == 200, r.raw
+    got = wait_gateway_active(server, project, gw["id"])
+    assert (got["name"], got["local_subnets"]) == ("p2", ["10.9.0.0/24"])
+    assert (got["access_private_ip_1"], got["access_private_ip_2"]) == (
+        gw["access_private_ip_1"], gw["access_private_ip_2"])
+
+
+def test_a_null_member_counts_as_not_sent(server, project):
+    gw = active(server, project)
+    got = put(server, project, gw["id"], {"eip_id_1": None, "name": None}).json["vpn_gateway"]
+    assert (got["name"], got["eip1"]) == (gw["name"], gw["eip1"]), got
