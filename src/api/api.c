@@ -58,6 +58,14 @@ static const struct route routes[] = {
     {"GET", "/v5/{project_id}/vpn-connection/{id}/tags", vpn_conn_tags_show},
     {"POST", "/v5/{project_id}/vpn-connection/resource-instances/filter", vpn_conn_tags_filter},
     {"POST", "/v5/{project_id}/vpn-connection/resource-instances/count", vpn_conn_tags_count},
+    /* gateway update, customer-gateway list and update (literal segments win over {id}: see router_match) */
+    {"GET", "/v5/{project_id}/customer-gateways", customer_gateway_list},
+    {"PUT", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_update},
+    {"PUT", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_update},
+    {"POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification",
+     vpn_gateway_update_specification},
+    {"GET", "/v5/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
+    {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
 };
 
 void api_config_defaults(struct api_config *cfg)

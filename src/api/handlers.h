@@ -35,6 +35,17 @@ int customer_gateway_delete(struct api *api, const struct api_call *call,
 int customer_gateway_show(struct api *api, const struct api_call *call,
                           struct http_response *resp);
 
+/* gateway update, customer-gateway list and update */
+int customer_gateway_list(struct api *api, const struct api_call *call,
+                          struct http_response *resp);
+int customer_gateway_update(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_update(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_update_specification(struct api *api, const struct api_call *call,
+                                     struct http_response *resp);
+int vpn_gateway_availability_zones(struct api *api, const struct api_call *call,
+                                   struct http_response *resp);
+
 int vpn_quotas_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
 enum api_quota { API_QUOTA_VPN_GATEWAY, API_QUOTA_CUSTOMER_GATEWAY, API_QUOTA_VPN_CONNECTION };

@@ -1,6 +1,7 @@
 /* api/router.c: segment-by-segment match of a raw path against "{param}" patterns. */
 #include "api/router.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Copies the captured segment into its slot; segments that are empty or too long never
@@ -43,14 +44,35 @@ static bool pattern_match(const char *pattern, const char *path, struct api_call
     return *p == '\0' && (*s == '\0' || (s[0] == '/' && s[1] == '\0'));
 }
 
+/* Number of {param} segments of a pattern: of two matching routes the one with fewer wins, so a
+ * literal segment ("vpn-gateways/availability-zones") is never taken for an {id}. */
+static size_t param_count(const char *pattern)
+{
+    size_t n = 0;
+
+    for (const char *p = pattern; (p = strchr(p, '{')) != NULL; p++)
+        n++;
+    return n;
+}
+
 const struct route *router_match(const struct route *routes, size_t n, const char *method,
                                  const char *path, struct api_call *call)
 {
+    const struct route *best = NULL;
+    size_t best_params = SIZE_MAX;
+
     for (size_t i = 0; i < n; i++) {
+        struct api_call c = {.req = call->req};
+        size_t params;
+
         if (strcmp(routes[i].method, method) != 0)
             continue;
-        if (pattern_match(routes[i].pattern, path, call))
-            return &routes[i];
+        params = param_count(routes[i].pattern);
+        if (params >= best_params || !pattern_match(routes[i].pattern, path, &c))
+            continue;
+        best = &routes[i];
+        best_params = params;
+        *call = c;
     }
-    return NULL;
+    return best;
 }

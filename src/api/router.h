@@ -28,7 +28,8 @@ struct route {
 };
 
 /* Finds the route for method + raw path (one trailing slash tolerated) and captures its
- * parameters into call. Returns the route, or NULL when no route matches path and method
+ * parameters into call (call->req is kept). Of several matching routes the one with the fewest
+ * {params} wins (the first of equals). Returns the route, or NULL when no route matches path and method
  * (the API gateway answers both cases with 404 APIGW.0101). */
 const struct route *router_match(const struct route *routes, size_t n, const char *method,
                                  const char *path, struct api_call *call);

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/handlers.h"
+#include "api/list_page.h"
 #include "api/query.h"
 #include "api/vpn_conn_int.h"
 #include "model/model.h"
@@ -261,6 +262,11 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
                         "resource not found: vpn_connection.vgw_id: no VPN gateway \"%s\" in this "
                         "project",
                         g->id);
+    if (r == -EAGAIN) /* the gateway left ACTIVE after load_gateway read it */
+        return api_fail(req, resp, &API_ERR_GW_NOT_READY,
+                        "VPN gateway is not ready, please try again later: gateway \"%s\" is no "
+                        "longer ACTIVE",
+                        g->id);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.insert");
 
@@ -289,7 +295,6 @@ struct list_query {
 static int list_param(void *ud, const char *key, const char *value)
 {
     struct list_query *q = ud;
-    char *end;
 
     if (!value) {
         snprintf(q->error, sizeof(q->error), "%.32s: must be percent-encoded text under 256 bytes",
@@ -297,12 +302,8 @@ static int list_param(void *ud, const char *key, const char *value)
         return -1;
     }
     if (strcmp(key, "limit") == 0) {
-        q->limit = strtoll(value, &end, 10);
-        if (!*value || *end || q->limit < 0 || q->limit > LIST_LIMIT_MAX) {
-            snprintf(q->error, sizeof(q->error),
-                     "limit: must be an integer from 0 to %d, got \"%.32s\"", LIST_LIMIT_MAX, value);
+        if (api_list_limit(value, LIST_LIMIT_MAX, &q->limit, q->error, sizeof(q->error)) < 0)
             return -1;
-        }
     } else if (strcmp(key, "marker") == 0) {
         snprintf(q->marker, sizeof(q->marker), "%s", value);
         q->f.marker = q->marker;
@@ -343,18 +344,9 @@ int vpn_conn_list(struct api *api, const struct api_call *call, struct http_resp
         r = store_conn_list(api->store, call->project_id, &q.f, (size_t)q.limit, b, &count, next,
                             &total);
     if (r == -EINVAL)
-        return api_fail(req, resp, &API_ERR_INVALID,
-                        "invalid request: marker: must be a next_marker from a previous page, "
-                        "got \"%.64s\"",
-                        q.marker);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "vpn_connection.list");
-    r = buf_printf(b, "],\"page_info\":{");
-    if (r == 0 && next[0])
-        r = buf_printf(b, "\"next_marker\":\"%s\",", next);
+        return api_list_bad_marker(req, resp, q.marker);
     if (r == 0)
-        r = buf_printf(b, "\"current_count\":%zu},\"total_count\":%lld,\"request_id\":\"%s\"}",
-                       count, (long long)total, req->request_id);
+        r = api_list_tail(b, next, count, total, req->request_id);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.list");
     resp->status = 200;

@@ -148,3 +148,35 @@ int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out)
 {
     return write_cgw(cgw, out, true);
 }
+
+/* PUT body (spec §4): name and ca_certificate only. */
+static const char *const update_members[] = {"name", "ca_certificate", NULL};
+
+static const struct model_fspec update_fields[] = {
+    MODEL_F("name", MF_NAME, CGW(name)),
+    MODEL_F("ca_certificate", MF_CUSTOM, 0, .fn = ca_certificate_field),
+};
+
+int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t len,
+                           struct model_cgw *cgw, struct verr *err)
+{
+    _cleanup_free_ struct model_cgw *t = malloc(sizeof(*t));
+    const json_t *obj;
+    json_t *root;
+    int r;
+
+    if (!t)
+        return -ENOMEM;
+    r = model_load(body, len, WRAPPER, &root, &obj, err);
+    if (r < 0)
+        return r;
+    memcpy(t, cur, sizeof(*t));
+    r = model_only_members(obj, WRAPPER, update_members, err);
+    if (r == 0)
+        r = model_fields_parse(obj, WRAPPER, update_fields, ARRAY_SIZE(update_fields), t, false,
+                               err);
+    json_decref(root);
+    if (r == 0)
+        memcpy(cgw, t, sizeof(*cgw));
+    return r;
+}

@@ -145,6 +145,23 @@ struct model_eip {
     const char *share_type; /* "PER" */
 };
 
+/* A gateway's policy template (spec §3.3): the IKE/IPsec proposal of its policy-template
+ * connections. */
+struct model_policy_template {
+    struct {
+        const char *encryption_algorithm;
+        const char *dh_group;
+        const char *authentication_algorithm;
+        int64_t lifetime_seconds; /* 60..604800 */
+    } ike_policy;
+    struct {
+        const char *authentication_algorithm;
+        const char *encryption_algorithm;
+        const char *pfs;
+        int64_t lifetime_seconds; /* 30..604800 */
+    } ipsec_policy;
+};
+
 struct model_vgw {
     char id[MODEL_UUID_LEN];
     char name[MODEL_NAME_LEN];
@@ -174,6 +191,9 @@ struct model_vgw {
     int64_t created_at;
     int64_t updated_at;
     struct model_tags tags;
+    /* set by a gateway update (spec §3.3 policy_template) */
+    bool has_policy_template;
+    struct model_policy_template policy_template;
 };
 
 struct model_cgw {
@@ -325,5 +345,39 @@ struct model_tag_filter {
  * -EINVAL (err filled) or -ENOMEM. */
 int model_tag_filter_parse(const char *body, size_t len, struct model_tag_filter *f,
                            struct verr *err);
+/* ---- updates ---- */
+
+/* Parses a customer gateway update body {"customer_gateway":{name, ca_certificate}} (spec §4)
+ * against the stored cur: only the members sent change, validated like a create; any other
+ * member is refused naming it ("customer_gateway.id_type: is not updatable (updatable: name,
+ * ca_certificate)"). id, timestamps and the other fields are kept from cur. Returns 0, -EINVAL
+ * (err filled) or -ENOMEM. */
+int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t len,
+                           struct model_cgw *cgw, struct verr *err);
+
+/* Parses a gateway update body {"vpn_gateway":{name, local_subnets, local_subnets_v6, eip_id_1,
+ * eip_id_2, policy_template}} (spec §3.1) against the stored cur, validated like a create
+ * (name rule; local_subnets 1-50 CIDRs, refused for er; eip_id_* UUIDs for public gateways
+ * only, different from each other; policy_template enums and lifetimes as for a connection's
+ * policies); any other member is refused naming it. A changed eip_id_N replaces eipN by
+ * {id} (address "" for the caller to assign; bandwidth facts cleared). *ret_eip_changed gets
+ * bit 0 / bit 1 for eip1 / eip2 replaced. Returns 0, -EINVAL or -ENOMEM. */
+int model_vgw_parse_update(const struct model_vgw *cur, const char *body, size_t len,
+                           struct model_vgw *g, unsigned *ret_eip_changed, struct verr *err);
+
+/* Checks the gateway's local subnets against the peer_subnets of its connections, given as a
+ * JSON array of rendered connection objects ([{"id":..,"peer_subnets":[..]},..]): a local
+ * subnet may not overlap any ("vpn_gateway.local_subnets[1]: must not overlap peer subnet
+ * 10.1.0.0/24 of VPN connection <id>, got \"10.1.0.0/16\""). Returns 0, -EINVAL, -ENOMEM or
+ * -EPROTO (docs not of that shape). */
+int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, size_t len,
+                                 struct verr *err);
+
+/* Flavor change body {"vpn_gateway":{"flavor":...}} (spec §3.1): only flavor, required, the
+ * create rules (aliases, Basic refused for private and ER gateways), EIP bandwidths within the
+ * new flavor's cap; connection_number follows the flavor. Capacity against the used
+ * connections is the store's check. Returns 0, -EINVAL or -ENOMEM. */
+int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t len,
+                           struct model_vgw *g, struct verr *err);
 
 #endif

@@ -217,4 +217,16 @@ int model_eip_parse(const json_t *v, const char *path, const char *flavor, int64
 /* Writes the eip object, leaving out unset fields. */
 void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e);
 
+/* ---- update_rules.c, vgw_update.c ---- */
+
+/* Refuses the first member of obj (in body order) not in allowed (NULL-terminated):
+ * "<path>.<key>: is not updatable (updatable: a, b)". Returns 0 or -EINVAL. */
+int model_only_members(const json_t *obj, const char *path, const char *const *allowed,
+                       struct verr *err);
+/* Custom field function for a gateway's "policy_template" (dst is struct model_vgw): members
+ * merge into the current template (the connection policy defaults when there is none). */
+int model_vgw_policy_template_field(const json_t *v, const char *path, void *dst, bool internal,
+                                    struct verr *err);
+void model_vgw_policy_template_write(struct model_jw *w, const struct model_vgw *g);
+
 #endif

@@ -49,6 +49,7 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
         model_eip_write(&w, "eip2", &g->eip2);
     model_jw_time(&w, "created_at", g->created_at, all);
     model_jw_time(&w, "updated_at", g->updated_at, all);
+    model_vgw_policy_template_write(&w, g);
     model_tags_write(&w, &g->tags);
     model_jw_obj_end(&w);
     return model_jw_done(&w);

@@ -349,3 +349,30 @@ int store_tags_filter(struct store *s, enum store_res_type type, const char *pro
     assert(!f || f->tags || f->n_tags == 0);
     return s->ops->tags_filter(s, type, project_id, f, limit, offset, cb, ud, ret_total);
 }
+
+/* ---- customer-gateway list/update, gateway update ---- */
+
+int store_cgw_list(struct store *s, const char *project_id, const struct store_cgw_filter *f,
+                   size_t limit, int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                   size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total)
+{
+    static const struct store_cgw_filter none = {0};
+
+    assert(project_id && cb && ret_count && ret_next_marker);
+    return s->ops->cgw_list(s, project_id, f ? f : &none, limit, cb, ud, ret_count,
+                            ret_next_marker, ret_total);
+}
+
+int store_cgw_update(struct store *s, const struct store_cgw_row *row)
+{
+    assert(row && row->spec);
+    return s->ops->cgw_update(s, row);
+}
+
+int store_vgw_update(struct store *s, const struct store_vgw_update *u,
+                     size_t *ret_released_index)
+{
+    assert(u && u->row && u->row->spec && u->from_status);
+    assert(u->released || u->n_released == 0);
+    return s->ops->vgw_update(s, u, ret_released_index);
+}

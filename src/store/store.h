@@ -8,6 +8,7 @@
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
  * is taken), -ENOSPC (gateway capacity reached), -ENOTEMPTY (still used by connections),
+ * -EAGAIN (a compare-and-set lost: the row's status is no longer the expected one),
  * -EBUSY (retry later), -ENOMEM, -EIO (detail in
  * store_errmsg), -EINVAL (bad argument: URL, marker). Rows of one project are never visible
  * through another project's id. Ids are server-generated UUIDs, unique within a project.
@@ -99,7 +100,8 @@ int store_cgw_insert(struct store *s, const struct store_cgw_row *row);
 int store_cgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_cgw_row *ret);
 
-/* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT)
+/* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT),
+ * be ACTIVE (-EAGAIN: a gateway update may be moving its EIPs or subnets)
  * and have used_connection_number < connection_number (-ENOSPC), which is incremented; the
  * claims are taken, owned by row->id (-EEXIST); the row is inserted (-EEXIST for a duplicate
  * id, -ENOENT if the customer gateway is absent in that project). */
@@ -357,5 +359,50 @@ int store_tags_filter(struct store *s, enum store_res_type type, const char *pro
                       int (*cb)(void *ud, const char *id, const char *name, const char *key,
                                 const char *value),
                       void *ud, int64_t *ret_total);
+/* ---- customer gateway list and update, gateway update ---- */
+
+/* What store_cgw_list matches; NULL members match everything. */
+struct store_cgw_filter {
+    const char *cgw_id; /* only this customer gateway */
+    const char *marker; /* a next_marker of a previous page; NULL or "" = first page */
+};
+
+/* Lists a project's customer gateways newest first (created_at, then id, descending), starting
+ * after f->marker (f may be NULL; markers as for store_conn_list). Calls cb with each of up to
+ * limit rows, row->spec borrowed for the call; stops and returns cb's value when it is negative.
+ * *ret_count gets the number of rows passed to cb; ret_next_marker the marker of the next page
+ * or "" when this page is the last (also after a limit-0 page); *ret_total (if non-NULL) the
+ * number of customer gateways that match f->cgw_id, marker ignored. One read snapshot; a page
+ * costs O(limit) (index on (project_id, created_at DESC, id DESC)). -EINVAL for a malformed
+ * marker. */
+int store_cgw_list(struct store *s, const char *project_id, const struct store_cgw_filter *f,
+                   size_t limit, int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                   size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total);
+
+/* Replaces a customer gateway's updated_at and spec (row->project_id and row->id select it;
+ * created_at is kept) in one transaction. -ENOENT if absent in that project. */
+int store_cgw_update(struct store *s, const struct store_cgw_row *row);
+
+/* A gateway update (configuration or flavor), applied in one transaction:
+ *  - the gateway row->project_id / row->id must exist (-ENOENT) and its status must still be
+ *    from_status (compare-and-set against a concurrent update: -EAGAIN, nothing changed);
+ *  - row->connection_number must be >= the gateway's used_connection_number (-ENOSPC);
+ *  - no connection of the gateway may use any of the n_released vgw_ip values (the EIP ids or
+ *    private IPs the update takes away): -ENOTEMPTY, *ret_released_index (if non-NULL) gets the
+ *    index of the first value in use;
+ *  - if claims is non-NULL the gateway's claims are replaced by these n_claims (the old ones
+ *    released first); a claim owned by another row is -EEXIST;
+ *  - then status, status_due, connection_number, updated_at and spec are written (the other
+ *    columns of row only select it; used_connection_number and created_at stay). */
+struct store_vgw_update {
+    const struct store_vgw_row *row;
+    const char *from_status;
+    const struct store_claim *claims; /* NULL = keep the current claims */
+    size_t n_claims;
+    const char *const *released; /* vgw_ip values no connection may use */
+    size_t n_released;
+};
+int store_vgw_update(struct store *s, const struct store_vgw_update *u,
+                     size_t *ret_released_index);
 
 #endif

@@ -85,6 +85,14 @@ struct store_ops {
                        int (*cb)(void *ud, const char *id, const char *name, const char *key,
                                  const char *value),
                        void *ud, int64_t *ret_total);
+    /* gateway update, customer-gateway list and update */
+    int (*cgw_list)(struct store *s, const char *project_id, const struct store_cgw_filter *f,
+                    size_t limit, int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                    size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                    int64_t *ret_total);
+    int (*cgw_update)(struct store *s, const struct store_cgw_row *row);
+    int (*vgw_update)(struct store *s, const struct store_vgw_update *u,
+                      size_t *ret_released_index);
 };
 
 struct store {

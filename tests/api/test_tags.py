@@ -210,6 +210,22 @@ def test_a_connection_update_keeps_its_tags(server, project):
     assert filter_ids(server, project, "vpn-connection", body) == ([rid], 1)
 
 
+
+@pytest.mark.parametrize("rtype,wrapper", [("vpn-gateway", "vpn_gateway"),
+                                           ("customer-gateway", "customer_gateway")])
+def test_a_renamed_gateway_is_found_by_its_new_name(server, project, rtype, wrapper):
+    # regression: the gateway and customer-gateway updates did not re-index the name
+    rid = make(server, project, rtype, name="before")
+    if rtype == "vpn-gateway":
+        vpnd_api.wait_gateway_active(server, project, rid)
+    r = server.request("PUT", resource_path(project, rtype, rid), {wrapper: {"name": "after"}})
+    assert r.status == 200, r.raw
+    body = {"matches": [{"key": "resource_name", "value": "after"}]}
+    assert filter_ids(server, project, rtype, body) == ([rid], 1)
+    body = {"matches": [{"key": "resource_name", "value": "before"}]}
+    assert filter_ids(server, project, rtype, body) == ([], 0)
+
+
 # ---- limits and bad bodies ----
 
 @pytest.mark.parametrize("rtype", TYPES)

@@ -87,6 +87,13 @@ ROUTES = [
     ("GET", "/v5/{project_id}/vpn-connection/tags"),
     ("POST", "/v5/{project_id}/vpn-connection/resource-instances/filter"),
     ("POST", "/v5/{project_id}/vpn-connection/resource-instances/count"),
+    # gateway update, customer-gateway list and update, availability zones
+    ("GET", "/v5/{project_id}/customer-gateways"),
+    ("PUT", "/v5/{project_id}/customer-gateways/{id}"),
+    ("PUT", "/v5/{project_id}/vpn-gateways/{id}"),
+    ("POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification"),
+    ("GET", "/v5/{project_id}/vpn-gateways/availability-zones"),
+    ("GET", "/v5.1/{project_id}/vpn-gateways/availability-zones"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 

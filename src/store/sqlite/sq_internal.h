@@ -44,6 +44,14 @@ enum sq_stmt {
     /* tag index sync (sq_tags.c): three steps per resource table, in enum store_res_type order */
     SQ_TAG_SYNC_FIRST,
     SQ_TAG_SYNC_LAST = SQ_TAG_SYNC_FIRST + 8,
+    /* gateway update, customer-gateway list and update */
+    SQ_CGW_LIST,
+    SQ_CGW_LIST_ONE,
+    SQ_CGW_COUNT,
+    SQ_CGW_UPDATE,
+    SQ_VGW_UPDATE,
+    SQ_VGW_CAPACITY,
+    SQ_VGW_IP_USERS,
     SQ_N_STMT
 };
 
@@ -209,5 +217,22 @@ int store_sqlite_tags_filter(struct store *s, enum store_res_type type, const ch
                              int (*cb)(void *ud, const char *id, const char *name,
                                        const char *key, const char *value),
                              void *ud, int64_t *ret_total);
+/* Steps st, a page query bound with limit + 1 whose columns at_col and id_col hold the order key
+ * (created_at, id), and calls emit for each row of the page (i = 0..); stops on emit's negative
+ * value. Writes the count and the next marker (store/store_marker.h) on success. */
+int store_sqlite_page(struct sq_store *q, sqlite3_stmt *st, int at_col, int id_col,
+                      size_t limit, int (*emit)(void *ud, sqlite3_stmt *st, size_t i), void *ud,
+                      size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN], const char *what);
+
+
+/* sq_cgw.c, sq_vgw_update.c */
+int store_sqlite_cgw_list(struct store *s, const char *project_id,
+                          const struct store_cgw_filter *f, size_t limit,
+                          int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                          size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                          int64_t *ret_total);
+int store_sqlite_cgw_update(struct store *s, const struct store_cgw_row *row);
+int store_sqlite_vgw_update(struct store *s, const struct store_vgw_update *u,
+                            size_t *ret_released_index);
 
 #endif

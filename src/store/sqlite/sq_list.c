@@ -1,63 +1,17 @@
-/* store/sqlite/sq_list.c: the newest-first, marker-paged connection list.
+/* store/sqlite/sq_list.c: the newest-first, marker-paged connection list, and the page walker
+ * every marker-paged list of this backend shares.
  *
- * Order is (created_at DESC, id DESC), served by the vpn_connection_by_created index. A marker
- * is the created_at of the last item sent ("yyyy-MM-ddTHH:mm:ss.SSSZ", spec §1.6) and the next
- * page holds the rows strictly older. When the next row has the very same created_at (a batch
- * create in one millisecond), a created_at alone would skip it, so the marker then carries the
- * last id too ("<created_at>|<id>") and the next page holds the rows below (created_at, id).
- * One SQL comparison serves both: (created_at, id) < (ts, id-or-"").
+ * Order is (created_at DESC, id DESC), served by the vpn_connection_by_created index; markers
+ * are those of store/store_marker.h. One SQL comparison serves both marker forms:
+ * (created_at, id) < (ts, id-or-"").
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "store/sqlite/sq_internal.h"
+#include "store/store_marker.h"
 #include "util/ids.h"
-
-struct sq_marker {
-    int64_t created_at;
-    char id[UUID_STR_LEN]; /* "" = every id at created_at is already sent */
-};
-
-/* Parses a marker written by sq_format_marker; NULL or "" is the first page. */
-static int sq_parse_marker(const char *s, struct sq_marker *ret)
-{
-    const char *bar;
-    char ts[TIMESTAMP_STR_LEN];
-    size_t n;
-
-    ret->id[0] = '\0';
-    if (!s || !*s) {
-        ret->created_at = INT64_MAX;
-        return 0;
-    }
-    bar = strchr(s, '|');
-    n = bar ? (size_t)(bar - s) : strlen(s);
-    if (n != TIMESTAMP_STR_LEN - 1)
-        return -EINVAL;
-    memcpy(ts, s, n);
-    ts[n] = '\0';
-    if (ids_parse_ts(ts, &ret->created_at) < 0)
-        return -EINVAL;
-    if (!bar)
-        return 0;
-    n = strlen(bar + 1);
-    if (n == 0 || n >= sizeof(ret->id))
-        return -EINVAL;
-    memcpy(ret->id, bar + 1, n + 1);
-    return 0;
-}
-
-static void sq_format_marker(int64_t created_at, const char *id, char out[STORE_MARKER_LEN])
-{
-    char ts[TIMESTAMP_STR_LEN];
-
-    ids_format_ts(created_at, ts);
-    if (id)
-        snprintf(out, STORE_MARKER_LEN, "%s|%s", ts, id);
-    else
-        snprintf(out, STORE_MARKER_LEN, "%s", ts);
-}
 
 /* The enterprise_project_id filter as a JSON array for json_each(), or NULL for none. */
 static int sq_eps_json(const struct store_conn_filter *f, struct buf *out)
@@ -92,55 +46,68 @@ static int sq_count(struct sq_store *q, const char *project_id, const struct sto
     return 0;
 }
 
+int store_sqlite_page(struct sq_store *q, sqlite3_stmt *st, int at_col, int id_col,
+                      size_t limit, int (*emit)(void *ud, sqlite3_stmt *st, size_t i), void *ud,
+                      size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN], const char *what)
+{
+    struct store_page page;
+    char id[UUID_STR_LEN];
+    int r = 0, rc = SQLITE_DONE;
+
+    store_page_init(&page, limit);
+    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        r = store_sqlite_col_copy(q, st, id_col, id, sizeof(id));
+        if (r < 0 || store_page_offer(&page, sqlite3_column_int64(st, at_col), id) == 1)
+            break;
+        r = emit(ud, st, page.count - 1);
+    }
+    if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = store_sqlite_fail(q, rc, what);
+    if (r < 0)
+        return r;
+    *ret_count = page.count;
+    memcpy(ret_next_marker, page.next_marker, STORE_MARKER_LEN);
+    return 0;
+}
+
+struct sq_doc_sink {
+    struct sq_store *q;
+    struct buf *out;
+};
+
+/* Appends the doc (column 0) of a connection page row, comma-separated. */
+static int sq_emit_doc(void *ud, sqlite3_stmt *st, size_t i)
+{
+    struct sq_doc_sink *k = ud;
+    const unsigned char *doc = sqlite3_column_text(st, 0);
+    int r;
+
+    if (!doc)
+        return sqlite3_errcode(k->q->db) == SQLITE_NOMEM
+                   ? -ENOMEM
+                   : store_sqlite_corrupt(k->q, "conn list", "doc is NULL");
+    r = i > 0 ? buf_puts(k->out, ",") : 0;
+    return r < 0 ? r : buf_append(k->out, doc, (size_t)sqlite3_column_bytes(st, 0));
+}
+
 /* Appends one page to out; writes the count and the next marker. */
 static int sq_page(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,
-                   const char *eps, const struct sq_marker *m, size_t limit, struct buf *out,
+                   const char *eps, const struct store_marker *m, size_t limit, struct buf *out,
                    size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN])
 {
     SQ_STMT(st, q, SQ_CONN_LIST);
-    char last_id[UUID_STR_LEN] = "";
-    int64_t last_at = 0, fetch = (int64_t)limit + 1; /* one more: is there a next page? */
-    size_t n = 0;
+    struct sq_doc_sink sink = {q, out};
+    int64_t fetch = (int64_t)limit + 1; /* one more: is there a next page? */
     int r = store_sqlite_bind(q, st, "conn list", "ssssIsI", project_id, f->vgw_id, f->vgw_ip, eps,
                               m->created_at, m->id, fetch);
-    int rc = SQLITE_DONE;
 
-    ret_next_marker[0] = '\0';
-    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t at = sqlite3_column_int64(st, 1);
-
-        const unsigned char *doc;
-
-        if (n == limit) { /* the extra row: there is a next page (none after a 0-item page) */
-            if (n > 0)
-                sq_format_marker(last_at, at == last_at ? last_id : NULL, ret_next_marker);
-            break;
-        }
-        doc = sqlite3_column_text(st, 0);
-        if (!doc) {
-            r = store_sqlite_corrupt(q, "conn list", "doc is NULL");
-            if (sqlite3_errcode(q->db) == SQLITE_NOMEM)
-                r = -ENOMEM;
-            break;
-        }
-        if (n > 0)
-            r = buf_puts(out, ",");
-        if (r == 0)
-            r = buf_append(out, doc, (size_t)sqlite3_column_bytes(st, 0));
-        if (r == 0)
-            r = store_sqlite_col_copy(q, st, 2, last_id, sizeof(last_id));
-        last_at = at;
-        n++;
-    }
-    if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
-        r = store_sqlite_fail(q, rc, "conn list");
-    if (r == 0)
-        *ret_count = n;
-    return r;
+    return r < 0 ? r
+                 : store_sqlite_page(q, st, 1, 2, limit, sq_emit_doc, &sink, ret_count,
+                                     ret_next_marker, "conn list");
 }
 
 static int sq_list_tx(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,
-                      const struct sq_marker *m, size_t limit, struct buf *out, size_t *ret_count,
+                      const struct store_marker *m, size_t limit, struct buf *out, size_t *ret_count,
                       char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total)
 {
     _cleanup_(buf_free) struct buf eps = {0};
@@ -161,10 +128,10 @@ int store_sqlite_conn_list(struct store *s, const char *project_id,
 {
     struct sq_store *q = sq_from(s);
     char next[STORE_MARKER_LEN];
-    struct sq_marker m;
+    struct store_marker m;
     size_t len0 = out->len, count = 0;
     int64_t total = 0;
-    int r = sq_parse_marker(f->marker, &m);
+    int r = store_marker_parse(f->marker, &m);
 
     if (r < 0)
         return r;

@@ -56,7 +56,7 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
                    "WHERE project_id = ?1 AND id = ?2",
     [SQ_VGW_EXISTS] = "SELECT 1 FROM vpn_gateway WHERE project_id = ?1 AND id = ?2",
     [SQ_VGW_USE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number + 1 "
-                   "WHERE project_id = ?1 AND id = ?2 "
+                   "WHERE project_id = ?1 AND id = ?2 AND status = 'ACTIVE' "
                    "AND used_connection_number < connection_number",
     [SQ_VGW_RELEASE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number - 1 "
                        "WHERE project_id = ?1 AND id = ?2 AND used_connection_number > 0",
@@ -104,6 +104,23 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_TAG_SYNC_FIRST] = SQ_TAG_SYNC_SQL("vpn_gateway"),
     SQ_TAG_SYNC_SQL("customer_gateway"),
     SQ_TAG_SYNC_SQL("vpn_connection"),
+    /* customer gateway pages through customer_gateway_by_created */
+    [SQ_CGW_LIST] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                    "WHERE project_id = ?1 AND (created_at, id) < (?2, ?3) "
+                    "ORDER BY created_at DESC, id DESC LIMIT ?4",
+    [SQ_CGW_LIST_ONE] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                        "WHERE project_id = ?1 AND id = ?5 AND (created_at, id) < (?2, ?3) "
+                        "LIMIT ?4",
+    [SQ_CGW_COUNT] = "SELECT count(*) FROM customer_gateway "
+                     "WHERE project_id = ?1 AND (?2 IS NULL OR id = ?2)",
+    [SQ_CGW_UPDATE] = "UPDATE customer_gateway SET updated_at = ?3, spec = ?4 "
+                      "WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_UPDATE] = "UPDATE vpn_gateway SET status = ?4, status_due = ?5, connection_number = ?6, "
+                      "updated_at = ?7, spec = ?8 WHERE project_id = ?1 AND id = ?2 AND status = ?3",
+    [SQ_VGW_CAPACITY] = "SELECT status, used_connection_number FROM vpn_gateway "
+                        "WHERE project_id = ?1 AND id = ?2",
+    [SQ_VGW_IP_USERS] = "SELECT count(*) FROM vpn_connection "
+                        "WHERE project_id = ?1 AND vgw_id = ?2 AND vgw_ip = ?3",
 };
 
 static void sq_close(struct store *s)
@@ -162,6 +179,9 @@ static const struct store_ops sq_ops = {
     .tags_project = store_sqlite_tags_project,
     .tags_write_spec = store_sqlite_tags_write_spec,
     .tags_filter = store_sqlite_tags_filter,
+    .cgw_list = store_sqlite_cgw_list,
+    .cgw_update = store_sqlite_cgw_update,
+    .vgw_update = store_sqlite_vgw_update,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

@@ -188,22 +188,27 @@ int store_sqlite_cgw_get(struct store *s, const char *project_id, const char *id
     return 0;
 }
 
-/* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -ENOSPC if
- * every slot is used. */
+/* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -EAGAIN if
+ * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -ENOSPC if every slot
+ * is used. */
 static int sq_vgw_use(struct sq_store *q, const char *project_id, const char *vgw_id)
 {
     SQ_STMT(use, q, SQ_VGW_USE);
-    SQ_STMT(exists, q, SQ_VGW_EXISTS);
+    SQ_STMT(state, q, SQ_VGW_CAPACITY);
+    const unsigned char *status;
     int r = store_sqlite_bind(q, use, "vgw use", "ss", project_id, vgw_id);
 
     if (r == 0)
         r = store_sqlite_exec(q, use, "vgw use");
     if (r < 0 || sqlite3_changes(q->db) > 0)
         return r;
-    r = store_sqlite_bind(q, exists, "vgw exists", "ss", project_id, vgw_id);
+    r = store_sqlite_bind(q, state, "vgw state", "ss", project_id, vgw_id);
     if (r == 0)
-        r = store_sqlite_step_row(q, exists, "vgw exists");
-    return r == 1 ? -ENOSPC : r;
+        r = store_sqlite_step_row(q, state, "vgw state");
+    if (r < 0)
+        return r;
+    status = sqlite3_column_text(state, 0);
+    return status && strcmp((const char *)status, "ACTIVE") == 0 ? -ENOSPC : -EAGAIN;
 }
 
 int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,

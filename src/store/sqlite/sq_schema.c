@@ -158,6 +158,9 @@ static const char *const sq_migrations[] = {
      * its transaction (JSON functions are not allowed in triggers with trusted_schema off), and
      * delete triggers drop a resource's index rows with it. Existing rows are indexed here. */
     SQ_TAG_MIGRATION,
+    /* customer gateway list: newest-first marker pagination, like connections */
+    "CREATE INDEX customer_gateway_by_created ON customer_gateway"
+    "  (project_id, created_at DESC, id DESC);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

@@ -1,0 +1,39 @@
+/* model/update_rules.c: what every update body shares: only the documented members may be sent. */
+#include "model/priv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A key that can be shown as a path segment as it is. */
+static bool plain_key(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+    return n > 0 && n <= 64 && s[n] == '\0';
+}
+
+int model_only_members(const json_t *obj, const char *path, const char *const *allowed,
+                       struct verr *err)
+{
+    char list[256] = "", kpath[MODEL_PATH_LEN], echo[MODEL_ECHO_LEN];
+    const char *key;
+    json_t *v;
+
+    json_object_foreach ((json_t *)obj, key, v) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (ok)
+            continue;
+        for (const char *const *a = allowed; *a; a++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                     a == allowed ? "" : ", ", *a);
+        if (plain_key(key)) {
+            model_path_key(kpath, path, key);
+            return verr_set(err, kpath, "is not updatable (updatable: %s)", list);
+        }
+        model_echo(echo, key, strlen(key));
+        return verr_set(err, path, "member %s is not updatable (updatable: %s)", echo, list);
+    }
+    return 0;
+}
