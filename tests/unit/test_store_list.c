@@ -190,6 +190,38 @@ static void test_total_counts_every_match_while_the_page_is_limited(void **state
     assert_int_equal(p.total, 3);
 }
 
+/* The unfiltered and enterprise-project totals come from counters kept by the insert and delete
+ * transactions: they must follow every insert and delete, per enterprise project. */
+static void test_totals_follow_inserts_and_deletes_per_enterprise_project(void **state)
+{
+    struct fx *f = *state;
+    const char *eps_a[] = {"eps-a"};
+    const char *eps_ab[] = {"eps-a", "eps-b"};
+    struct store_conn_filter filter = {0};
+    char id[37];
+    struct page p;
+
+    for (int i = 1; i <= 5; i++)
+        add_conn(f, PROJECT_A, VGW_1, i, T0 + i, "eip-1", i <= 3 ? "eps-a" : "eps-b");
+    add_conn(f, PROJECT_B, VGW_1, 6, T0 + 6, "eip-1", "eps-a");
+    fx_conn_id(2, id);
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, id), 0);
+    fx_conn_id(5, id);
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, id), 0);
+    assert_int_equal(list_page(f, PROJECT_A, NULL, 0, &p), 0);
+    assert_int_equal(p.total, 3);
+    filter.enterprise_project_ids = eps_a;
+    filter.n_enterprise_project_ids = 1;
+    assert_int_equal(list_page(f, PROJECT_A, &filter, 0, &p), 0);
+    assert_int_equal(p.total, 2);
+    filter.enterprise_project_ids = eps_ab;
+    filter.n_enterprise_project_ids = 2;
+    assert_int_equal(list_page(f, PROJECT_A, &filter, 0, &p), 0);
+    assert_int_equal(p.total, 3);
+    assert_int_equal(list_page(f, PROJECT_B, NULL, 0, &p), 0);
+    assert_int_equal(p.total, 1);
+}
+
 static void test_list_shows_no_connection_of_another_project(void **state)
 {
     struct fx *f = *state;
@@ -270,6 +302,7 @@ int main(void)
         T(test_marker_carries_the_id_when_created_at_ties_across_pages),
         T(test_list_filters_by_gateway_gateway_ip_and_enterprise_projects),
         T(test_total_counts_every_match_while_the_page_is_limited),
+        T(test_totals_follow_inserts_and_deletes_per_enterprise_project),
         T(test_list_shows_no_connection_of_another_project),
         T(test_malformed_marker_is_einval_and_leaves_the_buffer_unchanged),
         T(test_limit_zero_returns_no_docs_but_the_total),

@@ -29,7 +29,6 @@ enum sq_stmt {
     SQ_CONN_UPDATE,
     SQ_CONN_DELETE,
     SQ_CONN_LIST,
-    SQ_CONN_COUNT,
     SQ_CLAIM_INSERT,
     SQ_CLAIM_RELEASE,
     SQ_CLAIMS_LIST,
@@ -52,6 +51,12 @@ enum sq_stmt {
     SQ_VGW_UPDATE,
     SQ_VGW_CAPACITY,
     SQ_VGW_IP_USERS,
+    /* connection lists through the filter's own index; total_count from conn_count */
+    SQ_CONN_LIST_BY_VGW,
+    SQ_CONN_LIST_BY_VGW_IP,
+    SQ_CONN_TOTAL,
+    SQ_CONN_COUNT_BY_VGW,
+    SQ_CONN_COUNT_BY_VGW_IP,
     SQ_N_STMT
 };
 

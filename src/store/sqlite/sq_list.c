@@ -6,6 +6,7 @@
  * (created_at, id) < (ts, id-or-"").
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,8 +34,15 @@ static int sq_eps_json(const struct store_conn_filter *f, struct buf *out)
 static int sq_count(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,
                     const char *eps, int64_t *ret)
 {
-    SQ_STMT(st, q, SQ_CONN_COUNT);
-    int r = store_sqlite_bind(q, st, "conn count", "ssss", project_id, f->vgw_id, f->vgw_ip, eps);
+    /* A gateway filter counts at most one gateway's connections through its index; without one
+     * the per-project counters answer (a count(*) would read the whole project). */
+    bool by_gateway = f->vgw_id || f->vgw_ip;
+    SQ_STMT(st, q, f->vgw_id ? SQ_CONN_COUNT_BY_VGW
+                   : f->vgw_ip ? SQ_CONN_COUNT_BY_VGW_IP
+                               : SQ_CONN_TOTAL);
+    int r = by_gateway ? store_sqlite_bind(q, st, "conn count", "ssss", project_id, f->vgw_id,
+                                           f->vgw_ip, eps)
+                       : store_sqlite_bind(q, st, "conn count", "ss", project_id, eps);
     int rc;
 
     if (r < 0)
@@ -95,7 +103,9 @@ static int sq_page(struct sq_store *q, const char *project_id, const struct stor
                    const char *eps, const struct store_marker *m, size_t limit, struct buf *out,
                    size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN])
 {
-    SQ_STMT(st, q, SQ_CONN_LIST);
+    SQ_STMT(st, q, f->vgw_id ? SQ_CONN_LIST_BY_VGW
+                   : f->vgw_ip ? SQ_CONN_LIST_BY_VGW_IP
+                               : SQ_CONN_LIST);
     struct sq_doc_sink sink = {q, out};
     int64_t fetch = (int64_t)limit + 1; /* one more: is there a next page? */
     int r = store_sqlite_bind(q, st, "conn list", "ssssIsI", project_id, f->vgw_id, f->vgw_ip, eps,

@@ -76,7 +76,26 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " SQ_CONN_FILTER
                      " AND (created_at, id) < (?5, ?6) "
                      "ORDER BY created_at DESC, id DESC LIMIT ?7",
-    [SQ_CONN_COUNT] = "SELECT count(*) FROM vpn_connection WHERE " SQ_CONN_FILTER,
+    /* the same page when vgw_id / vgw_ip is given, spelled so that the planner walks
+     * vpn_connection_by_vgw_created / _by_vgw_ip_created in order */
+    [SQ_CONN_LIST_BY_VGW] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+                            "project_id = ?1 AND vgw_id = ?2 AND (?3 IS NULL OR vgw_ip = ?3) "
+                            "AND (?4 IS NULL OR enterprise_project_id IN "
+                            "(SELECT value FROM json_each(?4))) AND (created_at, id) < (?5, ?6) "
+                            "ORDER BY created_at DESC, id DESC LIMIT ?7",
+    [SQ_CONN_LIST_BY_VGW_IP] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+                               "project_id = ?1 AND vgw_ip = ?3 AND (?2 IS NULL OR vgw_id = ?2) "
+                               "AND (?4 IS NULL OR enterprise_project_id IN "
+                               "(SELECT value FROM json_each(?4))) AND (created_at, id) < (?5, ?6) "
+                               "ORDER BY created_at DESC, id DESC LIMIT ?7",
+    [SQ_CONN_COUNT_BY_VGW] = "SELECT count(*) FROM vpn_connection WHERE project_id = ?1 AND "
+                             "vgw_id = ?2 AND (?3 IS NULL OR vgw_ip = ?3) AND (?4 IS NULL OR "
+                             "enterprise_project_id IN (SELECT value FROM json_each(?4)))",
+    [SQ_CONN_COUNT_BY_VGW_IP] = "SELECT count(*) FROM vpn_connection WHERE project_id = ?1 AND "
+                                "vgw_ip = ?3 AND (?2 IS NULL OR vgw_id = ?2) AND (?4 IS NULL OR "
+                                "enterprise_project_id IN (SELECT value FROM json_each(?4)))",
+    [SQ_CONN_TOTAL] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = ?1 "
+                      "AND (?2 IS NULL OR enterprise_project_id IN (SELECT value FROM json_each(?2)))",
     [SQ_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES (?1, ?2, ?3)",
     [SQ_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = ?1",
     [SQ_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = ?1 ORDER BY value",

@@ -161,6 +161,32 @@ static const char *const sq_migrations[] = {
     /* customer gateway list: newest-first marker pagination, like connections */
     "CREATE INDEX customer_gateway_by_created ON customer_gateway"
     "  (project_id, created_at DESC, id DESC);",
+    /* connection lists at any size: total_count from a counter per (project, enterprise
+     * project) kept by triggers in the writing transaction (count(*) over a project of 1 M rows
+     * reads them all), and filtered pages through their own order indexes, so a page costs
+     * O(limit) whatever the project holds. Existing rows are counted here. */
+    "CREATE TABLE conn_count ("
+    "  project_id TEXT NOT NULL,"
+    "  enterprise_project_id TEXT NOT NULL,"
+    "  n INTEGER NOT NULL CHECK (n >= 0),"
+    "  PRIMARY KEY (project_id, enterprise_project_id)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO conn_count (project_id, enterprise_project_id, n)"
+    "  SELECT project_id, enterprise_project_id, count(*) FROM vpn_connection"
+    "  GROUP BY project_id, enterprise_project_id;"
+    "CREATE TRIGGER conn_count_insert AFTER INSERT ON vpn_connection BEGIN"
+    "  INSERT INTO conn_count (project_id, enterprise_project_id, n)"
+    "    VALUES (new.project_id, new.enterprise_project_id, 1)"
+    "    ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER conn_count_delete AFTER DELETE ON vpn_connection BEGIN"
+    "  UPDATE conn_count SET n = n - 1"
+    "    WHERE project_id = old.project_id AND enterprise_project_id = old.enterprise_project_id;"
+    "END;"
+    "CREATE INDEX vpn_connection_by_vgw_created ON vpn_connection"
+    "  (project_id, vgw_id, created_at DESC, id DESC);"
+    "CREATE INDEX vpn_connection_by_vgw_ip_created ON vpn_connection"
+    "  (project_id, vgw_ip, created_at DESC, id DESC);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
