@@ -148,3 +148,8 @@ int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out)
 {
     return write_cgw(cgw, out, true);
 }
+
+int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err)
+{
+    return cgw_parse(obj, cgw, false, err);
+}

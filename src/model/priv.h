@@ -211,4 +211,12 @@ int model_eip_parse(const json_t *v, const char *path, const char *flavor, int64
 /* Writes the eip object, leaving out unset fields. */
 void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e);
 
+/* ---- create-body parsing of an already loaded wrapper object (import records) ---- */
+
+/* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,
+ * errors and defaults. */
+int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
+int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err);
+int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err);
+
 #endif

@@ -226,3 +226,19 @@ void store_conn_row_done(struct store_conn_row *row)
     row->spec = NULL;
     row->doc = NULL;
 }
+
+int store_bulk_begin(struct store *s)
+{
+    return s->ops->bulk_begin(s);
+}
+
+int store_bulk_end(struct store *s, bool commit)
+{
+    return s->ops->bulk_end(s, commit);
+}
+
+int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud)
+{
+    assert(cbs && cbs->vgw && cbs->cgw && cbs->conn);
+    return s->ops->dump(s, cbs, ud);
+}

@@ -46,6 +46,10 @@ struct store_ops {
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,
                           const char *from, const char *to, int64_t status_due,
                           int64_t updated_at);
+    /* bulk load and dump (vpnd import / export) */
+    int (*bulk_begin)(struct store *s);
+    int (*bulk_end)(struct store *s, bool commit);
+    int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 };
 
 struct store {

@@ -92,6 +92,7 @@ static void sq_close(struct store *s)
 {
     struct sq_store *q = sq_from(s);
 
+    store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
     sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
@@ -130,6 +131,9 @@ static const struct store_ops sq_ops = {
     .cgw_delete = store_sqlite_cgw_delete,
     .project_counts = store_sqlite_project_counts,
     .vgw_list = store_sqlite_vgw_list,
+    .bulk_begin = store_sqlite_bulk_begin,
+    .bulk_end = store_sqlite_bulk_end,
+    .dump = store_sqlite_dump,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
@@ -277,22 +281,30 @@ static int sq_step_tx(struct sq_store *q, enum sq_stmt id, const char *what)
 
 int store_sqlite_begin(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
     return sq_step_tx(q, SQ_BEGIN, what);
 }
 
 int store_sqlite_begin_read(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
     return sq_step_tx(q, SQ_BEGIN_READ, what);
 }
 
 int store_sqlite_commit(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_RELEASE, what);
     return sq_step_tx(q, SQ_COMMIT, what);
 }
 
 void store_sqlite_rollback(struct sq_store *q)
 {
-    if (!sqlite3_get_autocommit(q->db))
+    if (q->bulk)
+        (void)store_sqlite_bulk_tx(q, SQ_BULK_ROLLBACK_TO, "rollback");
+    else if (!sqlite3_get_autocommit(q->db))
         (void)sq_step_tx(q, SQ_ROLLBACK, "rollback");
 }
 
