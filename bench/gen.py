@@ -2,7 +2,10 @@
 """Writes N seed-shaped POLICY connections (plus the gateways and customer gateways they use) as
 `vpnd import` records (JSON lines) to stdout, and optionally their ids to a file.
 
-Usage: bench/gen.py N [--project ID] [--ids FILE] [--seed S]
+Usage: bench/gen.py N [--project ID] [--ids FILE] [--seed S] [--spare K --spare-file FILE]
+
+--spare K adds K empty gateways (each with its own customer gateway) for create benchmarks and
+writes "vgw_id eip_id cgw_id" lines for them to --spare-file.
 
 Gateways are Professional2 (1000 connections each); each has its own customer gateway. Ids are
 random UUIDs (so GETs spread over the whole index), tunnel /30s are numbered per gateway.
@@ -33,6 +36,8 @@ def main():
     ap.add_argument("--project", default=PROJECT)
     ap.add_argument("--ids")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--spare", type=int, default=0)
+    ap.add_argument("--spare-file")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     out = sys.stdout
@@ -68,6 +73,15 @@ def main():
         g += 1
     if ids:
         ids.close()
+    spare = open(a.spare_file, "w") if a.spare_file else None
+    for k in range(a.spare):
+        gw, eip1, eip2, cgw = (rand_uuid(rng) for _ in range(4))
+        out.write(gw_head % (a.project, gw, g + k, rand_uuid(rng), rand_uuid(rng), eip1, eip2))
+        out.write(cgw_line % (a.project, cgw, g + k, 200 + ((g + k) >> 8) % 50, (g + k) & 255))
+        if spare:
+            spare.write("%s %s %s\n" % (gw, eip1, cgw))
+    if spare:
+        spare.close()
 
 
 if __name__ == "__main__":
