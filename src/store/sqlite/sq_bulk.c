@@ -5,10 +5,19 @@
  * SAVEPOINT / RELEASE / ROLLBACK TO, so one failed record undoes only itself. The savepoint
  * statements are prepared once per load. The page cache is raised for the load (index pages of
  * a million-row table stay in memory) and set back at the end.
+ *
+ * Journal: in WAL mode every page of the load is written twice (to the WAL at commit, then to
+ * the database by the checkpoint). When no other connection has the database open, the load
+ * runs in rollback-journal mode instead, where pages added beyond the old end of the file are
+ * not journaled at all, and WAL mode is set back at the end. A crash mid-load leaves a hot
+ * journal that the next open rolls back (and that open sets WAL again). While another process
+ * (a running server) holds the database, SQLite refuses the switch and the load stays in WAL.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "store/sqlite/sq_internal.h"
 
@@ -25,7 +34,25 @@ static const char *const sq_bulk_sql[] = {
 
 struct sq_bulk {
     sqlite3_stmt *stmt[ARRAY_SIZE(sq_bulk_sql)];
+    bool left_wal; /* the load switched the journal to DELETE: set WAL back at the end */
 };
+
+/* Sets the journal mode; returns true if it is now `mode`. */
+static bool sq_journal_mode(struct sq_store *q, const char *mode)
+{
+    char sql[48];
+    sqlite3_stmt *st = NULL;
+    bool ok = false;
+
+    snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *now = (const char *)sqlite3_column_text(st, 0);
+        ok = now && strcasecmp(now, mode) == 0;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
 
 void store_sqlite_bulk_free(struct sq_store *q)
 {
@@ -77,6 +104,7 @@ int store_sqlite_bulk_begin(struct store *s)
         }
     }
     (void)sqlite3_exec(q->db, SQ_BULK_PRAGMAS, NULL, NULL, NULL);
+    b->left_wal = sq_journal_mode(q, "wal") && sq_journal_mode(q, "delete");
     r = store_sqlite_begin(q, "bulk: begin");
     if (r < 0)
         goto out_free;
@@ -84,6 +112,8 @@ int store_sqlite_bulk_begin(struct store *s)
     return 0;
 
 out_free:
+    if (b->left_wal)
+        (void)sq_journal_mode(q, "wal");
     for (size_t i = 0; i < ARRAY_SIZE(sq_bulk_sql); i++)
         sqlite3_finalize(b->stmt[i]);
     free(b);
@@ -97,6 +127,7 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
 
     if (!q->bulk)
         return -EINVAL;
+    bool left_wal = q->bulk->left_wal;
     store_sqlite_bulk_free(q); /* from here on begin/commit/rollback are the plain ones */
     if (sqlite3_get_autocommit(q->db))
         r = commit ? store_sqlite_corrupt(q, "bulk: commit",
@@ -107,5 +138,7 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
     if (r < 0 || !commit)
         store_sqlite_rollback(q);
     (void)sqlite3_exec(q->db, SQ_NORMAL_PRAGMAS, NULL, NULL, NULL);
+    if (left_wal && !sq_journal_mode(q, "wal") && r == 0)
+        r = store_sqlite_corrupt(q, "bulk: end", "cannot set journal_mode back to WAL");
     return r;
 }
