@@ -149,9 +149,17 @@ static int sq_list_tx(struct sq_store *q, const char *project_id, const struct s
     if (r < 0)
         return r;
     r = sq_page(q, project_id, f, eps.data, m, limit, out, ret_count, ret_next_marker);
-    if (r == 0 && ret_total)
-        r = sq_count(q, project_id, f, eps.data, ret_total);
-    return r;
+    if (r < 0 || !ret_total)
+        return r;
+    if (!f->vgw_id && !f->vgw_ip && f->n_enterprise_project_ids == 0) {
+        /* no filter: the per-project count the triggers keep, not a count of every row */
+        struct store_counts counts;
+        r = store_sqlite_project_counts(&q->base, project_id, &counts);
+        if (r == 0)
+            *ret_total = counts.vpn_connections;
+        return r;
+    }
+    return sq_count(q, project_id, f, eps.data, ret_total);
 }
 
 int store_sqlite_conn_list(struct store *s, const char *project_id,

@@ -82,10 +82,11 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_VGW_LIST] = "SELECT project_id, id, status, enterprise_project_id, connection_number, "
                     "used_connection_number, created_at, updated_at, spec FROM vpn_gateway "
                     "WHERE project_id = ?1 ORDER BY created_at DESC, id DESC",
+    /* kept by triggers (schema 3), one row per project and kind */
     [SQ_PROJECT_COUNTS] =
-        "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = ?1),"
-        " (SELECT count(*) FROM customer_gateway WHERE project_id = ?1),"
-        " (SELECT count(*) FROM vpn_connection WHERE project_id = ?1)",
+        "SELECT (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = ?1 AND kind = 0),"
+        " (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = ?1 AND kind = 1),"
+        " (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = ?1 AND kind = 2)",
 };
 
 static void sq_close(struct store *s)
