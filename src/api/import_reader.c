@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define READER_CHUNK (1u << 20)
+#define READER_MAX_RECORD (1u << 20) /* the API's default --max-body */
 
 void import_reader_init(struct import_reader *r, FILE *in)
 {
@@ -81,6 +82,11 @@ static int reader_object(struct import_reader *r, struct import_record *ret)
         if (f == 0) {
             snprintf(r->error, sizeof(r->error),
                      "record is not valid JSON: the input ends inside this record");
+            return -EINVAL;
+        }
+        if (pos - start >= READER_MAX_RECORD) {
+            snprintf(r->error, sizeof(r->error), "record: must be at most %u bytes",
+                     READER_MAX_RECORD);
             return -EINVAL;
         }
         char c = r->b.data[pos++];

@@ -80,7 +80,7 @@ def test_export_carries_the_psk_and_the_generated_values(vpnd_bin, tmp_path):
     rows = [json.loads(line) for line in export(vpnd_bin, db).splitlines()]
     conns = [r["vpn_connection"] for r in rows if "vpn_connection" in r]
     assert all(c["psk"] == PSK for c in conns)
-    generated = conns[-1]
+    (generated,) = [c for c in conns if c["name"] not in ("vpn-0", "vpn-1")]
     assert generated["tunnel_local_address"] == "169.254.0.1/30"  # lowest free /30
     assert generated["name"].startswith("vpn-") and generated["status"] == "DOWN"
     gw = rows[0]["vpn_gateway"]
@@ -208,3 +208,30 @@ def test_usage_errors_exit_2_and_unreadable_files_exit_3(vpnd_bin, tmp_path):
     assert run(vpnd_bin, "export", "--db", db, "--keep-ids")[0] == 2
     rc, _, err = run(vpnd_bin, "import", "--db", db, str(tmp_path / "missing.jsonl"))
     assert rc == 3 and "cannot open" in err
+
+
+def test_a_record_over_1_mib_is_refused_without_reading_on(vpnd_bin, tmp_path):
+    huge = '{"customer_gateway": {"name": "' + "x" * (1 << 20) + '"}}\n'
+    db = str(tmp_path / "a.db")
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid",
+                     write(tmp_path, "huge.jsonl", huge))
+    assert rc == 1 and "huge.jsonl line 1: record: must be at most 1048576 bytes" in err, err
+    assert export(vpnd_bin, db) == ""
+
+
+def test_truncated_or_malformed_input_is_refused_and_imports_nothing(vpnd_bin, tmp_path):
+    rows = records(new_project())
+    whole = [json.dumps(r) for r in rows]
+    cases = {
+        "open.json": "[\n" + ",\n".join(whole),                      # array never closed
+        "tail.json": "[" + ",".join(whole) + "] extra",               # text after the array
+        "sep.json": "[" + " ".join(whole) + "]",                      # no commas
+        "cut.jsonl": "\n".join(whole)[:-20],                          # last record cut short
+        "scalar.jsonl": "\n".join(whole[:2]) + "\n42\n",              # not an object
+    }
+    for name, text in cases.items():
+        db = str(tmp_path / (name + ".db"))
+        rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid",
+                         write(tmp_path, name, text))
+        assert rc == 1 and name + " line " in err, (name, err)
+        assert export(vpnd_bin, db) == "", name
