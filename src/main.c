@@ -337,6 +337,14 @@ static int cmd_import(int argc, char **argv)
         return EXIT_USAGE;
     if (!a.db || !*a.db)
         a.db = "vpnd.db";
+    const char *pid = a.imp.project_id;
+    if (pid && (!*pid || strlen(pid) > 64 ||
+                pid[strspn(pid, "0123456789abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] != '\0')) {
+        fprintf(stderr, "vpnd: --project-id: must be 1 to 64 letters, digits, - or _, got "
+                        "\"%.64s\"\n", pid);
+        return EXIT_USAGE;
+    }
     bool use_stdin = !a.file || strcmp(a.file, "-") == 0;
     FILE *in = use_stdin ? stdin : fopen(a.file, "rb");
     if (!in) {

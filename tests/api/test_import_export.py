@@ -205,6 +205,8 @@ def test_malformed_json_pending_status_and_taken_ids_are_refused(vpnd_bin, tmp_p
 def test_usage_errors_exit_2_and_unreadable_files_exit_3(vpnd_bin, tmp_path):
     db = str(tmp_path / "a.db")
     assert run(vpnd_bin, "import", "--db", db, "--bogus")[0] == 2
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--project-id", "a/b", "-", stdin=b"")
+    assert rc == 2 and "--project-id: must be 1 to 64 letters" in err, err
     assert run(vpnd_bin, "export", "--db", db, "--keep-ids")[0] == 2
     rc, _, err = run(vpnd_bin, "import", "--db", db, str(tmp_path / "missing.jsonl"))
     assert rc == 3 and "cannot open" in err
