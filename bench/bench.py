@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -187,7 +188,8 @@ def start_nginx(work, cpu, body):
                 "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
                 "  server { listen 127.0.0.1:%d; root %s; default_type application/json; } }\n"
                 % ((work, work) + (work,) * 5 + (port, www)))
-    proc = subprocess.Popen(["taskset", "-c", str(cpu), "nginx", "-c", conf, "-e",
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # /usr/sbin is not on every PATH
+    proc = subprocess.Popen(["taskset", "-c", str(cpu), nginx, "-c", conf, "-e",
                              os.path.join(work, "nginx.err")], stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
