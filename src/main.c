@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api.h"
+#include "api/transfer.h"
 #include "auth/auth.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -97,6 +100,10 @@ static void on_stop_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: vpnd serve [OPTION]...\n"
+               "       vpnd import [--db PATH] [--project-id ID] [--keep-ids] [--skip-invalid]\n"
+               "                   [--eip-pool CIDR] [--private-pool CIDR] [--settle-status S]\n"
+               "                   [--progress | --no-progress] [--stats] [FILE | -]\n"
+               "       vpnd export [--db PATH] [FILE | -]\n"
                "       vpnd --help | --version\n\n"
                "Serves the Huawei Cloud VPN v5 site-to-site API.\n\n"
                "Options (each also read from the environment variable shown):\n");
@@ -249,6 +256,160 @@ static int serve(struct config *cfg)
     return r < 0 ? 1 : 0;
 }
 
+/* ---- vpnd import / vpnd export ---- */
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
+
+struct transfer_args {
+    const char *db;
+    const char *file;
+    struct import_opts imp;
+    struct api_config api;
+    bool stats;
+    int progress; /* -1 auto (stderr is a terminal), 0, 1 */
+};
+
+/* Flags of import (with_import) or export; returns 0 or -EINVAL (reported). */
+static int parse_transfer_args(struct transfer_args *a, int argc, char **argv, bool with_import)
+{
+    static const char *const valued[] = {"--db",       "--project-id",   "--eip-pool",
+                                         "--private-pool", "--settle-status"};
+    const char **dst[] = {&a->db, &a->imp.project_id, &a->api.eip_pool, &a->api.private_pool,
+                          &a->api.settle_status};
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        bool done = false;
+        for (size_t k = 0; k < ARRAY_SIZE(valued) && !done; k++) {
+            if (strcmp(arg, valued[k]) != 0 || (k > 0 && !with_import))
+                continue;
+            if (i + 1 == argc) {
+                fprintf(stderr, "vpnd: %s needs a value\n", arg);
+                return -EINVAL;
+            }
+            *dst[k] = argv[++i];
+            done = true;
+        }
+        if (done)
+            continue;
+        if (with_import && strcmp(arg, "--keep-ids") == 0)
+            a->imp.keep = true;
+        else if (with_import && strcmp(arg, "--skip-invalid") == 0)
+            a->imp.skip_invalid = true;
+        else if (with_import && strcmp(arg, "--progress") == 0)
+            a->progress = 1;
+        else if (with_import && strcmp(arg, "--no-progress") == 0)
+            a->progress = 0;
+        else if (with_import && strcmp(arg, "--stats") == 0)
+            a->stats = true;
+        else if ((arg[0] != '-' || strcmp(arg, "-") == 0) && !a->file)
+            a->file = arg;
+        else {
+            fprintf(stderr, "vpnd: unknown argument \"%.64s\" (see vpnd --help)\n", arg);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int open_store_for(const char *db, struct store **ret)
+{
+    char err[512];
+
+    if (store_open(db, ret, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vpnd: cannot open store %s: %s\n", db, err);
+        return -EIO;
+    }
+    return 0;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    struct transfer_args a = {.db = getenv("VPND_DB"), .progress = -1};
+    struct import_stats st;
+    struct store *store = NULL;
+    struct api api;
+    char err[512];
+    struct stat sb;
+
+    api_config_defaults(&a.api);
+    if (parse_transfer_args(&a, argc, argv, true) < 0)
+        return EXIT_USAGE;
+    if (!a.db || !*a.db)
+        a.db = "vpnd.db";
+    const char *pid = a.imp.project_id;
+    if (pid && (!*pid || strlen(pid) > 64 ||
+                pid[strspn(pid, "0123456789abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] != '\0')) {
+        fprintf(stderr, "vpnd: --project-id: must be 1 to 64 letters, digits, - or _, got "
+                        "\"%.64s\"\n", pid);
+        return EXIT_USAGE;
+    }
+    bool use_stdin = !a.file || strcmp(a.file, "-") == 0;
+    FILE *in = use_stdin ? stdin : fopen(a.file, "rb");
+    if (!in) {
+        fprintf(stderr, "vpnd: cannot open %s: %s\n", a.file, strerror(errno));
+        return EXIT_FAILED;
+    }
+    a.imp.name = use_stdin ? "-" : a.file;
+    a.imp.progress = a.progress < 0 ? isatty(STDERR_FILENO) : a.progress;
+    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
+        a.imp.total_bytes = (long long)sb.st_size;
+    int r = open_store_for(a.db, &store);
+    if (r == 0 && api_init(&api, &a.api, store, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vpnd: %s\n", err);
+        store_close(store);
+        r = -EINVAL;
+    }
+    if (r < 0) {
+        if (!use_stdin)
+            fclose(in);
+        return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+    }
+    r = api_import(&api, in, &a.imp, &st);
+    api_done(&api);
+    store_close(store);
+    if (!use_stdin)
+        fclose(in);
+    if (a.stats || a.imp.progress)
+        fprintf(stderr,
+                "vpnd import: %zu records read, %zu imported (%zu gateways, %zu customer "
+                "gateways, %zu connections), %zu refused, %.3f s, %.0f records/s\n",
+                st.records, st.imported, st.by_kind[0], st.by_kind[1], st.by_kind[2], st.refused,
+                st.seconds, st.seconds > 0 ? (double)st.records / st.seconds : 0.0);
+    if (r == -EINVAL)
+        return EXIT_REFUSED;
+    return r < 0 ? EXIT_FAILED : 0;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    struct transfer_args a = {.db = getenv("VPND_DB")};
+    struct store *store = NULL;
+    size_t n = 0;
+
+    if (parse_transfer_args(&a, argc, argv, false) < 0)
+        return EXIT_USAGE;
+    if (!a.db || !*a.db)
+        a.db = "vpnd.db";
+    bool use_stdout = !a.file || strcmp(a.file, "-") == 0;
+    if (open_store_for(a.db, &store) < 0)
+        return EXIT_FAILED;
+    FILE *out = use_stdout ? stdout : fopen(a.file, "wb");
+    if (!out) {
+        fprintf(stderr, "vpnd: cannot create %s: %s\n", a.file, strerror(errno));
+        store_close(store);
+        return EXIT_FAILED;
+    }
+    int r = api_export(store, out, &n);
+    if (!use_stdout && fclose(out) != 0 && r == 0)
+        r = -EIO;
+    if (r < 0)
+        fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), store_errmsg(store));
+    store_close(store);
+    return r < 0 ? EXIT_FAILED : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg = {.db = "vpnd.db", .log_level = "info"};
@@ -261,6 +422,10 @@ int main(int argc, char **argv)
         printf("vpnd %s\n", VPND_VERSION);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "import") == 0)
+        return cmd_import(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return cmd_export(argc - 2, argv + 2);
     if (argc < 2 || strcmp(argv[1], "serve") != 0) {
         usage(stderr);
         return 2;

@@ -180,3 +180,9 @@ int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t
         memcpy(cgw, t, sizeof(*cgw));
     return r;
 }
+
+/* The create rules on an already-parsed object (vpnd import). */
+int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err)
+{
+    return cgw_parse(obj, cgw, false, err);
+}

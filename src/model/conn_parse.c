@@ -374,3 +374,8 @@ int model_conn_parse_update(const struct model_vpn_conn *cur, const char *body, 
     json_decref(root);
     return r;
 }
+
+int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err)
+{
+    return conn_parse(obj, c, false, err);
+}

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 void model_jw_init(struct model_jw *w, struct buf *b)
 {
@@ -19,8 +20,19 @@ static void jw_key(struct model_jw *w, const char *key)
     if (w->more[w->depth])
         w->r = buf_append(w->b, ",", 1);
     w->more[w->depth] = true;
-    if (w->r == 0 && key)
-        w->r = buf_printf(w->b, "\"%s\":", key);
+    if (w->r == 0 && key) { /* appends, not printf: this runs for every member written */
+        size_t n = strlen(key);
+        w->r = buf_reserve(w->b, n + 3);
+        if (w->r == 0) {
+            char *p = w->b->data + w->b->len;
+            p[0] = '"';
+            memcpy(p + 1, key, n);
+            p[n + 1] = '"';
+            p[n + 2] = ':';
+            w->b->len += n + 3;
+            w->b->data[w->b->len] = '\0';
+        }
+    }
 }
 
 static void jw_open(struct model_jw *w, const char *key, char c)

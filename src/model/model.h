@@ -379,5 +379,44 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
  * connections is the store's check. Returns 0, -EINVAL or -ENOMEM. */
 int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t len,
                            struct model_vgw *g, struct verr *err);
+/* ---- import / export records (vpnd import, vpnd export) ----
+ *
+ * A record is one JSON object: {"project_id": P, "<wrapper>": {...}} with exactly one wrapper,
+ * "vpn_gateway", "customer_gateway" or "vpn_connection", holding that resource's create body
+ * (validated exactly as the API validates it). The wrapper object may also carry what the
+ * server fills: "id", "created_at", "updated_at" (ms since epoch, or the API's
+ * "yyyy-MM-ddTHH:mm:ss.SSSZ"), "status" (a settled one: pending statuses are refused) and,
+ * for gateway EIPs, "ip_address", "bandwidth_id", "bandwidth_name". Other members are ignored
+ * as the API ignores them, so an export record (the internal form) is a valid record. */
+
+enum model_record_kind { MODEL_RECORD_VGW, MODEL_RECORD_CGW, MODEL_RECORD_CONN };
+
+#define MODEL_PROJECT_ID_LEN 65
+
+struct model_record {
+    enum model_record_kind kind;
+    char project_id[MODEL_PROJECT_ID_LEN]; /* "" when not given */
+    bool has_id;                           /* the id is in the resource struct */
+    bool has_created_at, has_updated_at;   /* likewise the time stamps */
+    const char *status;                    /* canonical; NULL when not given */
+    int json_line;                         /* > 0: the JSON syntax error is on this line */
+};
+
+/* Parses one record of len bytes into *rec and the struct of its kind (g, cgw or c; the others
+ * are not touched). Returns 0, -EINVAL (err filled, paths as in API errors; a JSON syntax error
+ * also sets rec->json_line, relative to text) or -ENOMEM. */
+int model_record_parse(const char *text, size_t len, struct model_record *rec, struct model_vgw *g,
+                       struct model_cgw *cgw, struct model_vpn_conn *c, struct verr *err);
+
+/* Append one record line ({"project_id":...,"<wrapper>":<internal form>}\n, psk included) that
+ * model_record_parse reads back into the same resource. Return 0 or -ENOMEM. */
+int model_record_write_vgw(const char *project_id, const struct model_vgw *g, struct buf *out);
+int model_record_write_cgw(const char *project_id, const struct model_cgw *cgw, struct buf *out);
+int model_record_write_conn(const char *project_id, const struct model_vpn_conn *c,
+                            struct buf *out);
+/* The canonical connection / gateway status equal to s, or NULL (to set a struct's status from
+ * a store column). */
+const char *model_conn_status(const char *s);
+const char *model_vgw_status(const char *s);
 
 #endif

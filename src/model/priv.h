@@ -228,5 +228,12 @@ int model_only_members(const json_t *obj, const char *path, const char *const *a
 int model_vgw_policy_template_field(const json_t *v, const char *path, void *dst, bool internal,
                                     struct verr *err);
 void model_vgw_policy_template_write(struct model_jw *w, const struct model_vgw *g);
+/* ---- create-body parsing of an already loaded wrapper object (import records) ---- */
+
+/* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,
+ * errors and defaults. */
+int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
+int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err);
+int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err);
 
 #endif

@@ -283,3 +283,8 @@ int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g)
     json_decref(root);
     return r;
 }
+
+int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err)
+{
+    return vgw_parse(obj, g, false, err);
+}

@@ -376,3 +376,21 @@ int store_vgw_update(struct store *s, const struct store_vgw_update *u,
     assert(u->released || u->n_released == 0);
     return s->ops->vgw_update(s, u, ret_released_index);
 }
+
+/* ---- bulk load and dump (vpnd import / export) ---- */
+
+int store_bulk_begin(struct store *s)
+{
+    return s->ops->bulk_begin(s);
+}
+
+int store_bulk_end(struct store *s, bool commit)
+{
+    return s->ops->bulk_end(s, commit);
+}
+
+int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud)
+{
+    assert(cbs && cbs->vgw && cbs->cgw && cbs->conn);
+    return s->ops->dump(s, cbs, ud);
+}

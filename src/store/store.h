@@ -404,5 +404,31 @@ struct store_vgw_update {
 };
 int store_vgw_update(struct store *s, const struct store_vgw_update *u,
                      size_t *ret_released_index);
+/* ---- bulk load and dump (vpnd import / vpnd export) ---- */
+
+/* Starts a bulk load: one write transaction that spans every write call made on s until
+ * store_bulk_end. Inside it each write op (store_vgw_insert, store_cgw_insert,
+ * store_conn_insert, ...) keeps its own contract, checks and errors, and stays atomic on its
+ * own: when it fails, only its own changes are undone and the load goes on. Reads see the
+ * load's writes. Other handles see nothing of it until store_bulk_end commits. The backend
+ * may trade memory for speed while the load is open (a larger page cache). -EBUSY if another
+ * writer holds the store, -EINVAL if a bulk load is already open. */
+int store_bulk_begin(struct store *s);
+/* Ends the bulk load: commit true makes every write that succeeded visible at once (durable as
+ * any commit), false discards all of them. With commit true, returns the commit's error
+ * (then nothing is kept). -EINVAL if no bulk load is open. */
+int store_bulk_end(struct store *s, bool commit);
+
+/* What store_dump calls: one callback per kind, rows borrowed for the call (spec; a
+ * connection's doc is NULL). A negative return stops the dump, which returns it. */
+struct store_dump_cbs {
+    int (*vgw)(void *ud, const struct store_vgw_row *row);
+    int (*cgw)(void *ud, const struct store_cgw_row *row);
+    int (*conn)(void *ud, const struct store_conn_row *row);
+};
+/* Calls the callbacks for every row of every project, in one read snapshot: all gateways, then
+ * all customer gateways, then all connections, each kind ordered by project_id, created_at,
+ * id (oldest first), so a dump read back in order creates what a row refers to before it. */
+int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
 #endif

@@ -93,6 +93,10 @@ struct store_ops {
     int (*cgw_update)(struct store *s, const struct store_cgw_row *row);
     int (*vgw_update)(struct store *s, const struct store_vgw_update *u,
                       size_t *ret_released_index);
+    /* bulk load and dump (vpnd import / export) */
+    int (*bulk_begin)(struct store *s);
+    int (*bulk_end)(struct store *s, bool commit);
+    int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 };
 
 struct store {

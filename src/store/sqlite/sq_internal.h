@@ -3,6 +3,7 @@
 #define VPND_STORE_SQ_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,7 @@ struct sq_store {
     int schema_version;
     sqlite3_stmt *stmt[SQ_N_STMT];
     char errmsg[256];
+    struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
@@ -239,5 +241,14 @@ int store_sqlite_cgw_list(struct store *s, const char *project_id,
 int store_sqlite_cgw_update(struct store *s, const struct store_cgw_row *row);
 int store_sqlite_vgw_update(struct store *s, const struct store_vgw_update *u,
                             size_t *ret_released_index);
+/* Bulk load and dump (sq_bulk.c, sq_dump.c). While q->bulk is set, store_sqlite_begin /
+ * begin_read / commit / rollback become a savepoint, its release and its rollback inside the
+ * bulk transaction (store_sqlite_bulk_tx). */
+int store_sqlite_bulk_begin(struct store *s);
+int store_sqlite_bulk_end(struct store *s, bool commit);
+enum sq_bulk_op { SQ_BULK_SAVEPOINT, SQ_BULK_RELEASE, SQ_BULK_ROLLBACK_TO };
+int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *what);
+void store_sqlite_bulk_free(struct sq_store *q);
+int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
 #endif

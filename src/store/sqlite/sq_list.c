@@ -126,9 +126,9 @@ static int sq_list_tx(struct sq_store *q, const char *project_id, const struct s
     if (r < 0)
         return r;
     r = sq_page(q, project_id, f, eps.data, m, limit, out, ret_count, ret_next_marker);
-    if (r == 0 && ret_total)
-        r = sq_count(q, project_id, f, eps.data, ret_total);
-    return r;
+    if (r < 0 || !ret_total)
+        return r;
+    return sq_count(q, project_id, f, eps.data, ret_total);
 }
 
 int store_sqlite_conn_list(struct store *s, const char *project_id,

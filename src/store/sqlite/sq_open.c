@@ -115,10 +115,11 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_VGW_LIST] = "SELECT project_id, id, status, enterprise_project_id, connection_number, "
                     "used_connection_number, created_at, updated_at, spec FROM vpn_gateway "
                     "WHERE project_id = ?1 ORDER BY created_at DESC, id DESC",
+    /* kept by triggers (schema 3), one row per project and kind */
     [SQ_PROJECT_COUNTS] =
-        "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = ?1),"
-        " (SELECT count(*) FROM customer_gateway WHERE project_id = ?1),"
-        " (SELECT count(*) FROM vpn_connection WHERE project_id = ?1)",
+        "SELECT (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = ?1 AND kind = 0),"
+        " (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = ?1 AND kind = 1),"
+        " (SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = ?1)",
     /* in enum store_res_type order: vpn-gateway, customer-gateway, vpn-connection */
     [SQ_TAG_SYNC_FIRST] = SQ_TAG_SYNC_SQL("vpn_gateway"),
     SQ_TAG_SYNC_SQL("customer_gateway"),
@@ -146,6 +147,7 @@ static void sq_close(struct store *s)
 {
     struct sq_store *q = sq_from(s);
 
+    store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
     sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
@@ -201,6 +203,9 @@ static const struct store_ops sq_ops = {
     .cgw_list = store_sqlite_cgw_list,
     .cgw_update = store_sqlite_cgw_update,
     .vgw_update = store_sqlite_vgw_update,
+    .bulk_begin = store_sqlite_bulk_begin,
+    .bulk_end = store_sqlite_bulk_end,
+    .dump = store_sqlite_dump,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
@@ -348,22 +353,30 @@ static int sq_step_tx(struct sq_store *q, enum sq_stmt id, const char *what)
 
 int store_sqlite_begin(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
     return sq_step_tx(q, SQ_BEGIN, what);
 }
 
 int store_sqlite_begin_read(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
     return sq_step_tx(q, SQ_BEGIN_READ, what);
 }
 
 int store_sqlite_commit(struct sq_store *q, const char *what)
 {
+    if (q->bulk)
+        return store_sqlite_bulk_tx(q, SQ_BULK_RELEASE, what);
     return sq_step_tx(q, SQ_COMMIT, what);
 }
 
 void store_sqlite_rollback(struct sq_store *q)
 {
-    if (!sqlite3_get_autocommit(q->db))
+    if (q->bulk)
+        (void)store_sqlite_bulk_tx(q, SQ_BULK_ROLLBACK_TO, "rollback");
+    else if (!sqlite3_get_autocommit(q->db))
         (void)sq_step_tx(q, SQ_ROLLBACK, "rollback");
 }
 

@@ -187,6 +187,31 @@ static const char *const sq_migrations[] = {
     "  (project_id, vgw_id, created_at DESC, id DESC);"
     "CREATE INDEX vpn_connection_by_vgw_ip_created ON vpn_connection"
     "  (project_id, vgw_ip, created_at DESC, id DESC);",
+    /* per-project row counts (kind 0 gateways, 1 customer gateways; connections are counted by conn_count) kept
+     * by triggers, so a quota check or an unfiltered list total reads one row instead of
+     * counting up to millions. */
+    "CREATE TABLE project_count ("
+    "  project_id TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (project_id, kind)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER vpn_gateway_counted AFTER INSERT ON vpn_gateway BEGIN"
+    "  INSERT INTO project_count VALUES (NEW.project_id, 0, 1)"
+    "  ON CONFLICT (project_id, kind) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER vpn_gateway_uncounted AFTER DELETE ON vpn_gateway BEGIN"
+    "  UPDATE project_count SET n = n - 1 WHERE project_id = OLD.project_id AND kind = 0;"
+    "END;"
+    "INSERT INTO project_count SELECT project_id, 0, count(*) FROM vpn_gateway GROUP BY project_id;"
+    "CREATE TRIGGER customer_gateway_counted AFTER INSERT ON customer_gateway BEGIN"
+    "  INSERT INTO project_count VALUES (NEW.project_id, 1, 1)"
+    "  ON CONFLICT (project_id, kind) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER customer_gateway_uncounted AFTER DELETE ON customer_gateway BEGIN"
+    "  UPDATE project_count SET n = n - 1 WHERE project_id = OLD.project_id AND kind = 1;"
+    "END;"
+    "INSERT INTO project_count SELECT project_id, 1, count(*) FROM customer_gateway GROUP BY project_id;"
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

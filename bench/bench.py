@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""The vpnd benchmark: nginx (static file) vs vpnd (no auth, AK/SK) in one run, same wrk and
+CPU pinning for every server. Run through bench/run.sh (which installs wrk/nginx and builds the
+release binary); see bench/README.md for what is measured and how to read it.
+
+Usage: bench/bench.py [--sizes 1k,100k,1m] [--duration S] [--json FILE] [--vpnd PATH]
+                      [--server-cpu N] [--client-cpu N]
+"""
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = "0605767dd1000ffd2f5cc0009a2d6d21"
+AK, SK = "BENCHAK000000001", "BENCHsk0000000000000000000000000001"
+SPARE_GATEWAYS = 60  # empty Professional2 gateways for the create run: 60 000 slots
+SIGNED_REQUESTS = 20000
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def parse_size(s):
+    s = s.strip().lower()
+    mult = {"k": 1000, "m": 1000000}.get(s[-1], 1)
+    return int(float(s[:-1] if s[-1] in "km" else s) * mult)
+
+
+def size_label(n):
+    return "%dM" % (n // 1000000) if n % 1000000 == 0 else "%dk" % (n // 1000) if n % 1000 == 0 \
+        else str(n)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def to_ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)$", v)
+    f = float(m.group(1))
+    return {"us": f / 1000, "ms": f, "s": f * 1000}[m.group(2)]
+
+
+class Wrk:
+    def __init__(self, cpu, duration):
+        self.cpu, self.duration = cpu, duration
+
+    def run(self, url, conns, script=None, env=None):
+        cmd = ["taskset", "-c", str(self.cpu), "wrk", "-t1", "-c%d" % conns,
+               "-d%ds" % self.duration, "--latency", "--timeout", "10s"]
+        if script:
+            cmd += ["-s", os.path.join(HERE, "wrk", script)]
+        out = subprocess.run(cmd + [url], capture_output=True, text=True,
+                             env=dict(os.environ, **(env or {})), check=True).stdout
+        res = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+               "p50_ms": to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+               "p99_ms": to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+               "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+               "errors": 0}
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        if m:
+            res["errors"] = int(m.group(1))
+        m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        if m:
+            res["errors"] += sum(int(x) for x in m.groups())
+        return res
+
+
+class RssSampler(threading.Thread):
+    """Highest VmRSS of pid while running."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kib, self.stop = pid, 0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                with open("/proc/%d/status" % self.pid) as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+            except OSError:
+                return
+            self.stop.wait(0.2)
+
+
+class Vpnd:
+    def __init__(self, binary, cpu, db, extra=()):
+        self.binary, self.cpu, self.db, self.extra = binary, cpu, db, list(extra)
+        self.proc, self.port = None, None
+
+    def start(self):
+        """Starts and returns the seconds from exec to the readiness line."""
+        cmd = ["taskset", "-c", str(self.cpu), self.binary, "serve", "--listen", "127.0.0.1:0",
+               "--db", self.db, "--log-level", "warn", "--max-connections", "10000",
+               "--max-per-client", "10000", "--quota-vpn-connection", "100000000",
+               "--quota-vpn-gateway", "1000000", "--quota-customer-gateway", "1000000"] + self.extra
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VPND_")}
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env, text=True)
+        line = self.proc.stdout.readline()
+        took = time.monotonic() - t0
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if not m:
+            raise SystemExit("vpnd did not start: %r" % line)
+        self.port = int(m.group(1))
+        return took
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def get(self, path, headers=None):
+        req = urllib.request.Request(self.url(path), headers=headers or {})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=60)
+        self.proc = None
+
+
+def sign(path, host, date):
+    """SDK-HMAC-SHA256 (same algorithm as tests/api/test_auth.py) for a GET without query."""
+    headers = {"host": host, "x-sdk-date": date}
+    signed = sorted(headers)
+    uri = path if path.endswith("/") else path + "/"
+    canon = "\n".join(["GET", uri, "", "".join("%s:%s\n" % (k, headers[k]) for k in signed),
+                       ";".join(signed), hashlib.sha256(b"").hexdigest()])
+    sts = "SDK-HMAC-SHA256\n%s\n%s" % (date, hashlib.sha256(canon.encode()).hexdigest())
+    sig = hmac.new(SK.encode(), sts.encode(), hashlib.sha256).hexdigest()
+    return "SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s" % (AK, ";".join(signed), sig)
+
+
+def build_store(args, work, n):
+    ids, spare = os.path.join(work, "ids"), os.path.join(work, "spare")
+    db = os.path.join(work, "vpnd.db")
+    t0 = time.monotonic()
+    gen = subprocess.Popen([sys.executable, os.path.join(HERE, "gen.py"), str(n), "--ids", ids,
+                            "--project", PROJECT, "--spare", str(SPARE_GATEWAYS),
+                            "--spare-file", spare], stdout=subprocess.PIPE)
+    imp = subprocess.run([args.vpnd, "import", "--db", db, "--stats", "--no-progress", "-"],
+                         stdin=gen.stdout, capture_output=True, text=True)
+    gen.stdout.close()
+    gen.wait()
+    if imp.returncode != 0 or gen.returncode != 0:
+        raise SystemExit("import failed: %s" % imp.stderr)
+    m = re.search(r"(\d+) records read.*?([\d.]+) s, (\d+) records/s", imp.stderr)
+    log(imp.stderr.strip())
+    return {"db": db, "ids": ids, "spare": spare, "records": int(m.group(1)),
+            "import_s": float(m.group(2)), "import_rps": int(m.group(3)),
+            "wall_s": time.monotonic() - t0, "db_bytes": os.path.getsize(db)}
+
+
+def start_nginx(work, cpu, body):
+    www = os.path.join(work, "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "conn.json"), "wb") as f:
+        f.write(body)
+    port = free_port()
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("worker_processes 1; daemon off; pid %s/nginx.pid; error_log %s/nginx.err;\n"
+                "events { worker_connections 4096; }\n"
+                "http { access_log off; keepalive_requests 10000000;\n"
+                "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
+                "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
+                "  server { listen 127.0.0.1:%d; root %s; default_type application/json; } }\n"
+                % ((work, work) + (work,) * 5 + (port, www)))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # /usr/sbin is not on every PATH
+    proc = subprocess.Popen(["taskset", "-c", str(cpu), nginx, "-c", conf, "-e",
+                             os.path.join(work, "nginx.err")], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/conn.json" % port, timeout=1).read()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("nginx did not start")
+
+
+def run_size(args, wrk, n):
+    work = tempfile.mkdtemp(prefix="vpnd-bench-", dir=args.workdir)
+    log("N=%d: building the store (bench/gen.py | vpnd import)" % n)
+    store = build_store(args, work, n)
+    rows = []
+    base = "/v5/%s/vpn-connection" % PROJECT
+    env_get = {"BENCH_IDS": store["ids"], "BENCH_BASE": base + "/"}
+
+    v = Vpnd(args.vpnd, args.server_cpu, store["db"])
+    starts = [v.start()]
+    with open(store["ids"]) as f:
+        first_id = f.readline().strip()
+    body = v.get(base + "/" + first_id)
+    v.stop()
+
+    ng, nport = start_nginx(work, args.server_cpu, body)
+    nginx = {}
+    try:
+        for c in (8, 64):
+            log("N=%d: nginx static, %d connections" % (n, c))
+            nginx[c] = wrk.run("http://127.0.0.1:%d/conn.json" % nport, c)
+            rows.append(dict(size=n, target="nginx static file", conns=c, ratio=1.0, **nginx[c]))
+    finally:
+        ng.send_signal(signal.SIGQUIT)
+        ng.wait(timeout=30)
+
+    def measured(target, c, res, rss, ref):
+        r = dict(size=n, target=target, conns=c, rss_mib=round(rss / 1024, 1), **res)
+        r["ratio"] = round(res["rps"] / nginx[ref]["rps"], 2) if ref in nginx else None
+        r["p99_ratio"] = round(res["p99_ms"] / nginx[ref]["p99_ms"], 2) if ref in nginx else None
+        rows.append(r)
+
+    # vpnd without authentication
+    starts.append(v.start())
+    for c in (8, 64):
+        log("N=%d: vpnd GET random ids, no auth, %d connections" % (n, c))
+        s = RssSampler(v.proc.pid)
+        s.start()
+        res = wrk.run(v.url(base), c, "get_random.lua", env_get)
+        s.stop.set()
+        measured("vpnd GET (random id), no auth", c, res, s.peak_kib, c)
+    log("N=%d: vpnd list page of 100, 64 connections" % n)
+    s = RssSampler(v.proc.pid)
+    s.start()
+    res = wrk.run(v.url(base + "?limit=100"), 64)
+    s.stop.set()
+    measured("vpnd GET list limit=100", 64, res, s.peak_kib, None)
+    log("N=%d: vpnd POST creates, 16 connections" % n)
+    before = json.loads(v.get(base + "?limit=0"))["total_count"]
+    s = RssSampler(v.proc.pid)
+    s.start()
+    res = wrk.run(v.url(base), 16, "post_create.lua",
+                  {"BENCH_SPARE": store["spare"], "BENCH_BASE": base})
+    s.stop.set()
+    acked = res["requests"] - res["errors"]
+    v.stop(signal.SIGKILL)  # right after the last acknowledged create
+    starts.append(v.start())
+    after = json.loads(v.get(base + "?limit=0"))["total_count"]
+    v.stop()
+    res["acked"], res["survived"] = acked, after - before
+    measured("vpnd POST create (kill -9 after)", 16, res, s.peak_kib, None)
+
+    # vpnd with AK/SK: pre-signed requests, skew check widened to a day
+    creds = os.path.join(work, "credentials")
+    with open(creds, "w") as f:
+        f.write("ak %s %s %s\n" % (AK, SK, PROJECT))
+    os.chmod(creds, 0o600)
+    va = Vpnd(args.vpnd, args.server_cpu, store["db"], ["--credentials", creds, "--max-skew",
+                                                          "86400"])
+    starts.append(va.start())
+    host = "127.0.0.1:%d" % va.port
+    date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    signed = os.path.join(work, "signed")
+    with open(store["ids"]) as f, open(signed, "w") as out:
+        for i, line in enumerate(f):
+            if i == SIGNED_REQUESTS:
+                break
+            path = base + "/" + line.strip()
+            out.write("%s\t%s\t%s\n" % (path, date, sign(path, host, date)))
+    for c in (8, 64):
+        log("N=%d: vpnd GET random ids, AK/SK, %d connections" % (n, c))
+        s = RssSampler(va.proc.pid)
+        s.start()
+        res = wrk.run(va.url(base), c, "get_signed.lua", {"BENCH_SIGNED": signed})
+        s.stop.set()
+        measured("vpnd GET (random id), AK/SK", c, res, s.peak_kib, c)
+    va.stop()
+    starts.sort()
+    info = {"size": n, "import": {k: store[k] for k in ("records", "import_s", "import_rps",
+                                                         "db_bytes")},
+            "start_to_ready_ms": [round(t * 1000, 1) for t in starts],
+            "start_to_ready_median_ms": round(starts[len(starts) // 2] * 1000, 1),
+            "body_bytes": len(body)}
+    if not args.keep:
+        subprocess.run(["rm", "-rf", work])
+    return rows, info
+
+
+def fmt(v, unit=""):
+    return "" if v is None else ("%g%s" % (v, unit))
+
+
+def markdown(rows, infos):
+    out = ["| N | target | conns | req/s | p50 ms | p99 ms | vpnd RSS MiB | req/s ratio | "
+           "p99 ratio | errors |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append("| %s | %s | %d | %.0f | %.3f | %.3f | %s | %s | %s | %d |" % (
+            size_label(r["size"]), r["target"], r["conns"], r["rps"], r["p50_ms"], r["p99_ms"],
+            fmt(r.get("rss_mib")), fmt(r.get("ratio")), fmt(r.get("p99_ratio")), r["errors"]))
+    out.append("")
+    for i in infos:
+        imp = i["import"]
+        out.append("- N=%s: import %d records in %.2f s (%d records/s), store %.0f MiB; start "
+                   "to ready %s ms (median of %d: %s); body %d bytes" % (
+                       size_label(i["size"]), imp["records"], imp["import_s"], imp["import_rps"],
+                       imp["db_bytes"] / 1048576, i["start_to_ready_median_ms"],
+                       len(i["start_to_ready_ms"]), i["start_to_ready_ms"], i["body_bytes"]))
+    for r in rows:
+        if "acked" in r:
+            out.append("- N=%s: %d creates acknowledged, %d present after kill -9 and restart" % (
+                size_label(r["size"]), r["acked"], r["survived"]))
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1k,100k,1m")
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--vpnd", default=os.path.join(HERE, "..", "build", "rel", "vpnd"))
+    ap.add_argument("--server-cpu", type=int, default=0)
+    ap.add_argument("--client-cpu", type=int, default=1)
+    ap.add_argument("--workdir", default=None, help="where stores are built (default $TMPDIR)")
+    ap.add_argument("--keep", action="store_true", help="keep the stores")
+    args = ap.parse_args()
+    args.vpnd = os.path.abspath(args.vpnd)
+    wrk = Wrk(args.client_cpu, args.duration)
+    rows, infos = [], []
+    for n in [parse_size(s) for s in args.sizes.split(",")]:
+        r, i = run_size(args, wrk, n)
+        rows += r
+        infos.append(i)
+    md = markdown(rows, infos)
+    print(md)
+    machine = {"cpus": os.cpu_count(), "kernel": platform.release(),
+               "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                                  if l.startswith("model name")), "?"),
+               "loadavg_at_end": os.getloadavg(), "server_cpu": args.server_cpu,
+               "client_cpu": args.client_cpu}
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                   "duration_s": args.duration, "machine": machine, "rows": rows,
+                   "sizes": infos}, f, indent=1)
+    log("JSON written to %s" % args.json)
+
+
+if __name__ == "__main__":
+    main()
