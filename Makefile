@@ -7,7 +7,7 @@
 #   make bench      benchmarks (see bench/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

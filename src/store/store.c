@@ -15,16 +15,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "store/postgres/store_postgres.h"
 #include "store/sqlite/store_sqlite.h"
 #include "store/store_backend.h"
 
 struct store_backend {
     const char *scheme;
     int (*open)(const char *location, struct store **ret, char *errbuf, size_t errlen);
+    bool whole_url; /* open gets the URL itself (libpq parses it), not what follows "scheme:" */
 };
 
 static const struct store_backend store_backends[] = {
-    {"sqlite", store_sqlite_open},
+    {"sqlite", store_sqlite_open, false},
+    {"postgres", store_postgres_open, true},
+    {"postgresql", store_postgres_open, true},
 };
 
 static bool store_is_scheme_char(char c, bool first)
@@ -66,9 +70,9 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
             snprintf(errbuf, errlen, "store URL \"%s\" names no database", url);
             return -EINVAL;
         }
-        return b->open(url + n + 1, ret, errbuf, errlen);
+        return b->open(b->whole_url ? url : url + n + 1, ret, errbuf, errlen);
     }
-    snprintf(errbuf, errlen, "unsupported store URL scheme \"%.*s\" (supported: sqlite)",
+    snprintf(errbuf, errlen, "unsupported store URL scheme \"%.*s\" (supported: sqlite, postgres, postgresql)",
              (int)(n > 32 ? 32 : n), url);
     return -EINVAL;
 }
@@ -205,6 +209,12 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
 {
     assert(project_id && id && from && to);
     return s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at);
+}
+
+int store_conn_settle(struct store *s, const struct store_conn_row *row, const char *from_status)
+{
+    assert(row && row->spec && row->doc && from_status);
+    return s->ops->conn_settle(s, row, from_status);
 }
 
 void store_vgw_row_done(struct store_vgw_row *row)

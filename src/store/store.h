@@ -68,8 +68,8 @@ struct store_conn_row {
     char *doc;  /* rendered response object */
 };
 
-/* Opens (creating if needed) the store at url: a file path, "sqlite:PATH" or "sqlite::memory:"
- * (later "postgres://..."; any other "scheme:" is -EINVAL). Applies pending migrations, each in
+/* Opens (creating if needed) the store at url: a file path, "sqlite:PATH", "sqlite::memory:", or
+ * a libpq URL "postgres://..." / "postgresql://..." (any other "scheme:" is -EINVAL). Applies pending migrations, each in
  * one transaction. On failure writes a reason into errbuf and returns -EINVAL (bad url), -EBUSY,
  * -EIO (also: the store's schema is newer than this binary) or -ENOMEM. */
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen);
@@ -188,5 +188,15 @@ int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *o
 int store_vgw_set_status(struct store *s, const char *project_id, const char *id,
                          const char *from, const char *to, int64_t status_due,
                          int64_t updated_at);
+
+/* ---- status engine: connection settle (PostgreSQL branch) ---- */
+
+/* Moves a connection out of from_status (compare-and-set): replaces status, status_due, spec and
+ * doc with row's (updated_at is kept: a status change is not a configuration update), but only
+ * while the stored row still has status from_status and updated_at == row->updated_at, i.e. it
+ * was not changed since the caller read it. -ENOENT if the connection is gone or was changed
+ * (another engine got there first, or an API write came in between), so one transition happens
+ * once even with several engines running. */
+int store_conn_settle(struct store *s, const struct store_conn_row *row, const char *from_status);
 
 #endif

@@ -11,7 +11,7 @@
 #include "store/store.h"
 
 struct store_ops {
-    const char *name; /* "sqlite", later "postgres" */
+    const char *name; /* "sqlite", "postgres" */
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);
     int (*schema_version)(struct store *s);
@@ -46,6 +46,9 @@ struct store_ops {
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,
                           const char *from, const char *to, int64_t status_due,
                           int64_t updated_at);
+    /* status engine: connection settle */
+    int (*conn_settle)(struct store *s, const struct store_conn_row *row,
+                       const char *from_status);
 };
 
 struct store {

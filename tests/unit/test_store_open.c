@@ -11,14 +11,29 @@ static int open_url(const char *url, struct store **ret, char *err, size_t errle
     return store_open(url, ret, err, errlen);
 }
 
-static void test_postgres_url_is_rejected_as_an_unsupported_scheme(void **state)
+static void test_unknown_url_scheme_is_rejected_with_the_supported_ones(void **state)
 {
     struct store *s = NULL;
     char err[256];
 
     (void)state;
-    assert_int_equal(open_url("postgres://vpnd@localhost/vpnd", &s, err, sizeof(err)), -EINVAL);
-    assert_string_equal(err, "unsupported store URL scheme \"postgres\" (supported: sqlite)");
+    assert_int_equal(open_url("mysql://vpnd@localhost/vpnd", &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "unsupported store URL scheme \"mysql\" "
+                             "(supported: sqlite, postgres, postgresql)");
+    assert_null(s);
+}
+
+static void test_unreachable_postgres_server_is_eio_with_the_reason(void **state)
+{
+    struct store *s = NULL;
+    char err[512];
+
+    (void)state;
+    /* a socket directory where no server listens: fails at once, no network involved */
+    assert_int_equal(open_url("postgresql:///vpnd?host=/nonexistent-vpnd-dir", &s, err,
+                              sizeof(err)),
+                     -EIO);
+    assert_non_null(strstr(err, "cannot connect to PostgreSQL: "));
     assert_null(s);
 }
 
@@ -55,6 +70,8 @@ static void test_unopenable_path_is_eio_with_the_reason(void **state)
     struct store *s = NULL;
     char url[320], err[512];
 
+    FX_SQLITE_ONLY();
+
     snprintf(url, sizeof(url), "%s/no-such-dir/vpnd.db", f->dir);
     assert_int_equal(open_url(url, &s, err, sizeof(err)), -EIO);
     assert_non_null(strstr(err, "cannot open SQLite database"));
@@ -66,7 +83,9 @@ static void test_sqlite_prefix_and_plain_path_open_the_same_file(void **state)
     struct fx *f = *state;
     struct store *s = NULL;
     struct store_vgw_row row;
-    char url[320], err[256];
+    char url[1100], err[256];
+
+    FX_SQLITE_ONLY();
 
     snprintf(url, sizeof(url), "sqlite:%s", f->path);
     assert_int_equal(open_url(url, &s, err, sizeof(err)), 0);
@@ -123,6 +142,8 @@ static void test_database_newer_than_this_binary_is_refused_with_the_reason(void
     struct store *s = NULL;
     char err[256];
 
+    FX_SQLITE_ONLY();
+
     store_close(f->s); /* the last handle checkpoints the WAL into the file */
     f->s = NULL;
     set_user_version(f->path, 99);
@@ -136,7 +157,9 @@ static void test_store_file_uses_a_write_ahead_log(void **state)
 {
     struct fx *f = *state;
     struct stat st;
-    char wal[320];
+    char wal[1100];
+
+    FX_SQLITE_ONLY();
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     fx_path(f, "-wal", wal, sizeof(wal));
@@ -191,7 +214,8 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 #define T_CLOSED(name) cmocka_unit_test_setup_teardown(name, fx_setup_closed, fx_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_postgres_url_is_rejected_as_an_unsupported_scheme),
+        cmocka_unit_test(test_unknown_url_scheme_is_rejected_with_the_supported_ones),
+        cmocka_unit_test(test_unreachable_postgres_server_is_eio_with_the_reason),
         cmocka_unit_test(test_sqlite_url_without_a_path_is_rejected),
         cmocka_unit_test(test_memory_url_opens_an_empty_store_at_the_latest_schema),
         T_CLOSED(test_unopenable_path_is_eio_with_the_reason),

@@ -41,6 +41,7 @@ enum sq_stmt {
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
     SQ_VGW_LIST,
+    SQ_CONN_SETTLE, /* sq_settle.c */
     SQ_N_STMT
 };
 
@@ -135,6 +136,8 @@ int store_sqlite_project_counts(struct store *s, const char *project_id,
                                 struct store_counts *ret);
 int store_sqlite_vgw_list(struct store *s, const char *project_id,
                           int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
+int store_sqlite_conn_settle(struct store *s, const struct store_conn_row *row,
+                             const char *from_status);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

@@ -1,63 +1,14 @@
 /* store/sqlite/sq_list.c: the newest-first, marker-paged connection list.
  *
- * Order is (created_at DESC, id DESC), served by the vpn_connection_by_created index. A marker
- * is the created_at of the last item sent ("yyyy-MM-ddTHH:mm:ss.SSSZ", spec §1.6) and the next
- * page holds the rows strictly older. When the next row has the very same created_at (a batch
- * create in one millisecond), a created_at alone would skip it, so the marker then carries the
- * last id too ("<created_at>|<id>") and the next page holds the rows below (created_at, id).
- * One SQL comparison serves both: (created_at, id) < (ts, id-or-"").
+ * Order is (created_at DESC, id DESC), served by the vpn_connection_by_created index; the marker
+ * (store_marker.h) selects the rows below (created_at, id).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "store/sqlite/sq_internal.h"
-#include "util/ids.h"
-
-struct sq_marker {
-    int64_t created_at;
-    char id[UUID_STR_LEN]; /* "" = every id at created_at is already sent */
-};
-
-/* Parses a marker written by sq_format_marker; NULL or "" is the first page. */
-static int sq_parse_marker(const char *s, struct sq_marker *ret)
-{
-    const char *bar;
-    char ts[TIMESTAMP_STR_LEN];
-    size_t n;
-
-    ret->id[0] = '\0';
-    if (!s || !*s) {
-        ret->created_at = INT64_MAX;
-        return 0;
-    }
-    bar = strchr(s, '|');
-    n = bar ? (size_t)(bar - s) : strlen(s);
-    if (n != TIMESTAMP_STR_LEN - 1)
-        return -EINVAL;
-    memcpy(ts, s, n);
-    ts[n] = '\0';
-    if (ids_parse_ts(ts, &ret->created_at) < 0)
-        return -EINVAL;
-    if (!bar)
-        return 0;
-    n = strlen(bar + 1);
-    if (n == 0 || n >= sizeof(ret->id))
-        return -EINVAL;
-    memcpy(ret->id, bar + 1, n + 1);
-    return 0;
-}
-
-static void sq_format_marker(int64_t created_at, const char *id, char out[STORE_MARKER_LEN])
-{
-    char ts[TIMESTAMP_STR_LEN];
-
-    ids_format_ts(created_at, ts);
-    if (id)
-        snprintf(out, STORE_MARKER_LEN, "%s|%s", ts, id);
-    else
-        snprintf(out, STORE_MARKER_LEN, "%s", ts);
-}
+#include "store/store_marker.h"
 
 /* The enterprise_project_id filter as a JSON array for json_each(), or NULL for none. */
 static int sq_eps_json(const struct store_conn_filter *f, struct buf *out)
@@ -94,7 +45,7 @@ static int sq_count(struct sq_store *q, const char *project_id, const struct sto
 
 /* Appends one page to out; writes the count and the next marker. */
 static int sq_page(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,
-                   const char *eps, const struct sq_marker *m, size_t limit, struct buf *out,
+                   const char *eps, const struct store_marker *m, size_t limit, struct buf *out,
                    size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN])
 {
     SQ_STMT(st, q, SQ_CONN_LIST);
@@ -113,7 +64,7 @@ static int sq_page(struct sq_store *q, const char *project_id, const struct stor
 
         if (n == limit) { /* the extra row: there is a next page (none after a 0-item page) */
             if (n > 0)
-                sq_format_marker(last_at, at == last_at ? last_id : NULL, ret_next_marker);
+                store_marker_format(last_at, at == last_at ? last_id : NULL, ret_next_marker);
             break;
         }
         doc = sqlite3_column_text(st, 0);
@@ -140,7 +91,7 @@ static int sq_page(struct sq_store *q, const char *project_id, const struct stor
 }
 
 static int sq_list_tx(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,
-                      const struct sq_marker *m, size_t limit, struct buf *out, size_t *ret_count,
+                      const struct store_marker *m, size_t limit, struct buf *out, size_t *ret_count,
                       char ret_next_marker[STORE_MARKER_LEN], int64_t *ret_total)
 {
     _cleanup_(buf_free) struct buf eps = {0};
@@ -161,10 +112,10 @@ int store_sqlite_conn_list(struct store *s, const char *project_id,
 {
     struct sq_store *q = sq_from(s);
     char next[STORE_MARKER_LEN];
-    struct sq_marker m;
+    struct store_marker m;
     size_t len0 = out->len, count = 0;
     int64_t total = 0;
-    int r = sq_parse_marker(f->marker, &m);
+    int r = store_marker_parse(f->marker, &m);
 
     if (r < 0)
         return r;
