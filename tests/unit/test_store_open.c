@@ -153,6 +153,28 @@ static void test_database_newer_than_this_binary_is_refused_with_the_reason(void
     assert_null(s);
 }
 
+/* The same refusal on PostgreSQL: the version row is set through psql (the client the
+ * postgresql package installs), the store closed meanwhile. */
+static void test_postgres_schema_newer_than_this_binary_is_refused(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    char cmd[1400], err[256];
+
+    if (!fx_pg_url())
+        skip();
+    store_close(f->s);
+    f->s = NULL;
+    snprintf(cmd, sizeof(cmd),
+             "psql -X -q -At -v ON_ERROR_STOP=1 '%s' -c 'UPDATE vpnd_schema SET version = 99'",
+             f->path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(open_url(f->path, &s, err, sizeof(err)), -EIO);
+    assert_string_equal(err, "database schema version 99 is newer than this vpnd supports (2): "
+                             "upgrade vpnd");
+    assert_null(s);
+}
+
 static void test_store_file_uses_a_write_ahead_log(void **state)
 {
     struct fx *f = *state;
@@ -209,6 +231,35 @@ static void test_acknowledged_write_survives_kill_9_of_the_process(void **state)
     store_vgw_row_done(&row);
 }
 
+static void test_several_processes_opening_a_fresh_store_at_once_all_migrate_it(void **state)
+{
+    enum { NODES = 4 };
+    struct fx *f = *state;
+    pid_t pids[NODES];
+
+    for (int i = 0; i < NODES; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            struct store *s = NULL;
+            char err[256];
+            int ok = store_open(f->path, &s, err, sizeof(err)) == 0 &&
+                     store_schema_version(s) == 2;
+
+            store_close(s);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < NODES; i++) {
+        int st = 0;
+
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    fx_open(f);
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -223,8 +274,10 @@ int main(void)
         T(test_new_store_has_the_latest_schema_version),
         T(test_reopen_keeps_data_and_applies_no_migration_twice),
         T(test_database_newer_than_this_binary_is_refused_with_the_reason),
+        T(test_postgres_schema_newer_than_this_binary_is_refused),
         T(test_store_file_uses_a_write_ahead_log),
         T_CLOSED(test_acknowledged_write_survives_kill_9_of_the_process),
+        T_CLOSED(test_several_processes_opening_a_fresh_store_at_once_all_migrate_it),
     };
 #undef T
 #undef T_CLOSED
