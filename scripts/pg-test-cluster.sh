@@ -42,10 +42,12 @@ start() {
     chmod 700 "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U vpnd --auth=trust --encoding=UTF8 --no-sync \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${VPND_PG_DURABLE:-}" != 1 ] || fast=""
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses= -c unix_socket_directories=$dir -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-            -c shared_buffers=32MB" start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+        -o "-c listen_addresses= -c unix_socket_directories=$dir $fast \
+            -c max_connections=200 -c shared_buffers=32MB" start >/dev/null ||
+        { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h "$dir" -U vpnd vpnd_test
     echo "postgresql://vpnd@/vpnd_test?host=$dir"
 }
@@ -69,10 +71,16 @@ run)
     fi
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/vpnd-pg-XXXXXX")
     chmod 711 "$tmp" # the server's user must reach its directory inside
-    trap 'stop "$tmp/c"; rm -rf "$tmp"' EXIT INT TERM
+    child=""
+    trap 'stop "$tmp/c"; rm -rf "$tmp"' EXIT
+    trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' INT TERM
     VPND_PG_URL=$(start "$tmp/c")
     export VPND_PG_URL
-    "$@"
+    "$@" </dev/null &
+    child=$!
+    rc=0
+    wait "$child" || rc=$?
+    exit "$rc"
     ;;
 *)
     echo "usage: $0 start DIR | stop DIR | run -- CMD..." >&2
