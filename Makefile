@@ -115,7 +115,8 @@ pg-suites:
 	@test -n "$$VPND_PG_URL" || { echo "pg-suites: set VPND_PG_URL (make check-pg does)" >&2; exit 1; }
 	@set -e; for t in $(STORE_UNIT_BIN); do echo "# $$t (postgres)"; \
 		VPND_TEST_STORE_URL="$$VPND_PG_URL" $$t; done
-	VPND_TEST_DB_URL="$$VPND_PG_URL" VPND_BIN=$(CURDIR)/build/asan/vpnd \
+	VPND_TEST_DB_URL="$$VPND_PG_URL" VPND_TEST_PG_RESTART="$$VPND_PG_RESTART" \
+		VPND_BIN=$(CURDIR)/build/asan/vpnd \
 		/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
 bench: deps

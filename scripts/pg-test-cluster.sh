@@ -8,7 +8,8 @@
 #   scripts/pg-test-cluster.sh stop DIR      stops it (the caller removes DIR)
 #   scripts/pg-test-cluster.sh run -- CMD..  runs CMD with VPND_PG_URL set: the caller's URL if
 #                                            VPND_PG_URL is already set, else a cluster started
-#                                            in a temp dir and stopped (and removed) on exit
+#                                            in a temp dir and stopped (and removed) on exit;
+#                                            VPND_PG_RESTART then holds a command restarting it
 set -eu
 
 pg_bin() {
@@ -75,7 +76,11 @@ run)
     trap 'stop "$tmp/c"; rm -rf "$tmp"' EXIT
     trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' INT TERM
     VPND_PG_URL=$(start "$tmp/c")
-    export VPND_PG_URL
+    pick_owner
+    # how a test restarts the server (tests/api/test_multinode.py)
+    VPND_PG_RESTART="$(pg_bin)/pg_ctl -D $tmp/c/data -w -t 30 -m fast restart"
+    [ "$(id -u)" -ne 0 ] || VPND_PG_RESTART="runuser -u $owner -- $VPND_PG_RESTART"
+    export VPND_PG_URL VPND_PG_RESTART
     "$@" </dev/null &
     child=$!
     rc=0

@@ -13,6 +13,7 @@ import collections
 import concurrent.futures
 import os
 import re
+import shlex
 import signal
 import subprocess
 import threading
@@ -217,6 +218,20 @@ def test_dropped_database_connections_are_reestablished_by_the_next_request(two_
     for srv in (a, b):
         r = srv.request("GET", "/v5/%s/vpn-gateways/%s" % (project, gid))
         assert r.status == 200, r.raw
+
+
+@pytest.mark.skipif(not os.environ.get("VPND_TEST_PG_RESTART"),
+                    reason="needs VPND_TEST_PG_RESTART (make check-pg's private cluster)")
+def test_postgres_restart_costs_only_the_requests_made_while_it_is_down(two_nodes, project):
+    a, b = two_nodes
+    gid = create_gateway(a, project)["id"]
+    p = subprocess.run(shlex.split(os.environ["VPND_TEST_PG_RESTART"]), capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    for srv in (a, b):  # each node's connection was closed by the restart
+        r = srv.request("GET", "/v5/%s/vpn-gateways/%s" % (project, gid))
+        assert r.status == 200, r.raw
+        assert create_cgw(srv, project)["id"]
 
 
 def test_requests_during_a_database_outage_get_the_error_body_then_recover(vpnd_bin, tmp_path,

@@ -157,6 +157,10 @@ static void pg_set_errmsg(struct pg_store *p, const char *what, const char *msg,
 
 int store_postgres_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 {
+    /* A connect (and every reconnect, which reuses these) gives up after 5 s unless the URL says
+     * otherwise: its own connect_timeout overrides this one. */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {"5", url, NULL};
     struct pg_store *p = calloc(1, sizeof(*p));
     int r;
 
@@ -166,7 +170,7 @@ int store_postgres_open(const char *url, struct store **ret, char *errbuf, size_
         return -ENOMEM;
     }
     p->base.ops = &pg_ops;
-    p->conn = PQconnectdb(url);
+    p->conn = PQconnectdbParams(keys, values, 1);
     if (!p->conn) {
         free(p);
         snprintf(errbuf, errlen, "out of memory");
