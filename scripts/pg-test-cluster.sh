@@ -78,7 +78,7 @@ run)
     VPND_PG_URL=$(start "$tmp/c")
     pick_owner
     # how a test restarts the server (tests/api/test_multinode.py)
-    VPND_PG_RESTART="$(pg_bin)/pg_ctl -D $tmp/c/data -w -t 30 -m fast restart"
+    VPND_PG_RESTART="$(pg_bin)/pg_ctl -D $tmp/c/data -l $tmp/c/server.log -w -t 30 -m fast restart"
     [ "$(id -u)" -ne 0 ] || VPND_PG_RESTART="runuser -u $owner -- $VPND_PG_RESTART"
     export VPND_PG_URL VPND_PG_RESTART
     "$@" </dev/null &
