@@ -15,7 +15,7 @@
 #include "util/ids.h"
 
 struct store_marker {
-    int64_t created_at; /* INT64_MAX for the first page */
+    int64_t created_at;    /* INT64_MAX for the first page */
     char id[UUID_STR_LEN]; /* "" = every id at created_at is already sent */
 };
 

@@ -24,8 +24,7 @@ int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct sto
         struct store_due *d = &out[n];
 
         d->kind = strcmp(PQgetvalue(res, i, 0), "0") == 0 ? STORE_KIND_VGW : STORE_KIND_CONN;
-        if ((r = store_postgres_col_copy(p, res, i, 1, d->project_id, sizeof(d->project_id))) <
-                0 ||
+        if ((r = store_postgres_col_copy(p, res, i, 1, d->project_id, sizeof(d->project_id))) < 0 ||
             (r = store_postgres_col_copy(p, res, i, 2, d->id, sizeof(d->id))) < 0 ||
             (r = store_postgres_col_copy(p, res, i, 3, d->status, sizeof(d->status))) < 0)
             break;
@@ -46,9 +45,8 @@ static int pg_vgw_set_status_tx(struct pg_store *p, void *ud)
 {
     const struct pg_set_status *a = ud;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_VGW_SET_STATUS, "vgw set status", &n, "ssssII",
-                                a->project_id, a->id, a->from, a->to, a->status_due,
-                                a->updated_at);
+    int r = store_postgres_exec(p, PG_VGW_SET_STATUS, "vgw set status", &n, "ssssII", a->project_id,
+                                a->id, a->from, a->to, a->status_due, a->updated_at);
 
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }
@@ -59,12 +57,10 @@ int store_postgres_vgw_set_status(struct store *s, const char *project_id, const
 {
     struct pg_set_status a = {project_id, id, from, to, status_due, updated_at};
 
-    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "vgw set status", pg_vgw_set_status_tx,
-                             &a);
+    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "vgw set status", pg_vgw_set_status_tx, &a);
 }
 
-int store_postgres_project_counts(struct store *s, const char *project_id,
-                                  struct store_counts *ret)
+int store_postgres_project_counts(struct store *s, const char *project_id, struct store_counts *ret)
 {
     struct pg_store *p = pg_from(s);
     _cleanup_pgres_ PGresult *res = NULL;

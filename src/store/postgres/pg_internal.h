@@ -126,8 +126,7 @@ int store_postgres_col_copy(struct pg_store *p, const PGresult *res, int row, in
 /* A malloc'd copy of text column col of row in *ret; -ENOMEM. */
 int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret);
 /* Integer column col of row; -EIO if it is not one. */
-int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col,
-                           int64_t *ret);
+int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret);
 /* Records "what: fmt..." in p->errmsg and returns -EIO. */
 int store_postgres_corrupt(struct pg_store *p, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -166,8 +165,7 @@ int store_postgres_conn_list(struct store *s, const char *project_id,
                              const struct store_conn_filter *f, size_t limit, struct buf *out,
                              size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
                              int64_t *ret_total);
-int store_postgres_claims_list(struct store *s, const char *kind, struct buf *out,
-                               size_t *ret_n);
+int store_postgres_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                             size_t *ret_n);
 int store_postgres_vgw_set_status(struct store *s, const char *project_id, const char *id,

@@ -24,7 +24,7 @@
     "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
     "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
 #define PG_VGW_COLS                                                                                \
-    "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "  \
+    "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "   \
     "created_at, updated_at, spec"
 
 const char *const store_postgres_sql[PG_N_STMT] = {
@@ -457,8 +457,7 @@ int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret)
     return 0;
 }
 
-int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col,
-                           int64_t *ret)
+int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret)
 {
     const char *t = PQgetvalue(res, row, col);
     char *end = NULL;

@@ -23,8 +23,8 @@ static int pg_take_claims(struct pg_store *p, const struct store_claim *claims, 
                           const char *owner_id)
 {
     for (size_t i = 0; i < n; i++) {
-        int r = store_postgres_exec(p, PG_CLAIM_INSERT, "claim insert", NULL, "sss",
-                        claims[i].kind, claims[i].value, owner_id);
+        int r = store_postgres_exec(p, PG_CLAIM_INSERT, "claim insert", NULL, "sss", claims[i].kind,
+                                    claims[i].value, owner_id);
         if (r < 0)
             return r;
     }
@@ -47,8 +47,9 @@ static int pg_vgw_insert_tx(struct pg_store *p, void *ud)
     const struct pg_vgw_insert *a = ud;
     const struct store_vgw_row *row = a->row;
     int r = store_postgres_exec(p, PG_VGW_INSERT, "vgw insert", NULL, "ssssIIIsI", row->project_id,
-                    row->id, row->status, row->enterprise_project_id, row->connection_number,
-                    row->created_at, row->updated_at, row->spec, row->status_due);
+                                row->id, row->status, row->enterprise_project_id,
+                                row->connection_number, row->created_at, row->updated_at, row->spec,
+                                row->status_due);
 
     return r < 0 ? r : pg_take_claims(p, a->claims, a->n_claims, row->id);
 }
@@ -68,8 +69,7 @@ static int pg_read_vgw(struct pg_store *p, const PGresult *res, int i, struct st
 {
     int r;
 
-    if ((r = store_postgres_col_copy(p, res, i, 0, row->project_id, sizeof(row->project_id))) <
-            0 ||
+    if ((r = store_postgres_col_copy(p, res, i, 0, row->project_id, sizeof(row->project_id))) < 0 ||
         (r = store_postgres_col_copy(p, res, i, 1, row->id, sizeof(row->id))) < 0 ||
         (r = store_postgres_col_copy(p, res, i, 2, row->status, sizeof(row->status))) < 0 ||
         (r = store_postgres_col_copy(p, res, i, 3, row->enterprise_project_id,
@@ -125,13 +125,12 @@ static int pg_cgw_insert_tx(struct pg_store *p, void *ud)
     const struct store_cgw_row *row = ud;
 
     return store_postgres_exec(p, PG_CGW_INSERT, "cgw insert", NULL, "ssIIs", row->project_id,
-                   row->id, row->created_at, row->updated_at, row->spec);
+                               row->id, row->created_at, row->updated_at, row->spec);
 }
 
 int store_postgres_cgw_insert(struct store *s, const struct store_cgw_row *row)
 {
-    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "cgw insert", pg_cgw_insert_tx,
-                             (void *)row);
+    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "cgw insert", pg_cgw_insert_tx, (void *)row);
 }
 
 int store_postgres_cgw_get(struct store *s, const char *project_id, const char *id,
@@ -189,9 +188,9 @@ static int pg_conn_insert_tx(struct pg_store *p, void *ud)
         r = pg_take_claims(p, a->claims, a->n_claims, row->id);
     if (r == 0)
         r = store_postgres_exec(p, PG_CONN_INSERT, "conn insert", NULL, "sssssssIIIss",
-                    row->project_id, row->id, row->vgw_id, row->cgw_id, row->vgw_ip,
-                    row->enterprise_project_id, row->status, row->status_due, row->created_at,
-                    row->updated_at, row->spec, row->doc);
+                                row->project_id, row->id, row->vgw_id, row->cgw_id, row->vgw_ip,
+                                row->enterprise_project_id, row->status, row->status_due,
+                                row->created_at, row->updated_at, row->spec, row->doc);
     return r;
 }
 
@@ -257,9 +256,9 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
     const struct pg_conn_write *a = ud;
     const struct store_conn_row *row = a->row;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss", row->project_id, row->id,
-                    row->status, row->status_due, row->updated_at, row->spec, row->doc,
-                    row->cgw_id);
+    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss", row->project_id,
+                                row->id, row->status, row->status_due, row->updated_at, row->spec,
+                                row->doc, row->cgw_id);
 
     if (r < 0)
         return r;
@@ -284,9 +283,9 @@ static int pg_conn_settle_tx(struct pg_store *p, void *ud)
     const struct pg_conn_write *a = ud;
     const struct store_conn_row *row = a->row;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_SETTLE, "conn settle", &n, "sssIsssI", row->project_id, row->id,
-                    row->status, row->status_due, row->spec, row->doc, a->from_status,
-                    row->updated_at);
+    int r = store_postgres_exec(p, PG_CONN_SETTLE, "conn settle", &n, "sssIsssI", row->project_id,
+                                row->id, row->status, row->status_due, row->spec, row->doc,
+                                a->from_status, row->updated_at);
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }
 
@@ -309,8 +308,8 @@ static int pg_conn_delete_tx(struct pg_store *p, void *ud)
     const struct pg_key *k = ud;
     _cleanup_pgres_ PGresult *res = NULL;
     char vgw_id[sizeof(((struct store_conn_row *)0)->vgw_id)];
-    int r = store_postgres_query(p, PG_CONN_DELETE, "conn delete", &res, "ss", k->project_id,
-                                 k->id);
+    int r =
+        store_postgres_query(p, PG_CONN_DELETE, "conn delete", &res, "ss", k->project_id, k->id);
 
     if (r < 0)
         return r;
@@ -319,7 +318,7 @@ static int pg_conn_delete_tx(struct pg_store *p, void *ud)
     r = store_postgres_col_copy(p, res, 0, 0, vgw_id, sizeof(vgw_id));
     if (r == 0)
         r = store_postgres_exec(p, PG_VGW_RELEASE, "vgw release", NULL, "ss", k->project_id,
-                    vgw_id);
+                                vgw_id);
     if (r == 0)
         r = pg_release_claims(p, k->id);
     return r;
