@@ -394,6 +394,7 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     struct store_conn_row row = {0};
     struct verr err = {0};
     struct tunnel_claim t;
+    static const struct api_error_code busy = {400, "VPN.0306"};
 
     if (!cur || !c || !g || !cgw)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.update");
@@ -404,14 +405,17 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     if (r == 0)
         r = model_conn_from_internal(row.spec, strlen(row.spec), cur);
     bool updating = strcmp(row.status, "PENDING_UPDATE") == 0;
+    /* the version read: the write below applies only if it is still current (another node, or
+     * the status engine, may write in between) */
+    char read_status[sizeof(row.status)];
+    int64_t read_at = row.updated_at;
+    memcpy(read_status, row.status, sizeof(read_status));
     store_conn_row_done(&row);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.get");
-    if (updating) {
-        static const struct api_error_code busy = {400, "VPN.0306"};
+    if (updating)
         return api_fail(req, resp, &busy,
                         "The connection is being updated, please try again later.");
-    }
     r = model_conn_parse_update(cur, req->body, req->body_len, c, &err);
     if (r == -EINVAL)
         return api_fail_verr(req, resp, &err);
@@ -433,7 +437,11 @@ int vpn_conn_update(struct api *api, const struct api_call *call, struct http_re
     tunnel_claim_init(&t, c);
     if (conn_row_build(api, call->project_id, c, c->updated_at, &spec, &doc, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
-    r = store_conn_update(api->store, &row, moved ? &t.claim : NULL, moved ? 1 : 0);
+    r = store_conn_update_if(api->store, &row, moved ? &t.claim : NULL, moved ? 1 : 0,
+                             read_status, read_at);
+    if (r == -EBUSY) /* changed since it was read: an update or a settle came first */
+        return api_fail(req, resp, &busy,
+                        "The connection is being updated, please try again later.");
     if (r == -EEXIST)
         return fail_tunnel_taken(req, resp, c);
     if (r == -ENOENT)

@@ -53,8 +53,9 @@ static int settle_gateway(struct engine *e, const struct store_due *d, int64_t n
 
 /* Connections carry their status inside the served document, so it is rendered again. A status
  * change is not a configuration update: updated_at stays. The write is a compare-and-set on the
- * status and updated_at read here (store_conn_settle): another engine that settled it first, or
- * an API update in between, makes it -ENOENT rather than a second transition or a lost update. */
+ * status and updated_at read here (store_conn_update_if): another engine that settled it first,
+ * or an API update in between, makes it -EBUSY rather than a second transition or a lost
+ * update. */
 static int settle_connection(struct engine *e, const struct store_due *d)
 {
     struct store_conn_row row = {0};
@@ -75,7 +76,7 @@ static int settle_connection(struct engine *e, const struct store_due *d)
             store_conn_row_done(&row);
             row.spec = spec.data;
             row.doc = doc.data;
-            r = store_conn_settle(e->store, &row, d->status);
+            r = store_conn_update_if(e->store, &row, NULL, 0, d->status, row.updated_at);
             row.spec = row.doc = NULL;
             if (r == 0)
                 log_transition("vpn_connection", d, row.status);
@@ -102,7 +103,7 @@ int engine_tick(struct engine *e, int64_t now_ms)
     for (size_t i = 0; i < n; i++) {
         bool vgw = due[i].kind == STORE_KIND_VGW;
         r = vgw ? settle_gateway(e, &due[i], now_ms) : settle_connection(e, &due[i]);
-        if (r == -ENOENT) /* deleted, or another engine got there first */
+        if (r == -ENOENT || r == -EBUSY) /* deleted, or changed: another engine or a write */
             continue;
         if (r < 0) {
             log_error("op=engine.settle kind=%s id=%s error=%d", vgw ? "vpn_gateway" : "vpn_connection",

@@ -211,10 +211,12 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
     return s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at);
 }
 
-int store_conn_settle(struct store *s, const struct store_conn_row *row, const char *from_status)
+int store_conn_update_if(struct store *s, const struct store_conn_row *row,
+                         const struct store_claim *claims, size_t n_claims,
+                         const char *from_status, int64_t from_updated_at)
 {
-    assert(row && row->spec && row->doc && from_status);
-    return s->ops->conn_settle(s, row, from_status);
+    assert(row && row->spec && row->doc && from_status && (claims || n_claims == 0));
+    return s->ops->conn_update_if(s, row, claims, n_claims, from_status, from_updated_at);
 }
 
 void store_vgw_row_done(struct store_vgw_row *row)

@@ -189,14 +189,16 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
                          const char *from, const char *to, int64_t status_due,
                          int64_t updated_at);
 
-/* ---- status engine: connection settle (PostgreSQL branch) ---- */
+/* ---- compare-and-set connection update (status engine; PUT across nodes) ---- */
 
-/* Moves a connection out of from_status (compare-and-set): replaces status, status_due, spec and
- * doc with row's (updated_at is kept: a status change is not a configuration update), but only
- * while the stored row still has status from_status and updated_at == row->updated_at, i.e. it
- * was not changed since the caller read it. -ENOENT if the connection is gone or was changed
- * (another engine got there first, or an API write came in between), so one transition happens
- * once even with several engines running. */
-int store_conn_settle(struct store *s, const struct store_conn_row *row, const char *from_status);
+/* As store_conn_update (same columns, same claims rule, same errors), but only while the stored
+ * connection still has status from_status and updated_at == from_updated_at, i.e. nobody changed
+ * it since the caller read it; otherwise -EBUSY and nothing changes. The check and the write are
+ * one transaction, so of several writers (engines or API requests on several nodes) that read
+ * the same version exactly one succeeds. The status engine passes row->updated_at ==
+ * from_updated_at (a status change is not a configuration update). */
+int store_conn_update_if(struct store *s, const struct store_conn_row *row,
+                         const struct store_claim *claims, size_t n_claims,
+                         const char *from_status, int64_t from_updated_at);
 
 #endif

@@ -46,9 +46,10 @@ struct store_ops {
     int (*vgw_set_status)(struct store *s, const char *project_id, const char *id,
                           const char *from, const char *to, int64_t status_due,
                           int64_t updated_at);
-    /* status engine: connection settle */
-    int (*conn_settle)(struct store *s, const struct store_conn_row *row,
-                       const char *from_status);
+    /* compare-and-set connection update */
+    int (*conn_update_if)(struct store *s, const struct store_conn_row *row,
+                          const struct store_claim *claims, size_t n_claims,
+                          const char *from_status, int64_t from_updated_at);
 };
 
 struct store {

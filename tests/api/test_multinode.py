@@ -145,6 +145,38 @@ def test_gateway_capacity_holds_when_both_nodes_race_for_the_last_slots(two_node
         assert get_gateway(srv, project, gw["id"])["used_connection_number"] == n
 
 
+def test_racing_updates_through_both_nodes_apply_exactly_one(vpnd_bin, tmp_path):
+    # gateways need the engine to become ACTIVE: seed with a short delay, then race with a long
+    # one so that a successful PUT leaves the connection PENDING_UPDATE (further PUTs refused)
+    a, b = start_nodes(vpnd_bin, tmp_path)
+    project = new_project()
+    gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
+    cgw = create_cgw(a, project)
+    stop_nodes([a, b])
+    for srv in (a, b):
+        srv.args = POOL_ARGS + ["--status-delay", "600000"]
+    start_together([a, b])
+    try:
+        barrier = threading.Barrier(2)
+
+        def put(srv, cid, name):
+            barrier.wait()
+            return srv.request("PUT", conn_path(project, cid), {"vpn_connection": {"name": name}})
+
+        for i in range(15):
+            cid = create_conn(a, project, conn_body(gw, cgw))["id"]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                ra, rb = pool.map(put, (a, b), (cid, cid), ("by-a-%d" % i, "by-b-%d" % i))
+            statuses = sorted([ra.status, rb.status])
+            assert statuses == [200, 400], (i, ra.raw, rb.raw)
+            loser = ra if ra.status == 400 else rb
+            assert loser.json["error_code"] == "VPN.0306", loser.raw
+            winner = ra if ra.status == 200 else rb
+            assert get_conn(b, project, cid)["name"] == winner.json["vpn_connection"]["name"]
+    finally:
+        stop_nodes([a, b])
+
+
 def start_together(nodes):
     """Starts every node at once (threads), so their first engine ticks overlap."""
     threads = [threading.Thread(target=srv.start) for srv in nodes]

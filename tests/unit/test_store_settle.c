@@ -1,5 +1,6 @@
-/* Contract tests (every backend) for the status engine's connection settle and for writes from
- * several store handles at once, which is what several vpnd nodes on one database are. */
+/* Contract tests (every backend) for the compare-and-set connection update (the status engine's
+ * settle, a PUT) and for writes from several store handles at once, which is what several vpnd
+ * nodes on one database are. */
 #include <sys/wait.h>
 
 #include "test_store_fixture.h"
@@ -27,9 +28,9 @@ static void test_settle_moves_the_status_once_and_keeps_updated_at(void **state)
     fx_add_cgw(f, PROJECT_A, CGW_1);
     add_pending_conn(f, &c, 1);
     settle_row(&c, "DOWN", "{\"status\":\"DOWN\"}");
-    assert_int_equal(store_conn_settle(f->s, &c.row, "PENDING_CREATE"), 0);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), 0);
     /* a second engine that still believes the old status loses */
-    assert_int_equal(store_conn_settle(f->s, &c.row, "PENDING_CREATE"), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -EBUSY);
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &row), 0);
     assert_string_equal(row.status, "DOWN");
     assert_int_equal(row.status_due, 0);
@@ -38,7 +39,7 @@ static void test_settle_moves_the_status_once_and_keeps_updated_at(void **state)
     store_conn_row_done(&row);
 }
 
-static void test_settle_after_an_update_in_between_is_enoent_and_keeps_the_update(void **state)
+static void test_settle_after_an_update_in_between_is_ebusy_and_keeps_the_update(void **state)
 {
     struct fx *f = *state;
     struct store_conn_row row;
@@ -53,7 +54,7 @@ static void test_settle_after_an_update_in_between_is_enoent_and_keeps_the_updat
     assert_int_equal(store_conn_update(f->s, &upd.row, NULL, 0), 0);
 
     settle_row(&c, "DOWN", "{\"stale\":true}"); /* built from the row read before the update */
-    assert_int_equal(store_conn_settle(f->s, &c.row, "PENDING_CREATE"), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -EBUSY);
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &row), 0);
     assert_string_equal(row.status, "PENDING_CREATE");
     assert_string_equal(row.doc, "{\"updated\":true}");
@@ -70,10 +71,10 @@ static void test_settle_of_a_deleted_or_foreign_connection_is_enoent(void **stat
     add_pending_conn(f, &c, 1);
     settle_row(&c, "DOWN", "{}");
     snprintf(c.row.project_id, sizeof(c.row.project_id), "%s", PROJECT_B);
-    assert_int_equal(store_conn_settle(f->s, &c.row, "PENDING_CREATE"), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -ENOENT);
     snprintf(c.row.project_id, sizeof(c.row.project_id), "%s", PROJECT_A);
     assert_int_equal(store_conn_delete(f->s, PROJECT_A, c.row.id), 0);
-    assert_int_equal(store_conn_settle(f->s, &c.row, "PENDING_CREATE"), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -ENOENT);
 }
 
 static void test_two_handles_settle_one_connection_exactly_once(void **state)
@@ -92,10 +93,10 @@ static void test_two_handles_settle_one_connection_exactly_once(void **state)
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &seen1), 0);
     assert_int_equal(store_conn_get(other, PROJECT_A, c.row.id, &seen2), 0);
     settle_row(&c, "DOWN", "{}");
-    c.row.updated_at = seen2.updated_at;
-    assert_int_equal(store_conn_settle(other, &c.row, seen2.status), 0);
-    c.row.updated_at = seen1.updated_at;
-    assert_int_equal(store_conn_settle(f->s, &c.row, seen1.status), -ENOENT);
+    assert_int_equal(store_conn_update_if(other, &c.row, NULL, 0, seen2.status, seen2.updated_at),
+                     0);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, seen1.status, seen1.updated_at),
+                     -EBUSY);
     store_conn_row_done(&seen1);
     store_conn_row_done(&seen2);
     store_close(other);
@@ -159,6 +160,31 @@ static void test_capacity_holds_when_several_handles_insert_at_once(void **state
     buf_free(&b);
 }
 
+static void test_update_if_replaces_claims_and_a_conflict_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct store_claim mine = {"tunnel:" VGW_1, "169.254.0.0/30"};
+    struct store_claim moved = {"tunnel:" VGW_1, "169.254.0.4/30"};
+    struct fx_conn c1, c2;
+    char got[128];
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, &mine, 1), 0);
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, &moved, 1), 0);
+    /* c1 moving onto c2's /30: -EEXIST, c1 keeps its own */
+    assert_int_equal(store_conn_update_if(f->s, &c1.row, &moved, 1, "PENDING_CREATE", T0), -EEXIST);
+    fx_claims(f, "tunnel:" VGW_1, got, sizeof(got));
+    assert_string_equal(got, "169.254.0.0/30 169.254.0.4/30");
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c2.row.id), 0);
+    c1.row.updated_at = T0 + 1;
+    assert_int_equal(store_conn_update_if(f->s, &c1.row, &moved, 1, "PENDING_CREATE", T0), 0);
+    fx_claims(f, "tunnel:" VGW_1, got, sizeof(got));
+    assert_string_equal(got, "169.254.0.4/30");
+}
+
 static void test_racing_deletes_of_one_connection_release_its_slot_once(void **state)
 {
     struct fx *f = *state;
@@ -182,10 +208,11 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_settle_moves_the_status_once_and_keeps_updated_at),
-        T(test_settle_after_an_update_in_between_is_enoent_and_keeps_the_update),
+        T(test_settle_after_an_update_in_between_is_ebusy_and_keeps_the_update),
         T(test_settle_of_a_deleted_or_foreign_connection_is_enoent),
         T(test_two_handles_settle_one_connection_exactly_once),
         T(test_capacity_holds_when_several_handles_insert_at_once),
+        T(test_update_if_replaces_claims_and_a_conflict_changes_nothing),
         T(test_racing_deletes_of_one_connection_release_its_slot_once),
     };
 #undef T

@@ -2,7 +2,7 @@
  * per-project counts quotas are checked against.
  *
  * The due list is a plain read: several nodes may list the same rows, and every transition is
- * a compare-and-set (store_vgw_set_status, store_conn_settle), so exactly one node applies it
+ * a compare-and-set (store_vgw_set_status, store_conn_update_if), so exactly one node applies it
  * and the others get -ENOENT. A node that dies mid-transition leaves the row due (its
  * transaction never committed), and the next tick of any node applies it.
  */

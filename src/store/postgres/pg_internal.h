@@ -47,7 +47,7 @@ enum pg_stmt {
     PG_CONN_DELETE,
     PG_CONN_LIST,
     PG_CONN_COUNT,
-    PG_CONN_SETTLE,
+    PG_CONN_VERSION,
     PG_CLAIM_INSERT,
     PG_CLAIM_RELEASE,
     PG_CLAIMS_LIST,
@@ -158,8 +158,9 @@ int store_postgres_conn_get(struct store *s, const char *project_id, const char 
                             struct store_conn_row *ret);
 int store_postgres_conn_update(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims);
-int store_postgres_conn_settle(struct store *s, const struct store_conn_row *row,
-                               const char *from_status);
+int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const char *from_status, int64_t from_updated_at);
 int store_postgres_conn_delete(struct store *s, const char *project_id, const char *id);
 int store_postgres_conn_list(struct store *s, const char *project_id,
                              const struct store_conn_filter *f, size_t limit, struct buf *out,

@@ -70,10 +70,9 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                      " AND (created_at, id) < ($5::bigint, $6::text) "
                      "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
     [PG_CONN_COUNT] = "SELECT count(*) FROM vpn_connection WHERE " PG_CONN_FILTER,
-    /* compare-and-set on the status and the version (updated_at) the engine read */
-    [PG_CONN_SETTLE] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
-                       "spec = $5, doc = $6 WHERE project_id = $1 AND id = $2 AND status = $7 "
-                       "AND updated_at = $8::bigint",
+    /* the version a compare-and-set update checks; the row lock holds it until the commit */
+    [PG_CONN_VERSION] = "SELECT status, updated_at FROM vpn_connection "
+                        "WHERE project_id = $1 AND id = $2 FOR UPDATE",
     [PG_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES ($1, $2, $3)",
     [PG_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = $1",
     [PG_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = $1 ORDER BY value",
@@ -126,7 +125,7 @@ static const struct store_ops pg_ops = {
     .project_counts = store_postgres_project_counts,
     .due_list = store_postgres_due_list,
     .vgw_set_status = store_postgres_vgw_set_status,
-    .conn_settle = store_postgres_conn_settle,
+    .conn_update_if = store_postgres_conn_update_if,
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */

@@ -175,7 +175,8 @@ struct pg_conn_write {
     const struct store_conn_row *row;
     const struct store_claim *claims;
     size_t n_claims;
-    const char *from_status; /* settle only */
+    const char *from_status; /* update_if only */
+    int64_t from_updated_at;
 };
 
 static int pg_conn_insert_tx(struct pg_store *p, void *ud)
@@ -197,7 +198,7 @@ static int pg_conn_insert_tx(struct pg_store *p, void *ud)
 int store_postgres_conn_insert(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims)
 {
-    struct pg_conn_write a = {row, claims, n_claims, NULL};
+    struct pg_conn_write a = {row, claims, n_claims, NULL, 0};
 
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert", pg_conn_insert_tx, &a);
 }
@@ -273,28 +274,40 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
 int store_postgres_conn_update(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims)
 {
-    struct pg_conn_write a = {row, claims, n_claims, NULL};
+    struct pg_conn_write a = {row, claims, n_claims, NULL, 0};
 
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update", pg_conn_update_tx, &a);
 }
 
-static int pg_conn_settle_tx(struct pg_store *p, void *ud)
+/* The version check and the update share one transaction; the check's FOR UPDATE lock makes a
+ * concurrent writer of the same row wait, then see the new version and give up (-EBUSY). */
+static int pg_conn_update_if_tx(struct pg_store *p, void *ud)
 {
     const struct pg_conn_write *a = ud;
-    const struct store_conn_row *row = a->row;
-    int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_SETTLE, "conn settle", &n, "sssIsssI", row->project_id,
-                                row->id, row->status, row->status_due, row->spec, row->doc,
-                                a->from_status, row->updated_at);
-    return r < 0 ? r : n == 1 ? 0 : -ENOENT;
+    _cleanup_pgres_ PGresult *res = NULL;
+    int64_t at = 0;
+    int r = store_postgres_query(p, PG_CONN_VERSION, "conn version", &res, "ss", a->row->project_id,
+                                 a->row->id);
+
+    if (r < 0)
+        return r;
+    if (PQntuples(res) == 0)
+        return -ENOENT;
+    r = store_postgres_col_int(p, res, 0, 1, &at);
+    if (r < 0)
+        return r;
+    if (strcmp(PQgetvalue(res, 0, 0), a->from_status) != 0 || at != a->from_updated_at)
+        return -EBUSY;
+    return pg_conn_update_tx(p, ud);
 }
 
-int store_postgres_conn_settle(struct store *s, const struct store_conn_row *row,
-                               const char *from_status)
+int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const char *from_status, int64_t from_updated_at)
 {
-    struct pg_conn_write a = {row, NULL, 0, from_status};
+    struct pg_conn_write a = {row, claims, n_claims, from_status, from_updated_at};
 
-    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn settle", pg_conn_settle_tx, &a);
+    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_conn_update_if_tx, &a);
 }
 
 struct pg_key {

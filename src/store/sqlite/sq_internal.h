@@ -41,7 +41,7 @@ enum sq_stmt {
     SQ_CGW_DELETE,
     SQ_PROJECT_COUNTS,
     SQ_VGW_LIST,
-    SQ_CONN_SETTLE, /* sq_settle.c */
+    SQ_CONN_VERSION, /* sq_update_if.c */
     SQ_N_STMT
 };
 
@@ -136,8 +136,12 @@ int store_sqlite_project_counts(struct store *s, const char *project_id,
                                 struct store_counts *ret);
 int store_sqlite_vgw_list(struct store *s, const char *project_id,
                           int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
-int store_sqlite_conn_settle(struct store *s, const struct store_conn_row *row,
-                             const char *from_status);
+int store_sqlite_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                const struct store_claim *claims, size_t n_claims,
+                                const char *from_status, int64_t from_updated_at);
+/* The body of store_sqlite_conn_update, inside a transaction the caller holds. */
+int store_sqlite_conn_update_tx(struct sq_store *q, const struct store_conn_row *row,
+                                const struct store_claim *claims, size_t n_claims);
 int store_sqlite_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
 #endif

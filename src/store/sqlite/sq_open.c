@@ -86,10 +86,8 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
         "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = ?1),"
         " (SELECT count(*) FROM customer_gateway WHERE project_id = ?1),"
         " (SELECT count(*) FROM vpn_connection WHERE project_id = ?1)",
-    /* compare-and-set on the status and the version (updated_at) the engine read */
-    [SQ_CONN_SETTLE] = "UPDATE vpn_connection SET status = ?3, status_due = ?4, spec = ?5, "
-                       "doc = ?6 WHERE project_id = ?1 AND id = ?2 AND status = ?7 "
-                       "AND updated_at = ?8",
+    [SQ_CONN_VERSION] = "SELECT status, updated_at FROM vpn_connection "
+                        "WHERE project_id = ?1 AND id = ?2",
 };
 
 static void sq_close(struct store *s)
@@ -134,7 +132,7 @@ static const struct store_ops sq_ops = {
     .cgw_delete = store_sqlite_cgw_delete,
     .project_counts = store_sqlite_project_counts,
     .vgw_list = store_sqlite_vgw_list,
-    .conn_settle = store_sqlite_conn_settle,
+    .conn_update_if = store_sqlite_conn_update_if,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

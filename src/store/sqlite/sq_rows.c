@@ -316,6 +316,12 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
     return r < 0 ? r : sq_take_claims(q, claims, n_claims, row->id);
 }
 
+int store_sqlite_conn_update_tx(struct sq_store *q, const struct store_conn_row *row,
+                                const struct store_claim *claims, size_t n_claims)
+{
+    return sq_conn_update_tx(q, row, claims, n_claims);
+}
+
 int store_sqlite_conn_update(struct store *s, const struct store_conn_row *row,
                              const struct store_claim *claims, size_t n_claims)
 {
