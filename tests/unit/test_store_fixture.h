@@ -39,9 +39,8 @@ static inline const char *fx_pg_url(void)
 {
     const char *u = getenv("VPND_TEST_STORE_URL");
 
-    return u && (strncmp(u, "postgres://", 11) == 0 || strncmp(u, "postgresql://", 13) == 0)
-               ? u
-               : NULL;
+    return u && (strncmp(u, "postgres://", 11) == 0 || strncmp(u, "postgresql://", 13) == 0) ? u
+                                                                                             : NULL;
 }
 
 /* Skips the current test unless the store is SQLite (file layout, WAL, header checks). */
