@@ -14,6 +14,7 @@
 
 #include "store/postgres/pg_internal.h"
 #include "store/postgres/store_postgres.h"
+#include "util/log.h"
 
 #define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
 
@@ -417,6 +418,8 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
             pg_rollback(p);
         if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)
             break;
+        log_debug("op=store.retry what=\"%s\" attempt=%d error=\"%s\"", what, attempt + 1,
+                  p->errmsg);
         pg_backoff(attempt);
     }
     return r == PG_ERETRY ? -EBUSY : r;
