@@ -220,7 +220,10 @@ static int serve(struct config *cfg)
     }
     r = store_open(cfg->db, &store, err, sizeof(err));
     if (r < 0) {
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", cfg->db, err);
+        char shown[512];
+
+        store_url_redact(cfg->db, shown, sizeof(shown));
+        fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
         return 1;
     }
     r = api_init(&api, &cfg->api, store, err, sizeof(err));

@@ -77,6 +77,24 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
     return -EINVAL;
 }
 
+void store_url_redact(const char *url, char *out, size_t size)
+{
+    const char *auth = strstr(url, "://");
+    const char *at, *colon;
+
+    assert(size > 0);
+    if (auth) {
+        auth += 3;
+        at = auth + strcspn(auth, "@/?");
+        colon = memchr(auth, ':', (size_t)(at - auth));
+        if (*at == '@' && colon) {
+            snprintf(out, size, "%.*s***%s", (int)(colon + 1 - url), url, at);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", url);
+}
+
 void store_close(struct store *s)
 {
     if (s)

@@ -189,6 +189,12 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
                          const char *from, const char *to, int64_t status_due,
                          int64_t updated_at);
 
+/* ---- store URLs in logs ---- */
+
+/* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a
+ * "scheme://user:password@host..." URL replaced by "***", for messages. */
+void store_url_redact(const char *url, char *out, size_t size);
+
 /* ---- compare-and-set connection update (status engine; PUT across nodes) ---- */
 
 /* As store_conn_update (same columns, same claims rule, same errors), but only while the stored

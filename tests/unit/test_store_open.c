@@ -261,6 +261,24 @@ static void test_several_processes_opening_a_fresh_store_at_once_all_migrate_it(
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
 }
 
+static void test_url_password_is_redacted_for_messages(void **state)
+{
+    char out[128];
+
+    (void)state;
+    store_url_redact("postgresql://vpnd:s3cret@db.example:5432/vpnd?sslmode=require", out,
+                     sizeof(out));
+    assert_string_equal(out, "postgresql://vpnd:***@db.example:5432/vpnd?sslmode=require");
+    store_url_redact("postgresql://vpnd@db.example/vpnd", out, sizeof(out));
+    assert_string_equal(out, "postgresql://vpnd@db.example/vpnd");
+    store_url_redact("postgresql:///vpnd?host=/tmp/x:y@z", out, sizeof(out));
+    assert_string_equal(out, "postgresql:///vpnd?host=/tmp/x:y@z");
+    store_url_redact("/var/lib/vpnd/a:b@c.db", out, sizeof(out));
+    assert_string_equal(out, "/var/lib/vpnd/a:b@c.db");
+    store_url_redact("postgresql://u:p@h/d", out, 12);
+    assert_string_equal(out, "postgresql:");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -269,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_unknown_url_scheme_is_rejected_with_the_supported_ones),
         cmocka_unit_test(test_unreachable_postgres_server_is_eio_with_the_reason),
         cmocka_unit_test(test_sqlite_url_without_a_path_is_rejected),
+        cmocka_unit_test(test_url_password_is_redacted_for_messages),
         cmocka_unit_test(test_memory_url_opens_an_empty_store_at_the_latest_schema),
         T_CLOSED(test_unopenable_path_is_eio_with_the_reason),
         T_CLOSED(test_sqlite_prefix_and_plain_path_open_the_same_file),
