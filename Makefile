@@ -3,11 +3,13 @@
 #
 #   make            release binary build/rel/vpnd
 #   make run        install missing packages, build, serve on 127.0.0.1:8080 (./vpnd.db)
-#   make check      install missing packages, build under ASan+UBSan, run unit + API tests
+#   make check      install missing packages, build under ASan+UBSan, run unit + API tests,
+#                   then the store contract suite and the API suite again on PostgreSQL
+#   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make bench      benchmarks (see bench/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -33,7 +35,7 @@ unit-%:
 	@set -e; for t in $(filter build/asan/tests/test_$*_%,$(UNIT_BIN)); do echo "# $$t"; $$t; done
 
 .SECONDARY:
-.PHONY: all run check unit api deps test-deps bench clean format
+.PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -101,6 +103,26 @@ check: test-deps
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
 	$(MAKE) api
+	$(MAKE) check-pg
+
+# The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private
+# cluster started for the run, or the one whose URL is in VPND_PG_URL (.ci/run starts one).
+STORE_UNIT_BIN := $(filter build/asan/tests/test_store_%,$(UNIT_BIN))
+# Without PostgreSQL installed (scripts/setup.sh --test installs it) and no VPND_PG_URL, the pass
+# is skipped with a notice; .ci/run always provides VPND_PG_URL, so CI never skips it.
+check-pg: build/asan/vpnd $(STORE_UNIT_BIN)
+	@if [ -z "$$VPND_PG_URL" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "check-pg: SKIPPED, PostgreSQL is not installed (apt-get install postgresql)"; \
+		exit 0; fi; \
+	scripts/pg-test-cluster.sh run -- $(MAKE) --no-print-directory pg-suites
+
+pg-suites:
+	@test -n "$$VPND_PG_URL" || { echo "pg-suites: set VPND_PG_URL (make check-pg does)" >&2; exit 1; }
+	@set -e; for t in $(STORE_UNIT_BIN); do echo "# $$t (postgres)"; \
+		VPND_TEST_STORE_URL="$$VPND_PG_URL" $$t; done
+	VPND_TEST_DB_URL="$$VPND_PG_URL" VPND_TEST_PG_RESTART="$$VPND_PG_RESTART" \
+		VPND_BIN=$(CURDIR)/build/asan/vpnd \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
 bench: deps
 	$(MAKE) build/rel/vpnd

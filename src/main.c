@@ -47,7 +47,8 @@ struct opt_def {
 static const struct opt_def opts[] = {
     {"--listen", "VPND_LISTEN", OPT_STR, CFG(http.listen), 0, 0, "ADDR:PORT",
      "address to serve on (default 127.0.0.1:8080; port 0 = any free port)"},
-    {"--db", "VPND_DB", OPT_STR, CFG(db), 0, 0, "PATH", "SQLite database file (default vpnd.db)"},
+    {"--db", "VPND_DB", OPT_STR, CFG(db), 0, 0, "URL",
+     "store: SQLite file, sqlite:PATH or postgres://... URL (default vpnd.db)"},
     {"--eip-pool", "VPND_EIP_POOL", OPT_STR, CFG(api.eip_pool), 0, 0, "CIDR",
      "addresses given to gateway EIPs (default 198.18.0.0/15)"},
     {"--private-pool", "VPND_PRIVATE_POOL", OPT_STR, CFG(api.private_pool), 0, 0, "CIDR",
@@ -226,7 +227,10 @@ static int serve(struct config *cfg)
     }
     r = store_open(cfg->db, &store, err, sizeof(err));
     if (r < 0) {
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", cfg->db, err);
+        char shown[512];
+
+        store_url_redact(cfg->db, shown, sizeof(shown));
+        fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
         return 1;
     }
     r = api_init(&api, &cfg->api, store, err, sizeof(err));

@@ -33,12 +33,24 @@ int64_t engine_due_at(const struct engine *e, int64_t now_ms)
     return now_ms + (int64_t)e->delay_ms;
 }
 
+/* One line per applied transition: with several nodes on one database, each transition appears
+ * in exactly one node's log. */
+static void log_transition(const char *kind, const struct store_due *d, const char *to)
+{
+    log_info("event=status_transition kind=%s project_id=%s id=%s from=%s to=%s", kind,
+             d->project_id, d->id, d->status, to);
+}
+
 /* A gateway settles to ACTIVE; a due time on any other status is only cleared. */
 static int settle_gateway(struct engine *e, const struct store_due *d, int64_t now_ms)
 {
     bool pending = strncmp(d->status, "PENDING_", 8) == 0;
-    return store_vgw_set_status(e->store, d->project_id, d->id, d->status,
-                                pending ? "ACTIVE" : d->status, 0, now_ms);
+    const char *to = pending ? "ACTIVE" : d->status;
+    int r = store_vgw_set_status(e->store, d->project_id, d->id, d->status, to, 0, now_ms);
+
+    if (r == 0)
+        log_transition("vpn_gateway", d, to);
+    return r;
 }
 
 /* Connections carry their status inside the served document, so it is rendered again. A status

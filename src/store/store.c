@@ -15,16 +15,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "store/postgres/store_postgres.h"
 #include "store/sqlite/store_sqlite.h"
 #include "store/store_backend.h"
 
 struct store_backend {
     const char *scheme;
     int (*open)(const char *location, struct store **ret, char *errbuf, size_t errlen);
+    bool whole_url; /* open gets the URL itself (libpq parses it), not what follows "scheme:" */
 };
 
 static const struct store_backend store_backends[] = {
-    {"sqlite", store_sqlite_open},
+    {"sqlite", store_sqlite_open, false},
+    {"postgres", store_postgres_open, true},
+    {"postgresql", store_postgres_open, true},
 };
 
 static bool store_is_scheme_char(char c, bool first)
@@ -66,11 +70,29 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
             snprintf(errbuf, errlen, "store URL \"%s\" names no database", url);
             return -EINVAL;
         }
-        return b->open(url + n + 1, ret, errbuf, errlen);
+        return b->open(b->whole_url ? url : url + n + 1, ret, errbuf, errlen);
     }
-    snprintf(errbuf, errlen, "unsupported store URL scheme \"%.*s\" (supported: sqlite)",
+    snprintf(errbuf, errlen, "unsupported store URL scheme \"%.*s\" (supported: sqlite, postgres, postgresql)",
              (int)(n > 32 ? 32 : n), url);
     return -EINVAL;
+}
+
+void store_url_redact(const char *url, char *out, size_t size)
+{
+    const char *auth = strstr(url, "://");
+    const char *at, *colon;
+
+    assert(size > 0);
+    if (auth) {
+        auth += 3;
+        at = auth + strcspn(auth, "@/?");
+        colon = memchr(auth, ':', (size_t)(at - auth));
+        if (*at == '@' && colon) {
+            snprintf(out, size, "%.*s***%s", (int)(colon + 1 - url), url, at);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", url);
 }
 
 void store_close(struct store *s)

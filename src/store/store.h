@@ -70,8 +70,8 @@ struct store_conn_row {
     char *doc;  /* rendered response object */
 };
 
-/* Opens (creating if needed) the store at url: a file path, "sqlite:PATH" or "sqlite::memory:"
- * (later "postgres://..."; any other "scheme:" is -EINVAL). Applies pending migrations, each in
+/* Opens (creating if needed) the store at url: a file path, "sqlite:PATH", "sqlite::memory:", or
+ * a libpq URL "postgres://..." / "postgresql://..." (any other "scheme:" is -EINVAL). Applies pending migrations, each in
  * one transaction. On failure writes a reason into errbuf and returns -EINVAL (bad url), -EBUSY,
  * -EIO (also: the store's schema is newer than this binary) or -ENOMEM. */
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen);
@@ -430,5 +430,11 @@ struct store_dump_cbs {
  * all customer gateways, then all connections, each kind ordered by project_id, created_at,
  * id (oldest first), so a dump read back in order creates what a row refers to before it. */
 int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
+
+/* ---- store URLs in logs ---- */
+
+/* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a
+ * "scheme://user:password@host..." URL replaced by "***", for messages. */
+void store_url_redact(const char *url, char *out, size_t size);
 
 #endif

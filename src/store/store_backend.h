@@ -11,7 +11,7 @@
 #include "store/store.h"
 
 struct store_ops {
-    const char *name; /* "sqlite", later "postgres" */
+    const char *name; /* "sqlite", "postgres" */
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);
     int (*schema_version)(struct store *s);

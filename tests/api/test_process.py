@@ -71,7 +71,8 @@ def test_listen_and_db_are_read_from_the_environment(vpnd_bin, tmp_path):
         project = new_project()
         gid = create_gateway(srv, project)["id"]
         assert get_gateway(srv, project, gid)["id"] == gid
-        assert os.path.exists(srv.db), "VPND_DB was not used"
+        if not srv.db.startswith("postgres"):
+            assert os.path.exists(srv.db), "VPND_DB was not used"
     finally:
         srv.stop()
 

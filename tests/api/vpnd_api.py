@@ -140,13 +140,31 @@ def sanitizer_report(text):
     return None
 
 
+def pg_base_url():
+    """The PostgreSQL URL the suite runs against ($VPND_TEST_DB_URL), or None for SQLite."""
+    url = os.environ.get("VPND_TEST_DB_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def pg_schema_url(base, schema=None):
+    """base with a fresh schema (created by vpnd on open) first in its search_path."""
+    schema = schema or "a_" + secrets.token_hex(8)
+    return "%s%soptions=-csearch_path%%3D%s" % (base, "&" if "?" in base else "?", schema)
+
+
+def fresh_db(workdir):
+    """A fresh database for one server: a schema of $VPND_TEST_DB_URL, else a SQLite file."""
+    base = pg_base_url()
+    return pg_schema_url(base) if base else os.path.join(workdir, "vpnd.db")
+
+
 class Server:
     """One vpnd process (and its successors after restart) on one database."""
 
-    def __init__(self, binary, workdir, args=()):
+    def __init__(self, binary, workdir, args=(), db=None):
         self.binary = binary
         self.workdir = workdir
-        self.db = os.path.join(workdir, "vpnd.db")
+        self.db = db or fresh_db(workdir)
         self.args = list(args)
         self.proc = None
         self.port = None

@@ -1,5 +1,9 @@
-/* Shared fixture of the store unit tests: a fresh SQLite file in a mkdtemp directory per test,
- * and helpers that build rows. Included by each tests/unit/test_store_*.c. */
+/* Shared fixture of the store unit tests, which are the store contract suite: every backend must
+ * pass them. Each test gets a fresh store: by default a SQLite file in a mkdtemp directory; with
+ * VPND_TEST_STORE_URL set to a PostgreSQL URL (make check does it, see
+ * scripts/pg-test-cluster.sh), a fresh schema of that database, named in the URL's search_path
+ * option (the backend creates it). Helpers build rows. Included by each tests/unit/test_store_*.c.
+ */
 #ifndef VPND_TEST_STORE_FIXTURE_H
 #define VPND_TEST_STORE_FIXTURE_H
 
@@ -26,9 +30,25 @@
 
 struct fx {
     char dir[256];
-    char path[300];
+    char path[1024]; /* the store URL: a SQLite file path or a PostgreSQL URL */
     struct store *s;
 };
+
+/* The PostgreSQL URL the suite runs against, or NULL for SQLite. */
+static inline const char *fx_pg_url(void)
+{
+    const char *u = getenv("VPND_TEST_STORE_URL");
+
+    return u && (strncmp(u, "postgres://", 11) == 0 || strncmp(u, "postgresql://", 13) == 0) ? u
+                                                                                             : NULL;
+}
+
+/* Skips the current test unless the store is SQLite (file layout, WAL, header checks). */
+#define FX_SQLITE_ONLY()                                                                           \
+    do {                                                                                           \
+        if (fx_pg_url())                                                                           \
+            skip();                                                                                \
+    } while (0)
 
 static inline void fx_path(const struct fx *f, const char *suffix, char *out, size_t size)
 {
@@ -63,7 +83,16 @@ static inline int fx_setup_closed(void **state)
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof(f->path), "%s/vpnd.db", f->dir);
+    if (fx_pg_url()) {
+        static unsigned seq;
+        const char *u = fx_pg_url();
+
+        /* a schema per test: t_<pid>_<seq>_<random>, created by the backend on open */
+        snprintf(f->path, sizeof(f->path), "%s%coptions=-csearch_path%%3Dt_%ld_%u_%ld", u,
+                 strchr(u, '?') ? '&' : '?', (long)getpid(), seq++, random() % 1000000);
+    } else {
+        snprintf(f->path, sizeof(f->path), "%s/vpnd.db", f->dir);
+    }
     *state = f;
     return 0;
 }
@@ -81,7 +110,7 @@ static inline int fx_teardown(void **state)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     struct fx *f = *state;
-    char p[320];
+    char p[1100];
 
     store_close(f->s);
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {

@@ -11,14 +11,28 @@ static int open_url(const char *url, struct store **ret, char *err, size_t errle
     return store_open(url, ret, err, errlen);
 }
 
-static void test_postgres_url_is_rejected_as_an_unsupported_scheme(void **state)
+static void test_unknown_url_scheme_is_rejected_with_the_supported_ones(void **state)
 {
     struct store *s = NULL;
     char err[256];
 
     (void)state;
-    assert_int_equal(open_url("postgres://vpnd@localhost/vpnd", &s, err, sizeof(err)), -EINVAL);
-    assert_string_equal(err, "unsupported store URL scheme \"postgres\" (supported: sqlite)");
+    assert_int_equal(open_url("mysql://vpnd@localhost/vpnd", &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "unsupported store URL scheme \"mysql\" "
+                             "(supported: sqlite, postgres, postgresql)");
+    assert_null(s);
+}
+
+static void test_unreachable_postgres_server_is_eio_with_the_reason(void **state)
+{
+    struct store *s = NULL;
+    char err[512];
+
+    (void)state;
+    /* a socket directory where no server listens: fails at once, no network involved */
+    assert_int_equal(
+        open_url("postgresql:///vpnd?host=/nonexistent-vpnd-dir", &s, err, sizeof(err)), -EIO);
+    assert_non_null(strstr(err, "cannot connect to PostgreSQL: "));
     assert_null(s);
 }
 
@@ -55,6 +69,8 @@ static void test_unopenable_path_is_eio_with_the_reason(void **state)
     struct store *s = NULL;
     char url[320], err[512];
 
+    FX_SQLITE_ONLY();
+
     snprintf(url, sizeof(url), "%s/no-such-dir/vpnd.db", f->dir);
     assert_int_equal(open_url(url, &s, err, sizeof(err)), -EIO);
     assert_non_null(strstr(err, "cannot open SQLite database"));
@@ -66,7 +82,9 @@ static void test_sqlite_prefix_and_plain_path_open_the_same_file(void **state)
     struct fx *f = *state;
     struct store *s = NULL;
     struct store_vgw_row row;
-    char url[320], err[256];
+    char url[1100], err[256];
+
+    FX_SQLITE_ONLY();
 
     snprintf(url, sizeof(url), "sqlite:%s", f->path);
     assert_int_equal(open_url(url, &s, err, sizeof(err)), 0);
@@ -124,6 +142,8 @@ static void test_database_newer_than_this_binary_is_refused_with_the_reason(void
     struct store *s = NULL;
     char err[256], want[256];
 
+    FX_SQLITE_ONLY();
+
     snprintf(want, sizeof(want),
              "database schema version 99 is newer than this vpnd supports (%d): upgrade vpnd",
              store_schema_version(f->s));
@@ -135,11 +155,37 @@ static void test_database_newer_than_this_binary_is_refused_with_the_reason(void
     assert_null(s);
 }
 
+/* The same refusal on PostgreSQL: the version row is set through psql (the client the
+ * postgresql package installs), the store closed meanwhile. */
+static void test_postgres_schema_newer_than_this_binary_is_refused(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    char cmd[1400], err[256], want[160];
+
+    if (!fx_pg_url())
+        skip();
+    snprintf(want, sizeof(want),
+             "database schema version 99 is newer than this vpnd supports (%d): upgrade vpnd",
+             store_schema_version(f->s));
+    store_close(f->s);
+    f->s = NULL;
+    snprintf(cmd, sizeof(cmd),
+             "psql -X -q -At -v ON_ERROR_STOP=1 '%s' -c 'UPDATE vpnd_schema SET version = 99'",
+             f->path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(open_url(f->path, &s, err, sizeof(err)), -EIO);
+    assert_string_equal(err, want);
+    assert_null(s);
+}
+
 static void test_store_file_uses_a_write_ahead_log(void **state)
 {
     struct fx *f = *state;
     struct stat st;
-    char wal[320];
+    char wal[1100];
+
+    FX_SQLITE_ONLY();
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     fx_path(f, "-wal", wal, sizeof(wal));
@@ -189,21 +235,72 @@ static void test_acknowledged_write_survives_kill_9_of_the_process(void **state)
     store_vgw_row_done(&row);
 }
 
+static void test_several_processes_opening_a_fresh_store_at_once_all_migrate_it(void **state)
+{
+    enum { NODES = 4 };
+    struct fx *f = *state;
+    pid_t pids[NODES];
+
+    for (int i = 0; i < NODES; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            struct store *s = NULL;
+            char err[256];
+            int v = store_open(f->path, &s, err, sizeof(err)) == 0 ? store_schema_version(s) : 0;
+
+            store_close(s);
+            _exit(v > 0 && v < 255 ? v : 255); /* the version each one ended at */
+        }
+    }
+    fx_open(f);
+    for (int i = 0; i < NODES; i++) {
+        int st = 0;
+
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), store_schema_version(f->s));
+    }
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+}
+
+static void test_url_password_is_redacted_for_messages(void **state)
+{
+    char out[128];
+
+    (void)state;
+    store_url_redact("postgresql://vpnd:s3cret@db.example:5432/vpnd?sslmode=require", out,
+                     sizeof(out));
+    assert_string_equal(out, "postgresql://vpnd:***@db.example:5432/vpnd?sslmode=require");
+    store_url_redact("postgresql://vpnd@db.example/vpnd", out, sizeof(out));
+    assert_string_equal(out, "postgresql://vpnd@db.example/vpnd");
+    store_url_redact("postgresql:///vpnd?host=/tmp/x:y@z", out, sizeof(out));
+    assert_string_equal(out, "postgresql:///vpnd?host=/tmp/x:y@z");
+    store_url_redact("/var/lib/vpnd/a:b@c.db", out, sizeof(out));
+    assert_string_equal(out, "/var/lib/vpnd/a:b@c.db");
+    store_url_redact("postgresql://u:p@h/d", out, 12);
+    assert_string_equal(out, "postgresql:");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 #define T_CLOSED(name) cmocka_unit_test_setup_teardown(name, fx_setup_closed, fx_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_postgres_url_is_rejected_as_an_unsupported_scheme),
+        cmocka_unit_test(test_unknown_url_scheme_is_rejected_with_the_supported_ones),
+        cmocka_unit_test(test_unreachable_postgres_server_is_eio_with_the_reason),
         cmocka_unit_test(test_sqlite_url_without_a_path_is_rejected),
+        cmocka_unit_test(test_url_password_is_redacted_for_messages),
         cmocka_unit_test(test_memory_url_opens_an_empty_store_at_the_latest_schema),
         T_CLOSED(test_unopenable_path_is_eio_with_the_reason),
         T_CLOSED(test_sqlite_prefix_and_plain_path_open_the_same_file),
         T(test_new_store_has_the_latest_schema_version),
         T(test_reopen_keeps_data_and_applies_no_migration_twice),
         T(test_database_newer_than_this_binary_is_refused_with_the_reason),
+        T(test_postgres_schema_newer_than_this_binary_is_refused),
         T(test_store_file_uses_a_write_ahead_log),
         T_CLOSED(test_acknowledged_write_survives_kill_9_of_the_process),
+        T_CLOSED(test_several_processes_opening_a_fresh_store_at_once_all_migrate_it),
     };
 #undef T
 #undef T_CLOSED

@@ -1,0 +1,178 @@
+/* store/postgres/pg_internal.h: the PostgreSQL backend's handle and the helpers its files share:
+ * prepared statements, parameters, result reading, transactions with retry, reconnects.
+ *
+ * One connection per store handle. vpnd serves on one thread and a store handle is used by one
+ * thread at a time (store.h), so a pool would hold connections that never overlap; a future
+ * multi-threaded server opens one store handle (one connection) per thread, which is the pool.
+ *
+ * A broken connection is reset at the start of the next operation (and once inside an operation
+ * whose first statement fails on a connection found dead), so a PostgreSQL restart costs the
+ * requests made during the outage (-EIO) and nothing after it.
+ *
+ * Adding an operation: add its statement at the END of enum pg_stmt and its text in pg_open.c's
+ * table (or keep a feature's statements in its own file through store_postgres_query_sql), write
+ * the body as a pg_tx_fn and run it with store_postgres_tx.
+ */
+#ifndef VPND_STORE_PG_INTERNAL_H
+#define VPND_STORE_PG_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_backend.h"
+#include "util/macro.h"
+
+/* Statements prepared on first use on each (re)connection; pg_open.c holds their text. */
+enum pg_stmt {
+    PG_VGW_INSERT,
+    PG_VGW_GET,
+    PG_VGW_EXISTS,
+    PG_VGW_USE,
+    PG_VGW_RELEASE,
+    PG_VGW_LOCK_USED,
+    PG_VGW_DELETE,
+    PG_VGW_LIST,
+    PG_VGW_SET_STATUS,
+    PG_CGW_INSERT,
+    PG_CGW_GET,
+    PG_CGW_LOCK,
+    PG_CGW_USERS,
+    PG_CGW_DELETE,
+    PG_CONN_INSERT,
+    PG_CONN_GET_DOC,
+    PG_CONN_GET,
+    PG_CONN_UPDATE,
+    PG_CONN_DELETE,
+    PG_CONN_LIST,
+    PG_CONN_COUNT,
+    PG_CONN_VERSION,
+    PG_CLAIM_INSERT,
+    PG_CLAIM_RELEASE,
+    PG_CLAIMS_LIST,
+    PG_DUE_LIST,
+    PG_PROJECT_COUNTS,
+    PG_N_STMT
+};
+
+/* How a transaction starts. Writes run READ COMMITTED and take the row locks they need
+ * (conditional UPDATE, SELECT ... FOR UPDATE); reads that need one snapshot run REPEATABLE READ
+ * READ ONLY (which never fails with a serialization error). */
+enum pg_tx_kind { PG_TX_WRITE, PG_TX_READ_SNAPSHOT };
+
+struct pg_store {
+    struct store base; /* first: struct store * and struct pg_store * convert both ways */
+    PGconn *conn;
+    int schema_version;
+    bool prepared[PG_N_STMT]; /* on the current connection; cleared by a reset */
+    char errmsg[256];
+};
+
+static inline struct pg_store *pg_from(struct store *s)
+{
+    return (struct pg_store *)s;
+}
+
+extern const char *const store_postgres_sql[PG_N_STMT];
+
+/* Internal: a serialization failure or deadlock; store_postgres_tx retries, others see -EBUSY. */
+#define PG_ERETRY (-EAGAIN)
+
+/* Parameters of one statement, as text: 's' a const char * (NULL is SQL NULL, borrowed),
+ * 'I' an int64_t (formatted into the struct). */
+#define PG_MAX_PARAMS 16
+struct pg_params {
+    int n;
+    const char *v[PG_MAX_PARAMS];
+    char num[PG_MAX_PARAMS][24];
+};
+
+/* Frees *p (a _cleanup_ for PGresult locals); NULL is a no-op. */
+void store_postgres_clearp(PGresult **p);
+#define _cleanup_pgres_ _cleanup_(store_postgres_clearp)
+
+/* Runs cached statement id with parameters (see struct pg_params for types). On success *ret
+ * gets the result (PGRES_TUPLES_OK or PGRES_COMMAND_OK), to be freed by the caller. Errors: the
+ * SQLSTATE mapped to the store contract (unique -EEXIST, foreign key -ENOENT, serialization or
+ * deadlock PG_ERETRY, other -EIO with "what: message" in p->errmsg). */
+int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
+                         const char *types, ...);
+/* Runs cached statement id for its effect; *ret_affected (if non-NULL) gets the number of rows
+ * it inserted, updated or deleted. Errors as store_postgres_query. */
+int store_postgres_exec(struct pg_store *p, enum pg_stmt id, const char *what,
+                        int64_t *ret_affected, const char *types, ...);
+/* Same for a statement outside the table, run unprepared (migrations, feature files). */
+int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
+                             const char *types, ...);
+/* A single-statement read outside a transaction: as store_postgres_query, and a connection
+ * found broken is reset and the statement tried once more. */
+int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
+                        const char *types, ...);
+
+/* Runs fn(p, ud) inside one transaction of kind: commits when it returns 0, rolls back
+ * otherwise; a serialization failure or deadlock (anywhere, the commit included) rolls back and
+ * runs fn again, a few times with a growing pause, then gives -EBUSY. fn must therefore reset
+ * its outputs on entry. The connection is reset first if it is broken. */
+typedef int (*pg_tx_fn)(struct pg_store *p, void *ud);
+int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                      void *ud);
+
+/* Number of rows an UPDATE / DELETE / INSERT result touched. */
+int64_t store_postgres_affected(const PGresult *res);
+/* Copies text column col of row into dst (size bytes, NUL included); -EIO if it does not fit. */
+int store_postgres_col_copy(struct pg_store *p, const PGresult *res, int row, int col, char *dst,
+                            size_t size);
+/* A malloc'd copy of text column col of row in *ret; -ENOMEM. */
+int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret);
+/* Integer column col of row; -EIO if it is not one. */
+int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret);
+/* Records "what: fmt..." in p->errmsg and returns -EIO. */
+int store_postgres_corrupt(struct pg_store *p, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Schema: creates the search_path schema if missing, then brings the database to the newest
+ * schema this binary knows, one transaction per step under an advisory lock (several nodes may
+ * start at once). -EIO (errbuf says why) if the database is newer than the binary. */
+int store_postgres_migrate(struct pg_store *p, char *errbuf, size_t errlen);
+
+/* The operations, one file per concern (pg_rows.c, pg_list.c, pg_due.c). */
+int store_postgres_vgw_insert(struct store *s, const struct store_vgw_row *row,
+                              const struct store_claim *claims, size_t n_claims);
+int store_postgres_vgw_get(struct store *s, const char *project_id, const char *id,
+                           struct store_vgw_row *ret);
+int store_postgres_vgw_list(struct store *s, const char *project_id,
+                            int (*cb)(void *ud, const struct store_vgw_row *row), void *ud);
+int store_postgres_vgw_delete(struct store *s, const char *project_id, const char *id,
+                              int64_t *ret_users);
+int store_postgres_cgw_insert(struct store *s, const struct store_cgw_row *row);
+int store_postgres_cgw_get(struct store *s, const char *project_id, const char *id,
+                           struct store_cgw_row *ret);
+int store_postgres_cgw_delete(struct store *s, const char *project_id, const char *id,
+                              int64_t *ret_users);
+int store_postgres_conn_insert(struct store *s, const struct store_conn_row *row,
+                               const struct store_claim *claims, size_t n_claims);
+int store_postgres_conn_get_doc(struct store *s, const char *project_id, const char *id,
+                                struct buf *out);
+int store_postgres_conn_get(struct store *s, const char *project_id, const char *id,
+                            struct store_conn_row *ret);
+int store_postgres_conn_update(struct store *s, const struct store_conn_row *row,
+                               const struct store_claim *claims, size_t n_claims);
+int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const char *from_status, int64_t from_updated_at);
+int store_postgres_conn_delete(struct store *s, const char *project_id, const char *id);
+int store_postgres_conn_list(struct store *s, const char *project_id,
+                             const struct store_conn_filter *f, size_t limit, struct buf *out,
+                             size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                             int64_t *ret_total);
+int store_postgres_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
+int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                            size_t *ret_n);
+int store_postgres_vgw_set_status(struct store *s, const char *project_id, const char *id,
+                                  const char *from, const char *to, int64_t status_due,
+                                  int64_t updated_at);
+int store_postgres_project_counts(struct store *s, const char *project_id,
+                                  struct store_counts *ret);
+
+#endif

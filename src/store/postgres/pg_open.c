@@ -1,0 +1,474 @@
+/* store/postgres/pg_open.c: opening and closing the PostgreSQL backend, its statement table, and
+ * the helpers the operations share (parameters, error mapping, transactions with retry,
+ * reconnects, column reads).
+ *
+ * Durability is the server's: a commit is acknowledged once PostgreSQL reports it committed
+ * (synchronous_commit as configured on the server; the default flushes the WAL first).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/postgres/pg_internal.h"
+#include "store/postgres/store_postgres.h"
+#include "util/log.h"
+
+#define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
+
+#define PG_CONN_COLS                                                                               \
+    "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
+    "created_at, updated_at, spec, doc"
+#define PG_CONN_FILTER                                                                             \
+    "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
+    "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
+#define PG_VGW_COLS                                                                                \
+    "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "   \
+    "created_at, updated_at, spec"
+
+const char *const store_postgres_sql[PG_N_STMT] = {
+    [PG_VGW_INSERT] = "INSERT INTO vpn_gateway (project_id, id, status, enterprise_project_id, "
+                      "connection_number, used_connection_number, created_at, updated_at, spec, "
+                      "status_due) VALUES ($1, $2, $3, $4, $5::bigint, 0, $6::bigint, $7::bigint, "
+                      "$8, $9::bigint)",
+    [PG_VGW_GET] = "SELECT " PG_VGW_COLS " FROM vpn_gateway WHERE project_id = $1 AND id = $2",
+    [PG_VGW_EXISTS] = "SELECT 1 FROM vpn_gateway WHERE project_id = $1 AND id = $2",
+    /* the row lock this takes serializes every writer of the gateway's counter, and READ
+     * COMMITTED re-checks the condition on the newest row version after waiting for it */
+    [PG_VGW_USE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number + 1 "
+                   "WHERE project_id = $1 AND id = $2 "
+                   "AND used_connection_number < connection_number",
+    [PG_VGW_RELEASE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number - 1 "
+                       "WHERE project_id = $1 AND id = $2 AND used_connection_number > 0",
+    [PG_VGW_LOCK_USED] = "SELECT used_connection_number FROM vpn_gateway "
+                         "WHERE project_id = $1 AND id = $2 FOR UPDATE",
+    [PG_VGW_DELETE] = "DELETE FROM vpn_gateway WHERE project_id = $1 AND id = $2",
+    [PG_VGW_LIST] = "SELECT " PG_VGW_COLS " FROM vpn_gateway WHERE project_id = $1 "
+                    "ORDER BY created_at DESC, id DESC",
+    /* compare-and-set: only the node that still sees the old status moves it */
+    [PG_VGW_SET_STATUS] = "UPDATE vpn_gateway SET status = $4, status_due = $5::bigint, "
+                          "updated_at = $6::bigint WHERE project_id = $1 AND id = $2 "
+                          "AND status = $3",
+    [PG_CGW_INSERT] = "INSERT INTO customer_gateway (project_id, id, created_at, updated_at, spec) "
+                      "VALUES ($1, $2, $3::bigint, $4::bigint, $5)",
+    [PG_CGW_GET] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                   "WHERE project_id = $1 AND id = $2",
+    [PG_CGW_LOCK] = "SELECT 1 FROM customer_gateway WHERE project_id = $1 AND id = $2 FOR UPDATE",
+    [PG_CGW_USERS] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 AND cgw_id = $2",
+    [PG_CGW_DELETE] = "DELETE FROM customer_gateway WHERE project_id = $1 AND id = $2",
+    [PG_CONN_INSERT] = "INSERT INTO vpn_connection (" PG_CONN_COLS ") VALUES ($1, $2, $3, $4, $5, "
+                       "$6, $7, $8::bigint, $9::bigint, $10::bigint, $11, $12)",
+    [PG_CONN_GET_DOC] = "SELECT doc FROM vpn_connection WHERE project_id = $1 AND id = $2",
+    [PG_CONN_GET] = "SELECT " PG_CONN_COLS " FROM vpn_connection WHERE project_id = $1 AND id = $2",
+    [PG_CONN_UPDATE] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
+                       "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
+                       "WHERE project_id = $1 AND id = $2",
+    [PG_CONN_DELETE] = "DELETE FROM vpn_connection WHERE project_id = $1 AND id = $2 "
+                       "RETURNING vgw_id",
+    [PG_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
+                     " AND (created_at, id) < ($5::bigint, $6::text) "
+                     "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
+    [PG_CONN_COUNT] = "SELECT count(*) FROM vpn_connection WHERE " PG_CONN_FILTER,
+    /* the version a compare-and-set update checks; the row lock holds it until the commit */
+    [PG_CONN_VERSION] = "SELECT status, updated_at FROM vpn_connection "
+                        "WHERE project_id = $1 AND id = $2 FOR UPDATE",
+    [PG_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES ($1, $2, $3)",
+    [PG_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = $1",
+    [PG_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = $1 ORDER BY value",
+    [PG_DUE_LIST] = "SELECT 0, project_id, id, status, status_due FROM vpn_gateway "
+                    "WHERE status_due > 0 AND status_due <= $1::bigint "
+                    "UNION ALL SELECT 1, project_id, id, status, status_due FROM vpn_connection "
+                    "WHERE status_due > 0 AND status_due <= $1::bigint ORDER BY 5 LIMIT $2::bigint",
+    [PG_PROJECT_COUNTS] = "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = $1),"
+                          " (SELECT count(*) FROM customer_gateway WHERE project_id = $1),"
+                          " (SELECT count(*) FROM vpn_connection WHERE project_id = $1)",
+};
+
+static void pg_close(struct store *s)
+{
+    struct pg_store *p = pg_from(s);
+
+    PQfinish(p->conn);
+    free(p);
+}
+
+static const char *pg_errmsg(struct store *s)
+{
+    return pg_from(s)->errmsg;
+}
+
+static int pg_schema_version(struct store *s)
+{
+    return pg_from(s)->schema_version;
+}
+
+static const struct store_ops pg_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .errmsg = pg_errmsg,
+    .schema_version = pg_schema_version,
+    .vgw_insert = store_postgres_vgw_insert,
+    .vgw_get = store_postgres_vgw_get,
+    .cgw_insert = store_postgres_cgw_insert,
+    .cgw_get = store_postgres_cgw_get,
+    .conn_insert = store_postgres_conn_insert,
+    .conn_get_doc = store_postgres_conn_get_doc,
+    .conn_get = store_postgres_conn_get,
+    .conn_update = store_postgres_conn_update,
+    .conn_delete = store_postgres_conn_delete,
+    .conn_list = store_postgres_conn_list,
+    .claims_list = store_postgres_claims_list,
+    .vgw_list = store_postgres_vgw_list,
+    .vgw_delete = store_postgres_vgw_delete,
+    .cgw_delete = store_postgres_cgw_delete,
+    .project_counts = store_postgres_project_counts,
+    .due_list = store_postgres_due_list,
+    .vgw_set_status = store_postgres_vgw_set_status,
+};
+
+/* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */
+static void pg_notice_ignore(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* The last line of a libpq message, without its trailing newline, into p->errmsg. */
+static void pg_set_errmsg(struct pg_store *p, const char *what, const char *msg,
+                          const char *sqlstate)
+{
+    size_t n = strlen(msg);
+
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    if (sqlstate)
+        snprintf(p->errmsg, sizeof(p->errmsg), "%s: %.*s (sqlstate %s)", what, (int)n, msg,
+                 sqlstate);
+    else
+        snprintf(p->errmsg, sizeof(p->errmsg), "%s: %.*s", what, (int)n, msg);
+    for (char *c = p->errmsg; *c; c++) {
+        if (*c == '\n')
+            *c = ' ';
+    }
+}
+
+int store_postgres_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
+{
+    /* A connect (and every reconnect, which reuses these) gives up after 5 s unless the URL says
+     * otherwise: its own connect_timeout overrides this one. */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {"5", url, NULL};
+    struct pg_store *p = calloc(1, sizeof(*p));
+    int r;
+
+    errbuf[0] = '\0';
+    if (!p) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    p->base.ops = &pg_ops;
+    p->conn = PQconnectdbParams(keys, values, 1);
+    if (!p->conn) {
+        free(p);
+        snprintf(errbuf, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        pg_set_errmsg(p, "cannot connect to PostgreSQL", PQerrorMessage(p->conn), NULL);
+        snprintf(errbuf, errlen, "%s", p->errmsg);
+        pg_close(&p->base);
+        return -EIO;
+    }
+    PQsetNoticeProcessor(p->conn, pg_notice_ignore, NULL);
+    r = store_postgres_migrate(p, errbuf, errlen);
+    if (r < 0) {
+        pg_close(&p->base);
+        return r;
+    }
+    *ret = &p->base;
+    return 0;
+}
+
+void store_postgres_clearp(PGresult **p)
+{
+    PQclear(*p);
+    *p = NULL;
+}
+
+int store_postgres_corrupt(struct pg_store *p, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(p->errmsg, sizeof(p->errmsg), "%s: ", what);
+
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < sizeof(p->errmsg))
+        vsnprintf(p->errmsg + n, sizeof(p->errmsg) - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -EIO;
+}
+
+/* Maps a failed result (or a NULL one: the connection or memory failed) to the contract. */
+static int pg_fail(struct pg_store *p, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    /* primary messages name constraints, never values (those are in DETAIL): no secrets */
+    pg_set_errmsg(p, what, msg ? msg : PQerrorMessage(p->conn), state);
+    if (!state)
+        return res || PQstatus(p->conn) == CONNECTION_BAD ? -EIO : -ENOMEM;
+    if (strcmp(state, "23505") == 0) /* unique_violation */
+        return -EEXIST;
+    if (strcmp(state, "23503") == 0) /* foreign_key_violation */
+        return -ENOENT;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) /* serialization, deadlock */
+        return PG_ERETRY;
+    if (strcmp(state, "53300") == 0 || strcmp(state, "55P03") == 0) /* too many conns, lock */
+        return -EBUSY;
+    return -EIO;
+}
+
+static int pg_params_fill(struct pg_params *pp, const char *types, va_list ap)
+{
+    pp->n = 0;
+    for (int i = 0; types[i]; i++) {
+        if (i >= PG_MAX_PARAMS)
+            return -EINVAL;
+        if (types[i] == 's') {
+            pp->v[i] = va_arg(ap, const char *);
+        } else {
+            snprintf(pp->num[i], sizeof(pp->num[i]), "%lld", (long long)va_arg(ap, int64_t));
+            pp->v[i] = pp->num[i];
+        }
+        pp->n = i + 1;
+    }
+    return 0;
+}
+
+static int pg_result(struct pg_store *p, PGresult *res, const char *what, PGresult **ret)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        *ret = res;
+        return 0;
+    }
+    int r = pg_fail(p, res, what);
+    PQclear(res);
+    return r;
+}
+
+static int pg_prepare(struct pg_store *p, enum pg_stmt id, const char *what)
+{
+    char name[24];
+    PGresult *res;
+    int r;
+
+    if (p->prepared[id])
+        return 0;
+    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    res = PQprepare(p->conn, name, store_postgres_sql[id], 0, NULL);
+    r = pg_result(p, res, what, &res);
+    if (r < 0)
+        return r;
+    PQclear(res);
+    p->prepared[id] = true;
+    return 0;
+}
+
+static int pg_vquery(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
+                     const char *types, va_list ap)
+{
+    struct pg_params pp;
+    char name[24];
+    int r = pg_params_fill(&pp, types, ap);
+
+    if (r == 0)
+        r = pg_prepare(p, id, what);
+    if (r < 0)
+        return r;
+    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    return pg_result(p, PQexecPrepared(p->conn, name, pp.n, pp.v, NULL, NULL, 0), what, ret);
+}
+
+int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
+                         const char *types, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, types);
+    r = pg_vquery(p, id, what, ret, types, ap);
+    va_end(ap);
+    return r;
+}
+
+int store_postgres_exec(struct pg_store *p, enum pg_stmt id, const char *what,
+                        int64_t *ret_affected, const char *types, ...)
+{
+    _cleanup_pgres_ PGresult *res = NULL;
+    va_list ap;
+    int r;
+
+    va_start(ap, types);
+    r = pg_vquery(p, id, what, &res, types, ap);
+    va_end(ap);
+    if (r == 0 && ret_affected)
+        *ret_affected = store_postgres_affected(res);
+    return r;
+}
+
+int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
+                             const char *types, ...)
+{
+    struct pg_params pp;
+    va_list ap;
+    int r;
+
+    va_start(ap, types);
+    r = pg_params_fill(&pp, types, ap);
+    va_end(ap);
+    if (r < 0)
+        return r;
+    if (pp.n == 0) /* the simple protocol: several statements allowed (migrations) */
+        return pg_result(p, PQexec(p->conn, sql), what, ret);
+    return pg_result(p, PQexecParams(p->conn, sql, pp.n, NULL, pp.v, NULL, NULL, 0), what, ret);
+}
+
+/* Makes sure the connection is up, resetting it if it broke. */
+static int pg_ensure(struct pg_store *p)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return 0;
+    PQreset(p->conn);
+    memset(p->prepared, 0, sizeof(p->prepared));
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return 0;
+    pg_set_errmsg(p, "reconnect to PostgreSQL", PQerrorMessage(p->conn), NULL);
+    return -EIO;
+}
+
+int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
+                        const char *types, ...)
+{
+    va_list ap;
+    int r = pg_ensure(p);
+
+    if (r < 0)
+        return r;
+    va_start(ap, types);
+    r = pg_vquery(p, id, what, ret, types, ap);
+    va_end(ap);
+    if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0) {
+        va_start(ap, types);
+        r = pg_vquery(p, id, what, ret, types, ap);
+        va_end(ap);
+    }
+    return r;
+}
+
+static int pg_simple(struct pg_store *p, const char *sql, const char *what)
+{
+    _cleanup_pgres_ PGresult *res = NULL;
+
+    return store_postgres_query_sql(p, sql, what, &res, "");
+}
+
+static void pg_rollback(struct pg_store *p)
+{
+    PGTransactionStatusType ts = PQtransactionStatus(p->conn);
+
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+        (void)pg_simple(p, "ROLLBACK", "rollback");
+}
+
+static void pg_backoff(int attempt)
+{
+    /* 1, 2, 4, ... ms plus up to 1 ms of jitter, so two nodes that collided drift apart */
+    long ns = (1L << attempt) * 1000000L + (long)(rand() % 1000) * 1000L;
+    struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                      void *ud)
+{
+    static const char *const begin_sql[] = {
+        [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+        [PG_TX_READ_SNAPSHOT] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
+    int r = 0;
+
+    for (int attempt = 0;; attempt++) {
+        r = pg_ensure(p);
+        if (r == 0) {
+            r = pg_simple(p, begin_sql[kind], what);
+            if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
+                r = pg_simple(p, begin_sql[kind], what); /* nothing was sent: safe to redo */
+        }
+        if (r == 0)
+            r = fn(p, ud);
+        if (r == 0)
+            r = pg_simple(p, "COMMIT", what);
+        if (r < 0)
+            pg_rollback(p);
+        if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)
+            break;
+        log_debug("op=store.retry what=\"%s\" attempt=%d error=\"%s\"", what, attempt + 1,
+                  p->errmsg);
+        pg_backoff(attempt);
+    }
+    return r == PG_ERETRY ? -EBUSY : r;
+}
+
+int64_t store_postgres_affected(const PGresult *res)
+{
+    const char *n = PQcmdTuples((PGresult *)res);
+
+    return n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
+int store_postgres_col_copy(struct pg_store *p, const PGresult *res, int row, int col, char *dst,
+                            size_t size)
+{
+    const char *t = PQgetvalue(res, row, col);
+    size_t n = (size_t)PQgetlength(res, row, col);
+
+    if (n >= size)
+        return store_postgres_corrupt(p, "read row", "column %s holds %zu bytes, at most %zu fit",
+                                      PQfname(res, col), n, size - 1);
+    memcpy(dst, t, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret)
+{
+    size_t n = (size_t)PQgetlength(res, row, col);
+    char *c = malloc(n + 1);
+
+    if (!c)
+        return -ENOMEM;
+    memcpy(c, PQgetvalue(res, row, col), n);
+    c[n] = '\0';
+    *ret = c;
+    return 0;
+}
+
+int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret)
+{
+    const char *t = PQgetvalue(res, row, col);
+    char *end = NULL;
+    long long v;
+
+    errno = 0;
+    v = strtoll(t, &end, 10);
+    if (errno || end == t || *end)
+        return store_postgres_corrupt(p, "read row", "column %s is not an integer",
+                                      PQfname(res, col));
+    *ret = (int64_t)v;
+    return 0;
+}
