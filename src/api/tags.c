@@ -177,18 +177,25 @@ struct tag_json {
     char *key_copy;
 };
 
+/* Appends {"key":..,"value":..} to b, after a comma unless it is the first (*n counts them). */
+static int append_pair(struct buf *b, size_t *n, const char *key, const char *value)
+{
+    int r = buf_puts(b, (*n)++ ? ",{\"key\":" : "{\"key\":");
+
+    if (r == 0)
+        r = buf_json_str(b, key);
+    if (r == 0)
+        r = buf_puts(b, ",\"value\":");
+    if (r == 0)
+        r = buf_json_str(b, value);
+    return r == 0 ? buf_puts(b, "}") : r;
+}
+
 static int put_pair(void *ud, const char *key, const char *value)
 {
     struct tag_json *j = ud;
-    int r = buf_puts(j->b, j->n++ ? ",{\"key\":" : "{\"key\":");
 
-    if (r == 0)
-        r = buf_json_str(j->b, key);
-    if (r == 0)
-        r = buf_puts(j->b, ",\"value\":");
-    if (r == 0)
-        r = buf_json_str(j->b, value);
-    return r == 0 ? buf_puts(j->b, "}") : r;
+    return append_pair(j->b, &j->n, key, value);
 }
 
 static int tags_show(struct api *api, const struct api_call *call, struct http_response *resp,
@@ -344,14 +351,7 @@ static int put_resource(void *ud, const char *id, const char *name, const char *
     }
     if (r < 0 || !key)
         return r;
-    r = buf_puts(j->b, j->n_tags++ ? ",{\"key\":" : "{\"key\":");
-    if (r == 0)
-        r = buf_json_str(j->b, key);
-    if (r == 0)
-        r = buf_puts(j->b, ",\"value\":");
-    if (r == 0)
-        r = buf_json_str(j->b, value);
-    return r == 0 ? buf_puts(j->b, "}") : r;
+    return append_pair(j->b, &j->n_tags, key, value);
 }
 
 static int tags_filter(struct api *api, const struct api_call *call, struct http_response *resp,

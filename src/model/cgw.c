@@ -161,21 +161,13 @@ int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t
                            struct model_cgw *cgw, struct verr *err)
 {
     _cleanup_free_ struct model_cgw *t = malloc(sizeof(*t));
-    const json_t *obj;
-    json_t *root;
     int r;
 
     if (!t)
         return -ENOMEM;
-    r = model_load(body, len, WRAPPER, &root, &obj, err);
-    if (r < 0)
-        return r;
     memcpy(t, cur, sizeof(*t));
-    r = model_only_members(obj, WRAPPER, update_members, err);
-    if (r == 0)
-        r = model_fields_parse(obj, WRAPPER, update_fields, ARRAY_SIZE(update_fields), t, false,
-                               err);
-    json_decref(root);
+    r = model_parse_partial(body, len, WRAPPER, update_members, update_fields,
+                            ARRAY_SIZE(update_fields), t, err);
     if (r == 0)
         memcpy(cgw, t, sizeof(*cgw));
     return r;

@@ -223,6 +223,12 @@ void model_eip_write(struct model_jw *w, const char *key, const struct model_eip
  * "<path>.<key>: is not updatable (updatable: a, b)". Returns 0 or -EINVAL. */
 int model_only_members(const json_t *obj, const char *path, const char *const *allowed,
                        struct verr *err);
+/* The body of a PUT: loads {"<wrapper>":{...}}, refuses members not in allowed, then parses the
+ * fields sent into t, which holds the current values (the update merges over them). Returns 0,
+ * -EINVAL (err filled; t may be partly written) or -ENOMEM. */
+int model_parse_partial(const char *body, size_t len, const char *wrapper,
+                        const char *const *allowed, const struct model_fspec *fields,
+                        size_t n_fields, void *t, struct verr *err);
 /* Custom field function for a gateway's "policy_template" (dst is struct model_vgw): members
  * merge into the current template (the connection policy defaults when there is none). */
 int model_vgw_policy_template_field(const json_t *v, const char *path, void *dst, bool internal,

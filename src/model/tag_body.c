@@ -11,33 +11,14 @@
 
 #define MATCH_VALUE_MAX_CHARS 255
 
-/* Parses body into a root object; an empty body counts as {} when empty_ok. */
+/* Parses body into a root object (model_load_root); an empty body counts as {} when empty_ok. */
 static int load_root(const char *body, size_t len, bool empty_ok, json_t **ret, struct verr *err)
 {
-    json_error_t je;
-    json_t *root;
-
     if (len == 0 && empty_ok) {
-        root = json_object();
-        if (!root)
-            return -ENOMEM;
-        *ret = root;
-        return 0;
+        *ret = json_object();
+        return *ret ? 0 : -ENOMEM;
     }
-    root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    if (!root) {
-        if (json_error_code(&je) == json_error_out_of_memory)
-            return -ENOMEM;
-        return verr_set(err, "request body is not valid JSON", "%s at line %d column %d", je.text,
-                        je.line, je.column);
-    }
-    if (!json_is_object(root)) {
-        int r = verr_set(err, "request body", "must be an object, got %s", model_json_type(root));
-        json_decref(root);
-        return r;
-    }
-    *ret = root;
-    return 0;
+    return model_load_root(body, len, ret, err);
 }
 
 int model_tag_body_parse(const char *body, size_t len, struct model_tags *ret, struct verr *err)

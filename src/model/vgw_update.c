@@ -211,21 +211,13 @@ int model_vgw_parse_update(const struct model_vgw *cur, const char *body, size_t
                            struct model_vgw *g, unsigned *ret_eip_changed, struct verr *err)
 {
     _cleanup_free_ struct model_vgw *t = malloc(sizeof(*t));
-    const json_t *obj;
-    json_t *root;
     int r;
 
     if (!t)
         return -ENOMEM;
-    r = model_load(body, len, WRAPPER, &root, &obj, err);
-    if (r < 0)
-        return r;
     memcpy(t, cur, sizeof(*t));
-    r = model_only_members(obj, WRAPPER, update_members, err);
-    if (r == 0)
-        r = model_fields_parse(obj, WRAPPER, update_fields, ARRAY_SIZE(update_fields), t, false,
-                               err);
-    json_decref(root);
+    r = model_parse_partial(body, len, WRAPPER, update_members, update_fields,
+                            ARRAY_SIZE(update_fields), t, err);
     if (r < 0)
         return r;
     *ret_eip_changed = (strcmp(t->eip1.id, cur->eip1.id) != 0 ? 1u : 0u) |
