@@ -56,28 +56,40 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
     return api_reply_wrapped(call, resp, 201, "customer_gateway", &out);
 }
 
+/* Reads the customer gateway call->id into cgw; answers 404 / 5xx itself and returns -1. */
+static int cgw_load(struct api *api, const struct api_call *call, struct model_cgw *cgw,
+                    struct http_response *resp)
+{
+    struct store_cgw_row row = {0};
+    int r = store_cgw_get(api->store, call->project_id, call->id, &row);
+
+    if (r == 0) {
+        r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
+        store_cgw_row_done(&row);
+    }
+    if (r == 0)
+        return 0;
+    if (r == -ENOENT)
+        api_fail(call->req, resp, &API_ERR_NOT_FOUND,
+                 "resource not found: customer gateway \"%.64s\"", call->id);
+    else
+        api_fail_errno(call->req, resp, r, "customer_gateway.get");
+    return -1;
+}
+
 int customer_gateway_show(struct api *api, const struct api_call *call,
                           struct http_response *resp)
 {
     const struct http_request *req = call->req;
     _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
     _cleanup_(buf_free) struct buf out = {0};
-    struct store_cgw_row row = {0};
 
     if (!cgw)
         return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.show");
-    int r = store_cgw_get(api->store, call->project_id, call->id, &row);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: customer gateway \"%.64s\"", call->id);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.get");
-    r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
-    store_cgw_row_done(&row);
-    if (r == 0)
-        r = model_cgw_render(cgw, &out);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.render");
+    if (cgw_load(api, call, cgw, resp) < 0)
+        return 0;
+    if (model_cgw_render(cgw, &out) < 0)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
     return api_reply_wrapped(call, resp, 200, "customer_gateway", &out);
 }
 
@@ -102,4 +114,46 @@ int customer_gateway_delete(struct api *api, const struct api_call *call,
     buf_reset(&resp->body);
     resp->status = 204;
     return 0;
+}
+
+/* PUT: name and ca_certificate only; validated like a create; updated_at moves. */
+int customer_gateway_update(struct api *api, const struct api_call *call,
+                            struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    _cleanup_free_ struct model_cgw *cur = calloc(1, sizeof(*cur));
+    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    _cleanup_(buf_free) struct buf spec = {0};
+    _cleanup_(buf_free) struct buf out = {0};
+    struct store_cgw_row row = {0};
+    struct verr err = {0};
+
+    if (!cur || !cgw)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.update");
+    if (cgw_load(api, call, cur, resp) < 0)
+        return 0;
+    int r = model_cgw_parse_update(cur, req->body, req->body_len, cgw, &err);
+    if (r == -EINVAL)
+        return api_fail_verr(req, resp, &err);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.parse");
+    cgw->updated_at = ids_now_ms();
+    if (cgw->updated_at <= cur->updated_at)
+        cgw->updated_at = cur->updated_at + 1; /* updated_at always moves */
+    if (model_cgw_to_internal(cgw, &spec) < 0 || model_cgw_render(cgw, &out) < 0)
+        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
+    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
+    snprintf(row.id, sizeof(row.id), "%s", cgw->id);
+    row.created_at = cgw->created_at;
+    row.updated_at = cgw->updated_at;
+    row.spec = spec.data;
+    r = store_cgw_update(api->store, &row);
+    if (r == -ENOENT)
+        return api_fail(req, resp, &API_ERR_NOT_FOUND,
+                        "resource not found: customer gateway \"%.64s\"", call->id);
+    if (r < 0)
+        return api_fail_errno(req, resp, r, "customer_gateway.update");
+    log_info("request_id=%s op=customer_gateway.update project_id=%s id=%s", req->request_id,
+             call->project_id, cgw->id);
+    return api_reply_wrapped(call, resp, 200, "customer_gateway", &out);
 }

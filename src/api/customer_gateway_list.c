@@ -1,5 +1,4 @@
-/* api/customer_gateway_list.c: list (marker-paged, spec §1.6, §4) and update (spec §4) of
- * customer gateways. */
+/* api/customer_gateway_list.c: the customer gateway list (marker-paged, spec §1.6, §4). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,54 +92,4 @@ int customer_gateway_list(struct api *api, const struct api_call *call, struct h
         return api_fail_errno(req, resp, r, "customer_gateway.list");
     resp->status = 200;
     return 0;
-}
-
-/* PUT: name and ca_certificate only; validated like a create; updated_at moves. */
-int customer_gateway_update(struct api *api, const struct api_call *call,
-                            struct http_response *resp)
-{
-    const struct http_request *req = call->req;
-    _cleanup_free_ struct model_cgw *cur = calloc(1, sizeof(*cur));
-    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
-    _cleanup_(buf_free) struct buf spec = {0};
-    _cleanup_(buf_free) struct buf out = {0};
-    struct store_cgw_row row = {0};
-    struct verr err = {0};
-
-    if (!cur || !cgw)
-        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.update");
-    int r = store_cgw_get(api->store, call->project_id, call->id, &row);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: customer gateway \"%.64s\"", call->id);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.get");
-    r = model_cgw_from_internal(row.spec, strlen(row.spec), cur);
-    store_cgw_row_done(&row);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.decode");
-    r = model_cgw_parse_update(cur, req->body, req->body_len, cgw, &err);
-    if (r == -EINVAL)
-        return api_fail_verr(req, resp, &err);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.parse");
-    cgw->updated_at = ids_now_ms();
-    if (cgw->updated_at <= cur->updated_at)
-        cgw->updated_at = cur->updated_at + 1; /* updated_at always moves */
-    if (model_cgw_to_internal(cgw, &spec) < 0 || model_cgw_render(cgw, &out) < 0)
-        return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
-    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
-    snprintf(row.id, sizeof(row.id), "%s", cgw->id);
-    row.created_at = cgw->created_at;
-    row.updated_at = cgw->updated_at;
-    row.spec = spec.data;
-    r = store_cgw_update(api->store, &row);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND,
-                        "resource not found: customer gateway \"%.64s\"", call->id);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "customer_gateway.update");
-    log_info("request_id=%s op=customer_gateway.update project_id=%s id=%s", req->request_id,
-             call->project_id, cgw->id);
-    return api_reply_wrapped(call, resp, 200, "customer_gateway", &out);
 }
