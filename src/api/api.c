@@ -60,6 +60,12 @@ static const struct route routes[] = {
     {"POST", "/v5/{project_id}/vpn-connection/resource-instances/count", vpn_conn_tags_count},
 };
 
+const struct route *api_routes(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(routes);
+    return routes;
+}
+
 void api_config_defaults(struct api_config *cfg)
 {
     cfg->eip_pool = "198.18.0.0/15";
