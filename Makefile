@@ -34,7 +34,7 @@ unit-%:
 	@set -e; for t in $(filter build/asan/tests/test_$*_%,$(UNIT_BIN)); do echo "# $$t"; $$t; done
 
 .SECONDARY:
-.PHONY: all run check unit api deps test-deps bench clean format fuzz fuzz-run fuzz-replay
+.PHONY: all run check unit api deps test-deps bench clean format fuzz fuzz-run fuzz-replay fuzz-cov
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -135,9 +135,11 @@ build/asan/fuzz/%.o: fuzz/%.c
 build/asan/fuzz/replay_%: build/asan/fuzz/fuzz_%.o build/asan/fuzz/replay_main.o $(SAN_OBJ)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
 
-fuzz: $(FUZZ_BIN)
+fuzz:
+	@scripts/setup.sh --fuzz
+	$(MAKE) $(FUZZ_BIN)
 
-fuzz-run: $(FUZZ_BIN)
+fuzz-run: fuzz
 	@set -e; for n in $(FUZZ_NAMES); do \
 	    mkdir -p build/fuzz/corpus/$$n build/fuzz/artifacts/$$n; \
 	    dict=; [ -f fuzz/dict/$$n.dict ] && dict=-dict=fuzz/dict/$$n.dict; \
@@ -145,6 +147,23 @@ fuzz-run: $(FUZZ_BIN)
 	    build/fuzz/fuzz_$$n $$dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	        -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$n/ \
 	        build/fuzz/corpus/$$n fuzz/corpus/$$n; \
+	done
+
+# Line coverage of the committed corpora plus what fuzz-run found (clang source coverage).
+COV_FLAGS := -O0 -g -fprofile-instr-generate -fcoverage-mapping
+COV_OBJ := $(LIB_SRC:%.c=build/cov/%.o)
+build/cov/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -I. $(COV_FLAGS) -DVPND_VERSION='"$(VERSION)"' -c $< -o $@
+build/cov/replay_%: build/cov/fuzz/fuzz_%.o build/cov/fuzz/replay_main.o $(COV_OBJ)
+	$(FUZZ_CC) $(COV_FLAGS) $^ $(PKG_LIBS) -o $@
+fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    mkdir -p build/fuzz/corpus/$$n; \
+	    LLVM_PROFILE_FILE=build/cov/$$n.profraw build/cov/replay_$$n fuzz/corpus/$$n build/fuzz/corpus/$$n; \
+	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
+	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata src/model src/api/router.c src/auth \
+	        | tail -1 | sed "s|^TOTAL|$$n (src/model, src/api/router.c, src/auth)|"; \
 	done
 
 fuzz-replay: $(REPLAY_BIN)

@@ -7,6 +7,7 @@
 #ifndef VPND_FUZZ_H
 #define VPND_FUZZ_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,16 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
     char *s = fuzz_zalloc(size + 1);
     memcpy(s, data, size);
     return s;
+}
+
+/* What we send or store is one valid JSON object (jansson also rejects invalid UTF-8). */
+static inline void fuzz_check_json(const struct buf *b, const char *what)
+{
+    json_error_t e;
+    json_t *v = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &e);
+    if (!v || !json_is_object(v))
+        fuzz_fail("%s is not a JSON object (%s): %.*s", what, e.text, (int)b->len, b->data);
+    json_decref(v);
 }
 
 /* A rejected body names what was wrong: "path: rule..., got value", NUL-terminated. */

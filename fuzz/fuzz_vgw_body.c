@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_fail("internal form does not load back: %.*s", (int)spec.len, spec.data);
         if (model_vgw_render(back, &doc2) < 0 || model_vgw_to_internal(back, &spec2) < 0)
             fuzz_fail("render of a loaded gateway failed");
+        fuzz_check_json(&doc, "rendering");
+        fuzz_check_json(&spec, "internal form");
         fuzz_same(&spec, &spec2, "internal form after a round trip");
         fuzz_same(&doc, &doc2, "rendering after a round trip");
     }
