@@ -160,6 +160,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("model_conn_parse_update returned %d", r);
     }
 
+    /* the same bytes as a stored row (a damaged database must not crash the server) */
+    memset(parsed, 0, sizeof(*parsed));
+    if (model_conn_from_internal(body, size, parsed) == 0) {
+        struct buf b = {0};
+        if (model_conn_render(parsed, &b) < 0 || model_conn_to_internal(parsed, &b) < 0)
+            fuzz_fail("render of a loaded row failed");
+        buf_free(&b);
+    }
+
     struct model_vpn_conn *batch = fuzz_zalloc(BATCH_MAX * sizeof(*batch));
     size_t n = 0;
     r = model_conn_parse_batch(body, size, batch, BATCH_MAX, &n, &err);
