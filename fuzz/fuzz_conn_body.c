@@ -101,8 +101,10 @@ static void render_and_round_trip(const struct model_vpn_conn *c)
         fuzz_fail("render of a loaded connection failed");
     fuzz_check_json(&doc, "rendering");
     fuzz_check_json(&spec, "internal form");
-    if (strstr(doc.data, "\"psk\""))
+    json_t *top = json_loadb(doc.data, doc.len, 0, NULL);
+    if (json_object_get(top, "psk"))
         fuzz_fail("the rendering holds the psk: %s", doc.data);
+    json_decref(top);
     fuzz_same(&spec, &spec2, "internal form after a round trip");
     fuzz_same(&doc, &doc2, "rendering after a round trip");
     buf_free(&doc);
