@@ -272,3 +272,15 @@ def test_tls_client_hello_on_the_plain_port_is_dropped(hostile):
     hello = bytes.fromhex("16030100a5010000a10303") + b"\x00" * 160
     assert_error_or_close(exchange(hostile.port, hello), {400, 505})
     assert_responsive(hostile)
+
+
+@pytest.mark.parametrize("path", [
+    "/v5/%s/no-such-route/" + "\u00e9" * 40,   # the 404 message cuts the path at 64 bytes
+    "/v5/%s/customer-gateways/" + "\u8fde" * 30,
+], ids=["cut-inside-a-character", "cjk-id"])
+def test_error_message_echoing_a_multibyte_path_is_valid_json(hostile, path):
+    raw = (path % new_project()).encode("utf-8")
+    data = b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % raw
+    status, headers, body = exchange(hostile.port, data)
+    assert status == 404, (status, body[:300])
+    assert_error_or_close((status, headers, body), {404})
