@@ -17,8 +17,8 @@
 #include "fuzz/fuzz.h"
 
 #define AK "FUZZAK0123456789"
-#define SK "fuzz-secret-key-0123456789abcdef"
-#define TOKEN "fuzz-token-0123456789abcdef0123456789"
+#define SK "SK-secret-key-0123456789abcdef"
+#define TOKEN "Tok-fuzz-0123456789abcdef0123456789"
 #define MAX_HEADERS 32
 #define SIG_FAIL "Incorrect IAM authentication information: verify aksk signature fail"
 
@@ -57,7 +57,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static const uint8_t *input;
 static size_t input_len;
 
-/* A secret of the credential set in the message that the client did not send itself. */
+/* A secret of the credential set in the message that the client did not send itself. The
+ * secrets start with a non-hex character and hold no 'x' or '\\', so that auth_quote's escapes
+ * ("\xff", "\\\"") cannot complete one from the bytes around them. */
 static bool leaks(const char *msg, const char *secret)
 {
     return strstr(msg, secret) && !memmem(input, input_len, secret, strlen(secret));
