@@ -162,8 +162,12 @@ fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
 	    mkdir -p build/fuzz/corpus/$$n; \
 	    LLVM_PROFILE_FILE=build/cov/$$n.profraw build/cov/replay_$$n fuzz/corpus/$$n build/fuzz/corpus/$$n; \
 	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
-	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata src/model src/api/router.c src/auth \
-	        | tail -1 | sed "s|^TOTAL|$$n (src/model, src/api/router.c, src/auth)|"; \
+	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
+	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
+	        router) src=src/api/router.c;; auth) src="$(wildcard src/auth/*.c)";; esac; \
+	    echo "# $$n: line coverage of $$src"; \
+	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
+	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \
 	done
 
 fuzz-replay: $(REPLAY_BIN)
