@@ -1,9 +1,12 @@
-/* fuzz/fuzz_router.c: src/api/router.c over the real route table (api_routes()).
- * Input: "<method> <raw path>" (the first space splits; no space: the whole input is the path
- * of a GET). Invariants: a matched route has the input's method; its captured parameters are
+/* fuzz/fuzz_router.c: src/api/router.c over the real route table (api_routes()), and the query
+ * string decoder (src/api/query.c).
+ * Input: "<method> <raw path>[?<raw query>]" (the first space splits; no space: the whole input
+ * is the path of a GET). Query invariants: each pair reported has a non-empty key, key and
+ * value (or NULL) under 256 bytes, at most one pair per '&'-separated part. Route invariants: a matched route has the input's method; its captured parameters are
  * non-empty, shorter than ROUTER_MAX_PARAM and hold no '/'; putting them back into the
  * pattern gives the path again (one trailing slash tolerated). */
 #include "api/api.h"
+#include "api/query.h"
 #include "api/router.h"
 #include "fuzz/fuzz.h"
 
@@ -36,6 +39,22 @@ static void check_match(const struct route *rt, const char *method, const char *
     buf_free(&b);
 }
 
+struct pairs {
+    size_t n, max;
+};
+
+static int on_pair(void *ud, const char *key, const char *value)
+{
+    struct pairs *p = ud;
+    size_t kn = strnlen(key, 256);
+
+    if (kn == 0 || kn == 256 || (value && strnlen(value, 256) == 256))
+        fuzz_fail("bad pair \"%.*s\"", (int)kn, key);
+    if (++p->n > p->max)
+        fuzz_fail("%zu pairs from %zu parts", p->n, p->max);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = fuzz_cstr(data, size);
@@ -49,6 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *sp = '\0';
         method = s;
         path = sp + 1;
+    }
+    char *q = strchr(path, '?');
+    if (q) {
+        struct pairs pr = {.max = 1};
+        *q++ = '\0';
+        for (const char *c = q; *c; c++)
+            pr.max += *c == '&';
+        if (query_foreach(q, on_pair, &pr) != 0)
+            fuzz_fail("query_foreach returned non-zero");
     }
     const struct route *rt = router_match(routes, n, method, path, &call);
     if (rt)
