@@ -164,7 +164,7 @@ fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
 	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
 	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
 	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
-	        router) src=src/api/router.c;; auth) src="$(wildcard src/auth/*.c)";; esac; \
+	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; esac; \
 	    echo "# $$n: line coverage of $$src"; \
 	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
 	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \
