@@ -7,6 +7,7 @@
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make bench      benchmarks (see bench/README.md)
+#   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 
 CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
@@ -35,7 +36,8 @@ unit-%:
 	@set -e; for t in $(filter build/asan/tests/test_$*_%,$(UNIT_BIN)); do echo "# $$t"; $$t; done
 
 .SECONDARY:
-.PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format
+.PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
+	fuzz-replay fuzz-cov
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -102,6 +104,7 @@ api: build/asan/vpnd
 check: test-deps
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
+	$(MAKE) fuzz-replay
 	$(MAKE) api
 	$(MAKE) check-pg
 
@@ -127,6 +130,71 @@ pg-suites:
 bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
+
+# Fuzzing (fuzz/README.md). `make fuzz` builds the libFuzzer binaries with clang into
+# build/fuzz; `make fuzz-run` runs each in turn for FUZZ_SECONDS on a scratch copy of its
+# corpus (new inputs land in build/fuzz/corpus/<name>; copy the useful ones into fuzz/corpus).
+# `make fuzz-replay` (part of check) links each harness with a plain main under gcc
+# ASan+UBSan and replays the committed corpus: no clang, a second or two.
+FUZZ_CC ?= clang
+FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+REPLAY_BIN := $(FUZZ_NAMES:%=build/asan/fuzz/replay_%)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -I. $(FUZZ_SAN) -fsanitize=fuzzer-no-link -DVPND_VERSION='"$(VERSION)"' -c $< -o $@
+
+build/fuzz/fuzz_%: build/fuzz/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
+
+build/asan/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -I. $(SAN_FLAGS) -c $< -o $@
+
+build/asan/fuzz/replay_%: build/asan/fuzz/fuzz_%.o build/asan/fuzz/replay_main.o $(SAN_OBJ)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
+fuzz:
+	@scripts/setup.sh --fuzz
+	$(MAKE) $(FUZZ_BIN)
+
+fuzz-run: fuzz
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    mkdir -p build/fuzz/corpus/$$n build/fuzz/artifacts/$$n; \
+	    dict=; [ -f fuzz/dict/$$n.dict ] && dict=-dict=fuzz/dict/$$n.dict; \
+	    echo "# fuzz_$$n for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$n $$dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$n/ \
+	        build/fuzz/corpus/$$n fuzz/corpus/$$n; \
+	done
+
+# Line coverage of the committed corpora plus what fuzz-run found (clang source coverage).
+COV_FLAGS := -O0 -g -fprofile-instr-generate -fcoverage-mapping
+COV_OBJ := $(LIB_SRC:%.c=build/cov/%.o)
+build/cov/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -I. $(COV_FLAGS) -DVPND_VERSION='"$(VERSION)"' -c $< -o $@
+build/cov/replay_%: build/cov/fuzz/fuzz_%.o build/cov/fuzz/replay_main.o $(COV_OBJ)
+	$(FUZZ_CC) $(COV_FLAGS) $^ $(PKG_LIBS) -o $@
+fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    mkdir -p build/fuzz/corpus/$$n; \
+	    LLVM_PROFILE_FILE=build/cov/$$n.profraw build/cov/replay_$$n fuzz/corpus/$$n build/fuzz/corpus/$$n; \
+	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
+	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
+	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
+	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; esac; \
+	    echo "# $$n: line coverage of $$src"; \
+	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
+	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \
+	done
+
+fuzz-replay: $(REPLAY_BIN)
+	@set -e; for n in $(FUZZ_NAMES); do build/asan/fuzz/replay_$$n fuzz/corpus/$$n; done
 
 format:
 	clang-format -i $$(find src tests -name '*.[ch]')

@@ -9,6 +9,10 @@ if [ "${1:-}" = "--test" ]; then
     # the SDK black-box tests need Node.js; a machine that already has node keeps its own
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
+# make fuzz: clang with libFuzzer and the sanitizer runtimes (make check does not need them)
+if [ "${1:-}" = "--fuzz" ]; then
+    pkgs="$pkgs clang libclang-rt-14-dev"
+fi
 if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs wrk nginx-light"
 fi

@@ -68,6 +68,12 @@ static const struct route routes[] = {
     {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
 };
 
+const struct route *api_routes(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(routes);
+    return routes;
+}
+
 void api_config_defaults(struct api_config *cfg)
 {
     cfg->eip_pool = "198.18.0.0/15";

@@ -47,4 +47,8 @@ void api_tick(void *ud);
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp);
 
+/* The route table, read-only (for the router fuzzer, fuzz/fuzz_router.c). */
+struct route;
+const struct route *api_routes(size_t *ret_n);
+
 #endif

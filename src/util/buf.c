@@ -68,6 +68,28 @@ int buf_printf(struct buf *b, const char *fmt, ...)
     return r;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or 0 when the bytes there are not one. */
+static size_t utf8_seq_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+
+    if (c >= 0xc2 && c <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4
+                                                                                           : 0;
+    }
+    return 0;
+}
+
+/* Bytes that are not UTF-8 (a raw request path echoed in an error message) become U+FFFD, one
+ * per byte, so the document stays valid JSON; well-formed text is copied unchanged. */
 int buf_json_str(struct buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -76,6 +98,18 @@ int buf_json_str(struct buf *b, const char *s)
 
     for (const char *p = s; r == 0 && *p; p++) {
         unsigned char c = (unsigned char)*p;
+        if (c >= 0x80) {
+            size_t n = utf8_seq_len((const unsigned char *)p);
+            if (n) {
+                p += n - 1;
+                continue;
+            }
+            r = buf_append(b, run, (size_t)(p - run));
+            if (r == 0)
+                r = buf_append(b, "\\ufffd", 6);
+            run = p + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         r = buf_append(b, run, (size_t)(p - run));

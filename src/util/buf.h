@@ -19,7 +19,8 @@ int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) _printf_(2, 0);
-/* Appends s as a JSON string literal, quotes included (UTF-8 passed through, controls escaped). */
+/* Appends s as a JSON string literal, quotes included: well-formed UTF-8 passed through,
+ * controls escaped, each byte that is not part of well-formed UTF-8 written as \ufffd. */
 int buf_json_str(struct buf *b, const char *s);
 void buf_reset(struct buf *b);      /* len = 0, memory kept */
 void buf_free(struct buf *b);       /* frees data; b is reusable afterwards */
