@@ -98,3 +98,67 @@ def create_gateway_with(srv, project, headers):
         if g["status"] == "ACTIVE" or time.monotonic() > deadline:
             return g
         time.sleep(0.02)  # polling interval
+
+
+def test_sdk_signed_put_with_a_body_succeeds(authed, projects):
+    a, _ = projects
+    r = sdk(authed, "POST", "/v5/{project_id}/customer-gateways", a,
+            {"customer_gateway": {"id_value": "88.1.1.165"}})
+    assert r["status"] == 201, r
+    cid = r["body"]["customer_gateway"]["id"]
+    r = sdk(authed, "PUT", "/v5/{project_id}/customer-gateways/" + cid, a,
+            {"customer_gateway": {"name": "renamed-by-sdk"}})
+    assert r["status"] == 200 and r["body"]["customer_gateway"]["name"] == "renamed-by-sdk", r
+
+
+def test_sdk_signed_tag_create_and_delete_answer_204(authed, projects):
+    a, _ = projects
+    r = sdk(authed, "POST", "/v5/{project_id}/customer-gateways", a,
+            {"customer_gateway": {"id_value": "88.1.1.166"}})
+    cid = r["body"]["customer_gateway"]["id"]
+    path = "/v5/{project_id}/customer-gateway/" + cid + "/tags"
+    r = sdk(authed, "POST", path + "/create", a, {"tags": [{"key": "env", "value": "ci"}]})
+    assert r["status"] == 204, r
+    r = sdk(authed, "GET", path, a)
+    assert r["status"] == 200 and r["body"]["tags"] == [{"key": "env", "value": "ci"}], r
+    r = sdk(authed, "POST", path + "/delete", a, {"tags": [{"key": "env"}]})
+    assert r["status"] == 204, r
+
+
+def test_sdk_follows_next_marker_with_its_colons_signed_as_the_sdk_encodes_them(authed, projects):
+    """The marker is a timestamp ("…T13:41:34.626Z", with "|<id>" on ties): the SDK
+    percent-encodes it in the canonical query; the server must verify that and page on."""
+    _, b = projects
+    for i in range(3):
+        r = sdk(authed, "POST", "/v5/{project_id}/customer-gateways", b,
+                {"customer_gateway": {"id_value": "88.2.1.%d" % (i + 1)}}, ak="OTHERAK")
+        assert r["status"] == 201, r
+    seen, query = [], {"limit": 1}
+    for _ in range(5):
+        r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways", b, query=query, ak="OTHERAK")
+        assert r["status"] == 200, r
+        seen += [c["id"] for c in r["body"]["customer_gateways"]]
+        marker = r["body"]["page_info"].get("next_marker")
+        if not marker:
+            break
+        query = {"limit": 1, "marker": marker}
+    assert len(seen) == 3 and len(set(seen)) == 3, seen
+
+
+def test_sdk_signed_repeated_query_parameters_are_accepted(authed, projects):
+    a, _ = projects
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", a,
+            query={"enterprise_project_id": ["0", "4a2b6f3e-8f5c-4e2d-9a3b-1c2d3e4f5a6b"],
+                   "limit": 5})
+    assert r["status"] == 200, r
+
+
+def test_sdk_signed_delete_answers_204_then_the_resource_is_404(authed, projects):
+    a, _ = projects
+    r = sdk(authed, "POST", "/v5/{project_id}/customer-gateways", a,
+            {"customer_gateway": {"id_value": "88.1.1.167"}})
+    cid = r["body"]["customer_gateway"]["id"]
+    r = sdk(authed, "DELETE", "/v5/{project_id}/customer-gateways/" + cid, a)
+    assert r["status"] == 204, r
+    r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways/" + cid, a)
+    assert r["status"] == 404 and r["error_code"] == "VPN.0004", r
