@@ -61,7 +61,6 @@ int vgw_extra_load(struct api *api, const struct api_call *call, const char *id,
     l->g.updated_at = row.updated_at;
     l->g.status = model_vgw_status(row.status);
     snprintf(l->status, sizeof(l->status), "%s", row.status);
-    l->status_due = row.status_due;
     store_vgw_row_done(&row);
     if (r < 0) {
         api_fail_errno(req, resp, r, "vpn_gateway.decode");
@@ -94,7 +93,9 @@ int vgw_extra_save(struct api *api, const char *project_id, struct vgw_loaded *l
     snprintf(row.id, sizeof(row.id), "%s", g->id);
     snprintf(row.status, sizeof(row.status), "%s", pending ? "PENDING_UPDATE" : l->status);
     row.connection_number = g->connection_number;
-    row.status_due = pending ? engine_due_at(&api->engine, g->updated_at) : l->status_due;
+    row.status_due = pending || strncmp(l->status, "PENDING_", 8) == 0
+                         ? engine_due_at(&api->engine, g->updated_at)
+                         : 0;
     row.updated_at = g->updated_at;
     row.spec = spec.data;
     r = store_vgw_update(api->store, &u, NULL);

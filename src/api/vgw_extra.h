@@ -13,7 +13,6 @@
 struct vgw_loaded {
     struct model_vgw g;
     char status[24]; /* the status column */
-    int64_t status_due;
 };
 
 /* Loads gateway id of the call's project into *l. Answers the error itself and returns -1
@@ -27,7 +26,8 @@ int vgw_extra_active(const struct api_call *call, const struct vgw_loaded *l,
 
 /* Writes l->g back in one transaction, compare-and-set on the status read (l->status): with
  * pending set the gateway becomes PENDING_UPDATE (settled ACTIVE by the status engine),
- * otherwise status and status_due are kept. updated_at moves. Returns store_vgw_update's
+ * otherwise the status is kept (store_vgw_get does not report status_due, so a pending one is
+ * due again after --status-delay from now). updated_at moves. Returns store_vgw_update's
  * result (-EAGAIN: the status changed meanwhile). */
 int vgw_extra_save(struct api *api, const char *project_id, struct vgw_loaded *l, bool pending);
 
