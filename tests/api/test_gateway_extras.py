@@ -13,9 +13,10 @@ import pytest
 from vpnd_api import (EIP_POOL, PRIVATE_POOL, TIMESTAMP_RE, UUID_RE, Server, assert_error,
                       assert_invalid, conn_body, conn_path, create_cgw, create_conn,
                       create_gateway, gateway_body, get_gateway, gw_path, new_project, new_uuid,
-                      private_gateway_body, wait_conn_status, wait_gateway_active)
+                      private_gateway_body, sanitizer_report, server_env, wait_conn_status,
+                      wait_gateway_active)
 
-STATUS_DELAY_MS = 200
+STATUS_DELAY_MS = 300
 POOL_ARGS = ["--eip-pool", EIP_POOL, "--private-pool", PRIVATE_POOL]
 
 
@@ -438,7 +439,9 @@ def test_jobs_list_filters_by_resource_and_tolerates_unknown_ids(server, project
     a, b = active_gateway(server, project), active_gateway(server, project)
     ja = upgrade(server, project, a["id"], "start").json["job"]
     jb = upgrade(server, project, b["id"], "start").json["job"]
-    assert [j["id"] for j in jobs(server, project)] == [jb["id"], ja["id"]]
+    listed = jobs(server, project)
+    assert {j["id"] for j in listed} == {ja["id"], jb["id"]}, listed
+    assert listed[0]["created_at"] >= listed[1]["created_at"], listed  # newest first
     assert [j["id"] for j in jobs(server, project, a["id"])] == [ja["id"]]
     assert jobs(server, project, new_uuid()) == []
     assert jobs(server, new_project()) == []
@@ -594,3 +597,43 @@ def test_a_gateway_without_connections_has_an_empty_table_and_others_are_404(ser
     for p, gid in ((project, new_uuid()), (new_project(), gw["id"])):
         msg = assert_error(server.request("GET", routes_path(p, gid)), 404, "VPN.0004")
         assert msg == 'resource not found: vpn gateway "%s"' % gid, msg
+
+
+# ---- export / import ----
+
+def _vpnd(vpnd_bin, *args):
+    p = subprocess.run([vpnd_bin, *args], capture_output=True, env=server_env(), timeout=60)
+    err = p.stderr.decode("utf-8", "replace")
+    assert sanitizer_report(err) is None, err
+    assert p.returncode == 0, err
+    return p.stdout.decode()
+
+
+def test_export_and_import_carry_the_certificate_and_jobs_of_a_gm_gateway(vpnd_bin, tmp_path,
+                                                                          pems):
+    project = new_project()
+    args = POOL_ARGS + ["--status-delay", "50"]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = Server(vpnd_bin, str(tmp_path / "a"), args)
+    a.start()
+    try:
+        gw, cert = with_certificate(a, project, pems)
+        conn = create_conn(a, project, conn_body(gw, create_cgw(a, project)))
+        job = upgrade(a, project, gw["id"], "start").json["job"]
+        wait_gateway_active(a, project, gw["id"])
+        cert = a.request("GET", cert_path(project, gw["id"])).json["certificate"]
+    finally:
+        a.stop()
+    dump = _vpnd(vpnd_bin, "export", "--db", a.db)
+    assert "PRIVATE" not in dump and "BEGIN" not in dump, dump
+    (tmp_path / "dump.jsonl").write_text(dump)
+    b = Server(vpnd_bin, str(tmp_path / "b"), args)
+    _vpnd(vpnd_bin, "import", "--db", b.db, "--keep-ids", str(tmp_path / "dump.jsonl"))
+    b.start()
+    try:
+        assert b.request("GET", cert_path(project, gw["id"])).json["certificate"] == cert
+        assert jobs(b, project, gw["id"]) == [job]
+        assert b.request("GET", conn_path(project, conn["id"])).status == 200
+    finally:
+        b.stop()
