@@ -79,7 +79,8 @@ static int routes_param(void *ud, const char *key, const char *value)
     return 0;
 }
 
-/* Policy routes lead to the customer gateway's address; BGP routes carry its ASN. One read per
+/* Policy routes lead to the customer gateway's address (none for an fqdn one); BGP routes
+ * carry its ASN. One read per
  * distinct customer gateway (routes of one connection are adjacent only before sorting, so
  * remember the last one). */
 static int fill_cgw_facts(struct api *api, const char *project_id, struct model_route *v,
@@ -107,7 +108,7 @@ static int fill_cgw_facts(struct api *api, const char *project_id, struct model_
                 return r;
             snprintf(loaded, sizeof(loaded), "%s", v[i].cgw_id);
         }
-        if (v[i].policy)
+        if (v[i].policy && cgw->id_type && strcmp(cgw->id_type, "ip") == 0)
             snprintf(v[i].nexthop, sizeof(v[i].nexthop), "%s", cgw->id_value);
         if (strcmp(v[i].origin, "bgp") == 0 && cgw->has_bgp_asn)
             snprintf(v[i].as_path, sizeof(v[i].as_path), "%lld", (long long)cgw->bgp_asn);

@@ -87,7 +87,8 @@ static void name_text(const X509_NAME *name, char *out, size_t size)
     out[0] = '\0';
     if (!bio)
         return;
-    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+    /* RFC 2253 escapes bytes above 0x7f (\\XX), so the text is ASCII and may be cut anywhere */
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0)
         n = BIO_read(bio, out, (int)size - 1);
     out[n > 0 ? n : 0] = '\0';
     BIO_free(bio);

@@ -58,8 +58,10 @@ def pems(tmp_path_factory):
                  "-set_serial", serial, "-days", "30", "-out", name + ".pem", cwd=d)
     _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
              "-out", "other.key", cwd=d)
+    _openssl("pkey", "-in", "sign.key", "-aes256", "-passout", "pass:secret", "-out",
+             "locked.key", cwd=d)
     out = {n: _read(d / n) for n in ("ca.pem", "sign.pem", "sign.key", "enc.pem", "enc.key",
-                                     "other.key")}
+                                     "other.key", "locked.key")}
     end = subprocess.run(["openssl", "x509", "-noout", "-enddate", "-in", str(d / "sign.pem")],
                          check=True, capture_output=True, text=True).stdout
     out["sign_end"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
@@ -226,6 +228,15 @@ def test_a_key_must_belong_to_its_certificate(server, project, pems):
                        cert_body(pems, private_key=pems["enc.key"]))
     assert_invalid(r, "certificate.private_key", "does not belong to certificate.certificate")
     assert server.request("GET", cert_path(project, gw["id"])).status == 404
+
+
+def test_an_encrypted_key_is_refused_without_asking_for_a_password(server, project, pems):
+    gw = gm_gateway(server, project)
+    assert pems["locked.key"].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    r = server.request("POST", cert_path(project, gw["id"]),
+                       cert_body(pems, private_key=pems["locked.key"]))
+    msg = assert_invalid(r, "certificate.private_key")
+    assert msg.endswith(": is not a valid unencrypted PEM private key"), msg
 
 
 def test_a_certificate_on_a_gateway_still_creating_is_refused(server, project, pems):
