@@ -324,13 +324,13 @@ def test_a_gm_gateway_takes_connections_only_once_it_has_a_certificate(server, p
 
 def test_certificates_of_another_project_are_not_found(server, project, pems):
     gw, c = with_certificate(server, project, pems)
-    other = new_project()
-    for method, path, body in (("POST", cert_path(other, gw["id"]), cert_body(pems)),
-                               ("GET", cert_path(other, gw["id"]), None),
-                               ("PUT", cert_path(other, gw["id"], c["id"]),
-                                {"certificate": {"name": "x"}})):
-        msg = assert_error(server.request(method, path, body), 404, "VPN.0004")
-        assert msg == 'resource not found: vpn gateway "%s"' % gw["id"], msg
+    for p, gid in ((new_project(), gw["id"]), (project, new_uuid()), (project, "no-such-id")):
+        for method, path, body in (("POST", cert_path(p, gid), cert_body(pems)),
+                                   ("GET", cert_path(p, gid), None),
+                                   ("PUT", cert_path(p, gid, c["id"]),
+                                    {"certificate": {"name": "x"}})):
+            msg = assert_error(server.request(method, path, body), 404, "VPN.0004")
+            assert msg == 'resource not found: vpn gateway "%s"' % gid, msg
     assert server.request("GET", cert_path(project, gw["id"])).json["certificate"]["name"] == \
         "gm-cert"
 
