@@ -191,7 +191,8 @@ def _garbled(pem):
 
 
 @pytest.mark.parametrize("member,value,rule", [
-    ("certificate", "hello", 'must be a PEM certificate starting with "-----BEGIN CERTIFICATE-----"'),
+    ("certificate", "hello",
+     'must be a PEM certificate starting with "-----BEGIN CERTIFICATE-----"'),
     ("certificate_chain", "", "must be 1 to 16384 characters of PEM text, got 0 characters"),
     ("enc_certificate", "-----BEGIN CERTIFICATE-----\n" + "A" * 20000,
      "must be 1 to 16384 characters of PEM text, got 20028 characters"),
