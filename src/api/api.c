@@ -66,6 +66,14 @@ static const struct route routes[] = {
      vpn_gateway_update_specification},
     {"GET", "/v5/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
     {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
+    /* gateway certificate (GM), upgrade and jobs, routing table ("jobs" is a literal segment) */
+    {"POST", "/v5/{project_id}/vpn-gateways/{id}/certificate", vpn_gateway_cert_create},
+    {"GET", "/v5/{project_id}/vpn-gateways/{id}/certificate", vpn_gateway_cert_show},
+    {"PUT", "/v5/{project_id}/vpn-gateways/{id}/certificate/{sub_id}", vpn_gateway_cert_update},
+    {"POST", "/v5/{project_id}/vpn-gateways/{id}/upgrade", vpn_gateway_upgrade},
+    {"GET", "/v5/{project_id}/vpn-gateways/jobs", vpn_gateway_jobs_list},
+    {"DELETE", "/v5/{project_id}/vpn-gateways/jobs/{id}", vpn_gateway_jobs_delete},
+    {"GET", "/v5/{project_id}/vpn-gateways/{id}/routing-table", vpn_gateway_routing_table},
 };
 
 const struct route *api_routes(size_t *ret_n)

@@ -92,4 +92,18 @@ int vpn_conn_tags_project(struct api *api, const struct api_call *call, struct h
 int vpn_conn_tags_filter(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_conn_tags_count(struct api *api, const struct api_call *call, struct http_response *resp);
 
+/* Gateway certificate, upgrade and jobs, routing table (spec §3.1; api/vpn_gateway_cert.c,
+ * api/vpn_gateway_upgrade.c, api/vpn_gateway_routes.c). */
+int vpn_gateway_cert_create(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_cert_show(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_cert_update(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_upgrade(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_jobs_list(struct api *api, const struct api_call *call, struct http_response *resp);
+int vpn_gateway_jobs_delete(struct api *api, const struct api_call *call,
+                            struct http_response *resp);
+int vpn_gateway_routing_table(struct api *api, const struct api_call *call,
+                              struct http_response *resp);
+
 #endif

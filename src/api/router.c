@@ -15,6 +15,8 @@ static bool capture(const char *name, size_t name_len, const char *seg, size_t s
         return false;
     if (name_len == 10 && memcmp(name, "project_id", 10) == 0)
         slot = call->project_id;
+    else if (name_len == 6 && memcmp(name, "sub_id", 6) == 0)
+        slot = call->sub_id;
     else
         slot = call->id;
     memcpy(slot, seg, seg_len);

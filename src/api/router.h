@@ -11,11 +11,13 @@ struct api;
 
 #define ROUTER_MAX_PARAM 65 /* a path parameter: up to 64 bytes + NUL */
 
-/* One matched request: the path parameters captured by {project_id} and {id}. */
+/* One matched request: the path parameters captured by {project_id}, {id} and a second id
+ * ({sub_id}, e.g. a certificate of gateway {id}). */
 struct api_call {
     const struct http_request *req;
     char project_id[ROUTER_MAX_PARAM];
     char id[ROUTER_MAX_PARAM];
+    char sub_id[ROUTER_MAX_PARAM];
 };
 
 typedef int (*api_handler_fn)(struct api *api, const struct api_call *call,

@@ -115,14 +115,28 @@ static void fill_ids(struct model_vpn_conn *c, const struct model_vgw *g,
         (void)model_copy(ike->peer_id, sizeof(ike->peer_id), cgw->id_value);
 }
 
+/* Spec §2.2 vgw_id: a GM gateway must already have its certificate. */
+static int check_gm_certificate(const struct model_vpn_conn *c, const struct model_vgw *g,
+                                struct verr *err)
+{
+    if (!model_streq(g->flavor, "GM") || g->certificate.present)
+        return 0;
+    return verr_set(err, WRAPPER ".vgw_id",
+                    "GM gateway %s has no certificate; upload one first (POST "
+                    "vpn-gateways/%s/certificate), got \"%s\"",
+                    g->id, g->id, c->vgw_id);
+}
+
 /* Checks everything first, so *c changes only on success. */
 int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
                     const struct model_cgw *cgw, struct verr *err)
 {
     int side = gateway_side(c, g);
-    int r = check_vgw_ip(c, g, side, err);
+    int r = check_gm_certificate(c, g, err);
 
-    /* in field order: vgw_ip, peer_subnets, policy_rules, ikepolicy, ha_role */
+    /* in field order: vgw_id, vgw_ip, peer_subnets, policy_rules, ikepolicy, ha_role */
+    if (r == 0)
+        r = check_vgw_ip(c, g, side, err);
     if (r == 0)
         r = check_peer_subnets(c, g, err);
     if (r == 0)

@@ -162,6 +162,39 @@ struct model_policy_template {
     } ipsec_policy;
 };
 
+/* Facts of one X.509 certificate of a gateway certificate (spec §3.1 GM certificate); the PEM
+ * text itself and the private keys are not kept (write-only, nothing to configure). */
+struct model_cert_facts {
+    char serial_number[128]; /* upper-case hex */
+    char subject[256];       /* RFC 2253 one-line form, cut to fit */
+    char issuer[256];
+    char signature_algorithm[64]; /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
+    int64_t expire_time;          /* notAfter, ms since epoch */
+};
+
+/* A GM gateway's certificate (spec §3.1): present once POSTed. */
+struct model_vgw_cert {
+    bool present;
+    bool binding; /* shown BINDING while the gateway is PENDING_UPDATE after a write, then BOUND */
+    char id[MODEL_UUID_LEN];
+    char name[MODEL_NAME_LEN];
+    struct model_cert_facts cert, chain, enc; /* certificate, certificate_chain, enc_certificate */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+#define MODEL_MAX_JOBS 10 /* a gateway keeps its newest jobs; older ones are dropped */
+
+/* An upgrade or rollback job of a gateway (spec §3.1 Jobs). */
+struct model_vgw_job {
+    char id[MODEL_UUID_LEN];
+    const char *job_type;  /* "upgrade" | "rollback" */
+    const char *status;    /* "RUNNING" | "SUCCESS" | "FAILED" */
+    int64_t created_at;
+    int64_t finished_at;   /* 0 while RUNNING */
+    char error_message[256];
+};
+
 struct model_vgw {
     char id[MODEL_UUID_LEN];
     char name[MODEL_NAME_LEN];
@@ -194,6 +227,11 @@ struct model_vgw {
     /* set by a gateway update (spec §3.3 policy_template) */
     bool has_policy_template;
     struct model_policy_template policy_template;
+    /* GM certificate and upgrade jobs (internal form members "certificate", "jobs"; absent in
+     * specs written before them) */
+    struct model_vgw_cert certificate;
+    size_t n_jobs;
+    struct model_vgw_job jobs[MODEL_MAX_JOBS]; /* oldest first */
 };
 
 struct model_cgw {
@@ -379,6 +417,73 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
  * connections is the store's check. Returns 0, -EINVAL or -ENOMEM. */
 int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t len,
                            struct model_vgw *g, struct verr *err);
+/* ---- gateway certificate, upgrade jobs, routing table (spec §3.1; model/vgw_cert.c,
+ * model/vgw_jobs.c) ---- */
+
+/* Parses a certificate body {"certificate":{name, certificate, private_key, certificate_chain,
+ * enc_certificate, enc_private_key}}. cur NULL: a create (every member but name required; other
+ * members ignored); otherwise an update over *cur (members optional, at least one; certificate
+ * and private_key only together, enc_certificate and enc_private_key likewise; any other member
+ * refused). Certificates must be PEM X.509 ("-----BEGIN CERTIFICATE-----"), keys PEM private
+ * keys (unencrypted), each at most MODEL_PEM_MAX characters, and each key must belong to its
+ * certificate. Fills the facts of out (id, timestamps and binding are the caller's). Returns 0,
+ * -EINVAL (err filled) or -ENOMEM. */
+#define MODEL_PEM_MAX 16384
+int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, size_t len,
+                         struct model_vgw_cert *out, struct verr *err);
+/* Appends the certificate object of gateway g (id, name, vgw_id, status, facts, timestamps;
+ * never a key). gw_status is the gateway's current status (BINDING while PENDING_UPDATE after a
+ * write). Returns 0 or -ENOMEM. */
+int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, struct buf *out);
+
+/* The upgrade body {"action":"start"|"finish"|"rollback"}: *ret_action gets the canonical
+ * action. Returns 0, -EINVAL or -ENOMEM. */
+int model_vgw_upgrade_parse(const char *body, size_t len, const char **ret_action,
+                            struct verr *err);
+/* Applies an upgrade action at time now (job ids drawn by the caller into new_id):
+ *  start: needs no RUNNING upgrade job; appends an upgrade job RUNNING;
+ *  finish: needs one; it becomes SUCCESS (finished_at = now);
+ *  rollback: needs one; it becomes FAILED ("rolled back") and a rollback job SUCCESS is added.
+ * Keeps the newest MODEL_MAX_JOBS jobs. Returns the index of the job the action made or
+ * finished (the new rollback job for rollback), or -EINVAL (err: "action: ..."). */
+int model_vgw_upgrade_apply(struct model_vgw *g, const char *action, const char *new_id,
+                            int64_t now, struct verr *err);
+/* The job of g with that id, or -1. */
+int model_vgw_job_find(const struct model_vgw *g, const char *job_id);
+/* Removes job i of g. */
+void model_vgw_job_remove(struct model_vgw *g, size_t i);
+/* Appends the job object {id, resource_id, job_type, status, created_at, finished_at,
+ * error_message, sub_jobs}. Returns 0 or -ENOMEM. */
+int model_vgw_job_render(const struct model_vgw *g, const struct model_vgw_job *j,
+                         struct buf *out);
+
+/* One route of a gateway's routing table (spec §3.1 Routing table), derived from one
+ * connection: each of its peer_subnets, through its tunnel (static / bgp routes) or, for
+ * policy connections (no tunnel interface), to the customer gateway. */
+struct model_route {
+    struct model_cidr destination;
+    char nexthop[MODEL_ID_VALUE_LEN];            /* "" until filled (policy: the cgw address) */
+    char outbound_interface_ip[MODEL_IP_LEN];
+    const char *origin;                          /* "static" | "bgp" */
+    char as_path[24];                            /* bgp: the customer gateway's ASN */
+    int64_t med;
+    char conn_id[MODEL_UUID_LEN];
+    char conn_name[MODEL_NAME_LEN];
+    char cgw_id[MODEL_UUID_LEN];
+    bool policy; /* nexthop is the customer gateway (filled by the caller) */
+};
+
+/* Derives the routes of gateway g from its connections, given as a JSON array of rendered
+ * connection objects. Connections still PENDING_CREATE or PENDING_DELETE give none, a BGP
+ * connection only while ACTIVE (its routes are learned); the rest give static routes. Sorted by
+ * destination (address, then prefix length), then connection id. *ret (malloc'd, caller frees)
+ * gets *ret_n routes. Returns 0, -ENOMEM or -EPROTO (docs not of that shape). */
+int model_vgw_routes(const struct model_vgw *g, const char *docs, size_t len,
+                     struct model_route **ret, size_t *ret_n);
+/* Appends the route object {destination, nexthop, outbound_interface_ip, origin, as_path, med}
+ * and, with nexthop_resource, {"nexthop_resource":{id, name, type "vpn_connection"}}. */
+int model_route_render(const struct model_route *r, bool nexthop_resource, struct buf *out);
+
 /* ---- import / export records (vpnd import, vpnd export) ----
  *
  * A record is one JSON object: {"project_id": P, "<wrapper>": {...}} with exactly one wrapper,

@@ -234,6 +234,17 @@ int model_parse_partial(const char *body, size_t len, const char *wrapper,
 int model_vgw_policy_template_field(const json_t *v, const char *path, void *dst, bool internal,
                                     struct verr *err);
 void model_vgw_policy_template_write(struct model_jw *w, const struct model_vgw *g);
+/* ---- vgw_jobs.c, vgw_cert.c: the internal form of a gateway's certificate and jobs ---- */
+
+/* Custom field functions for the internal members "certificate" and "jobs" (dst is struct
+ * model_vgw). */
+int model_vgw_certificate_field(const json_t *v, const char *path, void *dst, bool internal,
+                                struct verr *err);
+int model_vgw_jobs_field(const json_t *v, const char *path, void *dst, bool internal,
+                         struct verr *err);
+/* Writes "certificate" and "jobs" (internal form; nothing when absent / empty). */
+void model_vgw_extras_write(struct model_jw *w, const struct model_vgw *g);
+void model_cert_facts_write(struct model_jw *w, const char *key, const struct model_cert_facts *f);
 /* ---- create-body parsing of an already loaded wrapper object (import records) ---- */
 
 /* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,

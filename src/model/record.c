@@ -129,6 +129,12 @@ static int parse_vgw(const json_t *obj, struct model_record *rec, struct model_v
         r = parse_eip_extra(obj, "eip1", g, &g->eip1, err);
     if (r == 0)
         r = parse_eip_extra(obj, "eip2", g, &g->eip2, err);
+    /* an export's certificate facts and jobs (the internal form) come back as they were */
+    if (r == 0)
+        r = model_vgw_certificate_field(model_member(obj, "certificate"),
+                                        "vpn_gateway.certificate", g, true, err);
+    if (r == 0)
+        r = model_vgw_jobs_field(model_member(obj, "jobs"), "vpn_gateway.jobs", g, true, err);
     return r < 0 ? r : parse_meta(obj, "vpn_gateway", &m, rec, err);
 }
 

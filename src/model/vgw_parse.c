@@ -210,6 +210,8 @@ static const struct model_fspec internal_fields[] = {
     MODEL_F("created_at", MF_INT, VGW(created_at), .lo = 0, .hi = MODEL_TS_MAX),
     MODEL_F("updated_at", MF_INT, VGW(updated_at), .lo = 0, .hi = MODEL_TS_MAX),
     MODEL_F("policy_template", MF_CUSTOM, 0, .fn = model_vgw_policy_template_field),
+    MODEL_F("certificate", MF_CUSTOM, 0, .fn = model_vgw_certificate_field),
+    MODEL_F("jobs", MF_CUSTOM, 0, .fn = model_vgw_jobs_field),
 };
 
 static void vgw_defaults(struct model_vgw *g)

@@ -17,6 +17,8 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
     model_jw_str(&w, "network_type", g->network_type);
     model_jw_str(&w, "attachment_type", g->attachment_type);
     model_jw_str(&w, "ip_version", g->ip_version);
+    if (!all && g->certificate.present)
+        model_jw_str(&w, "certificate_id", g->certificate.id);
     if (all || er)
         model_jw_opt_str(&w, "er_id", g->er_id);
     model_jw_opt_str(&w, "vpc_id", g->vpc_id);
@@ -51,6 +53,8 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
     model_jw_time(&w, "updated_at", g->updated_at, all);
     model_vgw_policy_template_write(&w, g);
     model_tags_write(&w, &g->tags);
+    if (all)
+        model_vgw_extras_write(&w, g);
     model_jw_obj_end(&w);
     return model_jw_done(&w);
 }

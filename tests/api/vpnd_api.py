@@ -94,6 +94,14 @@ ROUTES = [
     ("POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification"),
     ("GET", "/v5/{project_id}/vpn-gateways/availability-zones"),
     ("GET", "/v5.1/{project_id}/vpn-gateways/availability-zones"),
+    # gateway certificate (GM), upgrade and jobs, routing table
+    ("POST", "/v5/{project_id}/vpn-gateways/{id}/certificate"),
+    ("GET", "/v5/{project_id}/vpn-gateways/{id}/certificate"),
+    ("PUT", "/v5/{project_id}/vpn-gateways/{id}/certificate/{sub_id}"),
+    ("POST", "/v5/{project_id}/vpn-gateways/{id}/upgrade"),
+    ("GET", "/v5/{project_id}/vpn-gateways/jobs"),
+    ("DELETE", "/v5/{project_id}/vpn-gateways/jobs/{id}"),
+    ("GET", "/v5/{project_id}/vpn-gateways/{id}/routing-table"),
 ]
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 

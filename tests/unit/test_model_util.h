@@ -97,6 +97,11 @@ static inline struct model_vgw *vgw_active(const char *body)
     if (g->eip2.present)
         strcpy(g->eip2.ip_address, "10.1.1.135");
     g->status = "ACTIVE";
+    if (g->flavor && strcmp(g->flavor, "GM") == 0) { /* ready for connections: has its certificate */
+        g->certificate.present = true;
+        strcpy(g->certificate.id, CGW_ID);
+        strcpy(g->certificate.name, "gm-cert");
+    }
     return g;
 }
 
