@@ -3,7 +3,9 @@
  * A bulk load is one READ COMMITTED transaction around many writes: while it is open,
  * store_postgres_tx runs each operation as a savepoint of it (pg_open.c), so a failed record
  * undoes only itself, and nothing is visible to other handles or nodes before the commit. The
- * triggers keep the tag index and the counters in step with every record, as for any writer.
+ * triggers keep the tag index in step with every record, as for any writer; the counters get
+ * the load's deltas once, at its end (or before a count is read inside it), since one counter
+ * row updated per record would cost each update a walk over the row's versions so far.
  * If the connection breaks during a load, the load fails (a reconnect would lose what it holds).
  *
  * The dump reads one REPEATABLE READ snapshot through a cursor, a batch of rows at a time, so
@@ -16,6 +18,26 @@
 #include "store/postgres/pg_internal.h"
 
 #define PG_DUMP_BATCH "500"
+
+/* The load's counter deltas (the counting triggers append to it while vpnd.bulk is on: see
+ * pg_schema.c), dropped with the transaction either way. */
+#define PG_BULK_SETUP                                                                              \
+    "CREATE TEMP TABLE vpnd_bulk_count (project_id TEXT NOT NULL,"                                 \
+    " enterprise_project_id TEXT NOT NULL, kind INTEGER NOT NULL, d INTEGER NOT NULL)"             \
+    " ON COMMIT DROP;"                                                                             \
+    "SET LOCAL vpnd.bulk = 'on'"
+/* Adds the deltas to the counters (one update per counter row) and empties them: at the end of
+ * the load, and before a read of the counters inside it. */
+#define PG_BULK_FOLD                                                                               \
+    "INSERT INTO conn_count (project_id, enterprise_project_id, n)"                                \
+    " SELECT project_id, enterprise_project_id, sum(d) FROM pg_temp.vpnd_bulk_count"               \
+    " WHERE kind = -1 GROUP BY project_id, enterprise_project_id"                                  \
+    " ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = conn_count.n + excluded.n;" \
+    "INSERT INTO project_count (project_id, kind, n)"                                              \
+    " SELECT project_id, kind, sum(d) FROM pg_temp.vpnd_bulk_count"                                \
+    " WHERE kind >= 0 GROUP BY project_id, kind"                                                   \
+    " ON CONFLICT (project_id, kind) DO UPDATE SET n = project_count.n + excluded.n;"              \
+    "DELETE FROM pg_temp.vpnd_bulk_count"
 
 int store_postgres_bulk_begin(struct store *s)
 {
@@ -31,10 +53,20 @@ int store_postgres_bulk_begin(struct store *s)
             return store_postgres_corrupt(p, "bulk: begin", "cannot reconnect to PostgreSQL");
     }
     r = store_postgres_simple(p, "BEGIN ISOLATION LEVEL READ COMMITTED", "bulk: begin");
-    if (r < 0)
+    if (r == 0)
+        r = store_postgres_simple(p, PG_BULK_SETUP, "bulk: begin");
+    if (r < 0) {
+        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            (void)store_postgres_simple(p, "ROLLBACK", "bulk: rollback");
         return r == PG_ERETRY ? -EBUSY : r;
+    }
     p->bulk = true;
     return 0;
+}
+
+int store_postgres_bulk_fold(struct pg_store *p)
+{
+    return p->bulk ? store_postgres_simple(p, PG_BULK_FOLD, "bulk: counters") : 0;
 }
 
 int store_postgres_bulk_end(struct store *s, bool commit)
@@ -49,8 +81,11 @@ int store_postgres_bulk_end(struct store *s, bool commit)
     ts = PQstatus(p->conn) == CONNECTION_OK ? PQtransactionStatus(p->conn) : PQTRANS_UNKNOWN;
     if (commit && ts != PQTRANS_INTRANS)
         r = store_postgres_corrupt(p, "bulk: commit", "the bulk load's transaction was lost");
-    else if (commit)
-        r = store_postgres_simple(p, "COMMIT", "bulk: commit");
+    else if (commit) {
+        r = store_postgres_simple(p, PG_BULK_FOLD, "bulk: counters");
+        if (r == 0)
+            r = store_postgres_simple(p, "COMMIT", "bulk: commit");
+    }
     if ((r < 0 || !commit) && PQstatus(p->conn) == CONNECTION_OK &&
         PQtransactionStatus(p->conn) != PQTRANS_IDLE)
         (void)store_postgres_simple(p, "ROLLBACK", "bulk: rollback");

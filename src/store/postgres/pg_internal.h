@@ -285,6 +285,9 @@ int store_postgres_vgw_update(struct store *s, const struct store_vgw_update *u,
 /* pg_bulk.c */
 int store_postgres_bulk_begin(struct store *s);
 int store_postgres_bulk_end(struct store *s, bool commit);
+/* Inside a bulk load, adds the counter deltas gathered so far to the counters (a read of them
+ * sees the load's writes); outside one, nothing. */
+int store_postgres_bulk_fold(struct pg_store *p);
 int store_postgres_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
 #endif

@@ -116,7 +116,7 @@ static int pg_list_tx(struct pg_store *p, void *ud)
         r = store_postgres_query(p, f->vgw_id ? PG_CONN_COUNT_BY_VGW : PG_CONN_COUNT_BY_VGW_IP,
                                  "conn count", &cnt, "ssss", l->project_id, f->vgw_id, f->vgw_ip,
                                  l->eps);
-    else
+    else if ((r = store_postgres_bulk_fold(p)) == 0) /* a bulk load's own writes count */
         r = store_postgres_query(p, PG_CONN_TOTAL, "conn count", &cnt, "ss", l->project_id,
                                  l->eps);
     return r < 0 ? r : store_postgres_col_int(p, cnt, 0, 0, l->total);

@@ -198,7 +198,16 @@ static const char *const pg_migrations[] = {
     "CREATE FUNCTION vpnd_conn_count() RETURNS trigger LANGUAGE plpgsql"
     "  SET search_path FROM CURRENT AS $$"
     "BEGIN"
-    "  IF TG_OP = 'INSERT' THEN"
+    /* a bulk load (pg_bulk.c) appends deltas, added to the counters once at its end: a
+     * counter row updated once per record would grow a chain of row versions in one
+     * transaction, each update walking it (quadratic) */
+    "  IF current_setting('vpnd.bulk', true) = 'on' THEN"
+    "    INSERT INTO pg_temp.vpnd_bulk_count (project_id, enterprise_project_id, kind, d)"
+    "      VALUES (CASE WHEN TG_OP = 'INSERT' THEN NEW.project_id ELSE OLD.project_id END,"
+    "        CASE WHEN TG_OP = 'INSERT' THEN NEW.enterprise_project_id"
+    "          ELSE OLD.enterprise_project_id END,"
+    "        -1, CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);"
+    "  ELSIF TG_OP = 'INSERT' THEN"
     "    INSERT INTO conn_count (project_id, enterprise_project_id, n)"
     "      VALUES (NEW.project_id, NEW.enterprise_project_id, 1)"
     "      ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = conn_count.n + 1;"
@@ -225,7 +234,11 @@ static const char *const pg_migrations[] = {
     "CREATE FUNCTION vpnd_project_count() RETURNS trigger LANGUAGE plpgsql"
     "  SET search_path FROM CURRENT AS $$"
     "BEGIN"
-    "  IF TG_OP = 'INSERT' THEN"
+    "  IF current_setting('vpnd.bulk', true) = 'on' THEN" /* as vpnd_conn_count */
+    "    INSERT INTO pg_temp.vpnd_bulk_count (project_id, enterprise_project_id, kind, d)"
+    "      VALUES (CASE WHEN TG_OP = 'INSERT' THEN NEW.project_id ELSE OLD.project_id END, '',"
+    "        TG_ARGV[0]::integer, CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);"
+    "  ELSIF TG_OP = 'INSERT' THEN"
     "    INSERT INTO project_count (project_id, kind, n)"
     "      VALUES (NEW.project_id, TG_ARGV[0]::integer, 1)"
     "      ON CONFLICT (project_id, kind) DO UPDATE SET n = project_count.n + 1;"
