@@ -90,6 +90,8 @@ static int settle_connection(struct engine *e, const struct store_due *d, int64_
         row.spec = spec.data;
         row.doc = doc.data;
         r = store_conn_update_if(e->store, &row, &from, NULL, 0, &ev);
+        if (r == 0 && pending)
+            log_transition("vpn_connection", d, row.status);
         row.spec = old_spec;
         row.doc = NULL;
     }

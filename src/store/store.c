@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,38 @@ static size_t store_scheme_len(const char *url)
     return url[n] == ':' && n >= 2 ? n : 0;
 }
 
+/* Every member of a backend's ops table is required (store_backend.h): a backend that leaves
+ * one NULL is refused at open, with its name, rather than crashing on the first call. */
+static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errlen)
+{
+    typedef void (*store_fn)(void);
+    const size_t first = offsetof(struct store_ops, close);
+    const struct store_ops *ops;
+
+    /* the members after name are all function pointers, of one size */
+    _Static_assert((sizeof(struct store_ops) - offsetof(struct store_ops, close)) %
+                           sizeof(store_fn) ==
+                       0,
+                   "struct store_ops: only function pointers after name");
+    if (r < 0)
+        return r;
+    ops = (*ret)->ops;
+    for (size_t off = first; off < sizeof(*ops); off += sizeof(store_fn)) {
+        store_fn fn;
+
+        memcpy(&fn, (const char *)ops + off, sizeof(fn));
+        if (fn)
+            continue;
+        snprintf(errbuf, errlen,
+                 "store backend %s is incomplete: operation %zu of struct store_ops is missing",
+                 ops->name, (off - first) / sizeof(store_fn));
+        store_close(*ret);
+        *ret = NULL;
+        return -EIO;
+    }
+    return 0;
+}
+
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 {
     size_t n;
@@ -60,7 +93,8 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
     }
     n = store_scheme_len(url);
     if (n == 0)
-        return store_backends[0].open(url, ret, errbuf, errlen);
+        return store_check_ops(store_backends[0].open(url, ret, errbuf, errlen), ret, errbuf,
+                               errlen);
     for (size_t i = 0; i < ARRAY_SIZE(store_backends); i++) {
         const struct store_backend *b = &store_backends[i];
 
@@ -70,7 +104,8 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
             snprintf(errbuf, errlen, "store URL \"%s\" names no database", url);
             return -EINVAL;
         }
-        return b->open(b->whole_url ? url : url + n + 1, ret, errbuf, errlen);
+        return store_check_ops(b->open(b->whole_url ? url : url + n + 1, ret, errbuf, errlen),
+                               ret, errbuf, errlen);
     }
     snprintf(errbuf, errlen, "unsupported store URL scheme \"%.*s\" (supported: sqlite, postgres, postgresql)",
              (int)(n > 32 ? 32 : n), url);

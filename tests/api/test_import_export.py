@@ -7,9 +7,16 @@ import subprocess
 import time
 
 from vpnd_api import (EIP_POOL, PRIVATE_POOL, Server, conn_path, gw_path, new_project, new_uuid,
-                      sanitizer_report, server_env)
+                      pg_base_url, pg_schema_url, sanitizer_report, server_env)
 
 PSK = "Abcd1234!x"
+
+
+def new_db(tmp_path, name):
+    """A fresh store for one test: a SQLite file, or on the PostgreSQL pass a fresh schema of
+    $VPND_TEST_DB_URL (so import and export run against a PostgreSQL URL there)."""
+    base = pg_base_url()
+    return pg_schema_url(base) if base else str(tmp_path / (name + ".db"))
 
 
 def run(vpnd_bin, *args, stdin=None):
@@ -62,7 +69,7 @@ def export(vpnd_bin, db):
 
 def test_export_of_an_import_imports_back_identically(vpnd_bin, tmp_path):
     src = write(tmp_path, "in.jsonl", jsonl(records(new_project())))
-    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    a, b = new_db(tmp_path, "a"), new_db(tmp_path, "b")
     rc, _, err = run(vpnd_bin, "import", "--db", a, src)
     assert rc == 0, err
     first = export(vpnd_bin, a)
@@ -75,7 +82,7 @@ def test_export_of_an_import_imports_back_identically(vpnd_bin, tmp_path):
 
 def test_export_carries_the_psk_and_the_generated_values(vpnd_bin, tmp_path):
     src = write(tmp_path, "in.jsonl", jsonl(records(new_project())))
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     assert run(vpnd_bin, "import", "--db", db, src)[0] == 0
     rows = [json.loads(line) for line in export(vpnd_bin, db).splitlines()]
     conns = [r["vpn_connection"] for r in rows if "vpn_connection" in r]
@@ -115,7 +122,7 @@ def test_a_bad_record_names_its_line_and_field_and_nothing_is_imported(vpnd_bin,
     rows = records(new_project())
     rows[3]["vpn_connection"]["ikepolicy"] = {"lifetime_seconds": 30}
     src = write(tmp_path, "in.jsonl", jsonl(rows))
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rc, _, err = run(vpnd_bin, "import", "--db", db, src)
     assert rc == 1
     assert "in.jsonl line 4: vpn_connection.ikepolicy.lifetime_seconds: must be an integer " \
@@ -127,7 +134,7 @@ def test_skip_invalid_imports_the_other_records_and_still_exits_1(vpnd_bin, tmp_
     rows = records(new_project())
     rows[2]["vpn_connection"]["psk"] = "short"
     src = write(tmp_path, "in.jsonl", jsonl(rows))
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid", "--stats", src)
     assert rc == 1
     assert "line 3: vpn_connection.psk:" in err and "short" not in err, err
@@ -141,7 +148,7 @@ def test_keep_ids_keeps_times_and_status_and_without_it_they_are_fresh(vpnd_bin,
     c = rows[2]["vpn_connection"]
     c.update(created_at="2024-01-31T12:00:00.000Z", updated_at=1706702400123, status="ACTIVE")
     src = write(tmp_path, "in.jsonl", jsonl(rows))
-    kept, fresh = str(tmp_path / "k.db"), str(tmp_path / "f.db")
+    kept, fresh = new_db(tmp_path, "k"), new_db(tmp_path, "f")
     assert run(vpnd_bin, "import", "--db", kept, "--keep-ids", src)[0] == 0
     assert run(vpnd_bin, "import", "--db", fresh, src)[0] == 0
     byid = {}
@@ -162,7 +169,7 @@ def test_a_json_array_is_read_and_errors_name_the_line_of_the_record(vpnd_bin, t
     rows = records(new_project())
     rows[4]["vpn_connection"]["vgw_id"] = new_uuid()
     text = "[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n"
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rc, _, err = run(vpnd_bin, "import", "--db", db, write(tmp_path, "a.json", text))
     assert rc == 1
     assert "a.json line 6: vpn_connection.vgw_id: must be a VPN gateway of project" in err, err
@@ -177,7 +184,7 @@ def test_stdin_is_read_and_records_need_a_project(vpnd_bin, tmp_path):
     rows = records(new_project())
     for r in rows:
         del r["project_id"]
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rc, _, err = run(vpnd_bin, "import", "--db", db, "-", stdin=jsonl(rows).encode())
     assert rc == 1 and "- line 1: project_id: is required (or give --project-id)" in err, err
     rc, _, err = run(vpnd_bin, "import", "--db", db, "--project-id", new_project(),
@@ -186,7 +193,7 @@ def test_stdin_is_read_and_records_need_a_project(vpnd_bin, tmp_path):
 
 
 def test_malformed_json_pending_status_and_taken_ids_are_refused(vpnd_bin, tmp_path):
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rows = records(new_project())
     text = jsonl(rows[:2]) + '{"vpn_connection": {"name": "x",}}\n'
     rc, _, err = run(vpnd_bin, "import", "--db", db, write(tmp_path, "a.jsonl", text))
@@ -203,7 +210,7 @@ def test_malformed_json_pending_status_and_taken_ids_are_refused(vpnd_bin, tmp_p
 
 
 def test_usage_errors_exit_2_and_unreadable_files_exit_3(vpnd_bin, tmp_path):
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     assert run(vpnd_bin, "import", "--db", db, "--bogus")[0] == 2
     rc, _, err = run(vpnd_bin, "import", "--db", db, "--project-id", "a/b", "-", stdin=b"")
     assert rc == 2 and "--project-id: must be 1 to 64 letters" in err, err
@@ -214,7 +221,7 @@ def test_usage_errors_exit_2_and_unreadable_files_exit_3(vpnd_bin, tmp_path):
 
 def test_a_record_over_1_mib_is_refused_without_reading_on(vpnd_bin, tmp_path):
     huge = '{"customer_gateway": {"name": "' + "x" * (1 << 20) + '"}}\n'
-    db = str(tmp_path / "a.db")
+    db = new_db(tmp_path, "a")
     rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid",
                      write(tmp_path, "huge.jsonl", huge))
     assert rc == 1 and "huge.jsonl line 1: record: must be at most 1048576 bytes" in err, err
@@ -232,7 +239,7 @@ def test_truncated_or_malformed_input_is_refused_and_imports_nothing(vpnd_bin, t
         "scalar.jsonl": "\n".join(whole[:2]) + "\n42\n",              # not an object
     }
     for name, text in cases.items():
-        db = str(tmp_path / (name + ".db"))
+        db = new_db(tmp_path, name)
         rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid",
                          write(tmp_path, name, text))
         assert rc == 1 and name + " line " in err, (name, err)

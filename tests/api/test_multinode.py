@@ -121,8 +121,14 @@ def test_connection_created_on_a_is_read_listed_updated_and_deleted_through_b(tw
 
     r = b.request("DELETE", conn_path(project, cid))
     assert r.status == 204, r.raw
-    assert a.request("GET", conn_path(project, cid)).status == 404
+    assert get_conn(a, project, cid)["status"] == "PENDING_DELETE"  # no stale read on A
     r = a.request("DELETE", conn_path(project, cid))  # the racing second delete
+    assert r.status == 425 and r.json["error_code"] == "VPN.0009", r.raw
+    deadline = time.monotonic() + 10
+    while a.request("GET", conn_path(project, cid)).status != 404:  # removed by an engine
+        assert time.monotonic() < deadline, "still not removed"
+        time.sleep(0.05)  # polling interval, not a readiness guess
+    r = a.request("DELETE", conn_path(project, cid))
     assert r.status == 404, r.raw
 
 

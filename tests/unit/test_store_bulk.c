@@ -57,6 +57,7 @@ static void test_after_a_bulk_load_the_store_is_back_on_its_write_ahead_log(void
     struct stat st;
     char wal[1100];
 
+    FX_SQLITE_ONLY(); /* the write-ahead log file is SQLite's */
     assert_int_equal(store_bulk_begin(f->s), 0);
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     assert_int_equal(store_bulk_end(f->s, true), 0);
@@ -89,6 +90,52 @@ static void test_project_counts_follow_inserts_and_deletes(void **state)
     assert_int_equal(store_vgw_delete(f->s, PROJECT_B, VGW_2, &users), 0);
     assert_int_equal(store_project_counts(f->s, PROJECT_B, &n), 0);
     assert_int_equal(n.vpn_gateways + n.customer_gateways + n.vpn_connections, 0);
+}
+
+static int64_t listed_total(struct fx *f, const char *project)
+{
+    struct buf b = {0};
+    size_t count = 0;
+    char next[STORE_MARKER_LEN];
+    int64_t total = -1;
+
+    assert_int_equal(store_conn_list(f->s, project, NULL, 0, &b, &count, next, &total), 0);
+    buf_free(&b);
+    return total;
+}
+
+static void test_counts_inside_a_bulk_load_see_its_writes_and_a_discarded_load_leaves_none(
+    void **state)
+{
+    struct fx *f = *state;
+    struct store_counts n;
+    struct fx_conn c0, c1, c2, c3;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    for (int round = 0; round < 2; round++) { /* discarded, then committed */
+        assert_int_equal(store_bulk_begin(f->s), 0);
+        fx_add_vgw(f, PROJECT_A, VGW_2, 10);
+        fx_conn_init(&c0, PROJECT_A, VGW_1, 0, T0);
+        fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0 + 1);
+        fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 2);
+        assert_int_equal(store_conn_insert(f->s, &c0.row, NULL, 0), 0);
+        assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+        assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+        assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), 0);
+        assert_int_equal(store_project_counts(f->s, PROJECT_A, &n), 0);
+        assert_int_equal(n.vpn_gateways, 2);
+        assert_int_equal(n.vpn_connections, 2);
+        assert_int_equal(listed_total(f, PROJECT_A), 2);
+        fx_conn_init(&c3, PROJECT_A, VGW_1, 3, T0 + 3); /* more after a count was read */
+        assert_int_equal(store_conn_insert(f->s, &c3.row, NULL, 0), 0);
+        assert_int_equal(store_bulk_end(f->s, round == 1), 0);
+        assert_int_equal(store_project_counts(f->s, PROJECT_A, &n), 0);
+        assert_int_equal(n.vpn_gateways, round == 1 ? 2 : 1);
+        assert_int_equal(n.customer_gateways, 1);
+        assert_int_equal(n.vpn_connections, round == 1 ? 3 : 0);
+        assert_int_equal(listed_total(f, PROJECT_A), round == 1 ? 3 : 0);
+    }
 }
 
 struct dump_seen {
@@ -156,6 +203,7 @@ int main(void)
         T(test_bulk_begin_twice_and_end_without_begin_are_einval),
         T(test_after_a_bulk_load_the_store_is_back_on_its_write_ahead_log),
         T(test_project_counts_follow_inserts_and_deletes),
+        T(test_counts_inside_a_bulk_load_see_its_writes_and_a_discarded_load_leaves_none),
         T(test_dump_calls_back_every_row_gateways_first_oldest_first),
     };
 #undef T

@@ -65,7 +65,10 @@ int store_postgres_project_counts(struct store *s, const char *project_id, struc
     struct pg_store *p = pg_from(s);
     _cleanup_pgres_ PGresult *res = NULL;
     struct store_counts c;
-    int r = store_postgres_read(p, PG_PROJECT_COUNTS, "project counts", &res, "s", project_id);
+    int r = store_postgres_bulk_fold(p); /* a bulk load's own writes count */
+
+    if (r == 0)
+        r = store_postgres_read(p, PG_PROJECT_COUNTS, "project counts", &res, "s", project_id);
 
     if (r == 0)
         r = store_postgres_col_int(p, res, 0, 0, &c.vpn_gateways);

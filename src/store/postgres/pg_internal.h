@@ -16,6 +16,7 @@
 #ifndef VPND_STORE_PG_INTERNAL_H
 #define VPND_STORE_PG_INTERNAL_H
 
+#include <errno.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,13 +47,41 @@ enum pg_stmt {
     PG_CONN_UPDATE,
     PG_CONN_DELETE,
     PG_CONN_LIST,
-    PG_CONN_COUNT,
-    PG_CONN_VERSION,
+    PG_CONN_COUNT_BY_VGW,
     PG_CLAIM_INSERT,
     PG_CLAIM_RELEASE,
     PG_CLAIMS_LIST,
     PG_DUE_LIST,
     PG_PROJECT_COUNTS,
+    /* connection lists through the gateway filters' own indexes; totals from conn_count */
+    PG_CONN_LIST_BY_VGW,
+    PG_CONN_LIST_BY_VGW_IP,
+    PG_CONN_TOTAL,
+    PG_CONN_COUNT_BY_VGW_IP,
+    /* connection lifecycle, events, monitors (pg_lifecycle.c, pg_monitor.c) */
+    PG_CONN_CAS,
+    PG_CONN_DELETE_IF,
+    PG_CONN_EXISTS,
+    PG_EVENT_INSERT,
+    PG_EVENTS_LIST,
+    PG_MONITOR_INSERT,
+    PG_MONITOR_GET,
+    PG_MONITOR_LIST,
+    PG_MONITOR_DELETE,
+    PG_MONITOR_DUE_LIST,
+    PG_MONITOR_SET_STATUS,
+    /* tags (pg_tags.c) */
+    PG_TAG_RESOURCE_EXISTS,
+    PG_TAGS_GET,
+    PG_TAGS_PROJECT,
+    /* customer gateway list and update, gateway update (pg_cgw.c) */
+    PG_CGW_LIST,
+    PG_CGW_LIST_ONE,
+    PG_CGW_COUNT,
+    PG_CGW_UPDATE,
+    PG_VGW_LOCK_STATE,
+    PG_VGW_IP_USERS,
+    PG_VGW_UPDATE,
     PG_N_STMT
 };
 
@@ -66,6 +95,7 @@ struct pg_store {
     PGconn *conn;
     int schema_version;
     bool prepared[PG_N_STMT]; /* on the current connection; cleared by a reset */
+    bool bulk; /* a bulk load's transaction is open (pg_bulk.c): transactions become savepoints */
     char errmsg[256];
 };
 
@@ -76,8 +106,9 @@ static inline struct pg_store *pg_from(struct store *s)
 
 extern const char *const store_postgres_sql[PG_N_STMT];
 
-/* Internal: a serialization failure or deadlock; store_postgres_tx retries, others see -EBUSY. */
-#define PG_ERETRY (-EAGAIN)
+/* Internal: a serialization failure or deadlock; store_postgres_tx retries, others see -EBUSY.
+ * Not a code of the store contract (-EAGAIN is one: a lost compare-and-set). */
+#define PG_ERETRY (-EDEADLK)
 
 /* Parameters of one statement, as text: 's' a const char * (NULL is SQL NULL, borrowed),
  * 'I' an int64_t (formatted into the struct). */
@@ -158,9 +189,6 @@ int store_postgres_conn_get(struct store *s, const char *project_id, const char 
                             struct store_conn_row *ret);
 int store_postgres_conn_update(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims);
-int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
-                                  const struct store_claim *claims, size_t n_claims,
-                                  const char *from_status, int64_t from_updated_at);
 int store_postgres_conn_delete(struct store *s, const char *project_id, const char *id);
 int store_postgres_conn_list(struct store *s, const char *project_id,
                              const struct store_conn_filter *f, size_t limit, struct buf *out,
@@ -174,5 +202,92 @@ int store_postgres_vgw_set_status(struct store *s, const char *project_id, const
                                   int64_t updated_at);
 int store_postgres_project_counts(struct store *s, const char *project_id,
                                   struct store_counts *ret);
+
+/* A statement outside the table with n text parameters (NULL is SQL NULL), run unprepared (the
+ * tag filter, whose text depends on the request). Errors as store_postgres_query. */
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
+                              PGresult **ret, int n, const char *const *values);
+/* Runs a plain command (no parameters, no result): SAVEPOINT, COMMIT, ... */
+int store_postgres_simple(struct pg_store *p, const char *sql, const char *what);
+
+/* ---- shared by the write transactions (pg_rows.c, pg_lifecycle.c, pg_monitor.c, pg_cgw.c) */
+
+/* Takes n claims owned by owner_id / releases every claim owner_id holds. */
+int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
+                               const char *owner_id);
+int store_postgres_release_claims(struct pg_store *p, const char *owner_id);
+/* The steps of store_conn_insert inside an open transaction. */
+int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
+                                  const struct store_claim *claims, size_t n_claims);
+/* The compare-and-set update of a connection's mutable columns inside an open transaction
+ * (store_conn_update_if without claims or event): -ENOENT if absent or not matching *from. */
+int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *row,
+                               const struct store_conn_expect *from);
+/* values[0..n) as a PostgreSQL text[] literal into out (nothing for n 0: the caller passes
+ * NULL). */
+int store_postgres_text_array(const char *const *values, size_t n, struct buf *out);
+/* Walks a page result fetched with limit + 1 rows whose columns at_col / id_col hold the order
+ * key (created_at, id): calls emit for each row of the page, writes the count and the next
+ * marker (store/store_marker.h). */
+int store_postgres_page(struct pg_store *p, const PGresult *res, int at_col, int id_col,
+                        size_t limit, int (*emit)(void *ud, const PGresult *res, int row, size_t i),
+                        void *ud, size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN]);
+
+/* pg_lifecycle.c, pg_monitor.c */
+int store_postgres_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
+                                     size_t *ret_failed);
+int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
+                                  const struct store_conn_expect *from,
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const struct store_event *ev);
+int store_postgres_conn_delete_if(struct store *s, const char *project_id, const char *id,
+                                  const char *from_status);
+int store_postgres_conn_events(struct store *s, const char *project_id, const char *id,
+                               int (*cb)(void *ud, const struct store_event *ev), void *ud);
+int store_postgres_monitor_insert(struct store *s, const struct store_monitor_row *m,
+                                  const struct store_conn_row *conn,
+                                  const struct store_conn_expect *from);
+int store_postgres_monitor_get(struct store *s, const char *project_id, const char *id,
+                               struct store_monitor_row *ret);
+int store_postgres_monitor_list(struct store *s, const char *project_id,
+                                const struct store_monitor_filter *f,
+                                int (*cb)(void *ud, const struct store_monitor_row *m), void *ud);
+int store_postgres_monitor_delete(struct store *s, const char *project_id, const char *id,
+                                  const struct store_conn_row *conn,
+                                  const struct store_conn_expect *from);
+int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max,
+                                    struct store_due *out, size_t *ret_n);
+int store_postgres_monitor_set_status(struct store *s, const char *project_id, const char *id,
+                                      const char *from, const char *to, int64_t status_due);
+/* pg_tags.c */
+int store_postgres_tags_get(struct store *s, enum store_res_type type, const char *project_id,
+                            const char *id, int (*cb)(void *ud, const char *key, const char *value),
+                            void *ud);
+int store_postgres_tags_project(struct store *s, enum store_res_type type, const char *project_id,
+                                int (*cb)(void *ud, const char *key, const char *value), void *ud);
+int store_postgres_tags_write_spec(struct store *s, enum store_res_type type,
+                                   const char *project_id, const char *id, const char *old_spec,
+                                   const char *spec, const char *doc);
+int store_postgres_tags_filter(struct store *s, enum store_res_type type, const char *project_id,
+                               const struct store_tag_filter *f, size_t limit, size_t offset,
+                               int (*cb)(void *ud, const char *id, const char *name,
+                                         const char *key, const char *value),
+                               void *ud, int64_t *ret_total);
+/* pg_cgw.c */
+int store_postgres_cgw_list(struct store *s, const char *project_id,
+                            const struct store_cgw_filter *f, size_t limit,
+                            int (*cb)(void *ud, const struct store_cgw_row *row), void *ud,
+                            size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
+                            int64_t *ret_total);
+int store_postgres_cgw_update(struct store *s, const struct store_cgw_row *row);
+int store_postgres_vgw_update(struct store *s, const struct store_vgw_update *u,
+                              size_t *ret_released_index);
+/* pg_bulk.c */
+int store_postgres_bulk_begin(struct store *s);
+int store_postgres_bulk_end(struct store *s, bool commit);
+/* Inside a bulk load, adds the counter deltas gathered so far to the counters (a read of them
+ * sees the load's writes); outside one, nothing. */
+int store_postgres_bulk_fold(struct pg_store *p);
+int store_postgres_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
 #endif

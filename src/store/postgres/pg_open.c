@@ -24,6 +24,9 @@
 #define PG_CONN_FILTER                                                                             \
     "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
     "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
+#define PG_MONITOR_COLS                                                                            \
+    "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "               \
+    "destination_ip, created_at, status_due"
 #define PG_VGW_COLS                                                                                \
     "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "   \
     "created_at, updated_at, spec"
@@ -34,11 +37,12 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                       "status_due) VALUES ($1, $2, $3, $4, $5::bigint, 0, $6::bigint, $7::bigint, "
                       "$8, $9::bigint)",
     [PG_VGW_GET] = "SELECT " PG_VGW_COLS " FROM vpn_gateway WHERE project_id = $1 AND id = $2",
-    [PG_VGW_EXISTS] = "SELECT 1 FROM vpn_gateway WHERE project_id = $1 AND id = $2",
-    /* the row lock this takes serializes every writer of the gateway's counter, and READ
-     * COMMITTED re-checks the condition on the newest row version after waiting for it */
+    [PG_VGW_EXISTS] = "SELECT status FROM vpn_gateway WHERE project_id = $1 AND id = $2",
+    /* the row lock this takes serializes every writer of the gateway's counter (and a gateway
+     * update, which locks the row too), and READ COMMITTED re-checks the condition on the
+     * newest row version after waiting for it */
     [PG_VGW_USE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number + 1 "
-                   "WHERE project_id = $1 AND id = $2 "
+                   "WHERE project_id = $1 AND id = $2 AND status = 'ACTIVE' "
                    "AND used_connection_number < connection_number",
     [PG_VGW_RELEASE] = "UPDATE vpn_gateway SET used_connection_number = used_connection_number - 1 "
                        "WHERE project_id = $1 AND id = $2 AND used_connection_number > 0",
@@ -70,10 +74,10 @@ const char *const store_postgres_sql[PG_N_STMT] = {
     [PG_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
                      " AND (created_at, id) < ($5::bigint, $6::text) "
                      "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
-    [PG_CONN_COUNT] = "SELECT count(*) FROM vpn_connection WHERE " PG_CONN_FILTER,
-    /* the version a compare-and-set update checks; the row lock holds it until the commit */
-    [PG_CONN_VERSION] = "SELECT status, updated_at FROM vpn_connection "
-                        "WHERE project_id = $1 AND id = $2 FOR UPDATE",
+    /* a gateway filter bounds the count to one gateway's connections (its index) */
+    [PG_CONN_COUNT_BY_VGW] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
+                             "AND vgw_id = $2 AND ($3::text IS NULL OR vgw_ip = $3) "
+                             "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
     [PG_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES ($1, $2, $3)",
     [PG_CLAIM_RELEASE] = "DELETE FROM claim WHERE owner_id = $1",
     [PG_CLAIMS_LIST] = "SELECT value FROM claim WHERE kind = $1 ORDER BY value",
@@ -81,9 +85,81 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                     "WHERE status_due > 0 AND status_due <= $1::bigint "
                     "UNION ALL SELECT 1, project_id, id, status, status_due FROM vpn_connection "
                     "WHERE status_due > 0 AND status_due <= $1::bigint ORDER BY 5 LIMIT $2::bigint",
-    [PG_PROJECT_COUNTS] = "SELECT (SELECT count(*) FROM vpn_gateway WHERE project_id = $1),"
-                          " (SELECT count(*) FROM customer_gateway WHERE project_id = $1),"
-                          " (SELECT count(*) FROM vpn_connection WHERE project_id = $1)",
+    /* kept by triggers (schema 8 and 7), one row per project and kind */
+    [PG_PROJECT_COUNTS] =
+        "SELECT (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = $1 AND kind = 0),"
+        " (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = $1 AND kind = 1),"
+        " (SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1)",
+    /* the page when vgw_id / vgw_ip is given, spelled so that the planner walks
+     * vpn_connection_by_vgw_created / _by_vgw_ip_created in order */
+    [PG_CONN_LIST_BY_VGW] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+                            "project_id = $1 AND vgw_id = $2 AND ($3::text IS NULL OR vgw_ip = $3) "
+                            "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
+                            "AND (created_at, id) < ($5::bigint, $6::text) "
+                            "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
+    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+                               "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+                               "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
+                               "AND (created_at, id) < ($5::bigint, $6::text) "
+                               "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
+    [PG_CONN_TOTAL] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1 "
+                      "AND ($2::text[] IS NULL OR enterprise_project_id = ANY ($2::text[]))",
+    [PG_CONN_COUNT_BY_VGW_IP] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
+                                "AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+                                "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
+    /* compare-and-set: READ COMMITTED re-evaluates the WHERE clause on the newest version of a
+     * row another transaction changed meanwhile, so of two writers that read the same row the
+     * second updates nothing */
+    [PG_CONN_CAS] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
+                    "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
+                    "WHERE project_id = $1 AND id = $2 AND status = $9 "
+                    "AND ($10::text IS NULL OR spec = $10)",
+    [PG_CONN_DELETE_IF] = "DELETE FROM vpn_connection WHERE project_id = $1 AND id = $2 "
+                          "AND status = $3 RETURNING vgw_id",
+    [PG_CONN_EXISTS] = "SELECT 1 FROM vpn_connection WHERE project_id = $1 AND id = $2",
+    [PG_EVENT_INSERT] = "INSERT INTO connection_event (project_id, connection_id, at, message) "
+                        "VALUES ($1, $2, $3::bigint, $4)",
+    [PG_EVENTS_LIST] = "SELECT at, message FROM connection_event "
+                       "WHERE project_id = $1 AND connection_id = $2 ORDER BY seq",
+    [PG_MONITOR_INSERT] = "INSERT INTO connection_monitor (" PG_MONITOR_COLS ") "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint)",
+    [PG_MONITOR_GET] = "SELECT " PG_MONITOR_COLS " FROM connection_monitor "
+                       "WHERE project_id = $1 AND id = $2",
+    [PG_MONITOR_LIST] = "SELECT " PG_MONITOR_COLS " FROM connection_monitor WHERE project_id = $1 "
+                        "AND ($2::text IS NULL OR vpn_connection_id = $2) "
+                        "AND ($3::text[] IS NULL OR enterprise_project_id = ANY ($3::text[])) "
+                        "ORDER BY created_at DESC, id DESC",
+    [PG_MONITOR_DELETE] = "DELETE FROM connection_monitor WHERE project_id = $1 AND id = $2 "
+                          "AND vpn_connection_id = $3",
+    [PG_MONITOR_DUE_LIST] = "SELECT project_id, id, status FROM connection_monitor "
+                            "WHERE status_due > 0 AND status_due <= $1::bigint "
+                            "ORDER BY status_due LIMIT $2::bigint",
+    [PG_MONITOR_SET_STATUS] = "UPDATE connection_monitor SET status = $4, status_due = $5::bigint "
+                              "WHERE project_id = $1 AND id = $2 AND status = $3",
+    [PG_TAG_RESOURCE_EXISTS] = "SELECT 1 FROM tag_resource WHERE project_id = $1 "
+                               "AND resource_type = $2 AND resource_id = $3",
+    [PG_TAGS_GET] = "SELECT key, value FROM tag WHERE project_id = $1 AND resource_type = $2 "
+                    "AND resource_id = $3 ORDER BY key",
+    [PG_TAGS_PROJECT] = "SELECT DISTINCT key, value FROM tag WHERE project_id = $1 "
+                        "AND resource_type = $2 ORDER BY key, value",
+    [PG_CGW_LIST] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                    "WHERE project_id = $1 AND (created_at, id) < ($2::bigint, $3::text) "
+                    "ORDER BY created_at DESC, id DESC LIMIT $4::bigint",
+    [PG_CGW_LIST_ONE] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
+                        "WHERE project_id = $1 AND id = $5 "
+                        "AND (created_at, id) < ($2::bigint, $3::text) LIMIT $4::bigint",
+    [PG_CGW_COUNT] = "SELECT count(*) FROM customer_gateway "
+                     "WHERE project_id = $1 AND ($2::text IS NULL OR id = $2)",
+    [PG_CGW_UPDATE] = "UPDATE customer_gateway SET updated_at = $3::bigint, spec = $4 "
+                      "WHERE project_id = $1 AND id = $2",
+    /* a gateway update locks the row: connection inserts (which update its counter) wait */
+    [PG_VGW_LOCK_STATE] = "SELECT status, used_connection_number FROM vpn_gateway "
+                          "WHERE project_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    [PG_VGW_IP_USERS] = "SELECT count(*) FROM vpn_connection "
+                        "WHERE project_id = $1 AND vgw_id = $2 AND vgw_ip = $3",
+    [PG_VGW_UPDATE] = "UPDATE vpn_gateway SET status = $4, status_due = $5::bigint, "
+                      "connection_number = $6::bigint, updated_at = $7::bigint, spec = $8 "
+                      "WHERE project_id = $1 AND id = $2 AND status = $3",
 };
 
 static void pg_close(struct store *s)
@@ -126,6 +202,26 @@ static const struct store_ops pg_ops = {
     .project_counts = store_postgres_project_counts,
     .due_list = store_postgres_due_list,
     .vgw_set_status = store_postgres_vgw_set_status,
+    .conn_insert_batch = store_postgres_conn_insert_batch,
+    .conn_update_if = store_postgres_conn_update_if,
+    .conn_delete_if = store_postgres_conn_delete_if,
+    .conn_events = store_postgres_conn_events,
+    .monitor_insert = store_postgres_monitor_insert,
+    .monitor_get = store_postgres_monitor_get,
+    .monitor_list = store_postgres_monitor_list,
+    .monitor_delete = store_postgres_monitor_delete,
+    .monitor_due_list = store_postgres_monitor_due_list,
+    .monitor_set_status = store_postgres_monitor_set_status,
+    .tags_get = store_postgres_tags_get,
+    .tags_project = store_postgres_tags_project,
+    .tags_write_spec = store_postgres_tags_write_spec,
+    .tags_filter = store_postgres_tags_filter,
+    .cgw_list = store_postgres_cgw_list,
+    .cgw_update = store_postgres_cgw_update,
+    .vgw_update = store_postgres_vgw_update,
+    .bulk_begin = store_postgres_bulk_begin,
+    .bulk_end = store_postgres_bulk_end,
+    .dump = store_postgres_dump,
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */
@@ -337,11 +433,20 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
     return pg_result(p, PQexecParams(p->conn, sql, pp.n, NULL, pp.v, NULL, NULL, 0), what, ret);
 }
 
-/* Makes sure the connection is up, resetting it if it broke. */
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
+                              PGresult **ret, int n, const char *const *values)
+{
+    return pg_result(p, PQexecParams(p->conn, sql, n, NULL, values, NULL, NULL, 0), what, ret);
+}
+
+/* Makes sure the connection is up, resetting it if it broke. Inside a bulk load a reset would
+ * lose the load's transaction: the load fails instead. */
 static int pg_ensure(struct pg_store *p)
 {
     if (PQstatus(p->conn) == CONNECTION_OK)
         return 0;
+    if (p->bulk)
+        return store_postgres_corrupt(p, "bulk load", "the connection to PostgreSQL broke");
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof(p->prepared));
     if (PQstatus(p->conn) == CONNECTION_OK)
@@ -369,7 +474,7 @@ int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, P
     return r;
 }
 
-static int pg_simple(struct pg_store *p, const char *sql, const char *what)
+int store_postgres_simple(struct pg_store *p, const char *sql, const char *what)
 {
     _cleanup_pgres_ PGresult *res = NULL;
 
@@ -381,7 +486,7 @@ static void pg_rollback(struct pg_store *p)
     PGTransactionStatusType ts = PQtransactionStatus(p->conn);
 
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
-        (void)pg_simple(p, "ROLLBACK", "rollback");
+        (void)store_postgres_simple(p, "ROLLBACK", "rollback");
 }
 
 static void pg_backoff(int attempt)
@@ -393,6 +498,36 @@ static void pg_backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
+/* Inside a bulk load (pg_bulk.c) each operation is a savepoint of the load's transaction: a
+ * failed one undoes only itself, and a serialization failure or deadlock re-runs it alone. */
+static int pg_bulk_record(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud)
+{
+    int r = 0;
+
+    for (int attempt = 0;; attempt++) {
+        if (PQstatus(p->conn) != CONNECTION_OK ||
+            PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+            return store_postgres_corrupt(p, what, "the bulk load's transaction was lost");
+        r = store_postgres_simple(p, "SAVEPOINT vpnd_bulk_record", what);
+        if (r == 0)
+            r = fn(p, ud);
+        if (r == 0)
+            r = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
+        if (r < 0 && PQstatus(p->conn) == CONNECTION_OK &&
+            PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+            int r2 = store_postgres_simple(p, "ROLLBACK TO SAVEPOINT vpnd_bulk_record", what);
+            if (r2 == 0)
+                r2 = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
+            if (r2 < 0)
+                return r2;
+        }
+        if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)
+            break;
+        pg_backoff(attempt);
+    }
+    return r == PG_ERETRY ? -EBUSY : r;
+}
+
 int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
                       void *ud)
 {
@@ -402,17 +537,19 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
     };
     int r = 0;
 
+    if (p->bulk)
+        return pg_bulk_record(p, what, fn, ud);
     for (int attempt = 0;; attempt++) {
         r = pg_ensure(p);
         if (r == 0) {
-            r = pg_simple(p, begin_sql[kind], what);
+            r = store_postgres_simple(p, begin_sql[kind], what);
             if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
-                r = pg_simple(p, begin_sql[kind], what); /* nothing was sent: safe to redo */
+                r = store_postgres_simple(p, begin_sql[kind], what); /* nothing was sent: safe to redo */
         }
         if (r == 0)
             r = fn(p, ud);
         if (r == 0)
-            r = pg_simple(p, "COMMIT", what);
+            r = store_postgres_simple(p, "COMMIT", what);
         if (r < 0)
             pg_rollback(p);
         if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)

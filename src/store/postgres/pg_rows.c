@@ -11,7 +11,10 @@
  *     are counted, so a concurrent connection insert (whose foreign key check holds a KEY SHARE
  *     lock on it) either commits first and is counted, or waits and then fails its key check;
  *   - racing deletes of one connection: the second DELETE waits for the first's row lock and
- *     then finds no row (-ENOENT), so the gateway's slot is released once.
+ *     then finds no row (-ENOENT), so the gateway's slot is released once;
+ *   - a connection's monitor and events: foreign keys ON DELETE CASCADE;
+ *   - the tag index and the per-project counters: triggers (pg_schema.c), in the writing
+ *     transaction, whoever writes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,8 +22,8 @@
 
 #include "store/postgres/pg_internal.h"
 
-static int pg_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
-                          const char *owner_id)
+int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
+                               const char *owner_id)
 {
     for (size_t i = 0; i < n; i++) {
         int r = store_postgres_exec(p, PG_CLAIM_INSERT, "claim insert", NULL, "sss", claims[i].kind,
@@ -31,7 +34,7 @@ static int pg_take_claims(struct pg_store *p, const struct store_claim *claims, 
     return 0;
 }
 
-static int pg_release_claims(struct pg_store *p, const char *owner_id)
+int store_postgres_release_claims(struct pg_store *p, const char *owner_id)
 {
     return store_postgres_exec(p, PG_CLAIM_RELEASE, "claim release", NULL, "s", owner_id);
 }
@@ -51,7 +54,7 @@ static int pg_vgw_insert_tx(struct pg_store *p, void *ud)
                                 row->connection_number, row->created_at, row->updated_at, row->spec,
                                 row->status_due);
 
-    return r < 0 ? r : pg_take_claims(p, a->claims, a->n_claims, row->id);
+    return r < 0 ? r : store_postgres_take_claims(p, a->claims, a->n_claims, row->id);
 }
 
 int store_postgres_vgw_insert(struct store *s, const struct store_vgw_row *row,
@@ -155,8 +158,9 @@ int store_postgres_cgw_get(struct store *s, const char *project_id, const char *
     return 0;
 }
 
-/* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -ENOSPC if
- * every slot is used. */
+/* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -EAGAIN if
+ * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -ENOSPC if every slot
+ * is used. */
 static int pg_vgw_use(struct pg_store *p, const char *project_id, const char *vgw_id)
 {
     _cleanup_pgres_ PGresult *res = NULL;
@@ -165,29 +169,28 @@ static int pg_vgw_use(struct pg_store *p, const char *project_id, const char *vg
 
     if (r < 0 || n > 0)
         return r;
-    r = store_postgres_query(p, PG_VGW_EXISTS, "vgw exists", &res, "ss", project_id, vgw_id);
+    r = store_postgres_query(p, PG_VGW_EXISTS, "vgw state", &res, "ss", project_id, vgw_id);
     if (r < 0)
         return r;
-    return PQntuples(res) > 0 ? -ENOSPC : -ENOENT;
+    if (PQntuples(res) == 0)
+        return -ENOENT;
+    return strcmp(PQgetvalue(res, 0, 0), "ACTIVE") == 0 ? -ENOSPC : -EAGAIN;
 }
 
 struct pg_conn_write {
     const struct store_conn_row *row;
     const struct store_claim *claims;
     size_t n_claims;
-    const char *from_status; /* update_if only */
-    int64_t from_updated_at;
 };
 
-static int pg_conn_insert_tx(struct pg_store *p, void *ud)
+int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
+                                  const struct store_claim *claims, size_t n_claims)
 {
-    const struct pg_conn_write *a = ud;
-    const struct store_conn_row *row = a->row;
     int r = pg_vgw_use(p, row->project_id, row->vgw_id);
 
     if (r == 0)
-        r = pg_take_claims(p, a->claims, a->n_claims, row->id);
-    if (r == 0)
+        r = store_postgres_take_claims(p, claims, n_claims, row->id);
+    if (r == 0) /* the tag index and the connection counter follow by triggers */
         r = store_postgres_exec(p, PG_CONN_INSERT, "conn insert", NULL, "sssssssIIIss",
                                 row->project_id, row->id, row->vgw_id, row->cgw_id, row->vgw_ip,
                                 row->enterprise_project_id, row->status, row->status_due,
@@ -195,10 +198,17 @@ static int pg_conn_insert_tx(struct pg_store *p, void *ud)
     return r;
 }
 
+static int pg_conn_insert_tx(struct pg_store *p, void *ud)
+{
+    const struct pg_conn_write *a = ud;
+
+    return store_postgres_conn_insert_tx(p, a->row, a->claims, a->n_claims);
+}
+
 int store_postgres_conn_insert(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims)
 {
-    struct pg_conn_write a = {row, claims, n_claims, NULL, 0};
+    struct pg_conn_write a = {row, claims, n_claims};
 
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert", pg_conn_insert_tx, &a);
 }
@@ -267,47 +277,16 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
         return -ENOENT;
     if (!a->claims)
         return 0;
-    r = pg_release_claims(p, row->id);
-    return r < 0 ? r : pg_take_claims(p, a->claims, a->n_claims, row->id);
+    r = store_postgres_release_claims(p, row->id);
+    return r < 0 ? r : store_postgres_take_claims(p, a->claims, a->n_claims, row->id);
 }
 
 int store_postgres_conn_update(struct store *s, const struct store_conn_row *row,
                                const struct store_claim *claims, size_t n_claims)
 {
-    struct pg_conn_write a = {row, claims, n_claims, NULL, 0};
+    struct pg_conn_write a = {row, claims, n_claims};
 
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update", pg_conn_update_tx, &a);
-}
-
-/* The version check and the update share one transaction; the check's FOR UPDATE lock makes a
- * concurrent writer of the same row wait, then see the new version and give up (-EBUSY). */
-static int pg_conn_update_if_tx(struct pg_store *p, void *ud)
-{
-    const struct pg_conn_write *a = ud;
-    _cleanup_pgres_ PGresult *res = NULL;
-    int64_t at = 0;
-    int r = store_postgres_query(p, PG_CONN_VERSION, "conn version", &res, "ss", a->row->project_id,
-                                 a->row->id);
-
-    if (r < 0)
-        return r;
-    if (PQntuples(res) == 0)
-        return -ENOENT;
-    r = store_postgres_col_int(p, res, 0, 1, &at);
-    if (r < 0)
-        return r;
-    if (strcmp(PQgetvalue(res, 0, 0), a->from_status) != 0 || at != a->from_updated_at)
-        return -EBUSY;
-    return pg_conn_update_tx(p, ud);
-}
-
-int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *row,
-                                  const struct store_claim *claims, size_t n_claims,
-                                  const char *from_status, int64_t from_updated_at)
-{
-    struct pg_conn_write a = {row, claims, n_claims, from_status, from_updated_at};
-
-    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_conn_update_if_tx, &a);
 }
 
 struct pg_key {
@@ -333,7 +312,7 @@ static int pg_conn_delete_tx(struct pg_store *p, void *ud)
         r = store_postgres_exec(p, PG_VGW_RELEASE, "vgw release", NULL, "ss", k->project_id,
                                 vgw_id);
     if (r == 0)
-        r = pg_release_claims(p, k->id);
+        r = store_postgres_release_claims(p, k->id);
     return r;
 }
 
@@ -399,7 +378,7 @@ static int pg_delete_unused_tx(struct pg_store *p, void *ud)
     if (r == 0 && n != 1)
         r = -ENOENT;
     if (r == 0 && d->del_stmt == PG_VGW_DELETE)
-        r = pg_release_claims(p, d->k.id); /* its EIP ids and addresses */
+        r = store_postgres_release_claims(p, d->k.id); /* its EIP ids and addresses */
     return r;
 }
 

@@ -21,6 +21,16 @@
 
 #define PG_MIGRATION_LOCK "SELECT pg_advisory_xact_lock(1987079780)" /* 0x76706e64 "vpnd" */
 
+/* The tag index triggers of one resource table (migration 4 -> 5) and the backfill of its
+ * existing rows. TYPE is the resource_type of the API path. */
+#define PG_TAG_TRIGGERS(TABLE, TYPE)                                                               \
+    "CREATE TRIGGER " TABLE "_tags AFTER INSERT OR DELETE ON " TABLE                              \
+    "  FOR EACH ROW EXECUTE FUNCTION vpnd_tag_trigger('" TYPE "');"                               \
+    "CREATE TRIGGER " TABLE "_tags_update AFTER UPDATE OF spec ON " TABLE                         \
+    "  FOR EACH ROW WHEN (OLD.spec IS DISTINCT FROM NEW.spec)"                                     \
+    "  EXECUTE FUNCTION vpnd_tag_trigger('" TYPE "');"                                            \
+    "SELECT vpnd_tag_index(project_id, '" TYPE "', id, spec, created_at, false) FROM " TABLE ";"
+
 static const char *const pg_migrations[] = {
     /* 0 -> 1: the initial schema. */
     "CREATE TABLE vpn_gateway ("
@@ -75,6 +85,176 @@ static const char *const pg_migrations[] = {
     /* 1 -> 2: gateways join the status engine's queue. */
     "ALTER TABLE vpn_gateway ADD COLUMN status_due BIGINT NOT NULL DEFAULT 0;"
     "CREATE INDEX vpn_gateway_by_due ON vpn_gateway (status_due) WHERE status_due > 0;",
+    /* 2 -> 3: connection monitors (spec §5.1): at most one per connection, gone with it. */
+    "CREATE TABLE connection_monitor ("
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  id TEXT COLLATE \"C\" NOT NULL,"
+    "  vpn_connection_id TEXT COLLATE \"C\" NOT NULL,"
+    "  enterprise_project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  source_ip TEXT NOT NULL,"
+    "  destination_ip TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  status_due BIGINT NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (project_id, id),"
+    "  UNIQUE (project_id, vpn_connection_id),"
+    "  FOREIGN KEY (project_id, vpn_connection_id) REFERENCES vpn_connection (project_id, id)"
+    "    ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX connection_monitor_by_created ON connection_monitor"
+    "  (project_id, created_at DESC, id DESC);"
+    "CREATE INDEX connection_monitor_by_due ON connection_monitor (status_due)"
+    "  WHERE status_due > 0;",
+    /* 3 -> 4: the connection event log, gone with its connection (cascade). */
+    "CREATE TABLE connection_event ("
+    "  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  connection_id TEXT COLLATE \"C\" NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  FOREIGN KEY (project_id, connection_id) REFERENCES vpn_connection (project_id, id)"
+    "    ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX connection_event_by_connection ON connection_event"
+    "  (project_id, connection_id, seq);",
+    /* 4 -> 5: the tag index (spec §5.2), as SQLite's: tag_resource one row per resource (its
+     * name and created_at), tag one row per tag. Here triggers keep it in step with every
+     * insert, spec change and delete of a row, whoever writes it (jsonb reads the spec). A
+     * repeated key keeps the last value. Existing rows are indexed here. */
+    "CREATE TABLE tag_resource ("
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  resource_type TEXT COLLATE \"C\" NOT NULL,"
+    "  resource_id TEXT COLLATE \"C\" NOT NULL,"
+    "  name TEXT COLLATE \"C\" NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (project_id, resource_type, resource_id)"
+    ");"
+    "CREATE INDEX tag_resource_by_created ON tag_resource"
+    "  (project_id, resource_type, created_at DESC, resource_id DESC) INCLUDE (name);"
+    "CREATE TABLE tag ("
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  resource_type TEXT COLLATE \"C\" NOT NULL,"
+    "  resource_id TEXT COLLATE \"C\" NOT NULL,"
+    "  key TEXT COLLATE \"C\" NOT NULL,"
+    "  value TEXT COLLATE \"C\" NOT NULL,"
+    "  PRIMARY KEY (project_id, resource_type, resource_id, key)"
+    ");"
+    "CREATE INDEX tag_by_key ON tag (project_id, resource_type, key, value, resource_id);"
+    "CREATE FUNCTION vpnd_tag_index(p_project TEXT, p_type TEXT, p_id TEXT, p_spec TEXT,"
+    "    p_created BIGINT, p_replace BOOLEAN) RETURNS void LANGUAGE plpgsql"
+    "  SET search_path FROM CURRENT AS $$"
+    "DECLARE j jsonb := p_spec::jsonb;"
+    "BEGIN"
+    "  INSERT INTO tag_resource (project_id, resource_type, resource_id, name, created_at)"
+    "    VALUES (p_project, p_type, p_id, coalesce(j->>'name', ''), p_created)"
+    "    ON CONFLICT (project_id, resource_type, resource_id) DO UPDATE SET name = excluded.name;"
+    "  IF p_replace THEN"
+    "    DELETE FROM tag WHERE project_id = p_project AND resource_type = p_type"
+    "      AND resource_id = p_id;"
+    "  END IF;"
+    "  IF jsonb_typeof(j->'tags') = 'array' THEN"
+    "    INSERT INTO tag (project_id, resource_type, resource_id, key, value)"
+    "      SELECT DISTINCT ON (e->>'key') p_project, p_type, p_id, e->>'key',"
+    "        coalesce(e->>'value', '')"
+    "      FROM jsonb_array_elements(j->'tags') WITH ORDINALITY AS x(e, n)"
+    "      WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e->'key') = 'string'"
+    "      ORDER BY e->>'key', n DESC;"
+    "  END IF;"
+    "END $$;"
+    "CREATE FUNCTION vpnd_tag_trigger() RETURNS trigger LANGUAGE plpgsql"
+    "  SET search_path FROM CURRENT AS $$"
+    "BEGIN"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    DELETE FROM tag_resource WHERE project_id = OLD.project_id"
+    "      AND resource_type = TG_ARGV[0] AND resource_id = OLD.id;"
+    "    DELETE FROM tag WHERE project_id = OLD.project_id AND resource_type = TG_ARGV[0]"
+    "      AND resource_id = OLD.id;"
+    "  ELSE"
+    "    PERFORM vpnd_tag_index(NEW.project_id, TG_ARGV[0], NEW.id, NEW.spec, NEW.created_at,"
+    "      TG_OP = 'UPDATE');"
+    "  END IF;"
+    "  RETURN NULL;"
+    "END $$;"
+    PG_TAG_TRIGGERS("vpn_gateway", "vpn-gateway")
+    PG_TAG_TRIGGERS("customer_gateway", "customer-gateway")
+    PG_TAG_TRIGGERS("vpn_connection", "vpn-connection"),
+    /* 5 -> 6: customer gateway list: newest-first marker pagination, like connections */
+    "CREATE INDEX customer_gateway_by_created ON customer_gateway"
+    "  (project_id, created_at DESC, id DESC);",
+    /* 6 -> 7: connection lists at any size: total_count from a counter per (project,
+     * enterprise project) kept by a trigger in the writing transaction, and gateway-filtered
+     * pages through their own order indexes, so a page costs O(limit). A counter row is one
+     * hot row per (project, enterprise project): creates in one project serialize on it
+     * (docs/distributed-sql.md). Existing rows are counted here. */
+    "CREATE TABLE conn_count ("
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  enterprise_project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  n BIGINT NOT NULL CHECK (n >= 0),"
+    "  PRIMARY KEY (project_id, enterprise_project_id)"
+    ");"
+    "INSERT INTO conn_count (project_id, enterprise_project_id, n)"
+    "  SELECT project_id, enterprise_project_id, count(*) FROM vpn_connection"
+    "  GROUP BY project_id, enterprise_project_id;"
+    "CREATE FUNCTION vpnd_conn_count() RETURNS trigger LANGUAGE plpgsql"
+    "  SET search_path FROM CURRENT AS $$"
+    "BEGIN"
+    /* a bulk load (pg_bulk.c) appends deltas, added to the counters once at its end: a
+     * counter row updated once per record would grow a chain of row versions in one
+     * transaction, each update walking it (quadratic) */
+    "  IF current_setting('vpnd.bulk', true) = 'on' THEN"
+    "    INSERT INTO pg_temp.vpnd_bulk_count (project_id, enterprise_project_id, kind, d)"
+    "      VALUES (CASE WHEN TG_OP = 'INSERT' THEN NEW.project_id ELSE OLD.project_id END,"
+    "        CASE WHEN TG_OP = 'INSERT' THEN NEW.enterprise_project_id"
+    "          ELSE OLD.enterprise_project_id END,"
+    "        -1, CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);"
+    "  ELSIF TG_OP = 'INSERT' THEN"
+    "    INSERT INTO conn_count (project_id, enterprise_project_id, n)"
+    "      VALUES (NEW.project_id, NEW.enterprise_project_id, 1)"
+    "      ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = conn_count.n + 1;"
+    "  ELSE"
+    "    UPDATE conn_count SET n = n - 1 WHERE project_id = OLD.project_id"
+    "      AND enterprise_project_id = OLD.enterprise_project_id;"
+    "  END IF;"
+    "  RETURN NULL;"
+    "END $$;"
+    "CREATE TRIGGER vpn_connection_counted AFTER INSERT OR DELETE ON vpn_connection"
+    "  FOR EACH ROW EXECUTE FUNCTION vpnd_conn_count();"
+    "CREATE INDEX vpn_connection_by_vgw_created ON vpn_connection"
+    "  (project_id, vgw_id, created_at DESC, id DESC);"
+    "CREATE INDEX vpn_connection_by_vgw_ip_created ON vpn_connection"
+    "  (project_id, vgw_ip, created_at DESC, id DESC);",
+    /* 7 -> 8: per-project row counts (kind 0 gateways, 1 customer gateways; connections are
+     * counted by conn_count) kept by triggers, so a quota check reads one row. */
+    "CREATE TABLE project_count ("
+    "  project_id TEXT COLLATE \"C\" NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  n BIGINT NOT NULL,"
+    "  PRIMARY KEY (project_id, kind)"
+    ");"
+    "CREATE FUNCTION vpnd_project_count() RETURNS trigger LANGUAGE plpgsql"
+    "  SET search_path FROM CURRENT AS $$"
+    "BEGIN"
+    "  IF current_setting('vpnd.bulk', true) = 'on' THEN" /* as vpnd_conn_count */
+    "    INSERT INTO pg_temp.vpnd_bulk_count (project_id, enterprise_project_id, kind, d)"
+    "      VALUES (CASE WHEN TG_OP = 'INSERT' THEN NEW.project_id ELSE OLD.project_id END, '',"
+    "        TG_ARGV[0]::integer, CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);"
+    "  ELSIF TG_OP = 'INSERT' THEN"
+    "    INSERT INTO project_count (project_id, kind, n)"
+    "      VALUES (NEW.project_id, TG_ARGV[0]::integer, 1)"
+    "      ON CONFLICT (project_id, kind) DO UPDATE SET n = project_count.n + 1;"
+    "  ELSE"
+    "    UPDATE project_count SET n = n - 1 WHERE project_id = OLD.project_id"
+    "      AND kind = TG_ARGV[0]::integer;"
+    "  END IF;"
+    "  RETURN NULL;"
+    "END $$;"
+    "CREATE TRIGGER vpn_gateway_counted AFTER INSERT OR DELETE ON vpn_gateway"
+    "  FOR EACH ROW EXECUTE FUNCTION vpnd_project_count('0');"
+    "INSERT INTO project_count SELECT project_id, 0, count(*) FROM vpn_gateway GROUP BY project_id;"
+    "CREATE TRIGGER customer_gateway_counted AFTER INSERT OR DELETE ON customer_gateway"
+    "  FOR EACH ROW EXECUTE FUNCTION vpnd_project_count('1');"
+    "INSERT INTO project_count SELECT project_id, 1, count(*) FROM customer_gateway"
+    "  GROUP BY project_id;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

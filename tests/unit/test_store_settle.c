@@ -1,6 +1,7 @@
 /* Contract tests (every backend) for the compare-and-set connection update (the status engine's
- * settle, a PUT) and for writes from several store handles at once, which is what several vpnd
- * nodes on one database are. */
+ * settle, a PUT: store_conn_update_if with struct store_conn_expect) and for writes from several
+ * store handles at once, which is what several vpnd nodes on one database are: capacity under
+ * racing inserts, racing deletes, and settles that happen exactly once. */
 #include <sys/wait.h>
 
 #include "test_store_fixture.h"
@@ -18,9 +19,26 @@ static void add_pending_conn(struct fx *f, struct fx_conn *c, int n)
     assert_int_equal(store_conn_insert(f->s, &c->row, NULL, 0), 0);
 }
 
-static void test_settle_moves_the_status_once_and_keeps_updated_at(void **state)
+static int count_event(void *ud, const struct store_event *ev)
+{
+    (void)ev;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static int events_of(struct fx *f, const char *id)
+{
+    int n = 0;
+
+    assert_int_equal(store_conn_events(f->s, PROJECT_A, id, count_event, &n), 0);
+    return n;
+}
+
+static void test_settle_moves_the_status_once(void **state)
 {
     struct fx *f = *state;
+    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_event ev = {T0 + 1, "created"};
     struct store_conn_row row;
     struct fx_conn c;
 
@@ -28,42 +46,51 @@ static void test_settle_moves_the_status_once_and_keeps_updated_at(void **state)
     fx_add_cgw(f, PROJECT_A, CGW_1);
     add_pending_conn(f, &c, 1);
     settle_row(&c, "DOWN", "{\"status\":\"DOWN\"}");
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), 0);
-    /* a second engine that still believes the old status loses */
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -EBUSY);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, &ev), 0);
+    /* a second engine that still believes the old status loses, and logs nothing */
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, &ev), -ENOENT);
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &row), 0);
     assert_string_equal(row.status, "DOWN");
     assert_int_equal(row.status_due, 0);
-    assert_int_equal(row.updated_at, T0);
     assert_string_equal(row.doc, "{\"status\":\"DOWN\"}");
     store_conn_row_done(&row);
+    assert_int_equal(events_of(f, c.row.id), 1);
 }
 
-static void test_settle_after_an_update_in_between_is_ebusy_and_keeps_the_update(void **state)
+static void test_settle_after_a_spec_change_in_between_is_enoent_and_keeps_the_change(void **state)
 {
     struct fx *f = *state;
     struct store_conn_row row;
     struct fx_conn c, upd;
+    char old_spec[128];
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     fx_add_cgw(f, PROJECT_A, CGW_1);
     add_pending_conn(f, &c, 1);
-    fx_conn_init(&upd, PROJECT_A, VGW_1, 1, T0); /* an API update: same status, new version */
+    snprintf(old_spec, sizeof(old_spec), "%s", c.spec);
+    fx_conn_init(&upd, PROJECT_A, VGW_1, 1, T0); /* an API update: same status, new spec */
     upd.row.updated_at = T0 + 5;
+    snprintf(upd.spec, sizeof(upd.spec), "{\"updated\":true}");
     snprintf(upd.doc, sizeof(upd.doc), "{\"updated\":true}");
     assert_int_equal(store_conn_update(f->s, &upd.row, NULL, 0), 0);
 
-    settle_row(&c, "DOWN", "{\"stale\":true}"); /* built from the row read before the update */
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -EBUSY);
+    /* built from the row read before the update: it names the spec it read */
+    const struct store_conn_expect from = {"PENDING_CREATE", old_spec};
+    settle_row(&c, "DOWN", "{\"stale\":true}");
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, NULL), -ENOENT);
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &row), 0);
     assert_string_equal(row.status, "PENDING_CREATE");
     assert_string_equal(row.doc, "{\"updated\":true}");
     store_conn_row_done(&row);
+    /* re-read, it applies */
+    const struct store_conn_expect fresh = {"PENDING_CREATE", "{\"updated\":true}"};
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &fresh, NULL, 0, NULL), 0);
 }
 
 static void test_settle_of_a_deleted_or_foreign_connection_is_enoent(void **state)
 {
     struct fx *f = *state;
+    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
     struct fx_conn c;
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
@@ -71,10 +98,10 @@ static void test_settle_of_a_deleted_or_foreign_connection_is_enoent(void **stat
     add_pending_conn(f, &c, 1);
     settle_row(&c, "DOWN", "{}");
     snprintf(c.row.project_id, sizeof(c.row.project_id), "%s", PROJECT_B);
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, NULL), -ENOENT);
     snprintf(c.row.project_id, sizeof(c.row.project_id), "%s", PROJECT_A);
     assert_int_equal(store_conn_delete(f->s, PROJECT_A, c.row.id), 0);
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, "PENDING_CREATE", T0), -ENOENT);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, NULL), -ENOENT);
 }
 
 static void test_two_handles_settle_one_connection_exactly_once(void **state)
@@ -92,14 +119,69 @@ static void test_two_handles_settle_one_connection_exactly_once(void **state)
     /* both engines read the row before either writes */
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &seen1), 0);
     assert_int_equal(store_conn_get(other, PROJECT_A, c.row.id, &seen2), 0);
+    const struct store_conn_expect from1 = {seen1.status, seen1.spec};
+    const struct store_conn_expect from2 = {seen2.status, seen2.spec};
     settle_row(&c, "DOWN", "{}");
-    assert_int_equal(store_conn_update_if(other, &c.row, NULL, 0, seen2.status, seen2.updated_at),
-                     0);
-    assert_int_equal(store_conn_update_if(f->s, &c.row, NULL, 0, seen1.status, seen1.updated_at),
-                     -EBUSY);
+    assert_int_equal(store_conn_update_if(other, &c.row, &from2, NULL, 0, NULL), 0);
+    assert_int_equal(store_conn_update_if(f->s, &c.row, &from1, NULL, 0, NULL), -ENOENT);
     store_conn_row_done(&seen1);
     store_conn_row_done(&seen2);
     store_close(other);
+}
+
+/* Child: its own handle (a node), settles connection n from PENDING_CREATE with its own event
+ * and exits 1 if it won, 0 if it lost (-ENOENT), 255 on any other outcome. */
+static _Noreturn void settle_once(const char *url, int n)
+{
+    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_event ev = {T0 + 1, "settled"};
+    struct store *s = NULL;
+    struct fx_conn c;
+    char err[256];
+    int r;
+
+    if (store_open(url, &s, err, sizeof(err)) < 0)
+        _exit(255);
+    fx_conn_init(&c, PROJECT_A, VGW_1, n, T0);
+    settle_row(&c, "DOWN", "{}");
+    r = store_conn_update_if(s, &c.row, &from, NULL, 0, &ev);
+    store_close(s);
+    _exit(r == 0 ? 1 : r == -ENOENT ? 0 : 255);
+}
+
+static void test_racing_handles_settle_each_connection_exactly_once(void **state)
+{
+    enum { CONNS = 3, RACERS = 4 };
+    struct fx *f = *state;
+    pid_t pids[CONNS * RACERS];
+    int won[CONNS] = {0};
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    for (int i = 0; i < CONNS; i++) {
+        struct fx_conn c;
+        add_pending_conn(f, &c, i + 1);
+    }
+    for (int k = 0; k < CONNS * RACERS; k++) {
+        pids[k] = fork();
+        assert_true(pids[k] >= 0);
+        if (pids[k] == 0)
+            settle_once(f->path, k % CONNS + 1);
+    }
+    for (int k = 0; k < CONNS * RACERS; k++) {
+        int st = 0;
+
+        assert_int_equal(waitpid(pids[k], &st, 0), pids[k]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 255);
+        won[k % CONNS] += WEXITSTATUS(st);
+    }
+    for (int i = 0; i < CONNS; i++) {
+        char id[37];
+
+        fx_conn_id(i + 1, id);
+        assert_int_equal(won[i], 1);
+        assert_int_equal(events_of(f, id), 1); /* the winner's event only */
+    }
 }
 
 /* Child: its own handle (a node), tries n inserts of connections first..first+n-1 and exits
@@ -137,6 +219,7 @@ static void test_capacity_holds_when_several_handles_insert_at_once(void **state
     size_t count = 0;
     char next[STORE_MARKER_LEN];
     int64_t listed = 0;
+    struct store_counts counts;
 
     fx_add_vgw(f, PROJECT_A, VGW_1, CAPACITY);
     fx_add_cgw(f, PROJECT_A, CGW_1);
@@ -156,13 +239,16 @@ static void test_capacity_holds_when_several_handles_insert_at_once(void **state
     assert_int_equal(total, CAPACITY);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), CAPACITY);
     assert_int_equal(store_conn_list(f->s, PROJECT_A, NULL, 0, &b, &count, next, &listed), 0);
-    assert_int_equal(listed, CAPACITY);
+    assert_int_equal(listed, CAPACITY); /* the counters kept up with the racing writers */
+    assert_int_equal(store_project_counts(f->s, PROJECT_A, &counts), 0);
+    assert_int_equal(counts.vpn_connections, CAPACITY);
     buf_free(&b);
 }
 
 static void test_update_if_replaces_claims_and_a_conflict_changes_nothing(void **state)
 {
     struct fx *f = *state;
+    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
     struct store_claim mine = {"tunnel:" VGW_1, "169.254.0.0/30"};
     struct store_claim moved = {"tunnel:" VGW_1, "169.254.0.4/30"};
     struct fx_conn c1, c2;
@@ -175,42 +261,74 @@ static void test_update_if_replaces_claims_and_a_conflict_changes_nothing(void *
     fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0);
     assert_int_equal(store_conn_insert(f->s, &c2.row, &moved, 1), 0);
     /* c1 moving onto c2's /30: -EEXIST, c1 keeps its own */
-    assert_int_equal(store_conn_update_if(f->s, &c1.row, &moved, 1, "PENDING_CREATE", T0), -EEXIST);
+    assert_int_equal(store_conn_update_if(f->s, &c1.row, &from, &moved, 1, NULL), -EEXIST);
     fx_claims(f, "tunnel:" VGW_1, got, sizeof(got));
     assert_string_equal(got, "169.254.0.0/30 169.254.0.4/30");
     assert_int_equal(store_conn_delete(f->s, PROJECT_A, c2.row.id), 0);
     c1.row.updated_at = T0 + 1;
-    assert_int_equal(store_conn_update_if(f->s, &c1.row, &moved, 1, "PENDING_CREATE", T0), 0);
+    assert_int_equal(store_conn_update_if(f->s, &c1.row, &from, &moved, 1, NULL), 0);
     fx_claims(f, "tunnel:" VGW_1, got, sizeof(got));
     assert_string_equal(got, "169.254.0.4/30");
 }
 
+/* Child: its own handle, deletes connection n (if_status NULL: store_conn_delete, else
+ * store_conn_delete_if) and exits 1 if it deleted it, 0 for -ENOENT, 255 otherwise. */
+static _Noreturn void delete_once(const char *url, int n, const char *if_status)
+{
+    struct store *s = NULL;
+    char err[256], id[37];
+    int r;
+
+    if (store_open(url, &s, err, sizeof(err)) < 0)
+        _exit(255);
+    fx_conn_id(n, id);
+    r = if_status ? store_conn_delete_if(s, PROJECT_A, id, if_status)
+                  : store_conn_delete(s, PROJECT_A, id);
+    store_close(s);
+    _exit(r == 0 ? 1 : r == -ENOENT ? 0 : 255);
+}
+
 static void test_racing_deletes_of_one_connection_release_its_slot_once(void **state)
 {
+    enum { RACERS = 6 };
     struct fx *f = *state;
-    struct store *other = NULL;
     struct fx_conn c1, c2;
-    char err[256];
+    pid_t pids[RACERS];
+    int deleted = 0;
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     fx_add_cgw(f, PROJECT_A, CGW_1);
     add_pending_conn(f, &c1, 1);
     add_pending_conn(f, &c2, 2);
-    assert_int_equal(store_open(f->path, &other, err, sizeof(err)), 0);
-    assert_int_equal(store_conn_delete(other, PROJECT_A, c1.row.id), 0);
-    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), -ENOENT);
+    for (int k = 0; k < RACERS; k++) {
+        pids[k] = fork();
+        assert_true(pids[k] >= 0);
+        if (pids[k] == 0) /* half plain deletes, half compare-and-set deletes */
+            delete_once(f->path, 1, k % 2 ? "PENDING_CREATE" : NULL);
+    }
+    for (int k = 0; k < RACERS; k++) {
+        int st = 0;
+
+        assert_int_equal(waitpid(pids[k], &st, 0), pids[k]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) != 255);
+        deleted += WEXITSTATUS(st);
+    }
+    assert_int_equal(deleted, 1);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);
-    store_close(other);
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), -ENOENT);
+    assert_int_equal(store_conn_delete_if(f->s, PROJECT_A, c2.row.id, "ACTIVE"), -ENOENT);
+    assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);
 }
 
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_settle_moves_the_status_once_and_keeps_updated_at),
-        T(test_settle_after_an_update_in_between_is_ebusy_and_keeps_the_update),
+        T(test_settle_moves_the_status_once),
+        T(test_settle_after_a_spec_change_in_between_is_enoent_and_keeps_the_change),
         T(test_settle_of_a_deleted_or_foreign_connection_is_enoent),
         T(test_two_handles_settle_one_connection_exactly_once),
+        T(test_racing_handles_settle_each_connection_exactly_once),
         T(test_capacity_holds_when_several_handles_insert_at_once),
         T(test_update_if_replaces_claims_and_a_conflict_changes_nothing),
         T(test_racing_deletes_of_one_connection_release_its_slot_once),
