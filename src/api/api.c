@@ -209,6 +209,15 @@ static bool project_id_is_valid(const char *s)
     return s[strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] == '\0';
 }
 
+/* Path ids ({id}, {sub_id}) are server-generated UUIDs or names of printable ASCII. */
+static bool resource_id_is_plausible(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false;
+    return true;
+}
+
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
 {
     struct api *api = ud;
@@ -225,6 +234,14 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
     }
     if (!authorized(api, req, call.project_id, resp))
         return;
+    if (!resource_id_is_plausible(call.id) || !resource_id_is_plausible(call.sub_id)) {
+        /* no stored id is anything but printable ASCII; PostgreSQL would refuse such a value
+         * as a parameter (invalid UTF-8), so it is answered here like any unknown id */
+        api_fail(req, resp, &API_ERR_NOT_FOUND,
+                 "resource not found: no resource has the id \"%.64s\"",
+                 resource_id_is_plausible(call.id) ? call.sub_id : call.id);
+        return;
+    }
     route->handler(api, &call, resp);
 }
 
