@@ -235,6 +235,12 @@ static int serve(struct config *cfg)
     }
     r = api_init(&api, &cfg->api, store, err, sizeof(err));
     api.reload = &reload_requested;
+    /* The server's creates are limited inside the store's transactions; vpnd import is not. */
+    store_set_quotas(store, &(struct store_quotas){
+                                .vpn_gateways = cfg->api.quota_vpn_gateway,
+                                .customer_gateways = cfg->api.quota_customer_gateway,
+                                .vpn_connections = cfg->api.quota_vpn_connection,
+                            });
     if (r == 0)
         r = http_server_new(&cfg->http, api_handle, api_on_http_error, api_tick, &api, &srv, err,
                             sizeof(err));

@@ -49,6 +49,8 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
     row.updated_at = cgw->updated_at;
     row.spec = spec.data;
     r = store_cgw_insert(api->store, &row);
+    if (r == -EDQUOT)
+        return api_quota_fail(api, call, API_QUOTA_CUSTOMER_GATEWAY, resp);
     if (r < 0)
         return api_fail_errno(req, resp, r, "customer_gateway.insert");
     log_info("request_id=%s op=customer_gateway.create project_id=%s id=%s", req->request_id,

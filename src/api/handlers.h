@@ -55,6 +55,10 @@ int api_quota_check(struct api *api, const struct api_call *call, enum api_quota
 /* The same for n more at once (batch create). */
 int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quota kind,
                       int64_t n, struct http_response *resp);
+/* Answers the quota error of kind (for an insert the store refused with -EDQUOT: a racing
+ * create took the last unit after api_quota_check passed). Returns 0. */
+int api_quota_fail(struct api *api, const struct api_call *call, enum api_quota kind,
+                   struct http_response *resp);
 
 /* Shared by handlers: "{"<key>":<object>,"request_id":"<id>"}" around a rendered object. */
 int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,

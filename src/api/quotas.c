@@ -37,12 +37,21 @@ static const char *quota_name(enum api_quota kind)
     return "unknown";
 }
 
-/* Checked before the insert, not inside its transaction: two racing creates for the last unit
- * of a quota can both pass (gateway capacity, by contrast, is enforced by the store). */
+/* A check before the work of a create, for its message; the store enforces the same limits
+ * inside the insert's transaction (store_set_quotas), which decides a race for the last unit. */
 int api_quota_check(struct api *api, const struct api_call *call, enum api_quota kind,
                     struct http_response *resp)
 {
     return api_quota_check_n(api, call, kind, 1, resp);
+}
+
+static int quota_exceeded(struct api *api, const struct api_call *call, enum api_quota kind,
+                          int64_t used, struct http_response *resp)
+{
+    return api_fail(call->req, resp, &API_ERR_INVALID,
+                    "invalid request: quota exceeded: the project may hold %u %s resources and "
+                    "holds %lld",
+                    quota_of(api, kind), quota_name(kind), (long long)used);
 }
 
 int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quota kind,
@@ -57,11 +66,17 @@ int api_quota_check_n(struct api *api, const struct api_call *call, enum api_quo
     }
     if (used_of(&n, kind) + want <= (int64_t)quota_of(api, kind))
         return 0;
-    api_fail(call->req, resp, &API_ERR_INVALID,
-             "invalid request: quota exceeded: the project may hold %u %s resources and holds "
-             "%lld",
-             quota_of(api, kind), quota_name(kind), (long long)used_of(&n, kind));
+    quota_exceeded(api, call, kind, used_of(&n, kind), resp);
     return -1;
+}
+
+int api_quota_fail(struct api *api, const struct api_call *call, enum api_quota kind,
+                   struct http_response *resp)
+{
+    struct store_counts n;
+    int r = store_project_counts(api->store, call->project_id, &n);
+
+    return quota_exceeded(api, call, kind, r == 0 ? used_of(&n, kind) : quota_of(api, kind), resp);
 }
 
 int vpn_quotas_show(struct api *api, const struct api_call *call, struct http_response *resp)

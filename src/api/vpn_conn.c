@@ -252,6 +252,8 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
     }
     if (r == -EEXIST)
         return vpn_conn_fail_tunnel_taken(req, resp, c);
+    if (r == -EDQUOT)
+        return api_quota_fail(api, call, API_QUOTA_VPN_CONNECTION, resp);
     if (r == -ENOSPC)
         return api_fail(req, resp, &API_ERR_INVALID,
                         "invalid request: VPN gateway %s has no free connection capacity (%lld "

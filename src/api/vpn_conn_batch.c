@@ -152,7 +152,8 @@ static int batch_reply(const struct api_call *call, struct batch *b, struct http
     return 0;
 }
 
-static int batch_fail(const struct api_call *call, struct batch *b, const struct model_vgw *g,
+static int batch_fail(struct api *api, const struct api_call *call, struct batch *b,
+                      const struct model_vgw *g,
                       int r, size_t failed, struct http_response *resp)
 {
     const struct http_request *req = call->req;
@@ -161,6 +162,8 @@ static int batch_fail(const struct api_call *call, struct batch *b, const struct
         failed = 0;
     if (r == -EEXIST)
         return vpn_conn_fail_tunnel_taken(req, resp, &b->c[failed]);
+    if (r == -EDQUOT)
+        return api_quota_fail(api, call, API_QUOTA_VPN_CONNECTION, resp);
     if (r == -ENOSPC)
         return api_fail(req, resp, &API_ERR_INVALID,
                         "invalid request: %s: VPN gateway %s has no free connection capacity "
@@ -213,7 +216,7 @@ int vpn_conn_batch_create(struct api *api, const struct api_call *call, struct h
             break;
     }
     if (r < 0)
-        return batch_fail(call, b, g, r, failed, resp);
+        return batch_fail(api, call, b, g, r, failed, resp);
     for (size_t i = 0; i < b->n; i++)
         log_info("request_id=%s op=vpn_connection.batch_create project_id=%s id=%s",
                  req->request_id, call->project_id, b->c[i].id);

@@ -145,6 +145,8 @@ int vpn_gateway_create(struct api *api, const struct api_call *call, struct http
         return api_fail(req, resp, &API_ERR_OCCUPIED,
                         "IP address %s or %s is occupied in VPC %s", g->access_private_ip_1,
                         g->access_private_ip_2, g->access_vpc_id);
+    if (r == -EDQUOT)
+        return api_quota_fail(api, call, API_QUOTA_VPN_GATEWAY, resp);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_gateway.insert");
 

@@ -451,3 +451,9 @@ int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud)
     assert(cbs && cbs->vgw && cbs->cgw && cbs->conn);
     return s->ops->dump(s, cbs, ud);
 }
+
+void store_set_quotas(struct store *s, const struct store_quotas *q)
+{
+    assert(s && q);
+    s->quotas = *q;
+}

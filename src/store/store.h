@@ -431,6 +431,20 @@ struct store_dump_cbs {
  * id (oldest first), so a dump read back in order creates what a row refers to before it. */
 int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
+/* ---- quotas ---- */
+
+/* Per-project limits (0 = none) that the insert operations enforce inside their own
+ * transactions, so that racing creates (also on several nodes) never take a project beyond one:
+ * store_vgw_insert, store_cgw_insert, store_conn_insert and store_conn_insert_batch fail with
+ * -EDQUOT and change nothing when the project already holds that many (a batch counts each of
+ * its items). Bulk loads are not limited unless set. Default: no limits. */
+struct store_quotas {
+    int64_t vpn_gateways;
+    int64_t customer_gateways;
+    int64_t vpn_connections;
+};
+void store_set_quotas(struct store *s, const struct store_quotas *q);
+
 /* ---- store URLs in logs ---- */
 
 /* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a

@@ -82,6 +82,8 @@ enum pg_stmt {
     PG_VGW_LOCK_STATE,
     PG_VGW_IP_USERS,
     PG_VGW_UPDATE,
+    /* quota checks inside the insert transactions (store_set_quotas) */
+    PG_QUOTA_USED,
     PG_N_STMT
 };
 

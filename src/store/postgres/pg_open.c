@@ -86,6 +86,14 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                     "UNION ALL SELECT 1, project_id, id, status, status_due FROM vpn_connection "
                     "WHERE status_due > 0 AND status_due <= $1::bigint ORDER BY 5 LIMIT $2::bigint",
     /* kept by triggers (schema 8 and 7), one row per project and kind */
+    /* The count is read under a transaction-scoped advisory lock on (project, kind), so racing
+     * inserts of one project (on any node) are counted one after the other; kind 0 gateways, 1
+     * customer gateways (project_count), 2 connections (conn_count). */
+    [PG_QUOTA_USED] =
+        "SELECT pg_advisory_xact_lock(hashtext('vpnd-quota:' || $1 || ':' || $2::int)), "
+        "CASE WHEN $2::int = 2 THEN (SELECT coalesce(sum(n), 0) FROM conn_count "
+        "WHERE project_id = $1) ELSE (SELECT coalesce(sum(n), 0) FROM project_count "
+        "WHERE project_id = $1 AND kind = $2::int) END",
     [PG_PROJECT_COUNTS] =
         "SELECT (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = $1 AND kind = 0),"
         " (SELECT coalesce(sum(n), 0) FROM project_count WHERE project_id = $1 AND kind = 1),"

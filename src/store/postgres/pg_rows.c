@@ -39,6 +39,24 @@ int store_postgres_release_claims(struct pg_store *p, const char *owner_id)
     return store_postgres_exec(p, PG_CLAIM_RELEASE, "claim release", NULL, "s", owner_id);
 }
 
+/* -EDQUOT if the project already holds `limit` rows of the kind (0 gateways, 1 customer
+ * gateways, 2 connections); limit 0 is no limit (store.h "quotas"). */
+static int pg_quota_check(struct pg_store *p, const char *project_id, int64_t kind, int64_t limit)
+{
+    _cleanup_pgres_ PGresult *res = NULL;
+    int64_t used = 0;
+    int r;
+
+    if (limit <= 0)
+        return 0;
+    r = store_postgres_query(p, PG_QUOTA_USED, "quota", &res, "sI", project_id, kind);
+    if (r == 0)
+        r = store_postgres_col_int(p, res, 0, 1, &used);
+    if (r < 0)
+        return r;
+    return used >= limit ? -EDQUOT : 0;
+}
+
 struct pg_vgw_insert {
     const struct store_vgw_row *row;
     const struct store_claim *claims;
@@ -49,10 +67,13 @@ static int pg_vgw_insert_tx(struct pg_store *p, void *ud)
 {
     const struct pg_vgw_insert *a = ud;
     const struct store_vgw_row *row = a->row;
-    int r = store_postgres_exec(p, PG_VGW_INSERT, "vgw insert", NULL, "ssssIIIsI", row->project_id,
-                                row->id, row->status, row->enterprise_project_id,
-                                row->connection_number, row->created_at, row->updated_at, row->spec,
-                                row->status_due);
+    int r = pg_quota_check(p, row->project_id, 0, p->base.quotas.vpn_gateways);
+
+    if (r == 0)
+        r = store_postgres_exec(p, PG_VGW_INSERT, "vgw insert", NULL, "ssssIIIsI",
+                                row->project_id, row->id, row->status, row->enterprise_project_id,
+                                row->connection_number, row->created_at, row->updated_at,
+                                row->spec, row->status_due);
 
     return r < 0 ? r : store_postgres_take_claims(p, a->claims, a->n_claims, row->id);
 }
@@ -126,9 +147,12 @@ int store_postgres_vgw_list(struct store *s, const char *project_id,
 static int pg_cgw_insert_tx(struct pg_store *p, void *ud)
 {
     const struct store_cgw_row *row = ud;
+    int r = pg_quota_check(p, row->project_id, 1, p->base.quotas.customer_gateways);
 
-    return store_postgres_exec(p, PG_CGW_INSERT, "cgw insert", NULL, "ssIIs", row->project_id,
-                               row->id, row->created_at, row->updated_at, row->spec);
+    return r < 0 ? r
+                 : store_postgres_exec(p, PG_CGW_INSERT, "cgw insert", NULL, "ssIIs",
+                                       row->project_id, row->id, row->created_at, row->updated_at,
+                                       row->spec);
 }
 
 int store_postgres_cgw_insert(struct store *s, const struct store_cgw_row *row)
@@ -186,8 +210,10 @@ struct pg_conn_write {
 int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
                                   const struct store_claim *claims, size_t n_claims)
 {
-    int r = pg_vgw_use(p, row->project_id, row->vgw_id);
+    int r = pg_quota_check(p, row->project_id, 2, p->base.quotas.vpn_connections);
 
+    if (r == 0)
+        r = pg_vgw_use(p, row->project_id, row->vgw_id);
     if (r == 0)
         r = store_postgres_take_claims(p, claims, n_claims, row->id);
     if (r == 0) /* the tag index and the connection counter follow by triggers */

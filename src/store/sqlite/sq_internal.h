@@ -58,6 +58,9 @@ enum sq_stmt {
     SQ_CONN_TOTAL,
     SQ_CONN_COUNT_BY_VGW,
     SQ_CONN_COUNT_BY_VGW_IP,
+    /* quota checks inside the insert transactions (store_set_quotas) */
+    SQ_QUOTA_USED_GATEWAYS,
+    SQ_QUOTA_USED_CONNECTIONS,
     SQ_N_STMT
 };
 

@@ -94,6 +94,9 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_CONN_COUNT_BY_VGW_IP] = "SELECT count(*) FROM vpn_connection WHERE project_id = ?1 AND "
                                 "vgw_ip = ?3 AND (?2 IS NULL OR vgw_id = ?2) AND (?4 IS NULL OR "
                                 "enterprise_project_id IN (SELECT value FROM json_each(?4)))",
+    [SQ_QUOTA_USED_GATEWAYS] = "SELECT coalesce(sum(n), 0) FROM project_count "
+                               "WHERE project_id = ?1 AND kind = ?2",
+    [SQ_QUOTA_USED_CONNECTIONS] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = ?1",
     [SQ_CONN_TOTAL] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = ?1 "
                       "AND (?2 IS NULL OR enterprise_project_id IN (SELECT value FROM json_each(?2)))",
     [SQ_CLAIM_INSERT] = "INSERT INTO claim (kind, value, owner_id) VALUES (?1, ?2, ?3)",

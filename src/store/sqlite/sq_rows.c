@@ -56,11 +56,32 @@ int store_sqlite_release_claims(struct sq_store *q, const char *owner_id)
     return r < 0 ? r : store_sqlite_exec(q, st, "claim release");
 }
 
+/* -EDQUOT if the project already holds `limit` rows of the kind (project_count kind 0 gateways,
+ * 1 customer gateways; -1 connections, from conn_count); limit 0 is no limit. Inside the insert's
+ * transaction, so racing inserts see each other's counts (store.h "quotas"). */
+static int sq_quota_check(struct sq_store *q, const char *project_id, int kind, int64_t limit)
+{
+    if (limit <= 0)
+        return 0;
+    SQ_STMT(st, q, kind < 0 ? SQ_QUOTA_USED_CONNECTIONS : SQ_QUOTA_USED_GATEWAYS);
+    int r = kind < 0 ? store_sqlite_bind(q, st, "quota", "s", project_id)
+                     : store_sqlite_bind(q, st, "quota", "sI", project_id, (int64_t)kind);
+
+    if (r == 0)
+        r = store_sqlite_step_row(q, st, "quota");
+    if (r < 0)
+        return r;
+    return sqlite3_column_int64(st, 0) >= limit ? -EDQUOT : 0;
+}
+
 static int sq_vgw_insert_tx(struct sq_store *q, const struct store_vgw_row *row,
                             const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_VGW_INSERT);
-    int r = store_sqlite_bind(q, st, "vgw insert", "ssssIIIsI", row->project_id, row->id,
+    int r = sq_quota_check(q, row->project_id, 0, q->base.quotas.vpn_gateways);
+
+    if (r == 0)
+        r = store_sqlite_bind(q, st, "vgw insert", "ssssIIIsI", row->project_id, row->id,
                               row->status, row->enterprise_project_id, row->connection_number,
                               row->created_at, row->updated_at, row->spec, row->status_due);
 
@@ -154,8 +175,10 @@ int store_sqlite_cgw_insert(struct store *s, const struct store_cgw_row *row)
     {
         SQ_STMT(st, q, SQ_CGW_INSERT);
 
-        r = store_sqlite_bind(q, st, "cgw insert", "ssIIs", row->project_id, row->id,
-                              row->created_at, row->updated_at, row->spec);
+        r = sq_quota_check(q, row->project_id, 1, q->base.quotas.customer_gateways);
+        if (r == 0)
+            r = store_sqlite_bind(q, st, "cgw insert", "ssIIs", row->project_id, row->id,
+                                  row->created_at, row->updated_at, row->spec);
         if (r == 0)
             r = store_sqlite_exec(q, st, "cgw insert");
     }
@@ -215,7 +238,10 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_INSERT);
-    int r = sq_vgw_use(q, row->project_id, row->vgw_id);
+    int r = sq_quota_check(q, row->project_id, -1, q->base.quotas.vpn_connections);
+
+    if (r == 0)
+        r = sq_vgw_use(q, row->project_id, row->vgw_id);
 
     if (r == 0)
         r = store_sqlite_take_claims(q, claims, n_claims, row->id);
