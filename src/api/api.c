@@ -87,6 +87,11 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
     memset(api, 0, sizeof(*api));
     api->cfg = *cfg;
     api->store = store;
+    if (router_init(&api->router, routes, ARRAY_SIZE(routes)) < 0) {
+        snprintf(errbuf, errlen, "route table: more than %d routes or a malformed pattern",
+                 ROUTER_MAX_ROUTES);
+        return -EINVAL;
+    }
     if (pool_parse(cfg->eip_pool, &api->eip_base, &api->eip_size) < 0) {
         snprintf(errbuf, errlen, "--eip-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
                  cfg->eip_pool);
@@ -200,7 +205,7 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
     struct api *api = ud;
     struct api_call call = {.req = req};
     const struct route *route =
-        router_match(routes, ARRAY_SIZE(routes), req->method, req->path, &call);
+        router_match(&api->router, req->method, req->path, &call);
 
     if (!route || !project_id_is_valid(call.project_id)) {
         api_fail(req, resp, &API_ERR_NO_API,

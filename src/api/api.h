@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "api/router.h"
 #include "engine/engine.h"
 #include "http/http.h"
 
@@ -30,6 +31,7 @@ struct api {
     struct engine engine;
     struct auth_creds *creds; /* owned; NULL = no authentication */
     volatile sig_atomic_t *reload; /* set by SIGHUP: re-read the credentials file */
+    struct router router;          /* the route table of api.c, compiled by api_init */
 };
 
 /* Fills cfg with the defaults above. */
