@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/pool.h"
 #include "auth/auth.h"
+#include "store/store.h"
 #include "util/ids.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -152,6 +153,12 @@ void api_tick(void *ud)
     if (api->reload && *api->reload)
         reload_credentials(api);
     engine_tick(&api->engine, ids_now_ms());
+}
+
+void api_turn(void *ud, bool start)
+{
+    struct api *api = ud;
+    store_read_batch(api->store, start);
 }
 
 static const char *request_header(void *ud, const char *name)

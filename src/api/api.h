@@ -46,6 +46,8 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
 void api_done(struct api *api);
 /* http_tick_fn: runs the status engine; re-reads the credentials file when *reload is set. */
 void api_tick(void *ud);
+/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot (store_read_batch). */
+void api_turn(void *ud, bool start);
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp);
 

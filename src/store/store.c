@@ -394,3 +394,11 @@ int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud)
     assert(cbs && cbs->vgw && cbs->cgw && cbs->conn);
     return s->ops->dump(s, cbs, ud);
 }
+
+/* ---- read batching (one event-loop turn of the server) ---- */
+
+void store_read_batch(struct store *s, bool on)
+{
+    if (s->ops->read_batch)
+        s->ops->read_batch(s, on);
+}

@@ -68,6 +68,7 @@ struct sq_store {
     sqlite3_stmt *stmt[SQ_N_STMT];
     char errmsg[256];
     struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
+    struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
@@ -175,6 +176,13 @@ int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt 
                               const char *what);
 void store_sqlite_finalizep(sqlite3_stmt **p);
 #define SQ_ONCE(name) _cleanup_(store_sqlite_finalizep) sqlite3_stmt *name = NULL
+
+/* sq_batch.c: store_read_batch. conn_get_doc answers through the batch's own read-only handle
+ * while a batch is on (returns 1 when it did not: the caller reads through q->db). */
+void store_sqlite_read_batch(struct store *s, bool on);
+int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const char *id,
+                               struct buf *out);
+void store_sqlite_batch_free(struct sq_store *q);
 
 /* sq_lifecycle.c / sq_monitor.c */
 int store_sqlite_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,

@@ -148,6 +148,7 @@ static void sq_close(struct store *s)
     struct sq_store *q = sq_from(s);
 
     store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
+    store_sqlite_batch_free(q);
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
     sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
@@ -167,6 +168,7 @@ static int sq_schema_version(struct store *s)
 static const struct store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
+    .read_batch = store_sqlite_read_batch,
     .errmsg = sq_errmsg,
     .schema_version = sq_schema_version,
     .vgw_insert = store_sqlite_vgw_insert,
