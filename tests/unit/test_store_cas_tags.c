@@ -1,6 +1,6 @@
-/* Store: a compare-and-set connection update (store_conn_update_if) keeps the tag index in step
- * with the new spec, whether it changes the name, the tags, both, or neither (a status change
- * skips the index work). */
+/* Store: a connection insert and a compare-and-set update (store_conn_update_if) keep the tag
+ * index in step with the spec, whether it has tags or not (an insert without tags and a status
+ * change skip the JSON work), changes the name, the tags, both, or neither. */
 #include "test_store_fixture.h"
 
 struct joined {
@@ -117,6 +117,26 @@ static void test_member_text_inside_strings_does_not_fool_the_comparison(void **
     assert_string_equal(name_of(f, &j), "n\",\"tags\":[]");
 }
 
+static void test_an_insert_without_tags_indexes_the_decoded_name_and_no_tags(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c;
+    struct joined j;
+
+    setup_conn(f, &c, "{\"id\":\"x\",\"name\":\"a\\\"b\\u0041\" ,\"tags\": [] }");
+    assert_string_equal(tags_of(f, c.row.id, &j), "");
+    assert_string_equal(name_of(f, &j), "a\"bA");
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c.row.id), 0);
+    snprintf(c.spec, sizeof(c.spec), "{\"psk\":\"s\"}"); /* neither name nor tags */
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
+    assert_string_equal(tags_of(f, c.row.id, &j), "");
+    j.s[0] = 'x';
+    assert_string_equal(name_of(f, &j), "");
+    cas(f, &c, "DOWN", "{\"name\":\"later\",\"tags\":[{\"key\":\"k\",\"value\":\"v\"}]}", true);
+    assert_string_equal(tags_of(f, c.row.id, &j), "k=v");
+    assert_string_equal(name_of(f, &j), "later");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +146,9 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(
             test_member_text_inside_strings_does_not_fool_the_comparison, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_an_insert_without_tags_indexes_the_decoded_name_and_no_tags, fx_setup,
+            fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

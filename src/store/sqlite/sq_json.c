@@ -52,9 +52,7 @@ static const char *skip_value(const char *p)
     return NULL;
 }
 
-/* Finds top-level member key of object json: 1 with its value span, 0 if absent, -1 if the text
- * is not a plain object or holds the key twice (then nothing can be concluded). */
-static int member(const char *json, const char *key, const char **val, size_t *len)
+int store_sqlite_member(const char *json, const char *key, const char **val, size_t *len)
 {
     size_t klen = strlen(key);
     const char *p = skip_ws(json);
@@ -99,7 +97,8 @@ bool store_sqlite_same_members(const char *a, const char *b, const char *const *
     for (size_t i = 0; i < n; i++) {
         const char *va = NULL, *vb = NULL;
         size_t la = 0, lb = 0;
-        int ra = member(a, keys[i], &va, &la), rb = member(b, keys[i], &vb, &lb);
+        int ra = store_sqlite_member(a, keys[i], &va, &la);
+        int rb = store_sqlite_member(b, keys[i], &vb, &lb);
 
         if (ra < 0 || rb < 0 || ra != rb || la != lb || (ra && memcmp(va, vb, la) != 0))
             return false;

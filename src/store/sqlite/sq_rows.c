@@ -227,7 +227,8 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
     if (r == 0)
-        r = store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
+        r = store_sqlite_tags_sync_new(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id,
+                                       row->spec, row->created_at);
     return r;
 }
 
