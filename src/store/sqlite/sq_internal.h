@@ -191,9 +191,17 @@ void store_sqlite_batch_free(struct sq_store *q);
  * objects a and b or present once in each with byte-equal values; false otherwise, or when
  * either text is not a plain object (the caller then assumes a change). */
 bool store_sqlite_same_members(const char *a, const char *b, const char *const *keys, size_t n);
-/* Finds top-level member key of object json: 1 with its value's text in *val / *len (trailing
- * blanks included), 0 if absent, -1 if the text is not a plain object or holds the key twice. */
-int store_sqlite_member(const char *json, const char *key, const char **val, size_t *len);
+/* Finds the top-level members keys[0..n) of object json in one pass: out[i] gets the text of
+ * member keys[i]'s value (trailing blanks included) or found = false. 0, or -1 if the text is
+ * not a plain object or holds one of the keys twice. */
+#define SQ_MAX_MEMBERS 4
+struct sq_member {
+    const char *val;
+    size_t len;
+    bool found;
+};
+int store_sqlite_members(const char *json, const char *const *keys, size_t n,
+                         struct sq_member *out);
 /* sq_tags_new.c: store_sqlite_tags_sync for a resource just inserted with this spec and
  * created_at; the same index rows, without parsing the spec when it has no tags. */
 int store_sqlite_tags_sync_new(struct sq_store *q, enum store_res_type type,

@@ -15,15 +15,14 @@ static const char *skip_ws(const char *p)
 /* p at '"': returns the character after the closing quote, NULL if unterminated. */
 static const char *skip_string(const char *p)
 {
-    for (p++; *p; p++) {
-        if (*p == '\\') {
-            if (!*++p)
-                return NULL;
-        } else if (*p == '"') {
+    for (p++;;) {
+        p += strcspn(p, "\"\\");
+        if (*p == '"')
             return p + 1;
-        }
+        if (*p == '\0' || *++p == '\0') /* a backslash escapes the next character */
+            return NULL;
+        p++;
     }
-    return NULL;
 }
 
 /* p at the start of a member value: returns the ',' or '}' that ends it (trailing blanks are
@@ -32,32 +31,40 @@ static const char *skip_value(const char *p)
 {
     int depth = 0;
 
-    while (*p) {
-        if (*p == '"') {
+    for (;;) {
+        p += strcspn(p, "\"{}[],");
+        switch (*p) {
+        case '\0':
+            return NULL;
+        case '"':
             if (!(p = skip_string(p)))
                 return NULL;
             continue;
-        }
-        if (*p == '{' || *p == '[') {
+        case '{':
+        case '[':
             depth++;
-        } else if (*p == '}' || *p == ']') {
+            break;
+        case '}':
+        case ']':
             if (depth == 0)
                 return p;
             depth--;
-        } else if (*p == ',' && depth == 0) {
-            return p;
+            break;
+        default: /* ',' */
+            if (depth == 0)
+                return p;
         }
         p++;
     }
-    return NULL;
 }
 
-int store_sqlite_member(const char *json, const char *key, const char **val, size_t *len)
+int store_sqlite_members(const char *json, const char *const *keys, size_t n,
+                         struct sq_member *out)
 {
-    size_t klen = strlen(key);
     const char *p = skip_ws(json);
-    int found = 0;
 
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct sq_member){NULL, 0, false};
     if (*p++ != '{')
         return -1;
     p = skip_ws(p);
@@ -65,27 +72,27 @@ int store_sqlite_member(const char *json, const char *key, const char **val, siz
         return 0;
     for (;;) {
         const char *k = p, *v, *end;
-        bool match;
+        size_t klen;
 
         if (*p != '"' || !(p = skip_string(p)))
             return -1;
-        match = (size_t)(p - k) == klen + 2 && memcmp(k + 1, key, klen) == 0;
+        klen = (size_t)(p - k) - 2;
         p = skip_ws(p);
         if (*p++ != ':')
             return -1;
         v = skip_ws(p);
         if (!(end = skip_value(v)))
             return -1;
-        if (match) {
-            if (found)
-                return -1;
-            found = 1;
-            *val = v;
-            *len = (size_t)(end - v);
+        for (size_t i = 0; i < n; i++) {
+            if (strlen(keys[i]) != klen || memcmp(k + 1, keys[i], klen) != 0)
+                continue;
+            if (out[i].found)
+                return -1; /* twice: which one a reader takes is not ours to guess */
+            out[i] = (struct sq_member){v, (size_t)(end - v), true};
         }
         p = end;
         if (*p == '}')
-            return found;
+            return 0;
         if (*p++ != ',')
             return -1;
         p = skip_ws(p);
@@ -94,13 +101,14 @@ int store_sqlite_member(const char *json, const char *key, const char **val, siz
 
 bool store_sqlite_same_members(const char *a, const char *b, const char *const *keys, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *va = NULL, *vb = NULL;
-        size_t la = 0, lb = 0;
-        int ra = store_sqlite_member(a, keys[i], &va, &la);
-        int rb = store_sqlite_member(b, keys[i], &vb, &lb);
+    struct sq_member ma[SQ_MAX_MEMBERS], mb[SQ_MAX_MEMBERS];
 
-        if (ra < 0 || rb < 0 || ra != rb || la != lb || (ra && memcmp(va, vb, la) != 0))
+    if (n > SQ_MAX_MEMBERS || store_sqlite_members(a, keys, n, ma) < 0 ||
+        store_sqlite_members(b, keys, n, mb) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (ma[i].found != mb[i].found || ma[i].len != mb[i].len ||
+            (ma[i].found && memcmp(ma[i].val, mb[i].val, ma[i].len) != 0))
             return false;
     }
     return true;

@@ -26,26 +26,25 @@ int store_sqlite_tags_sync_new(struct sq_store *q, enum store_res_type type,
                                const char *project_id, const char *id, const char *spec,
                                int64_t created_at)
 {
-    const char *tags = NULL, *name = NULL;
-    size_t tags_len = 0, name_len = 0;
-    int rt = store_sqlite_member(spec, "tags", &tags, &tags_len);
-    int rn = store_sqlite_member(spec, "name", &name, &name_len);
+    static const char *const keys[] = {"tags", "name"};
+    struct sq_member m[2];
     SQ_ONCE(st);
     int r;
 
-    while (rt == 1 && tags_len > 0 && strchr(" \t\r\n", tags[tags_len - 1]))
-        tags_len--;
-    if (rt < 0 || rn < 0 || (rt == 1 && !(tags_len == 2 && memcmp(tags, "[]", 2) == 0)))
+    if (store_sqlite_members(spec, keys, 2, m) < 0)
         return store_sqlite_tags_sync(q, type, project_id, id);
-    while (rn == 1 && name_len > 0 && strchr(" \t\r\n", name[name_len - 1]))
-        name_len--;
+    for (size_t i = 0; i < 2; i++)
+        while (m[i].found && m[i].len > 0 && strchr(" \t\r\n", m[i].val[m[i].len - 1]))
+            m[i].len--;
+    if (m[0].found && !(m[0].len == 2 && memcmp(m[0].val, "[]", 2) == 0))
+        return store_sqlite_tags_sync(q, type, project_id, id);
     r = store_sqlite_prepare_once(q, sq_resource_sql, &st, "tags sync new");
     if (r == 0)
         r = store_sqlite_bind(q, st, "tags sync new", "sss", project_id, id,
                               sq_res_type_names[type]);
     if (r == 0) {
-        int rc = rn == 1 ? sqlite3_bind_text(st, 4, name, (int)name_len, SQLITE_STATIC)
-                         : sqlite3_bind_null(st, 4);
+        int rc = m[1].found ? sqlite3_bind_text(st, 4, m[1].val, (int)m[1].len, SQLITE_STATIC)
+                            : sqlite3_bind_null(st, 4);
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int64(st, 5, created_at);
         if (rc != SQLITE_OK)
