@@ -24,7 +24,9 @@ static void check_match(const struct route *rt, const char *method, const char *
             continue;
         }
         const char *close = strchr(p, '}');
-        const char *v = strncmp(p, "{project_id}", 12) == 0 ? call->project_id : call->id;
+        const char *v = strncmp(p, "{project_id}", 12) == 0 ? call->project_id
+                        : strncmp(p, "{sub_id}", 8) == 0    ? call->sub_id
+                                                            : call->id;
         size_t n = strnlen(v, ROUTER_MAX_PARAM);
         if (n == 0 || n == ROUTER_MAX_PARAM || strchr(v, '/'))
             fuzz_fail("bad parameter \"%.*s\" for %s", (int)n, v, rt->pattern);
@@ -61,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *sp = memchr(s, ' ', size);
     const char *method = "GET", *path = s;
     size_t n;
-    const struct route *routes = api_routes(&n);
+    static struct router router;
+    static bool router_ready;
     struct api_call call = {0};
 
     if (sp) {
@@ -78,7 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (query_foreach(q, on_pair, &pr) != 0)
             fuzz_fail("query_foreach returned non-zero");
     }
-    const struct route *rt = router_match(routes, n, method, path, &call);
+    if (!router_ready) {
+        const struct route *routes = api_routes(&n);
+        if (router_init(&router, routes, n) < 0)
+            fuzz_fail("router_init refused the route table");
+        router_ready = true;
+    }
+    const struct route *rt = router_match(&router, method, path, &call);
     if (rt)
         check_match(rt, method, path, &call);
     free(s);

@@ -250,6 +250,7 @@ static int serve(struct config *cfg)
         store_close(store);
         return 1;
     }
+    http_server_set_turn(srv, api_turn);
     if (!api.creds)
         fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
                         "loopback only (protected mode)\n");

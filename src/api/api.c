@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/pool.h"
 #include "auth/auth.h"
+#include "store/store.h"
 #include "util/ids.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -101,6 +102,11 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
     memset(api, 0, sizeof(*api));
     api->cfg = *cfg;
     api->store = store;
+    if (router_init(&api->router, routes, ARRAY_SIZE(routes)) < 0) {
+        snprintf(errbuf, errlen, "route table: more than %d routes or a malformed pattern",
+                 ROUTER_MAX_ROUTES);
+        return -EINVAL;
+    }
     if (pool_parse(cfg->eip_pool, &api->eip_base, &api->eip_size) < 0) {
         snprintf(errbuf, errlen, "--eip-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
                  cfg->eip_pool);
@@ -163,6 +169,12 @@ void api_tick(void *ud)
     engine_tick(&api->engine, ids_now_ms());
 }
 
+void api_turn(void *ud, bool start)
+{
+    struct api *api = ud;
+    store_read_batch(api->store, start);
+}
+
 static const char *request_header(void *ud, const char *name)
 {
     return http_request_header(ud, name);
@@ -223,7 +235,7 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
     struct api *api = ud;
     struct api_call call = {.req = req};
     const struct route *route =
-        router_match(routes, ARRAY_SIZE(routes), req->method, req->path, &call);
+        router_match(&api->router, req->method, req->path, &call);
 
     if (!route || !project_id_is_valid(call.project_id)) {
         api_fail(req, resp, &API_ERR_NO_API,

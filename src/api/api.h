@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "api/router.h"
 #include "engine/engine.h"
 #include "http/http.h"
 
@@ -30,6 +31,7 @@ struct api {
     struct engine engine;
     struct auth_creds *creds; /* owned; NULL = no authentication */
     volatile sig_atomic_t *reload; /* set by SIGHUP: re-read the credentials file */
+    struct router router;          /* the route table of api.c, compiled by api_init */
 };
 
 /* Fills cfg with the defaults above. */
@@ -44,6 +46,8 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
 void api_done(struct api *api);
 /* http_tick_fn: runs the status engine; re-reads the credentials file when *reload is set. */
 void api_tick(void *ud);
+/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot (store_read_batch). */
+void api_turn(void *ud, bool start);
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp);
 

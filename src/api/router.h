@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/http.h"
 
@@ -29,11 +30,41 @@ struct route {
     api_handler_fn handler;
 };
 
+#define ROUTER_MAX_ROUTES 128
+#define ROUTER_MAX_SEGMENTS 8 /* a longer path matches no route */
+
+enum router_param { ROUTER_LITERAL, ROUTER_PROJECT_ID, ROUTER_ID, ROUTER_SUB_ID };
+
+/* One pattern segment: pattern[off .. off+len), a literal or a {param}. */
+struct router_seg {
+    uint8_t off, len;
+    uint8_t param; /* enum router_param */
+};
+
+struct router_entry {
+    const struct route *route;
+    uint8_t nseg, nparams;
+    struct router_seg seg[ROUTER_MAX_SEGMENTS];
+};
+
+/* The route table split into segments once (router_init); no allocation, nothing to free. */
+struct router {
+    struct router_entry e[ROUTER_MAX_ROUTES];
+    size_t n;
+};
+
+/* Compiles n routes (borrowed: they must outlive rt). -EINVAL if there are more than
+ * ROUTER_MAX_ROUTES, a pattern does not start with '/', is longer than 255 bytes or has more
+ * than ROUTER_MAX_SEGMENTS segments. */
+int router_init(struct router *rt, const struct route *routes, size_t n);
+
 /* Finds the route for method + raw path (one trailing slash tolerated) and captures its
  * parameters into call (call->req is kept). Of several matching routes the one with the fewest
- * {params} wins (the first of equals). Returns the route, or NULL when no route matches path and method
- * (the API gateway answers both cases with 404 APIGW.0101). */
-const struct route *router_match(const struct route *routes, size_t n, const char *method,
-                                 const char *path, struct api_call *call);
+ * {params} wins (the first of equals), so a literal segment ("vpn-connection/tags") beats {id}
+ * wherever the routes stand in the table. A {param} matches one non-empty segment shorter than
+ * ROUTER_MAX_PARAM. Returns the route, or NULL when no route matches path and method (the API
+ * gateway answers both cases with 404 APIGW.0101). */
+const struct route *router_match(const struct router *rt, const char *method, const char *path,
+                                 struct api_call *call);
 
 #endif

@@ -114,7 +114,11 @@ int auth_payload_hash(EVP_MD_CTX *ctx, const EVP_MD *md, const struct auth_reque
         memcpy(out, AUTH_UNSIGNED_PAYLOAD, sizeof(AUTH_UNSIGNED_PAYLOAD));
         return 0;
     }
-    return auth_sha256_hex(ctx, md, req->body ? req->body : "", req->body_len, out);
+    if (req->body_len == 0) { /* every GET and DELETE: SHA-256 of the empty string */
+        memcpy(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 65);
+        return 0;
+    }
+    return auth_sha256_hex(ctx, md, req->body, req->body_len, out);
 }
 
 /* RFC 3986 unreserved: A-Z a-z 0-9 - _ . ~ */

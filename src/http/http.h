@@ -10,6 +10,7 @@
 #ifndef VPND_HTTP_H
 #define VPND_HTTP_H
 
+#include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,5 +87,11 @@ const char *http_server_address(const struct http_server *s);
  * the event loop itself fails, -EINVAL if called again. */
 int http_server_run(struct http_server *s, volatile sig_atomic_t *stop);
 void http_server_free(struct http_server *s); /* NULL is a no-op */
+
+/* Optional: turn(ud, true) right before each event-loop turn hands sockets to the handlers and
+ * turn(ud, false) right after it (before deadlines and tick), so the handlers of the requests of one
+ * turn can share work (a read snapshot: store_read_batch). Never called around idle waits. */
+typedef void (*http_turn_fn)(void *ud, bool start);
+void http_server_set_turn(struct http_server *s, http_turn_fn turn);
 
 #endif

@@ -53,6 +53,7 @@ struct http_server {
     http_handler_fn handler;
     http_error_fn on_error;
     http_tick_fn tick;
+    http_turn_fn turn; /* NULL: none (http_server_set_turn) */
     void *ud;
     struct MHD_Daemon *mhd;
     int listen_fd;          /* ours until MHD takes it; -1 after */

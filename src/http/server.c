@@ -241,8 +241,15 @@ static int serve_once(struct http_server *s, int64_t *next_due, int64_t *next_ti
     struct pollfd p = {.fd = s->epoll_fd, .events = POLLIN};
     int64_t now = ids_mono_ms();
 
+    enum MHD_Result ran;
+
     (void)poll(&p, 1, wait_ms(s, now, *next_due, *next_tick)); /* EINTR: a signal, go on */
-    if (MHD_run(s->mhd) != MHD_YES) {
+    if (s->turn)
+        s->turn(s->ud, true);
+    ran = MHD_run(s->mhd);
+    if (s->turn)
+        s->turn(s->ud, false);
+    if (ran != MHD_YES) {
         log_error("http: event loop failed: %s", s->mhd_error[0] ? s->mhd_error : "MHD_run");
         return -EIO;
     }
@@ -300,4 +307,9 @@ void http_server_free(struct http_server *s)
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     free(s);
+}
+
+void http_server_set_turn(struct http_server *s, http_turn_fn turn)
+{
+    s->turn = turn;
 }

@@ -18,9 +18,19 @@ const json_t *model_member(const json_t *obj, const char *key)
     return v && !json_is_null(v) ? v : NULL;
 }
 
+/* What snprintf(out, MODEL_PATH_LEN, "%s.%s", parent, key) writes (truncated alike), without
+ * the printf machinery: paths are built for every field parsed, not only for errors. */
 void model_path_key(char out[MODEL_PATH_LEN], const char *parent, const char *key)
 {
-    snprintf(out, MODEL_PATH_LEN, "%s.%s", parent, key);
+    size_t np = strnlen(parent, MODEL_PATH_LEN - 1), nk, n = 0;
+
+    memmove(out, parent, np); /* out may be parent itself */
+    n = np;
+    if (n < MODEL_PATH_LEN - 1)
+        out[n++] = '.';
+    nk = strnlen(key, MODEL_PATH_LEN - 1 - n);
+    memcpy(out + n, key, nk);
+    out[n + nk] = '\0';
 }
 
 void model_path_index(char out[MODEL_PATH_LEN], const char *parent, size_t index)

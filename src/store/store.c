@@ -457,3 +457,11 @@ void store_set_quotas(struct store *s, const struct store_quotas *q)
     assert(s && q);
     s->quotas = *q;
 }
+
+/* ---- read batching (one event-loop turn of the server) ---- */
+
+void store_read_batch(struct store *s, bool on)
+{
+    if (s->ops->read_batch)
+        s->ops->read_batch(s, on);
+}

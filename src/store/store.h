@@ -450,5 +450,17 @@ void store_set_quotas(struct store *s, const struct store_quotas *q);
 /* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a
  * "scheme://user:password@host..." URL replaced by "***", for messages. */
 void store_url_redact(const char *url, char *out, size_t size);
+/* ---- read batching (one event-loop turn of the server) ---- */
+
+/* store_read_batch(s, true) ... store_read_batch(s, false) brackets a run of requests (one
+ * event-loop turn). In between, store_conn_get_doc may answer from one read snapshot taken at its
+ * first call and kept open across calls, so consecutive GETs pay for one snapshot (SQLite: one
+ * pair of lock calls) instead of one each. Every write committed through s in between is seen by
+ * the following get_doc calls (read-your-writes holds); writes of other handles or processes
+ * committed after the snapshot was taken are seen once the batch ends. Ending the batch releases
+ * the snapshot: bracket only request processing, never idle waits (an open snapshot keeps a
+ * checkpoint from completing). Optional for a backend (NULL op: every call reads fresh); nesting
+ * is not supported (true twice = true once). */
+void store_read_batch(struct store *s, bool on);
 
 #endif

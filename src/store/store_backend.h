@@ -97,6 +97,8 @@ struct store_ops {
     int (*bulk_begin)(struct store *s);
     int (*bulk_end)(struct store *s, bool commit);
     int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
+    /* read batching (store_read_batch); a backend without it has a no-op */
+    void (*read_batch)(struct store *s, bool on);
 };
 
 struct store {

@@ -45,6 +45,7 @@ struct fixture {
     int fds[MAX_FDS];
     size_t n_fds;
     bool no_on_error; /* start without an error callback */
+    atomic_int turn_starts, turn_ends, in_turn, handled_in_turn; /* http_server_set_turn */
 };
 
 /* ---- server side ---------------------------------------------------------------------- */
@@ -61,9 +62,11 @@ static int count_header(void *ud, const char *name, const char *value)
 static void handle(void *ud, const struct http_request *req, struct http_response *resp)
 {
     const char *x_test = http_request_header(req, "x-test");
+    struct fixture *f = ud;
     int n_headers = 0;
 
-    (void)ud;
+    if (atomic_load(&f->in_turn))
+        atomic_fetch_add(&f->handled_in_turn, 1);
     if (!strcmp(req->path, "/empty")) {
         resp->status = 204;
         return;
@@ -109,6 +112,13 @@ static void count_tick(void *ud)
     atomic_fetch_add(&f->ticks, 1);
 }
 
+static void count_turn(void *ud, bool start)
+{
+    struct fixture *f = ud;
+    atomic_fetch_add(start ? &f->turn_starts : &f->turn_ends, 1);
+    atomic_store(&f->in_turn, start);
+}
+
 static void *run_server(void *arg)
 {
     struct fixture *f = arg;
@@ -137,6 +147,7 @@ static void fixture_start(struct fixture *f, const struct http_config *cfg)
     assert_int_equal(http_server_new(cfg, handle, f->no_on_error ? NULL : render_error, count_tick,
                                      f, &f->srv, err, sizeof(err)),
                      0);
+    http_server_set_turn(f->srv, count_turn);
     addr = http_server_address(f->srv);
     assert_int_equal(strncmp(addr, "127.0.0.1:", 10), 0);
     f->port = (unsigned)strtoul(addr + 10, NULL, 10);
@@ -371,6 +382,23 @@ static void test_keep_alive_serves_two_requests_on_one_socket(void **state)
     assert_true(header_value(&r1, "X-Request-Id", id1, sizeof(id1)));
     assert_true(header_value(&r2, "X-Request-Id", id2, sizeof(id2)));
     assert_string_not_equal(id1, id2);
+}
+
+static void test_every_request_is_handled_inside_a_turn_and_turns_end(void **state)
+{
+    struct fixture *f = *state;
+    int fd = client(f);
+    struct reply r1, r2;
+
+    request(fd, "GET /one HTTP/1.1\r\nHost: x\r\n\r\n", &r1);
+    request(fd, "GET /two HTTP/1.1\r\nHost: x\r\n\r\n", &r2);
+    assert_int_equal(r1.status, 200);
+    assert_int_equal(r2.status, 200);
+    assert_int_equal(atomic_load(&f->handled_in_turn), 2);
+    assert_int_equal(fixture_stop(f), 0);
+    assert_true(atomic_load(&f->turn_starts) >= 2);
+    assert_int_equal(atomic_load(&f->turn_starts), atomic_load(&f->turn_ends));
+    assert_false(atomic_load(&f->in_turn));
 }
 
 static void test_json_reply_has_content_type_request_id_and_client_ip(void **state)
@@ -942,6 +970,7 @@ int main(void)
 #define BARE(t) cmocka_unit_test_setup_teardown(t, setup_bare, teardown)
     const struct CMUnitTest tests[] = {
         SMALL(test_keep_alive_serves_two_requests_on_one_socket),
+        SMALL(test_every_request_is_handled_inside_a_turn_and_turns_end),
         SMALL(test_json_reply_has_content_type_request_id_and_client_ip),
         SMALL(test_raw_path_and_query_are_passed_undecoded),
         SMALL(test_path_without_query_has_empty_query),

@@ -188,6 +188,14 @@ static int pg_schema_version(struct store *s)
     return pg_from(s)->schema_version;
 }
 
+/* Every read takes a fresh snapshot: with several nodes writing, a snapshot shared across
+ * requests could serve another node's superseded write (store.h "read batching"). */
+static void pg_read_batch(struct store *s, bool on)
+{
+    (void)s;
+    (void)on;
+}
+
 static const struct store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -230,6 +238,7 @@ static const struct store_ops pg_ops = {
     .bulk_begin = store_postgres_bulk_begin,
     .bulk_end = store_postgres_bulk_end,
     .dump = store_postgres_dump,
+    .read_batch = pg_read_batch,
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */

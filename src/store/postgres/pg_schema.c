@@ -255,6 +255,8 @@ static const char *const pg_migrations[] = {
     "  FOR EACH ROW EXECUTE FUNCTION vpnd_project_count('1');"
     "INSERT INTO project_count SELECT project_id, 1, count(*) FROM customer_gateway"
     "  GROUP BY project_id;",
+    /* as SQLite's step: (project_id, vgw_id) is a prefix of vpn_connection_by_vgw_created */
+    "DROP INDEX IF EXISTS vpn_connection_by_vgw;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -24,7 +24,7 @@
 /* While loading: a 256 MiB page cache, and savepoint journals in memory (each record's savepoint
  * journals the pages it changes: on disk that was most of the load's time). */
 #define SQ_BULK_PRAGMAS "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY"
-#define SQ_NORMAL_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA temp_store = DEFAULT"
+#define SQ_NORMAL_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY"
 
 static const char *const sq_bulk_sql[] = {
     [SQ_BULK_SAVEPOINT] = "SAVEPOINT vpnd_bulk_record",

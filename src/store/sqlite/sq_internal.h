@@ -71,6 +71,9 @@ struct sq_store {
     sqlite3_stmt *stmt[SQ_N_STMT];
     char errmsg[256];
     struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
+    struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
+    sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */
+    size_t n_once, cap_once;
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
@@ -172,12 +175,41 @@ int store_sqlite_release_claims(struct sq_store *q, const char *owner_id);
 int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,
                                 const struct store_claim *claims, size_t n_claims);
 
-/* Feature statements not in the cached table: prepared for one call (writes, not the hot path)
- * and finalized by the _cleanup_ of an SQ_ONCE local. *ret is NULL on failure. */
+/* Feature statements not in the cached table: prepared at their first use and kept in q's
+ * statement cache (looked up by SQL text; a second statement is prepared when the cached one is
+ * still stepping, so nested uses of one text work), reset and unbound by the _cleanup_ of an
+ * SQ_ONCE local, finalized at close. *ret is NULL on failure. */
 int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,
                               const char *what);
-void store_sqlite_finalizep(sqlite3_stmt **p);
-#define SQ_ONCE(name) _cleanup_(store_sqlite_finalizep) sqlite3_stmt *name = NULL
+#define SQ_ONCE(name) _cleanup_(store_sqlite_stmt_donep) sqlite3_stmt *name = NULL
+
+/* sq_batch.c: store_read_batch. conn_get_doc answers through the batch's own read-only handle
+ * while a batch is on (returns 1 when it did not: the caller reads through q->db). */
+void store_sqlite_read_batch(struct store *s, bool on);
+int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const char *id,
+                               struct buf *out);
+void store_sqlite_batch_free(struct sq_store *q);
+
+/* sq_json.c: true when every one of the n top-level members keys is absent from both JSON
+ * objects a and b or present once in each with byte-equal values; false otherwise, or when
+ * either text is not a plain object (the caller then assumes a change). */
+bool store_sqlite_same_members(const char *a, const char *b, const char *const *keys, size_t n);
+/* Finds the top-level members keys[0..n) of object json in one pass: out[i] gets the text of
+ * member keys[i]'s value (trailing blanks included) or found = false. 0, or -1 if the text is
+ * not a plain object or holds one of the keys twice. */
+#define SQ_MAX_MEMBERS 4
+struct sq_member {
+    const char *val;
+    size_t len;
+    bool found;
+};
+int store_sqlite_members(const char *json, const char *const *keys, size_t n,
+                         struct sq_member *out);
+/* sq_tags_new.c: store_sqlite_tags_sync for a resource just inserted with this spec and
+ * created_at; the same index rows, without parsing the spec when it has no tags. */
+int store_sqlite_tags_sync_new(struct sq_store *q, enum store_res_type type,
+                               const char *project_id, const char *id, const char *spec,
+                               int64_t created_at);
 
 /* sq_lifecycle.c / sq_monitor.c */
 int store_sqlite_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,

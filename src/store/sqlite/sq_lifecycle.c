@@ -28,6 +28,9 @@ static const char sq_exists_sql[] = "SELECT 1 FROM vpn_connection WHERE project_
 static const char sq_events_sql[] = "SELECT at, message FROM connection_event "
                                     "WHERE project_id = ?1 AND connection_id = ?2 ORDER BY seq";
 
+/* what the tag index holds of a spec (sq_tags.c: SQ_TAG_SYNC_SQL) */
+static const char *const sq_tag_members[] = {"name", "tags"};
+
 static int sq_event_tx(struct sq_store *q, const char *project_id, const char *id,
                        const struct store_event *ev)
 {
@@ -59,7 +62,11 @@ int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *ro
         return r;
     if (sqlite3_changes(q->db) != 1)
         return -ENOENT;
-    /* the spec may carry a new name or tags: keep the tag index in step (store.h "tags") */
+    /* the spec may carry a new name or tags: keep the tag index in step (store.h "tags"). The
+     * index is derived from those two members only, and it already reflects from->spec (the
+     * stored spec, byte-equal): a status change leaves it as it is. */
+    if (from->spec && store_sqlite_same_members(from->spec, row->spec, sq_tag_members, 2))
+        return 0;
     return store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
 }
 

@@ -151,8 +151,12 @@ static void sq_close(struct store *s)
     struct sq_store *q = sq_from(s);
 
     store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
+    store_sqlite_batch_free(q);
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
+    for (size_t i = 0; i < q->n_once; i++)
+        sqlite3_finalize(q->once[i]);
+    free(q->once);
     sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
     free(q);
 }
@@ -170,6 +174,7 @@ static int sq_schema_version(struct store *s)
 static const struct store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
+    .read_batch = store_sqlite_read_batch,
     .errmsg = sq_errmsg,
     .schema_version = sq_schema_version,
     .vgw_insert = store_sqlite_vgw_insert,
@@ -232,7 +237,10 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
                                   "PRAGMA synchronous = NORMAL;"
                                   /* 16 MiB page cache per handle: the docs of ~8000
                                    * connections stay in memory for the hot GET path */
-                                  "PRAGMA cache_size = -16384;";
+                                  "PRAGMA cache_size = -16384;"
+                                  /* statement journals (a multi-row write inside a
+                                   * transaction) in memory, not a temp file per write */
+                                  "PRAGMA temp_store = MEMORY;";
     sqlite3_stmt *st = NULL;
     const char *mode;
     int rc;
@@ -386,18 +394,32 @@ void store_sqlite_rollback(struct sq_store *q)
 int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,
                               const char *what)
 {
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, ret, NULL);
+    sqlite3_stmt *st = NULL;
+    int rc;
 
-    if (rc == SQLITE_OK)
-        return 0;
     *ret = NULL;
-    return store_sqlite_fail(q, rc, what);
-}
-
-void store_sqlite_finalizep(sqlite3_stmt **p)
-{
-    sqlite3_finalize(*p); /* NULL is a no-op */
-    *p = NULL;
+    for (size_t i = 0; i < q->n_once; i++) {
+        if (!sqlite3_stmt_busy(q->once[i]) && strcmp(sqlite3_sql(q->once[i]), sql) == 0) {
+            *ret = q->once[i];
+            return 0;
+        }
+    }
+    if (q->n_once == q->cap_once) {
+        size_t cap = q->cap_once ? 2 * q->cap_once : 32;
+        sqlite3_stmt **n = realloc(q->once, cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        q->once = n;
+        q->cap_once = cap;
+    }
+    rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return store_sqlite_fail(q, rc, what);
+    }
+    q->once[q->n_once++] = st;
+    *ret = st;
+    return 0;
 }
 
 void store_sqlite_stmt_donep(sqlite3_stmt **p)

@@ -253,7 +253,8 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
     if (r == 0)
-        r = store_sqlite_tags_sync(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id);
+        r = store_sqlite_tags_sync_new(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id,
+                                       row->spec, row->created_at);
     return r;
 }
 
@@ -275,8 +276,11 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
     struct sq_store *q = sq_from(s);
     SQ_STMT(st, q, SQ_CONN_GET_DOC);
     const unsigned char *doc;
-    int r = store_sqlite_bind(q, st, "conn get doc", "ss", project_id, id);
+    int r = q->batch ? store_sqlite_batch_get_doc(q, project_id, id, out) : 1;
 
+    if (r <= 0)
+        return r;
+    r = store_sqlite_bind(q, st, "conn get doc", "ss", project_id, id);
     if (r == 0)
         r = store_sqlite_step_row(q, st, "conn get doc");
     if (r < 0)

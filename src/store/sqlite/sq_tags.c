@@ -25,18 +25,6 @@ static const char *const sq_res_table[] = {
     [STORE_RES_VPN_CONNECTION] = "vpn_connection",
 };
 
-static void sq_finalizep(sqlite3_stmt **p)
-{
-    sqlite3_finalize(*p); /* NULL is a no-op */
-}
-
-static int sq_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,
-                           const char *what)
-{
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, ret, NULL);
-
-    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, what);
-}
 
 /* Steps st to its end, handing each row's two text columns to cb. */
 static int sq_pairs(struct sq_store *q, sqlite3_stmt *st,
@@ -61,8 +49,8 @@ static int sq_pairs(struct sq_store *q, sqlite3_stmt *st,
 static int sq_res_exists(struct sq_store *q, const char *type, const char *project_id,
                          const char *id)
 {
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
-    int r = sq_prepare_once(q,
+    SQ_ONCE(st);
+    int r = store_sqlite_prepare_once(q,
                             "SELECT 1 FROM tag_resource WHERE project_id = ? AND resource_type = ?"
                             " AND resource_id = ?",
                             &st, "tag resource");
@@ -96,11 +84,11 @@ static int sq_tags_get_tx(struct sq_store *q, const char *type, const char *proj
                           const char *id, int (*cb)(void *ud, const char *key, const char *value),
                           void *ud)
 {
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
+    SQ_ONCE(st);
     int r = sq_res_exists(q, type, project_id, id);
 
     if (r == 0)
-        r = sq_prepare_once(q,
+        r = store_sqlite_prepare_once(q,
                             "SELECT key, value FROM tag WHERE project_id = ? AND resource_type = ?"
                             " AND resource_id = ? ORDER BY key",
                             &st, "tags get");
@@ -129,9 +117,9 @@ int store_sqlite_tags_project(struct store *s, enum store_res_type type, const c
                               int (*cb)(void *ud, const char *key, const char *value), void *ud)
 {
     struct sq_store *q = sq_from(s);
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
+    SQ_ONCE(st);
     /* answered from the covering index tag_by_key */
-    int r = sq_prepare_once(q,
+    int r = store_sqlite_prepare_once(q,
                             "SELECT DISTINCT key, value FROM tag WHERE project_id = ?"
                             " AND resource_type = ? ORDER BY key, value",
                             &st, "tags project");
@@ -147,7 +135,7 @@ static int sq_tags_write_tx(struct sq_store *q, enum store_res_type type, const 
                             const char *id, const char *old_spec, const char *spec,
                             const char *doc)
 {
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
+    SQ_ONCE(st);
     char sql[192];
     int r;
 
@@ -159,7 +147,7 @@ static int sq_tags_write_tx(struct sq_store *q, enum store_res_type type, const 
         snprintf(sql, sizeof(sql),
                  "UPDATE %s SET spec = ? WHERE project_id = ? AND id = ? AND spec = ?",
                  sq_res_table[type]);
-    r = sq_prepare_once(q, sql, &st, "tags write");
+    r = store_sqlite_prepare_once(q, sql, &st, "tags write");
     if (r == 0)
         r = doc ? store_sqlite_bind(q, st, "tags write", "sssss", spec, doc, project_id, id,
                                     old_spec)
@@ -248,14 +236,14 @@ static int sq_filter_count(struct sq_store *q, const char *type, const char *pro
                            const struct store_tag_filter *f, int64_t *ret)
 {
     _cleanup_(buf_free) struct buf sql = {0};
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
+    SQ_ONCE(st);
     int pos = 1, rc;
     int r = buf_puts(&sql, "SELECT count(*) FROM tag_resource r WHERE ");
 
     if (r == 0)
         r = sq_filter_sql(&sql, f);
     if (r == 0)
-        r = sq_prepare_once(q, sql.data, &st, "tags count");
+        r = store_sqlite_prepare_once(q, sql.data, &st, "tags count");
     if (r == 0)
         r = sq_filter_bind(q, st, &pos, type, project_id, f);
     if (r < 0)
@@ -274,7 +262,7 @@ static int sq_filter_page(struct sq_store *q, const char *type, const char *proj
                           void *ud)
 {
     _cleanup_(buf_free) struct buf sql = {0};
-    _cleanup_(sq_finalizep) sqlite3_stmt *st = NULL;
+    SQ_ONCE(st);
     int pos = 1, rc = SQLITE_DONE;
     int r = buf_puts(&sql, "SELECT p.resource_id, p.name, t.key, t.value FROM"
                            " (SELECT r.resource_id, r.name, r.created_at FROM tag_resource r"
@@ -288,7 +276,7 @@ static int sq_filter_page(struct sq_store *q, const char *type, const char *proj
                            " AND t.resource_id = p.resource_id"
                            " ORDER BY p.created_at DESC, p.resource_id DESC, t.key");
     if (r == 0)
-        r = sq_prepare_once(q, sql.data, &st, "tags filter");
+        r = store_sqlite_prepare_once(q, sql.data, &st, "tags filter");
     if (r == 0)
         r = sq_filter_bind(q, st, &pos, type, project_id, f);
     if (r < 0)
