@@ -274,6 +274,26 @@ static void stop_accepting(struct http_server *s)
     s->draining = true;
 }
 
+/* While draining: a client that closed its side in the middle of sending a request will never
+ * finish it. MHD notices such a close only when its (edge-triggered) epoll reports the socket
+ * again, which it may not if the FIN came in with the last bytes it read; a peek finds it, and
+ * shutdown() makes MHD see the end on its next run, so the drain does not wait for nothing. */
+static void drain_sweep(struct http_server *s)
+{
+    for (struct http_conn *c = s->head; c; c = c->next) {
+        char byte;
+
+        if (!c->in_request || c->answering || c->shut || c->fd < 0)
+            continue;
+        if (recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+            (void)shutdown(c->fd, SHUT_RDWR);
+            c->shut = true;
+            s->run_again = true;
+            log_debug("http: client closed mid-request while draining, client=%s", c->client_ip);
+        }
+    }
+}
+
 int http_server_run(struct http_server *s, volatile sig_atomic_t *stop)
 {
     int64_t now = ids_mono_ms();
@@ -289,8 +309,10 @@ int http_server_run(struct http_server *s, volatile sig_atomic_t *stop)
     stop_accepting(s);
     log_info("http: stopped accepting, draining in_flight=%zu", s->in_flight);
     s->drain_end = ids_mono_ms() + s->cfg.drain_ms;
-    while (s->in_flight > 0 && ids_mono_ms() < s->drain_end && r == 0)
+    while (s->in_flight > 0 && ids_mono_ms() < s->drain_end && r == 0) {
+        drain_sweep(s);
         r = serve_once(s, &next_due, &next_tick);
+    }
     if (s->in_flight > 0)
         log_warn("http: drain time over, dropping in_flight=%zu", s->in_flight);
     MHD_stop_daemon(s->mhd); /* closes what is left; CLOSED notifications free our state */
