@@ -112,3 +112,24 @@ int vgw_extra_not_gm(const struct api_call *call, const struct model_vgw *g,
                     "flavor is %s",
                     g->id, g->flavor);
 }
+
+int vgw_extra_save_reply(struct api *api, const struct api_call *call, struct vgw_loaded *l,
+                         const char *what, struct http_response *resp)
+{
+    const struct http_request *req = call->req;
+    int r = vgw_extra_save(api, call->project_id, l, true);
+
+    if (r == 0)
+        return 0;
+    if (r == -ENOENT)
+        api_fail(req, resp, &API_ERR_NOT_FOUND, "resource not found: vpn gateway \"%.64s\"",
+                 call->id);
+    else if (r == -EAGAIN)
+        api_fail(req, resp, &err_updating,
+                 "The VPN gateway is being updated, please try again later: gateway %s is no "
+                 "longer ACTIVE",
+                 call->id);
+    else
+        api_fail_errno(req, resp, r, what);
+    return -1;
+}

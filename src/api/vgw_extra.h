@@ -31,6 +31,12 @@ int vgw_extra_active(const struct api_call *call, const struct vgw_loaded *l,
  * result (-EAGAIN: the status changed meanwhile). */
 int vgw_extra_save(struct api *api, const char *project_id, struct vgw_loaded *l, bool pending);
 
+/* vgw_extra_save with pending set, answering its failures itself (404 gone, 400 VPN.0507 when
+ * the gateway left ACTIVE meanwhile, 5xx; what names the operation in the log): returns 0 when
+ * saved, -1 when answered. */
+int vgw_extra_save_reply(struct api *api, const struct api_call *call, struct vgw_loaded *l,
+                         const char *what, struct http_response *resp);
+
 /* The 400 VPN.0001 for a non-GM gateway. Returns 0. */
 int vgw_extra_not_gm(const struct api_call *call, const struct model_vgw *g,
                      struct http_response *resp);

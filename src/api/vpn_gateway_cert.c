@@ -16,7 +16,6 @@
 #include "util/ids.h"
 #include "util/log.h"
 
-static const struct api_error_code err_updating = {400, "VPN.0507"};
 
 static int reply_cert(const struct api_call *call, const struct vgw_loaded *l, int status,
                       struct http_response *resp)
@@ -53,17 +52,8 @@ static int write_cert(struct api *api, const struct api_call *call, struct vgw_l
     }
     c->updated_at = now;
     c->binding = true;
-    r = vgw_extra_save(api, call->project_id, l, true);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND, "resource not found: vpn gateway \"%.64s\"",
-                        call->id);
-    if (r == -EAGAIN)
-        return api_fail(req, resp, &err_updating,
-                        "The VPN gateway is being updated, please try again later: gateway %s is "
-                        "no longer ACTIVE",
-                        call->id);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "vpn_gateway.certificate.save");
+    if (vgw_extra_save_reply(api, call, l, "vpn_gateway.certificate.save", resp) < 0)
+        return 0;
     log_info("request_id=%s op=vpn_gateway.certificate.%s project_id=%s id=%s certificate_id=%s",
              req->request_id, create ? "create" : "update", call->project_id, call->id, c->id);
     return reply_cert(call, l, create ? 201 : 200, resp);

@@ -19,7 +19,6 @@
 
 #define SAVE_ATTEMPTS 8
 
-static const struct api_error_code err_updating = {400, "VPN.0507"};
 
 int vpn_gateway_upgrade(struct api *api, const struct api_call *call, struct http_response *resp)
 {
@@ -48,17 +47,8 @@ int vpn_gateway_upgrade(struct api *api, const struct api_call *call, struct htt
     if (at < 0)
         return api_fail_verr(req, resp, &err);
     const struct model_vgw_job *job = &l->g.jobs[at];
-    r = vgw_extra_save(api, call->project_id, l, true);
-    if (r == -ENOENT)
-        return api_fail(req, resp, &API_ERR_NOT_FOUND, "resource not found: vpn gateway \"%.64s\"",
-                        call->id);
-    if (r == -EAGAIN)
-        return api_fail(req, resp, &err_updating,
-                        "The VPN gateway is being updated, please try again later: gateway %s is "
-                        "no longer ACTIVE",
-                        call->id);
-    if (r < 0)
-        return api_fail_errno(req, resp, r, "vpn_gateway.upgrade.save");
+    if (vgw_extra_save_reply(api, call, l, "vpn_gateway.upgrade.save", resp) < 0)
+        return 0;
     log_info("request_id=%s op=vpn_gateway.upgrade project_id=%s id=%s action=%s job_id=%s",
              req->request_id, call->project_id, call->id, action, job->id);
     if (model_vgw_job_render(&l->g, job, &out) < 0)

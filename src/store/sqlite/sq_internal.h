@@ -286,4 +286,8 @@ int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *wha
 void store_sqlite_bulk_free(struct sq_store *q);
 int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
+/* sq_json.c: appends v[0..n) to out as a JSON array of strings (a filter bound for json_each());
+ * out stays as it is for n = 0 (bind NULL: no filter). 0 or -ENOMEM. */
+int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out);
+
 #endif

@@ -1,5 +1,6 @@
-/* store/sqlite/sq_json.c: top-level members of a stored spec, found without parsing it, so a
- * write that changes neither "name" nor "tags" can skip the tag index sync (sq_lifecycle.c). */
+/* store/sqlite/sq_json.c: JSON text helpers of the backend: top-level members of a stored spec,
+ * found without parsing it, so a write that changes neither "name" nor "tags" can skip the tag
+ * index sync (sq_lifecycle.c); string arrays for json_each() filters. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -112,4 +113,20 @@ bool store_sqlite_same_members(const char *a, const char *b, const char *const *
             return false;
     }
     return true;
+}
+
+int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out)
+{
+    int r;
+
+    if (n == 0)
+        return 0;
+    r = buf_puts(out, "[");
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (i)
+            r = buf_puts(out, ",");
+        if (r == 0)
+            r = buf_json_str(out, v[i]);
+    }
+    return r < 0 ? r : buf_puts(out, "]");
 }

@@ -17,18 +17,7 @@
 /* The enterprise_project_id filter as a JSON array for json_each(), or NULL for none. */
 static int sq_eps_json(const struct store_conn_filter *f, struct buf *out)
 {
-    int r;
-
-    if (f->n_enterprise_project_ids == 0)
-        return 0;
-    r = buf_puts(out, "[");
-    for (size_t i = 0; r == 0 && i < f->n_enterprise_project_ids; i++) {
-        if (i)
-            r = buf_puts(out, ",");
-        if (r == 0)
-            r = buf_json_str(out, f->enterprise_project_ids[i]);
-    }
-    return r < 0 ? r : buf_puts(out, "]");
+    return store_sqlite_json_strings(f->enterprise_project_ids, f->n_enterprise_project_ids, out);
 }
 
 static int sq_count(struct sq_store *q, const char *project_id, const struct store_conn_filter *f,

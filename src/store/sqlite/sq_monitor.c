@@ -104,18 +104,7 @@ int store_sqlite_monitor_get(struct store *s, const char *project_id, const char
 /* The enterprise_project_id filter as a JSON array for json_each(); out stays empty for none. */
 static int sq_eps_json(const struct store_monitor_filter *f, struct buf *out)
 {
-    int r;
-
-    if (f->n_enterprise_project_ids == 0)
-        return 0;
-    r = buf_puts(out, "[");
-    for (size_t i = 0; r == 0 && i < f->n_enterprise_project_ids; i++) {
-        if (i)
-            r = buf_puts(out, ",");
-        if (r == 0)
-            r = buf_json_str(out, f->enterprise_project_ids[i]);
-    }
-    return r < 0 ? r : buf_puts(out, "]");
+    return store_sqlite_json_strings(f->enterprise_project_ids, f->n_enterprise_project_ids, out);
 }
 
 int store_sqlite_monitor_list(struct store *s, const char *project_id,
