@@ -39,8 +39,11 @@ int vpn_conn_show(struct api *api, const struct api_call *call, struct http_resp
     return 0;
 }
 
-int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const char *path,
-                          const char *vgw_id, struct model_vgw *g, struct http_response *resp)
+/* vpn_conn_load_gateway; fresh: *g is all zero and dropped by the caller on failure, so it is
+ * parsed in place (model_vgw_from_internal_fresh). */
+static int load_gateway(struct api *api, const struct api_call *call, const char *path,
+                        const char *vgw_id, struct model_vgw *g, bool fresh,
+                        struct http_response *resp)
 {
     struct store_vgw_row row = {0};
     int r = store_vgw_get(api->store, call->project_id, vgw_id, &row);
@@ -55,7 +58,8 @@ int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const ch
         api_fail_errno(call->req, resp, r, "vpn_gateway.get");
         return -1;
     }
-    r = model_vgw_from_internal(row.spec, strlen(row.spec), g);
+    r = fresh ? model_vgw_from_internal_fresh(row.spec, strlen(row.spec), g)
+              : model_vgw_from_internal(row.spec, strlen(row.spec), g);
     if (r == 0)
         g->used_connection_number = row.used_connection_number;
     bool active = strcmp(row.status, "ACTIVE") == 0;
@@ -73,6 +77,12 @@ int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const ch
         return -1;
     }
     return 0;
+}
+
+int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const char *path,
+                          const char *vgw_id, struct model_vgw *g, struct http_response *resp)
+{
+    return load_gateway(api, call, path, vgw_id, g, false, resp);
 }
 
 int vpn_conn_load_customer_gateway(struct api *api, const struct api_call *call,
@@ -209,12 +219,12 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 
     if (!c || !g || !cgw)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.create");
-    r = model_conn_parse_create(req->body, req->body_len, c, &err);
+    r = model_conn_parse_create_fresh(req->body, req->body_len, c, &err);
     if (r == -EINVAL)
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
-    if (vpn_conn_load_gateway(api, call, "vpn_connection", c->vgw_id, g, resp) < 0 ||
+    if (load_gateway(api, call, "vpn_connection", c->vgw_id, g, true, resp) < 0 ||
         vpn_conn_load_customer_gateway(api, call, "vpn_connection", c->cgw_id, cgw, resp) < 0 ||
         api_quota_check(api, call, API_QUOTA_VPN_CONNECTION, resp) < 0)
         return 0;

@@ -68,7 +68,7 @@ static int settle_connection(struct engine *e, const struct store_due *d, int64_
     if (r == 0 && strcmp(row.status, d->status) != 0)
         r = -ENOENT; /* moved on since the queue was read */
     if (r == 0)
-        r = model_conn_from_internal(row.spec, strlen(row.spec), c);
+        r = model_conn_from_internal_fresh(row.spec, strlen(row.spec), c);
     bool pending = strncmp(d->status, "PENDING_", 8) == 0;
     if (r == 0) {
         /* a due time on a settled status is only cleared */
@@ -111,7 +111,7 @@ static int remove_connection(struct engine *e, const struct store_due *d)
     int r = c ? store_conn_get(e->store, d->project_id, d->id, &row) : -ENOMEM;
 
     if (r == 0)
-        r = model_conn_from_internal(row.spec, strlen(row.spec), c);
+        r = model_conn_from_internal_fresh(row.spec, strlen(row.spec), c);
     if (r == 0 && e->driver->conn_remove)
         r = e->driver->conn_remove(e->driver_ctx, c);
     if (r == 0)

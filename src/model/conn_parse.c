@@ -235,13 +235,10 @@ static const struct model_fspec internal_fields[] = {
     MODEL_F("gw_is_gm", MF_BOOL, CONN(gw_is_gm)),
 };
 
-/* Parses obj into *c (written only on success), defaults first. */
-static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal, struct verr *err)
+/* Parses obj into the zeroed *t, defaults first; on failure *t is left partly written. */
+static int conn_parse_into(const json_t *obj, struct model_vpn_conn *t, bool internal,
+                           struct verr *err)
 {
-    _cleanup_free_ struct model_vpn_conn *t = calloc(1, sizeof(*t));
-
-    if (!t)
-        return -ENOMEM;
     t->style = model_enum_find(&MODEL_E_STYLE, "STATIC");
     t->ha_role = model_enum_find(&MODEL_E_HA_ROLE, "master");
     memcpy(t->enterprise_project_id, "0", 2);
@@ -251,6 +248,17 @@ static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal
     if (r == 0 && internal)
         r = model_fields_parse(obj, WRAPPER, internal_fields, ARRAY_SIZE(internal_fields), t,
                                internal, err);
+    return r;
+}
+
+/* Parses obj into *c (written only on success), defaults first. */
+static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal, struct verr *err)
+{
+    _cleanup_free_ struct model_vpn_conn *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return -ENOMEM;
+    int r = conn_parse_into(obj, t, internal, err);
     if (r == 0)
         memcpy(c, t, sizeof(*c));
     return r;
@@ -279,6 +287,33 @@ int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn
     if (r < 0)
         return r;
     r = conn_parse(root, c, true, &ignored);
+    json_decref(root);
+    return r;
+}
+
+int model_conn_from_internal_fresh(const char *json, size_t len, struct model_vpn_conn *c)
+{
+    struct verr ignored;
+    json_t *root;
+    int r = model_load_internal(json, len, &root);
+
+    if (r < 0)
+        return r;
+    r = conn_parse_into(root, c, true, &ignored);
+    json_decref(root);
+    return r;
+}
+
+int model_conn_parse_create_fresh(const char *body, size_t len, struct model_vpn_conn *c,
+                                  struct verr *err)
+{
+    json_t *root;
+    const json_t *obj;
+    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+
+    if (r < 0)
+        return r;
+    r = conn_parse_into(obj, c, false, err);
     json_decref(root);
     return r;
 }

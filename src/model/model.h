@@ -524,4 +524,15 @@ int model_record_write_conn(const char *project_id, const struct model_vpn_conn 
 const char *model_conn_status(const char *s);
 const char *model_vgw_status(const char *s);
 
+/* ---- Parsing into a fresh struct (no scratch copy) ---- */
+
+/* As model_conn_from_internal, model_conn_parse_create and model_vgw_from_internal, for a
+ * destination that is all zero (just calloc'd) and is discarded by the caller on failure: the
+ * struct is parsed in place, so on failure it is left partly written (the plain functions parse
+ * into a zeroed scratch copy and write the destination only on success). */
+int model_conn_from_internal_fresh(const char *json, size_t len, struct model_vpn_conn *c);
+int model_conn_parse_create_fresh(const char *body, size_t len, struct model_vpn_conn *c,
+                                  struct verr *err);
+int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g);
+
 #endif

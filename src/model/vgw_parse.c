@@ -240,13 +240,9 @@ static void vgw_derive(struct model_vgw *g)
     g->connection_number = model_flavor_connections(g->flavor);
 }
 
-/* Parses obj into *g (written only on success). */
-static int vgw_parse(const json_t *obj, struct model_vgw *g, bool internal, struct verr *err)
+/* Parses obj into the zeroed *t; on failure *t is left partly written. */
+static int vgw_parse_into(const json_t *obj, struct model_vgw *t, bool internal, struct verr *err)
 {
-    _cleanup_free_ struct model_vgw *t = calloc(1, sizeof(*t));
-
-    if (!t)
-        return -ENOMEM;
     vgw_defaults(t);
     int r = model_fields_parse(obj, WRAPPER, create_fields, ARRAY_SIZE(create_fields), t, internal,
                                err);
@@ -255,6 +251,17 @@ static int vgw_parse(const json_t *obj, struct model_vgw *g, bool internal, stru
                                internal, err);
     else if (r == 0)
         vgw_derive(t);
+    return r;
+}
+
+/* Parses obj into *g (written only on success). */
+static int vgw_parse(const json_t *obj, struct model_vgw *g, bool internal, struct verr *err)
+{
+    _cleanup_free_ struct model_vgw *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return -ENOMEM;
+    int r = vgw_parse_into(obj, t, internal, err);
     if (r == 0)
         memcpy(g, t, sizeof(*g));
     return r;
@@ -282,6 +289,19 @@ int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g)
     if (r < 0)
         return r;
     r = vgw_parse(root, g, true, &ignored);
+    json_decref(root);
+    return r;
+}
+
+int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g)
+{
+    struct verr ignored;
+    json_t *root;
+    int r = model_load_internal(json, len, &root);
+
+    if (r < 0)
+        return r;
+    r = vgw_parse_into(root, g, true, &ignored);
     json_decref(root);
     return r;
 }
