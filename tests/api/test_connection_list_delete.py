@@ -14,7 +14,10 @@ def test_list_returns_connections_newest_first_with_total_count(server, project)
     _, ids = three_connections(server, project)
     r = server.request("GET", conn_path(project))
     assert r.status == 200, r.raw
-    assert [c["id"] for c in r.json["vpn_connections"]] == ids[::-1]
+    got = r.json["vpn_connections"]
+    assert sorted(c["id"] for c in got) == sorted(ids)
+    # newest first, ties (same millisecond) by id descending
+    assert got == sorted(got, key=lambda c: (c["created_at"], c["id"]), reverse=True)
     assert r.json["total_count"] == 3
     assert r.json["page_info"]["current_count"] == 3
     assert "next_marker" not in r.json["page_info"]
@@ -27,11 +30,14 @@ def test_following_next_marker_visits_every_connection_once_then_an_empty_page(s
     for _ in range(5):
         path = conn_path(project) + "?limit=2" + ("&marker=" + marker if marker else "")
         page = server.request("GET", path).json
-        seen += [c["id"] for c in page["vpn_connections"]]
+        seen += page["vpn_connections"]
         marker = page["page_info"].get("next_marker")
         if not marker:
             break
-    assert seen == ids[::-1]
+    # newest first; connections created in the same millisecond are ordered by id, descending
+    # (regression: this test assumed three creates never share a millisecond)
+    assert sorted(c["id"] for c in seen) == sorted(ids)
+    assert seen == sorted(seen, key=lambda c: (c["created_at"], c["id"]), reverse=True)
 
 
 def test_list_filters_by_vgw_id(server, project):
