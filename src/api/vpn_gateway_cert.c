@@ -59,17 +59,36 @@ static int write_cert(struct api *api, const struct api_call *call, struct vgw_l
     return reply_cert(call, l, create ? 201 : 200, resp);
 }
 
+/* Loads the GM gateway call->id (malloc'd, caller frees); NULL when it answered instead (out of
+ * memory, no such gateway, not a GM gateway). */
+static struct vgw_loaded *load_gm_gateway(struct api *api, const struct api_call *call,
+                                          struct http_response *resp)
+{
+    struct vgw_loaded *l = calloc(1, sizeof(*l));
+
+    if (!l) {
+        api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.certificate");
+        return NULL;
+    }
+    if (vgw_extra_load(api, call, call->id, l, resp) < 0) {
+        free(l);
+        return NULL;
+    }
+    if (!(l->g.flavor && strcmp(l->g.flavor, "GM") == 0)) {
+        vgw_extra_not_gm(call, &l->g, resp);
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
 int vpn_gateway_cert_create(struct api *api, const struct api_call *call,
                             struct http_response *resp)
 {
-    _cleanup_free_ struct vgw_loaded *l = calloc(1, sizeof(*l));
+    _cleanup_free_ struct vgw_loaded *l = load_gm_gateway(api, call, resp);
 
     if (!l)
-        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.certificate");
-    if (vgw_extra_load(api, call, call->id, l, resp) < 0)
         return 0;
-    if (!(l->g.flavor && strcmp(l->g.flavor, "GM") == 0))
-        return vgw_extra_not_gm(call, &l->g, resp);
     if (l->g.certificate.present)
         return api_fail(call->req, resp, &API_ERR_INVALID,
                         "invalid request: vpn gateway %s already has certificate %s; change it "
@@ -83,14 +102,10 @@ int vpn_gateway_cert_create(struct api *api, const struct api_call *call,
 int vpn_gateway_cert_show(struct api *api, const struct api_call *call,
                           struct http_response *resp)
 {
-    _cleanup_free_ struct vgw_loaded *l = calloc(1, sizeof(*l));
+    _cleanup_free_ struct vgw_loaded *l = load_gm_gateway(api, call, resp);
 
     if (!l)
-        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.certificate");
-    if (vgw_extra_load(api, call, call->id, l, resp) < 0)
         return 0;
-    if (!(l->g.flavor && strcmp(l->g.flavor, "GM") == 0))
-        return vgw_extra_not_gm(call, &l->g, resp);
     if (!l->g.certificate.present)
         return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
                         "resource not found: vpn gateway %s has no certificate", call->id);
@@ -100,14 +115,10 @@ int vpn_gateway_cert_show(struct api *api, const struct api_call *call,
 int vpn_gateway_cert_update(struct api *api, const struct api_call *call,
                             struct http_response *resp)
 {
-    _cleanup_free_ struct vgw_loaded *l = calloc(1, sizeof(*l));
+    _cleanup_free_ struct vgw_loaded *l = load_gm_gateway(api, call, resp);
 
     if (!l)
-        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.certificate");
-    if (vgw_extra_load(api, call, call->id, l, resp) < 0)
         return 0;
-    if (!(l->g.flavor && strcmp(l->g.flavor, "GM") == 0))
-        return vgw_extra_not_gm(call, &l->g, resp);
     if (!l->g.certificate.present || strcmp(l->g.certificate.id, call->sub_id) != 0)
         return api_fail(call->req, resp, &API_ERR_NOT_FOUND,
                         "resource not found: certificate \"%.64s\" of vpn gateway %s",

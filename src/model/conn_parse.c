@@ -264,8 +264,10 @@ static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal
     return r;
 }
 
-int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
-                            struct verr *err)
+/* fresh: c is a just-zeroed struct the caller discards on failure, so the parse may write it in
+ * place (no scratch copy); otherwise c is written only on success. */
+static int conn_parse_body(const char *body, size_t len, struct model_vpn_conn *c, bool fresh,
+                           struct verr *err)
 {
     json_t *root;
     const json_t *obj;
@@ -273,49 +275,44 @@ int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn 
 
     if (r < 0)
         return r;
-    r = conn_parse(obj, c, false, err);
+    r = fresh ? conn_parse_into(obj, c, false, err) : conn_parse(obj, c, false, err);
     json_decref(root);
     return r;
+}
+
+static int conn_parse_internal(const char *json, size_t len, struct model_vpn_conn *c, bool fresh)
+{
+    struct verr ignored;
+    json_t *root;
+    int r = model_load_internal(json, len, &root);
+
+    if (r < 0)
+        return r;
+    r = fresh ? conn_parse_into(root, c, true, &ignored) : conn_parse(root, c, true, &ignored);
+    json_decref(root);
+    return r;
+}
+
+int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
+                            struct verr *err)
+{
+    return conn_parse_body(body, len, c, false, err);
 }
 
 int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c)
 {
-    struct verr ignored;
-    json_t *root;
-    int r = model_load_internal(json, len, &root);
-
-    if (r < 0)
-        return r;
-    r = conn_parse(root, c, true, &ignored);
-    json_decref(root);
-    return r;
+    return conn_parse_internal(json, len, c, false);
 }
 
 int model_conn_from_internal_fresh(const char *json, size_t len, struct model_vpn_conn *c)
 {
-    struct verr ignored;
-    json_t *root;
-    int r = model_load_internal(json, len, &root);
-
-    if (r < 0)
-        return r;
-    r = conn_parse_into(root, c, true, &ignored);
-    json_decref(root);
-    return r;
+    return conn_parse_internal(json, len, c, true);
 }
 
 int model_conn_parse_create_fresh(const char *body, size_t len, struct model_vpn_conn *c,
                                   struct verr *err)
 {
-    json_t *root;
-    const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
-
-    if (r < 0)
-        return r;
-    r = conn_parse_into(obj, c, false, err);
-    json_decref(root);
-    return r;
+    return conn_parse_body(body, len, c, true, err);
 }
 
 /* Fields fixed at creation (spec §2.8; TF treats them as ForceNew). */

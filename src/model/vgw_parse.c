@@ -280,7 +280,8 @@ int model_vgw_parse_create(const char *body, size_t len, struct model_vgw *g, st
     return r;
 }
 
-int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g)
+/* fresh: as conn_parse_internal (conn_parse.c). */
+static int vgw_parse_internal(const char *json, size_t len, struct model_vgw *g, bool fresh)
 {
     struct verr ignored;
     json_t *root;
@@ -288,22 +289,19 @@ int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g)
 
     if (r < 0)
         return r;
-    r = vgw_parse(root, g, true, &ignored);
+    r = fresh ? vgw_parse_into(root, g, true, &ignored) : vgw_parse(root, g, true, &ignored);
     json_decref(root);
     return r;
 }
 
+int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g)
+{
+    return vgw_parse_internal(json, len, g, false);
+}
+
 int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g)
 {
-    struct verr ignored;
-    json_t *root;
-    int r = model_load_internal(json, len, &root);
-
-    if (r < 0)
-        return r;
-    r = vgw_parse_into(root, g, true, &ignored);
-    json_decref(root);
-    return r;
+    return vgw_parse_internal(json, len, g, true);
 }
 
 int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err)
