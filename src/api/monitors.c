@@ -19,7 +19,6 @@
 #include "util/log.h"
 
 #define MONITOR_STATUS "PENDING_CREATE"
-#define LIST_MAX_EPS 16
 
 static int fail_no_monitor(const struct api_call *call, struct http_response *resp)
 {
@@ -165,8 +164,7 @@ int connection_monitor_show(struct api *api, const struct api_call *call,
 
 struct monitor_query {
     struct store_monitor_filter f;
-    const char *eps[LIST_MAX_EPS];
-    char ep_buf[LIST_MAX_EPS][MODEL_UUID_LEN];
+    struct query_eps eps;
     char conn_id[MODEL_UUID_LEN];
     char error[160];
 };
@@ -184,14 +182,9 @@ static int list_param(void *ud, const char *key, const char *value)
         snprintf(q->conn_id, sizeof(q->conn_id), "%s", value);
         q->f.vpn_connection_id = q->conn_id;
     } else if (strcmp(key, "enterprise_project_id") == 0) {
-        if (q->f.n_enterprise_project_ids == LIST_MAX_EPS) {
-            snprintf(q->error, sizeof(q->error),
-                     "enterprise_project_id: must be given at most %d times", LIST_MAX_EPS);
+        if (query_eps_add(&q->eps, value, q->error, sizeof(q->error)) < 0)
             return -1;
-        }
-        size_t i = q->f.n_enterprise_project_ids++;
-        snprintf(q->ep_buf[i], sizeof(q->ep_buf[i]), "%s", value);
-        q->eps[i] = q->ep_buf[i];
+        q->f.n_enterprise_project_ids = q->eps.n;
     }
     return 0;
 }
@@ -221,7 +214,7 @@ int connection_monitor_list(struct api *api, const struct api_call *call,
 
     if (!q)
         return api_fail_errno(call->req, resp, -ENOMEM, "connection_monitor.list");
-    q->f.enterprise_project_ids = q->eps;
+    q->f.enterprise_project_ids = q->eps.ptr;
     if (query_foreach(call->req->query, list_param, q) != 0)
         return api_fail(call->req, resp, &API_ERR_INVALID, "invalid request: %s", q->error);
     buf_reset(w.b);

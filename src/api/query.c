@@ -2,6 +2,7 @@
 #include "api/query.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #define QUERY_PART_MAX 256
@@ -62,5 +63,18 @@ int query_foreach(const char *raw, int (*cb)(void *ud, const char *key, const ch
         if (*p == '&')
             p++;
     }
+    return 0;
+}
+
+int query_eps_add(struct query_eps *e, const char *value, char *error, size_t errlen)
+{
+    if (e->n == QUERY_MAX_EPS) {
+        snprintf(error, errlen, "enterprise_project_id: must be given at most %d times",
+                 QUERY_MAX_EPS);
+        return -1;
+    }
+    snprintf(e->buf[e->n], sizeof(e->buf[e->n]), "%s", value);
+    e->ptr[e->n] = e->buf[e->n];
+    e->n++;
     return 0;
 }

@@ -10,4 +10,17 @@
 int query_foreach(const char *raw, int (*cb)(void *ud, const char *key, const char *value),
                   void *ud);
 
+/* A repeatable enterprise_project_id filter (spec §2.7: repeated keys), as the store's filters
+ * take it: ptr[0..n) point into buf. */
+#define QUERY_MAX_EPS 16
+struct query_eps {
+    const char *ptr[QUERY_MAX_EPS];
+    char buf[QUERY_MAX_EPS][37]; /* a UUID or "0" */
+    size_t n;
+};
+
+/* Adds one value; past QUERY_MAX_EPS writes "enterprise_project_id: must be given at most 16
+ * times" into error and returns -1. */
+int query_eps_add(struct query_eps *e, const char *value, char *error, size_t errlen);
+
 #endif

@@ -293,12 +293,10 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 }
 
 #define LIST_LIMIT_MAX 2000
-#define LIST_MAX_EPS 16
 
 struct list_query {
     struct store_conn_filter f;
-    const char *eps[LIST_MAX_EPS];
-    char ep_buf[LIST_MAX_EPS][MODEL_UUID_LEN];
+    struct query_eps eps;
     char vgw_id[MODEL_UUID_LEN], vgw_ip[MODEL_UUID_LEN], marker[STORE_MARKER_LEN];
     long long limit;
     char error[160];
@@ -326,14 +324,9 @@ static int list_param(void *ud, const char *key, const char *value)
         snprintf(q->vgw_ip, sizeof(q->vgw_ip), "%s", value);
         q->f.vgw_ip = q->vgw_ip;
     } else if (strcmp(key, "enterprise_project_id") == 0) {
-        if (q->f.n_enterprise_project_ids == LIST_MAX_EPS) {
-            snprintf(q->error, sizeof(q->error),
-                     "enterprise_project_id: must be given at most %d times", LIST_MAX_EPS);
+        if (query_eps_add(&q->eps, value, q->error, sizeof(q->error)) < 0)
             return -1;
-        }
-        size_t i = q->f.n_enterprise_project_ids++;
-        snprintf(q->ep_buf[i], sizeof(q->ep_buf[i]), "%s", value);
-        q->eps[i] = q->ep_buf[i];
+        q->f.n_enterprise_project_ids = q->eps.n;
     }
     return 0; /* other parameters (vpn_id, eip_id: legacy) are accepted and ignored */
 }
@@ -347,7 +340,7 @@ int vpn_conn_list(struct api *api, const struct api_call *call, struct http_resp
     size_t count = 0;
     int64_t total = 0;
 
-    q.f.enterprise_project_ids = q.eps;
+    q.f.enterprise_project_ids = q.eps.ptr;
     if (query_foreach(req->query, list_param, &q) != 0)
         return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", q.error);
     buf_reset(b);

@@ -74,3 +74,12 @@ def test_delete_of_another_projects_connection_is_404_and_changes_nothing(server
     r = server.request("DELETE", conn_path("0" * 32, ids[0]))
     assert r.status == 404 and r.json["error_code"] == "VPN.0004"
     assert server.request("GET", conn_path(project, ids[0])).status == 200
+
+
+def test_more_than_16_enterprise_project_ids_are_rejected_with_a_precise_message(server, project):
+    query = "&".join("enterprise_project_id=0" for _ in range(17))
+    for path in (conn_path(project), "/v5/%s/connection-monitors" % project):
+        r = server.request("GET", path + "?" + query)
+        assert r.status == 400 and r.json["error_code"] == "VPN.0001", r.raw
+        assert r.json["error_msg"] == ("invalid request: enterprise_project_id: must be given at "
+                                       "most 16 times")
