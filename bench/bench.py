@@ -186,7 +186,8 @@ def start_nginx(work, cpu, body):
                 "http { access_log off; keepalive_requests 10000000;\n"
                 "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
                 "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
-                "  server { listen 127.0.0.1:%d; root %s; default_type application/json; } }\n"
+                "  server { listen 127.0.0.1:%d; root %s; default_type application/json;\n"
+                "    location / { try_files /conn.json =404; } } }\n"
                 % ((work, work) + (work,) * 5 + (port, www)))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # /usr/sbin is not on every PATH
     proc = subprocess.Popen(["taskset", "-c", str(cpu), nginx, "-c", conf, "-e",
@@ -220,7 +221,9 @@ def run_size(args, wrk, n):
     try:
         for c in (8, 64):
             log("N=%d: nginx static, %d connections" % (n, c))
-            nginx[c] = wrk.run("http://127.0.0.1:%d/conn.json" % nport, c)
+            # the same random-id request stream as vpnd gets: every path serves the file
+            nginx[c] = wrk.run("http://127.0.0.1:%d%s" % (nport, base), c, "get_random.lua",
+                               env_get)
             rows.append(dict(size=n, target="nginx static file", conns=c, ratio=1.0, **nginx[c]))
     finally:
         ng.send_signal(signal.SIGQUIT)
