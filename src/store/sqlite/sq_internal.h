@@ -125,6 +125,10 @@ int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what);
  * sets q->schema_version. -EIO (errbuf says why) if the database is newer than the binary. */
 int store_sqlite_migrate(struct sq_store *q, char *errbuf, size_t errlen);
 
+/* sq_key.c: the connection lookup key (vpn_connection.gkey) and its SQL function */
+int64_t store_sqlite_conn_key(const char *project_id, size_t plen, const char *id, size_t ilen);
+int store_sqlite_register_key(sqlite3 *db);
+
 /* The operations, one file per concern (sq_rows.c, sq_list.c). */
 int store_sqlite_vgw_insert(struct store *s, const struct store_vgw_row *row,
                             const struct store_claim *claims, size_t n_claims);

@@ -64,9 +64,12 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [SQ_CGW_GET] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
                    "WHERE project_id = ?1 AND id = ?2",
-    [SQ_CONN_INSERT] = "INSERT INTO vpn_connection (" SQ_CONN_COLS ") "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection WHERE project_id = ?1 AND id = ?2",
+    [SQ_CONN_INSERT] = "INSERT INTO vpn_connection (" SQ_CONN_COLS ", gkey) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                       "vpnd_conn_key(?1, ?2))",
+    /* the hot GET walks the small key index (sq_key.c), never the primary key's */
+    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection INDEXED BY vpn_connection_by_gkey "
+                        "WHERE gkey = ?3 AND project_id = ?1 AND id = ?2",
     [SQ_CONN_GET] = "SELECT " SQ_CONN_COLS " FROM vpn_connection "
                     "WHERE project_id = ?1 AND id = ?2",
     [SQ_CONN_UPDATE] = "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, "
@@ -249,6 +252,12 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
     sqlite3_busy_timeout(q->db, SQ_BUSY_TIMEOUT_MS);
     sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    rc = store_sqlite_register_key(q->db); /* before the migrations: one of them calls it */
+    if (rc != SQLITE_OK) {
+        int r = store_sqlite_fail(q, rc, "register vpnd_conn_key");
+        snprintf(errbuf, errlen, "%s", q->errmsg);
+        return r;
+    }
     rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);

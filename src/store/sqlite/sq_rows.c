@@ -280,7 +280,8 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
 
     if (r <= 0)
         return r;
-    r = store_sqlite_bind(q, st, "conn get doc", "ss", project_id, id);
+    r = store_sqlite_bind(q, st, "conn get doc", "ssi", project_id, id,
+                          store_sqlite_conn_key(project_id, strlen(project_id), id, strlen(id)));
     if (r == 0)
         r = store_sqlite_step_row(q, st, "conn get doc");
     if (r < 0)

@@ -216,6 +216,11 @@ static const char *const sq_migrations[] = {
      * lookup by gateway, the foreign-key check of a gateway delete included, names the project
      * too. One index less to write per connection insert/delete and ~50 bytes per connection. */
     "DROP INDEX IF EXISTS vpn_connection_by_vgw;",
+    /* the GET's lookup key (sq_key.c): a 31-bit hash of (project_id, id) with an index of ~12
+     * bytes per connection that stays cached, where the primary key's is ~88 */
+    "ALTER TABLE vpn_connection ADD COLUMN gkey INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE vpn_connection SET gkey = vpnd_conn_key(project_id, id);"
+    "CREATE INDEX vpn_connection_by_gkey ON vpn_connection (gkey);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
