@@ -86,6 +86,14 @@ static void assert_ordered_search(struct plan_fx *f, enum sq_stmt id, const char
         fail_msg("statement %d: want an ordered search of %s, got: %s", (int)id, index, plan);
 }
 
+static void test_the_get_by_id_searches_the_small_key_index(void **state)
+{
+    char plan[1024];
+
+    plan_of(*state, SQ_CONN_GET_DOC, plan, sizeof(plan));
+    assert_non_null(strstr(plan, "USING INDEX vpn_connection_by_gkey (gkey=?)"));
+}
+
 static void test_the_connection_page_walks_the_created_index(void **state)
 {
     assert_ordered_search(*state, SQ_CONN_LIST, "vpn_connection_by_created");
@@ -125,6 +133,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_the_get_by_id_searches_the_small_key_index),
         T(test_the_connection_page_walks_the_created_index),
         T(test_a_page_filtered_by_gateway_walks_the_gateway_index),
         T(test_a_page_filtered_by_gateway_ip_walks_the_gateway_ip_index),

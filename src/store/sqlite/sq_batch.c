@@ -51,7 +51,10 @@ static int batch_open_rdb(struct sq_store *q, struct sq_batch *b)
     if (!path || !path[0] ||
         sqlite3_open_v2(path, &b->rdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
-        sqlite3_exec(b->rdb, "PRAGMA query_only = ON; PRAGMA cache_size = -16384", NULL, NULL,
+        /* 48 MiB: at a million connections the key index (~12-17 MB) and the table's interior
+         * pages (~10 MB) stay cached, so a GET reads one page, the row's (1.07 reads per GET
+         * measured, 2.6 through the primary key with 16 MiB) */
+        sqlite3_exec(b->rdb, "PRAGMA query_only = ON; PRAGMA cache_size = -49152", NULL, NULL,
                      NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(b->rdb, store_sqlite_sql[SQ_CONN_GET_DOC], -1,
                            SQLITE_PREPARE_PERSISTENT, &b->get, NULL) != SQLITE_OK ||
