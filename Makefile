@@ -51,6 +51,10 @@ build/asan/%.o: %.c
 build/rel/vpnd: build/rel/src/main.o $(REL_OBJ)
 	$(CC) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
+build/rel/pread_probe: bench/pread_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $< -o $@
+
 build/asan/vpnd: build/asan/src/main.o $(SAN_OBJ)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
 

@@ -201,6 +201,17 @@ def start_nginx(work, cpu, body):
     raise SystemExit("nginx did not start")
 
 
+def pread_probe(path, cpu):
+    """Microseconds per random 4 KiB pread from the page cache, over the whole store file and
+    over its first 1000 pages (bench/pread_probe.c): what the one cold page a GET at N reads
+    costs on this machine."""
+    probe = os.path.join(HERE, "..", "build", "rel", "pread_probe")
+    subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)  # into the page cache
+    out = subprocess.run(["taskset", "-c", str(cpu), probe, path], capture_output=True,
+                         text=True, check=True).stdout.split()
+    return {"pread_us_whole_file": float(out[0]), "pread_us_1000_pages": float(out[1])}
+
+
 def run_size(args, wrk, n):
     work = tempfile.mkdtemp(prefix="vpnd-bench-", dir=args.workdir)
     log("N=%d: building the store (bench/gen.py | vpnd import)" % n)
@@ -295,7 +306,7 @@ def run_size(args, wrk, n):
                                                          "db_bytes")},
             "start_to_ready_ms": [round(t * 1000, 1) for t in starts],
             "start_to_ready_median_ms": round(starts[len(starts) // 2] * 1000, 1),
-            "body_bytes": len(body)}
+            "body_bytes": len(body), "pread_probe": pread_probe(store["db"], args.server_cpu)}
     if not args.keep:
         subprocess.run(["rm", "-rf", work])
     return rows, info
@@ -320,6 +331,11 @@ def markdown(rows, infos):
                        size_label(i["size"]), imp["records"], imp["import_s"], imp["import_rps"],
                        imp["db_bytes"] / 1048576, i["start_to_ready_median_ms"],
                        len(i["start_to_ready_ms"]), i["start_to_ready_ms"], i["body_bytes"]))
+    for i in infos:
+        p = i["pread_probe"]
+        out.append("- N=%s: a random 4 KiB pread from the page cache costs %.2f us over the whole "
+                   "store file, %.2f us over its first 1000 pages" % (
+                       size_label(i["size"]), p["pread_us_whole_file"], p["pread_us_1000_pages"]))
     for r in rows:
         if "acked" in r:
             out.append("- N=%s: %d creates acknowledged, %d present after kill -9 and restart" % (

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --bench
-make -s build/rel/vpnd
+make -s build/rel/vpnd build/rel/pread_probe
 if [ "$(nproc)" -lt 2 ]; then
     echo "bench: needs 2 CPUs (server and load generator pinned apart)" >&2
     exit 1
