@@ -12,6 +12,11 @@
 #include "util/ids.h"
 #include "util/log.h"
 
+int customer_gateway_ca_id(struct model_cgw *cgw)
+{
+    return cgw->ca.present && !cgw->ca.id[0] ? ids_uuid4(cgw->ca.id) : 0;
+}
+
 int customer_gateway_create(struct api *api, const struct api_call *call,
                             struct http_response *resp)
 {
@@ -31,7 +36,7 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
         return api_fail_errno(req, resp, r, "customer_gateway.parse");
     if (api_quota_check(api, call, API_QUOTA_CUSTOMER_GATEWAY, resp) < 0)
         return 0;
-    if (ids_uuid4(cgw->id) < 0)
+    if (ids_uuid4(cgw->id) < 0 || customer_gateway_ca_id(cgw) < 0)
         return api_fail_errno(req, resp, -EIO, "customer_gateway.id");
     if (cgw->name[0] == '\0') {
         char hex[5];
@@ -139,6 +144,8 @@ int customer_gateway_update(struct api *api, const struct api_call *call,
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "customer_gateway.parse");
+    if (customer_gateway_ca_id(cgw) < 0)
+        return api_fail_errno(req, resp, -EIO, "customer_gateway.ca_certificate.id");
     cgw->updated_at = ids_now_ms();
     if (cgw->updated_at <= cur->updated_at)
         cgw->updated_at = cur->updated_at + 1; /* updated_at always moves */

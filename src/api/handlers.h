@@ -28,6 +28,10 @@ int vpn_gateway_list(struct api *api, const struct api_call *call, struct http_r
 int vpn_gateway_delete(struct api *api, const struct api_call *call, struct http_response *resp);
 int vpn_gateway_show(struct api *api, const struct api_call *call, struct http_response *resp);
 
+/* Gives cgw's CA certificate a fresh id when one was just set without an id (the request may
+ * name one). Returns 0 or -EIO. */
+struct model_cgw;
+int customer_gateway_ca_id(struct model_cgw *cgw);
 int customer_gateway_create(struct api *api, const struct api_call *call,
                             struct http_response *resp);
 int customer_gateway_delete(struct api *api, const struct api_call *call,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/handlers.h"
 #include "api/import_reader.h"
 #include "api/pool.h"
 #include "api/transfer.h"
@@ -213,7 +214,7 @@ static int import_cgw(struct import_run *ir)
 
     if (!ir->rec.has_id && ids_uuid4(cgw->id) < 0)
         return -EIO;
-    if (fill_name(cgw->name, "cgw-") < 0)
+    if (customer_gateway_ca_id(cgw) < 0 || fill_name(cgw->name, "cgw-") < 0)
         return -EIO;
     fill_times(&ir->rec, ir->o->keep, ir->now, &cgw->created_at, &cgw->updated_at);
     buf_reset(&ir->spec);

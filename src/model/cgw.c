@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/ids.h"
+
 #define CGW(m) offsetof(struct model_cgw, m)
 #define WRAPPER "customer_gateway"
 #define ID_VALUE_ROW 2 /* index of id_value in create_fields */
@@ -39,21 +41,70 @@ static int bgp_asn_field(const json_t *v, const char *path, void *dst, bool inte
     return v ? model_want_int(v, path, 1, 4294967295, &cgw->bgp_asn, err) : 0;
 }
 
-/* Accepted for compatibility (GM certificates are not modelled): {content: string}. */
+/* ca_certificate (spec §4): {id?, content} in a request, content a PEM X.509 certificate read
+ * with OpenSSL; a given id (a UUID) is kept, else the caller assigns one. The internal form is
+ * {id, content, facts}: a stored gateway loads without OpenSSL. Absent: no CA certificate (an
+ * update without the member keeps the current one: the caller starts from it). */
 static int ca_certificate_field(const json_t *v, const char *path, void *dst, bool internal,
                                 struct verr *err)
 {
-    char cpath[MODEL_PATH_LEN];
-    const char *s;
-    (void)dst;
-    (void)internal;
+    struct model_cgw *cgw = dst;
+    struct model_cgw_ca ca = {.present = true};
+    char cpath[MODEL_PATH_LEN], ipath[MODEL_PATH_LEN];
+    const char *pem, *id = NULL;
+    const json_t *content, *idv;
+    int r;
 
     if (!v)
         return 0;
-    int r = model_want_object(v, path, err);
-    const json_t *content = model_member(v, "content");
+    if ((r = model_want_object(v, path, err)) < 0)
+        return r;
+    content = model_member(v, "content");
+    idv = model_member(v, "id");
     model_path_key(cpath, path, "content");
-    return r < 0 || !content ? r : model_want_str(content, cpath, &s, err);
+    model_path_key(ipath, path, "id");
+    if (!content)
+        return verr_set(err, cpath, "is required (a PEM X.509 CA certificate)");
+    if (idv && (r = model_want_str(idv, ipath, &id, err)) < 0)
+        return r;
+    if (id && !ids_is_uuid(id))
+        return verr_set(err, ipath, "must be a UUID, got \"%.64s\"", id);
+    if (internal) {
+        if (!json_is_string(content) ||
+            model_copy(ca.content, sizeof(ca.content), json_string_value(content)) < 0 ||
+            model_cert_facts_read(v, "facts", &ca.facts) < 0 || !id)
+            return verr_set(err, path, "is not a stored CA certificate");
+    } else {
+        if ((r = model_cert_pem_facts(content, cpath, &pem, &ca.facts, err)) < 0)
+            return r;
+        (void)model_copy(ca.content, sizeof(ca.content), pem); /* pem_text capped its length */
+    }
+    if (id)
+        (void)model_copy(ca.id, sizeof(ca.id), id);
+    cgw->ca = ca;
+    return 0;
+}
+
+/* The response's ca_certificate (spec §4) or, with all, the internal form. */
+static void ca_write(struct model_jw *w, const struct model_cgw_ca *ca, bool all)
+{
+    if (!ca->present)
+        return;
+    model_jw_obj(w, "ca_certificate");
+    model_jw_str(w, "id", ca->id);
+    if (all) {
+        model_jw_str(w, "content", ca->content);
+        model_cert_facts_write(w, "facts", &ca->facts);
+    } else {
+        model_jw_str(w, "serial_number", ca->facts.serial_number);
+        model_jw_str(w, "signature_algorithm", ca->facts.signature_algorithm);
+        model_jw_str(w, "issuer", ca->facts.issuer);
+        model_jw_str(w, "subject", ca->facts.subject);
+        model_jw_time(w, "expire_time", ca->facts.expire_time, false);
+        /* a PUT may always replace it: vpnd keeps no tunnel state that depends on it */
+        model_jw_bool(w, "is_updatable", true);
+    }
+    model_jw_obj_end(w);
 }
 
 static const struct model_fspec create_fields[] = {
@@ -132,6 +183,7 @@ static int write_cgw(const struct model_cgw *cgw, struct buf *out, bool all)
     model_jw_str(&w, "id_value", cgw->id_value);
     if (cgw->has_bgp_asn)
         model_jw_int(&w, "bgp_asn", cgw->bgp_asn);
+    ca_write(&w, &cgw->ca, all);
     model_jw_time(&w, "created_at", cgw->created_at, all);
     model_jw_time(&w, "updated_at", cgw->updated_at, all);
     model_tags_write(&w, &cgw->tags);

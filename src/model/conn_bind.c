@@ -127,6 +127,19 @@ static int check_gm_certificate(const struct model_vpn_conn *c, const struct mod
                     g->id, g->id, c->vgw_id);
 }
 
+/* Spec §2.2 cgw_id: on a GM gateway the customer gateway must have a CA certificate. */
+static int check_gm_ca(const struct model_vpn_conn *c, const struct model_vgw *g,
+                       const struct model_cgw *cgw, struct verr *err)
+{
+    if (!model_streq(g->flavor, "GM") || cgw->ca.present)
+        return 0;
+    return verr_set(err, WRAPPER ".cgw_id",
+                    "customer gateway %s has no CA certificate, which a connection on GM gateway "
+                    "%s needs; set one first (PUT customer-gateways/%s with "
+                    "ca_certificate.content), got \"%s\"",
+                    cgw->id, g->id, cgw->id, c->cgw_id);
+}
+
 /* Checks everything first, so *c changes only on success. */
 int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
                     const struct model_cgw *cgw, struct verr *err)
@@ -134,9 +147,11 @@ int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
     int side = gateway_side(c, g);
     int r = check_gm_certificate(c, g, err);
 
-    /* in field order: vgw_id, vgw_ip, peer_subnets, policy_rules, ikepolicy, ha_role */
+    /* in field order: vgw_id, vgw_ip, cgw_id, peer_subnets, policy_rules, ikepolicy, ha_role */
     if (r == 0)
         r = check_vgw_ip(c, g, side, err);
+    if (r == 0)
+        r = check_gm_ca(c, g, cgw, err);
     if (r == 0)
         r = check_peer_subnets(c, g, err);
     if (r == 0)

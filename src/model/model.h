@@ -234,6 +234,17 @@ struct model_vgw {
     struct model_vgw_job jobs[MODEL_MAX_JOBS]; /* oldest first */
 };
 
+#define MODEL_PEM_MAX 16384 /* characters of one PEM certificate or key */
+
+/* A customer gateway's CA certificate (spec §4, for GM connections): the PEM text (a public
+ * certificate; kept so an export re-imports it) and its facts, read once with OpenSSL. */
+struct model_cgw_ca {
+    bool present;
+    char id[MODEL_UUID_LEN]; /* "" until the caller assigns one (a request may give it) */
+    char content[MODEL_PEM_MAX + 1];
+    struct model_cert_facts facts;
+};
+
 struct model_cgw {
     char id[MODEL_UUID_LEN];
     char name[MODEL_NAME_LEN];
@@ -244,6 +255,7 @@ struct model_cgw {
     int64_t created_at;
     int64_t updated_at;
     struct model_tags tags;
+    struct model_cgw_ca ca;
 };
 
 /* ---- VPN connection ---- */
@@ -428,7 +440,6 @@ int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t
  * keys (unencrypted), each at most MODEL_PEM_MAX characters, and each key must belong to its
  * certificate. Fills the facts of out (id, timestamps and binding are the caller's). Returns 0,
  * -EINVAL (err filled) or -ENOMEM. */
-#define MODEL_PEM_MAX 16384
 int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, size_t len,
                          struct model_vgw_cert *out, struct verr *err);
 /* Appends the certificate object of gateway g (id, name, vgw_id, status, facts, timestamps;

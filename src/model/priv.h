@@ -245,6 +245,12 @@ int model_vgw_jobs_field(const json_t *v, const char *path, void *dst, bool inte
 /* Writes "certificate" and "jobs" (internal form; nothing when absent / empty). */
 void model_vgw_extras_write(struct model_jw *w, const struct model_vgw *g);
 void model_cert_facts_write(struct model_jw *w, const char *key, const struct model_cert_facts *f);
+/* The facts members model_cert_facts_write wrote under key of o (absent: all zero). 0 or -EINVAL. */
+int model_cert_facts_read(const json_t *o, const char *key, struct model_cert_facts *f);
+/* A PEM X.509 certificate member at path (model/vgw_cert.c): checked, parsed, its facts taken.
+ * On success *pem points at the text (from its BEGIN line). 0 or -EINVAL (err filled). */
+int model_cert_pem_facts(const json_t *v, const char *path, const char **pem,
+                         struct model_cert_facts *f, struct verr *err);
 /* ---- create-body parsing of an already loaded wrapper object (import records) ---- */
 
 /* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,

@@ -153,6 +153,14 @@ static int cert_member(const json_t *cv, const char *cpath, const json_t *kv, co
     return r;
 }
 
+int model_cert_pem_facts(const json_t *v, const char *path, const char **pem,
+                         struct model_cert_facts *f, struct verr *err)
+{
+    int r = pem_text(v, path, false, pem, err);
+
+    return r < 0 ? r : cert_member(v, path, NULL, NULL, f, err);
+}
+
 static const char *const members[] = {"name",        "certificate",     "private_key",
                                       "certificate_chain", "enc_certificate", "enc_private_key",
                                       NULL};

@@ -45,7 +45,7 @@ static int get_int(const json_t *o, const char *key, int64_t *ret)
     return 0;
 }
 
-static int get_facts(const json_t *o, const char *key, struct model_cert_facts *f)
+int model_cert_facts_read(const json_t *o, const char *key, struct model_cert_facts *f)
 {
     const json_t *v = json_object_get(o, key);
 
@@ -79,8 +79,8 @@ int model_vgw_certificate_field(const json_t *v, const char *path, void *dst, bo
     const json_t *binding = json_object_get(v, "binding");
     if (get_str(v, "id", c->id, sizeof(c->id)) < 0 || !ids_is_uuid(c->id) ||
         get_str(v, "name", c->name, sizeof(c->name)) < 0 ||
-        (binding && !json_is_boolean(binding)) || get_facts(v, "cert", &c->cert) < 0 ||
-        get_facts(v, "chain", &c->chain) < 0 || get_facts(v, "enc", &c->enc) < 0 ||
+        (binding && !json_is_boolean(binding)) || model_cert_facts_read(v, "cert", &c->cert) < 0 ||
+        model_cert_facts_read(v, "chain", &c->chain) < 0 || model_cert_facts_read(v, "enc", &c->enc) < 0 ||
         get_int(v, "created_at", &c->created_at) < 0 ||
         get_int(v, "updated_at", &c->updated_at) < 0)
         return verr_set(err, path, "is not a stored certificate");

@@ -215,10 +215,11 @@ def test_update_with_an_empty_object_changes_only_updated_at(server, project):
     assert u["name"] == "same" and u["updated_at"] > c["updated_at"], u
 
 
-def test_update_accepts_a_ca_certificate(server, project):
+def test_update_ca_certificate_content_must_be_a_pem_certificate(server, project):
     c = create_cgw(server, project)
     r = put(server, project, c["id"], {"customer_gateway": {"ca_certificate": {"content": "PEM"}}})
-    assert r.status == 200, r.raw
+    assert_invalid(r, "customer_gateway.ca_certificate.content", "must be a PEM certificate")
+    assert server.request("GET", cgw_path(project, c["id"])).json["customer_gateway"] == c
 
 
 @pytest.mark.parametrize("field,value", [

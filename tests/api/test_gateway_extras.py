@@ -311,7 +311,7 @@ def test_put_while_the_gateway_is_updating_is_refused(server, project, pems):
 
 def test_a_gm_gateway_takes_connections_only_once_it_has_a_certificate(server, project, pems):
     gw = gm_gateway(server, project)
-    cgw = create_cgw(server, project)
+    cgw = create_cgw(server, project, ca_certificate={"content": pems["ca.pem"]})
     r = server.request("POST", conn_path(project), conn_body(gw, cgw))
     msg = assert_invalid(r, "vpn_connection.vgw_id")
     assert msg == ('invalid request: vpn_connection.vgw_id: GM gateway %s has no certificate; '
@@ -631,14 +631,17 @@ def test_export_and_import_carry_the_certificate_and_jobs_of_a_gm_gateway(vpnd_b
     a.start()
     try:
         gw, cert = with_certificate(a, project, pems)
-        conn = create_conn(a, project, conn_body(gw, create_cgw(a, project)))
+        cgw = create_cgw(a, project, ca_certificate={"content": pems["ca.pem"]})
+        conn = create_conn(a, project, conn_body(gw, cgw))
         job = upgrade(a, project, gw["id"], "start").json["job"]
         wait_gateway_active(a, project, gw["id"])
         cert = a.request("GET", cert_path(project, gw["id"])).json["certificate"]
     finally:
         a.stop()
     dump = _vpnd(vpnd_bin, "export", "--db", a.db)
-    assert "PRIVATE" not in dump and "BEGIN" not in dump, dump
+    # no key and none of the gateway's certificates; only the customer gateway's public CA
+    assert "PRIVATE" not in dump and dump.count("BEGIN") == 1, dump
+    assert all(pems[n].split("\n")[1] not in dump for n in ("sign.pem", "enc.pem")), dump
     (tmp_path / "dump.jsonl").write_text(dump)
     b = Server(vpnd_bin, str(tmp_path / "b"), args)
     _vpnd(vpnd_bin, "import", "--db", b.db, "--keep-ids", str(tmp_path / "dump.jsonl"))

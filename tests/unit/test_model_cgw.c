@@ -125,10 +125,58 @@ static void test_id_value_wins_over_legacy_ip(void **state)
     free(g);
 }
 
-static void test_ca_certificate_content_is_accepted(void **state)
+/* A self-signed EC CA certificate (serial 2A, "CN=unit-ca,O=vpnd", valid to 2126), as JSON text. */
+#define UNIT_CA_JSON \
+    "-----BEGIN CERTIFICATE-----\\n" \
+    "MIIBhjCCASygAwIBAgIBKjAKBggqhkjOPQQDAjAhMQ0wCwYDVQQKDAR2cG5kMRAw\\n" \
+    "DgYDVQQDDAd1bml0LWNhMCAXDTI2MTIwMTE0MjQxMVoYDzIxMjYxMTA3MTQyNDEx\\n" \
+    "WjAhMQ0wCwYDVQQKDAR2cG5kMRAwDgYDVQQDDAd1bml0LWNhMFkwEwYHKoZIzj0C\\n" \
+    "AQYIKoZIzj0DAQcDQgAEw5xH97FAsnxAOimC1Rtdoyd+ByfsYwZjNU7ojiTg0DcW\\n" \
+    "R0WclOr8/0OdZGKIM9BJxlcpy0J2M2HGP9MZpDT1f6NTMFEwHQYDVR0OBBYEFNq5\\n" \
+    "Z7qhnMYz6I+89GB45Kj32qjYMB8GA1UdIwQYMBaAFNq5Z7qhnMYz6I+89GB45Kj3\\n" \
+    "2qjYMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAPvkmxYLcTqh\\n" \
+    "aWU17DzUyNiyRQqGetQzn3Ts5QfryHLaAiAYPeJMlxJJx4JRQjMYudsLiLsZemPv\\n" \
+    "/eTs6/PKIJ/fBA==\\n" \
+    "-----END CERTIFICATE-----\\n"
+
+static void test_a_ca_certificate_is_read_and_survives_the_internal_form(void **state)
 {
     (void)state;
-    free(cgw_ok(CGW_BODY(CGW_ID_VALUE ",\"ca_certificate\":{\"content\":\"-----BEGIN\"}")));
+    struct model_cgw *g = cgw_ok(
+        CGW_BODY(CGW_ID_VALUE ",\"ca_certificate\":{\"content\":\"" UNIT_CA_JSON "\"}"));
+    struct model_cgw *back = calloc(1, sizeof(*back));
+    struct buf internal = {0}, a = {0}, b = {0};
+
+    assert_true(g->ca.present);
+    assert_string_equal(g->ca.facts.serial_number, "2A");
+    assert_string_equal(g->ca.facts.subject, "CN=unit-ca,O=vpnd");
+    assert_string_equal(g->ca.facts.issuer, "CN=unit-ca,O=vpnd");
+    assert_string_equal(g->ca.facts.signature_algorithm, "ecdsa-with-SHA256");
+    assert_string_equal(g->ca.id, ""); /* the caller assigns one */
+    snprintf(g->ca.id, sizeof(g->ca.id), "%s", "5f0e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b");
+    assert_int_equal(model_cgw_to_internal(g, &internal), 0);
+    assert_int_equal(model_cgw_from_internal(internal.data, internal.len, back), 0);
+    assert_int_equal(model_cgw_render(g, &a), 0);
+    assert_int_equal(model_cgw_render(back, &b), 0);
+    assert_string_equal(a.data, b.data);
+    assert_non_null(strstr(a.data, "\"ca_certificate\":{\"id\":\"5f0e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b\","
+                                   "\"serial_number\":\"2A\""));
+    assert_null(strstr(a.data, "BEGIN")); /* the response shows facts, not the PEM text */
+    buf_free(&internal);
+    buf_free(&a);
+    buf_free(&b);
+    free(back);
+    free(g);
+}
+
+static void test_ca_certificate_content_that_is_no_certificate_is_rejected(void **state)
+{
+    (void)state;
+    cgw_err(CGW_BODY(CGW_ID_VALUE ",\"ca_certificate\":{\"content\":\"-----BEGIN "
+                                  "CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----\"}"),
+            "customer_gateway.ca_certificate.content: is not a valid PEM X.509 certificate");
+    cgw_err(CGW_BODY(CGW_ID_VALUE ",\"ca_certificate\":{}"),
+            "customer_gateway.ca_certificate.content: is required (a PEM X.509 CA certificate)");
 }
 
 static void test_ca_certificate_of_wrong_type_is_rejected(void **state)
@@ -257,7 +305,8 @@ int main(void)
         cmocka_unit_test(test_legacy_ip_is_taken_as_id_value),
         cmocka_unit_test(test_invalid_legacy_ip_is_reported_under_its_own_name),
         cmocka_unit_test(test_id_value_wins_over_legacy_ip),
-        cmocka_unit_test(test_ca_certificate_content_is_accepted),
+        cmocka_unit_test(test_a_ca_certificate_is_read_and_survives_the_internal_form),
+        cmocka_unit_test(test_ca_certificate_content_that_is_no_certificate_is_rejected),
         cmocka_unit_test(test_ca_certificate_of_wrong_type_is_rejected),
         cmocka_unit_test(test_ca_certificate_content_must_be_a_string),
         cmocka_unit_test(test_customer_gateway_name_is_checked),
