@@ -71,12 +71,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         if (g->eip2.present)
             strcpy(g->eip2.ip_address, "10.1.1.135");
         g->status = "ACTIVE";
+        g->certificate.present = true; /* a GM gateway takes connections once it has one */
     }
     for (size_t i = 0; i < N_CGW; i++) {
         if (model_cgw_parse_create(cgw_bodies[i], strlen(cgw_bodies[i]), &cgws[i], &err) < 0)
             fuzz_fail("fixture customer gateway %zu: %s", i, err.msg);
         strcpy(cgws[i].id, CGW_ID);
     }
+    cgws[0].ca.present = true; /* so GM connections bind to customer gateway 0 */
     if (model_conn_parse_create(cur_body, strlen(cur_body), &cur, &err) < 0 ||
         model_conn_bind(&cur, &vgws[0], &cgws[0], &err) < 0)
         fuzz_fail("fixture connection: %s", err.msg);

@@ -137,7 +137,7 @@ static int check_gm_ca(const struct model_vpn_conn *c, const struct model_vgw *g
                     "customer gateway %s has no CA certificate, which a connection on GM gateway "
                     "%s needs; set one first (PUT customer-gateways/%s with "
                     "ca_certificate.content), got \"%s\"",
-                    cgw->id, g->id, cgw->id, c->cgw_id);
+                    c->cgw_id, g->id, c->cgw_id, c->cgw_id);
 }
 
 /* Checks everything first, so *c changes only on success. */

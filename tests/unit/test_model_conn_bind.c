@@ -3,6 +3,9 @@
 
 #define OTHER_ID "deadbeef-0000-4000-8000-000000000001"
 #define CGW_IP "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
+#define CGW_IP_CA                                                                                  \
+    "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\",\"ca_certificate\":{\"content\":\"" UNIT_CA_JSON  \
+    "\"}}}"
 #define CGW_FQDN "{\"customer_gateway\":{\"id_type\":\"fqdn\",\"id_value\":\"cgw.example.com\"}}"
 #define VGW_STANDBY VGW_BODY(VGW_PUBLIC ",\"ha_mode\":\"active-standby\"")
 #define VGW_PRIVATE_FIELDS                                                                         \
@@ -225,11 +228,20 @@ static void test_enterprise_project_and_gateway_facts_are_copied(void **state)
     (void)state;
     struct model_vpn_conn *c = bound(
         CONN_BODY(SUBNETS),
-        VGW_BODY(VGW_PUBLIC ",\"flavor\":\"GM\",\"enterprise_project_id\":\"" EPID "\""), CGW_IP);
+        VGW_BODY(VGW_PUBLIC ",\"flavor\":\"GM\",\"enterprise_project_id\":\"" EPID "\""), CGW_IP_CA);
     assert_string_equal(c->enterprise_project_id, EPID);
     assert_true(c->gw_is_gm);
     assert_false(c->gw_is_er);
     free(c);
+}
+
+static void test_a_gm_connection_needs_a_customer_gateway_with_a_ca_certificate(void **state)
+{
+    (void)state;
+    bind_err(CONN_BODY(SUBNETS), VGW_BODY(VGW_PUBLIC ",\"flavor\":\"GM\""), CGW_IP,
+             "vpn_connection.cgw_id: customer gateway " CGW_ID " has no CA certificate, which "
+             "a connection on GM gateway " VGW_ID " needs; set one first (PUT "
+             "customer-gateways/" CGW_ID " with ca_certificate.content), got \"" CGW_ID "\"");
 }
 
 static void test_policy_rules_on_an_ipv6_gateway_are_rejected(void **state)
@@ -282,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_ip_peer_id_type_with_an_fqdn_customer_gateway_requires_peer_id),
         cmocka_unit_test(test_fqdn_ids_get_no_defaults),
         cmocka_unit_test(test_enterprise_project_and_gateway_facts_are_copied),
+        cmocka_unit_test(test_a_gm_connection_needs_a_customer_gateway_with_a_ca_certificate),
         cmocka_unit_test(test_policy_rules_on_an_ipv6_gateway_are_rejected),
         cmocka_unit_test(test_failed_bind_leaves_the_connection_untouched),
     };

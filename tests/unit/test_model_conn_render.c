@@ -3,7 +3,10 @@
 
 #include <jansson.h>
 
-#define CGW_IP "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
+/* with a CA certificate, which a connection on a GM gateway needs (spec §2.2) */
+#define CGW_IP                                                                                     \
+    "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\",\"ca_certificate\":{\"content\":\"" UNIT_CA_JSON  \
+    "\"}}}"
 #define SEED_MS INT64_C(1669470094626) /* 2022-11-26T13:41:34.626Z */
 #define OTHER_MONITOR "c0ffee00-1111-4222-8333-444455556666"
 

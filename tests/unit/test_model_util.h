@@ -140,4 +140,19 @@ static inline bool has_key(const char *json, const char *key)
     return strstr(json, pat) != NULL;
 }
 
+/* A self-signed EC CA certificate (serial 2A, "CN=unit-ca,O=vpnd", valid to 2126), as JSON text. */
+#define UNIT_CA_JSON \
+    "-----BEGIN CERTIFICATE-----\\n" \
+    "MIIBhjCCASygAwIBAgIBKjAKBggqhkjOPQQDAjAhMQ0wCwYDVQQKDAR2cG5kMRAw\\n" \
+    "DgYDVQQDDAd1bml0LWNhMCAXDTI2MTIwMTE0MjQxMVoYDzIxMjYxMTA3MTQyNDEx\\n" \
+    "WjAhMQ0wCwYDVQQKDAR2cG5kMRAwDgYDVQQDDAd1bml0LWNhMFkwEwYHKoZIzj0C\\n" \
+    "AQYIKoZIzj0DAQcDQgAEw5xH97FAsnxAOimC1Rtdoyd+ByfsYwZjNU7ojiTg0DcW\\n" \
+    "R0WclOr8/0OdZGKIM9BJxlcpy0J2M2HGP9MZpDT1f6NTMFEwHQYDVR0OBBYEFNq5\\n" \
+    "Z7qhnMYz6I+89GB45Kj32qjYMB8GA1UdIwQYMBaAFNq5Z7qhnMYz6I+89GB45Kj3\\n" \
+    "2qjYMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAPvkmxYLcTqh\\n" \
+    "aWU17DzUyNiyRQqGetQzn3Ts5QfryHLaAiAYPeJMlxJJx4JRQjMYudsLiLsZemPv\\n" \
+    "/eTs6/PKIJ/fBA==\\n" \
+    "-----END CERTIFICATE-----\\n"
+
+
 #endif

@@ -305,6 +305,7 @@ static void test_a_gm_gateway_without_certificate_takes_no_connection(void **sta
     struct model_cgw *cg = cgw_ok("{\"customer_gateway\":{\"id_value\":\"1.2.3.4\"}}");
     struct verr err = {0};
 
+    cg->ca.present = true; /* the customer gateway side of a GM connection is ready */
     memset(&g->certificate, 0, sizeof(g->certificate));
     assert_int_equal(model_conn_bind(c, g, cg, &err), -EINVAL);
     assert_string_equal(err.msg, "vpn_connection.vgw_id: GM gateway " VGW_ID

@@ -51,8 +51,16 @@ int store_postgres_bulk_begin(struct store *s)
         memset(p->prepared, 0, sizeof(p->prepared));
         if (PQstatus(p->conn) != CONNECTION_OK)
             return store_postgres_corrupt(p, "bulk: begin", "cannot reconnect to PostgreSQL");
+        if ((r = store_postgres_session_setup(p)) < 0)
+            return r;
     }
     r = store_postgres_simple(p, "BEGIN ISOLATION LEVEL READ COMMITTED", "bulk: begin");
+    /* a load of a million records runs statements (the counters, index upkeep) longer than
+     * the per-request limit; LOCAL: the session's limits are back after the transaction */
+    if (r == 0)
+        r = store_postgres_simple(p, "SET LOCAL statement_timeout = 0; SET LOCAL "
+                                     "idle_in_transaction_session_timeout = 0",
+                                  "bulk: begin");
     if (r == 0)
         r = store_postgres_simple(p, PG_BULK_SETUP, "bulk: begin");
     if (r < 0) {

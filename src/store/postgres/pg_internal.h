@@ -211,6 +211,9 @@ int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *w
                               PGresult **ret, int n, const char *const *values);
 /* Runs a plain command (no parameters, no result): SAVEPOINT, COMMIT, ... */
 int store_postgres_simple(struct pg_store *p, const char *sql, const char *what);
+/* Gives a new session its statement, lock-wait and idle-transaction limits (pg_open.c), unless
+ * the URL, role or database set them. Run after every connect and reset. */
+int store_postgres_session_setup(struct pg_store *p);
 
 /* ---- shared by the write transactions (pg_rows.c, pg_lifecycle.c, pg_monitor.c, pg_cgw.c) */
 

@@ -267,6 +267,40 @@ static void pg_set_errmsg(struct pg_store *p, const char *what, const char *msg,
     }
 }
 
+/* The server is one thread: a statement waiting forever on a lock another client holds (or
+ * a session left in a transaction by a crashed peer) would stall every request. Unless the URL,
+ * the role or the database already set them, a session gets limits: a statement gives up after
+ * 15 s, a lock wait after 10 s (the request gets 500 with the documented body), and an idle
+ * transaction is ended after 60 s. Bulk loads lift the statement limit for their transaction
+ * (pg_bulk.c). Run after every (re)connect: a reset starts a new session. */
+static const char *const pg_session_limits[][2] = {
+    {"statement_timeout", "15s"},
+    {"lock_timeout", "10s"},
+    {"idle_in_transaction_session_timeout", "60s"},
+};
+
+int store_postgres_session_setup(struct pg_store *p)
+{
+    _cleanup_pgres_ PGresult *res = PQexec(p->conn, "SELECT current_setting('statement_timeout'), "
+                                                    "current_setting('lock_timeout'), "
+                                                    "current_setting('idle_in_transaction_"
+                                                    "session_timeout')");
+    char sql[256] = "";
+    size_t len = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 3)
+        return store_postgres_corrupt(p, "session setup", "cannot read the session's timeouts");
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(PQgetvalue(res, 0, i), "0") != 0)
+            continue; /* set by the URL's options, the role or the database: theirs */
+        int n = snprintf(sql + len, sizeof(sql) - len, "SET %s = '%s';",
+                         pg_session_limits[i][0], pg_session_limits[i][1]);
+        if (n > 0 && (size_t)n < sizeof(sql) - len)
+            len += (size_t)n;
+    }
+    return len ? store_postgres_simple(p, sql, "session setup") : 0;
+}
+
 int store_postgres_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 {
     /* A connect (and every reconnect, which reuses these) gives up after 5 s unless the URL says
@@ -295,6 +329,12 @@ int store_postgres_open(const char *url, struct store **ret, char *errbuf, size_
         return -EIO;
     }
     PQsetNoticeProcessor(p->conn, pg_notice_ignore, NULL);
+    r = store_postgres_session_setup(p);
+    if (r < 0) {
+        snprintf(errbuf, errlen, "%s", p->errmsg);
+        pg_close(&p->base);
+        return r;
+    }
     r = store_postgres_migrate(p, errbuf, errlen);
     if (r < 0) {
         pg_close(&p->base);
@@ -467,7 +507,7 @@ static int pg_ensure(struct pg_store *p)
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof(p->prepared));
     if (PQstatus(p->conn) == CONNECTION_OK)
-        return 0;
+        return store_postgres_session_setup(p);
     pg_set_errmsg(p, "reconnect to PostgreSQL", PQerrorMessage(p->conn), NULL);
     return -EIO;
 }
