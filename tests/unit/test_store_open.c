@@ -249,6 +249,9 @@ static void test_several_processes_opening_a_fresh_store_at_once_all_migrate_it(
             char err[256];
             int v = store_open(f->path, &s, err, sizeof(err)) == 0 ? store_schema_version(s) : 0;
 
+            if (v == 0)
+                fprintf(stderr, "node %d: store_open: %s\n", i, err);
+
             store_close(s);
             _exit(v > 0 && v < 255 ? v : 255); /* the version each one ended at */
         }
