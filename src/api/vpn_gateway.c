@@ -209,16 +209,14 @@ int vpn_gateway_delete(struct api *api, const struct api_call *call, struct http
     return 0;
 }
 
-#define LIST_MAX_FILTER 16
 
 struct vgw_list_ctx {
     struct model_vgw *g;
     struct buf *out;
     size_t n;
-    size_t n_eps;
-    char eps[LIST_MAX_FILTER][MODEL_UUID_LEN];
+    struct query_eps eps;
     char vgw_id[MODEL_UUID_LEN];
-    bool bad_param;
+    char error[160];
 };
 
 static int vgw_list_param(void *ud, const char *key, const char *value)
@@ -226,12 +224,13 @@ static int vgw_list_param(void *ud, const char *key, const char *value)
     struct vgw_list_ctx *l = ud;
 
     if (!value) {
-        l->bad_param = true;
+        snprintf(l->error, sizeof(l->error), "%.32s: must be percent-encoded text under 256 bytes",
+                 key);
         return -1;
     }
-    if (strcmp(key, "enterprise_project_id") == 0 && l->n_eps < LIST_MAX_FILTER)
-        snprintf(l->eps[l->n_eps++], MODEL_UUID_LEN, "%s", value);
-    else if (strcmp(key, "vgw_id") == 0)
+    if (strcmp(key, "enterprise_project_id") == 0) /* more than it holds: 400, never dropped */
+        return query_eps_add(&l->eps, value, l->error, sizeof(l->error));
+    if (strcmp(key, "vgw_id") == 0)
         snprintf(l->vgw_id, sizeof(l->vgw_id), "%s", value);
     return 0;
 }
@@ -240,11 +239,11 @@ static bool vgw_list_wants(const struct vgw_list_ctx *l, const struct store_vgw_
 {
     if (l->vgw_id[0] && strcmp(l->vgw_id, row->id) != 0)
         return false;
-    for (size_t i = 0; i < l->n_eps; i++) {
-        if (strcmp(l->eps[i], row->enterprise_project_id) == 0)
+    for (size_t i = 0; i < l->eps.n; i++) {
+        if (strcmp(l->eps.ptr[i], row->enterprise_project_id) == 0)
             return true;
     }
-    return l->n_eps == 0;
+    return l->eps.n == 0;
 }
 
 static int vgw_list_row(void *ud, const struct store_vgw_row *row)
@@ -277,9 +276,7 @@ int vpn_gateway_list(struct api *api, const struct api_call *call, struct http_r
     l->g = g;
     l->out = &resp->body;
     if (query_foreach(req->query, vgw_list_param, l) != 0)
-        return api_fail(req, resp, &API_ERR_INVALID,
-                        "invalid request: query parameters must be percent-encoded text under "
-                        "256 bytes");
+        return api_fail(req, resp, &API_ERR_INVALID, "invalid request: %s", l->error);
     buf_reset(l->out);
     int r = buf_puts(l->out, "{\"vpn_gateways\":[");
     if (r == 0)

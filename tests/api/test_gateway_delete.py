@@ -1,6 +1,6 @@
 """DELETE vpn-gateways/{id} and customer-gateways/{id}: referential integrity (spec §3.1, §4)."""
-from vpnd_api import (active_gateways, cgw_path, conn_body, conn_path, create_cgw, create_conn,
-                      gateway_body, gw_path, wait_gone)
+from vpnd_api import (active_gateways, assert_invalid, cgw_path, conn_body, conn_path, create_cgw,
+                      create_conn, gateway_body, gw_path, wait_gone)
 
 
 def test_gateway_with_connections_cannot_be_deleted_and_the_error_names_the_count(server, project):
@@ -69,3 +69,15 @@ def test_gateway_list_filters_by_enterprise_project_id(server, project):
     r = server.request("GET", gw_path(project) +
                        "?enterprise_project_id=00000000-0000-4000-8000-000000000000")
     assert r.json["vpn_gateways"] == []
+
+
+def test_gateway_list_takes_16_enterprise_project_ids_and_refuses_a_17th(server, project):
+    gw = active_gateways(server, project, [gateway_body()])[0]
+    others = ["00000000-0000-4000-8000-%012d" % i for i in range(15)]
+    q = "".join("enterprise_project_id=%s&" % e for e in others)
+    r = server.request("GET", gw_path(project) + "?" + q + "enterprise_project_id=0")
+    assert [g["id"] for g in r.json["vpn_gateways"]] == [gw["id"]]  # the 16th value counts
+    r = server.request("GET", gw_path(project) + "?" + q + "enterprise_project_id=x&"
+                       "enterprise_project_id=0")
+    msg = assert_invalid(r, "enterprise_project_id")
+    assert msg == "invalid request: enterprise_project_id: must be given at most 16 times", msg
