@@ -4,7 +4,9 @@
  * shows connection_monitor_id while the monitor exists: the monitor row and the re-rendered
  * document are written in one store transaction (a compare-and-set on the connection as read;
  * its status and status_due are kept). A new monitor is PENDING_CREATE; the status engine makes
- * it ACTIVE after --status-delay. Deleting the connection deletes it.
+ * it ACTIVE after --status-delay. DELETE makes it PENDING_DELETE; after --status-delay the
+ * engine removes it and the connection stops showing it (engine/monitor_remove.c); until then a
+ * new monitor on that connection is still VPN.0381. Deleting the connection deletes it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -229,27 +231,27 @@ int connection_monitor_list(struct api *api, const struct api_call *call,
     return 0;
 }
 
-/* One attempt; -EAGAIN when the compare-and-set lost a race. */
+/* One attempt; -EAGAIN when the compare-and-set lost a race (the engine made it ACTIVE). */
 static int delete_once(struct api *api, const struct api_call *call, struct http_response *resp)
 {
     _cleanup_(vpn_conn_cur_done) struct vpn_conn_cur cur = {0};
-    _cleanup_(buf_free) struct buf spec = {0};
-    _cleanup_(buf_free) struct buf doc = {0};
     struct store_monitor_row row;
-    struct store_conn_row crow;
     int r = store_monitor_get(api->store, call->project_id, call->id, &row);
 
     if (r == -ENOENT)
         return fail_no_monitor(call, resp);
     if (r < 0)
         return api_fail_errno(call->req, resp, r, "connection_monitor.delete");
+    /* the connection's own state answers first (a connection being deleted: 425) */
     if (vpn_conn_cur_load(api, call, row.vpn_connection_id, &cur, resp) < 0)
         return 0;
-    cur.c->connection_monitor_id[0] = '\0';
-    if (rerender(api, call, &cur, &spec, &doc, &crow) < 0)
-        return api_fail_errno(call->req, resp, -ENOMEM, "connection_monitor.render");
-    struct store_conn_expect from = {.status = cur.row.status, .spec = cur.row.spec};
-    r = store_monitor_delete(api->store, call->project_id, call->id, &crow, &from);
+    if (strcmp(row.status, "PENDING_DELETE") == 0) /* Terraform reads this as already gone */
+        return api_fail(call->req, resp, &API_ERR_INVALID,
+                        "invalid request: connection monitor %s is already being deleted "
+                        "(PENDING_DELETE)",
+                        call->id);
+    r = store_monitor_set_status(api->store, call->project_id, call->id, row.status,
+                                 "PENDING_DELETE", engine_due_at(&api->engine, ids_now_ms()));
     if (r == -ENOENT)
         return -EAGAIN;
     if (r < 0)

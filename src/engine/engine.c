@@ -1,6 +1,7 @@
 /* engine/engine.c: applies due status transitions, each with a compare-and-set so that a
  * transition happens once. */
 #include "engine/engine.h"
+#include "engine/engine_int.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -121,7 +122,8 @@ static int remove_connection(struct engine *e, const struct store_due *d)
     return r;
 }
 
-/* Monitors have nothing to negotiate in the simulation: PENDING_* becomes ACTIVE. */
+/* Monitors have nothing to negotiate in the simulation: PENDING_CREATE becomes ACTIVE, and a
+ * PENDING_DELETE one goes (monitor_remove.c). */
 static int tick_monitors(struct engine *e, int64_t now_ms)
 {
     struct store_due due[ENGINE_BATCH];
@@ -134,9 +136,14 @@ static int tick_monitors(struct engine *e, int64_t now_ms)
         return r;
     }
     for (size_t i = 0; i < n; i++) {
-        r = store_monitor_set_status(e->store, due[i].project_id, due[i].id, due[i].status,
-                                     "ACTIVE", 0);
-        if (r == -ENOENT) /* deleted, or another engine got there first */
+        bool removing = strcmp(due[i].status, "PENDING_DELETE") == 0;
+
+        r = removing ? engine_remove_monitor(e, &due[i])
+                     : store_monitor_set_status(e->store, due[i].project_id, due[i].id,
+                                                due[i].status, "ACTIVE", 0);
+        if (r == 0 && removing)
+            log_transition("connection_monitor", &due[i], "deleted");
+        if (r == -ENOENT) /* deleted, or another engine got there first, or a concurrent write */
             continue;
         if (r < 0) {
             log_error("op=engine.settle kind=connection_monitor id=%s error=%d", due[i].id, r);

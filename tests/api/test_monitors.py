@@ -82,6 +82,7 @@ def test_connection_shows_connection_monitor_id_after_enterprise_project_id_whil
     listed = server.request("GET", conn_path(project)).json["vpn_connections"]
     assert listed[0]["connection_monitor_id"] == mid
     assert server.request("DELETE", monitor_path(project, mid)).status == 204
+    assert wait_gone(server, monitor_path(project, mid)).status == 404
     assert "connection_monitor_id" not in get_conn(server, project, conn["id"])
 
 
@@ -144,14 +145,34 @@ def test_list_filters_by_connection_and_enterprise_project(server, project):
     assert server.request("GET", monitor_path(new_project())).json["connection_monitors"] == []
 
 
-def test_delete_answers_204_then_404_and_a_new_monitor_can_be_created(server, project):
+def test_delete_answers_204_then_the_monitor_is_pending_delete_until_it_is_gone(server, project):
     _, _, conn = setup_connection(server, project)
     mid = create_monitor(server, project, conn["id"]).json["connection_monitor"]["id"]
     assert_error(server.request("DELETE", monitor_path(new_project(), mid)), 404, "VPN.0004")
     r = server.request("DELETE", monitor_path(project, mid))
     assert r.status == 204 and r.raw == b"", r.raw
-    assert_error(server.request("GET", monitor_path(project, mid)), 404, "VPN.0004")
+    got = server.request("GET", monitor_path(project, mid)).json["connection_monitor"]
+    assert got["status"] == "PENDING_DELETE", got
+    listed = server.request("GET", monitor_path(project)).json["connection_monitors"]
+    assert [m["id"] for m in listed] == [mid]
+    assert get_conn(server, project, conn["id"])["connection_monitor_id"] == mid
+    assert wait_gone(server, monitor_path(project, mid)).status == 404
+    assert "connection_monitor_id" not in get_conn(server, project, conn["id"])
+    assert server.request("GET", monitor_path(project)).json["connection_monitors"] == []
     assert_error(server.request("DELETE", monitor_path(project, mid)), 404, "VPN.0004")
+
+
+def test_a_second_delete_while_pending_delete_is_400_and_a_new_monitor_waits(server, project):
+    _, _, conn = setup_connection(server, project)
+    mid = create_monitor(server, project, conn["id"]).json["connection_monitor"]["id"]
+    assert server.request("DELETE", monitor_path(project, mid)).status == 204
+    msg = assert_error(server.request("DELETE", monitor_path(project, mid)), 400, "VPN.0001")
+    assert msg == ("invalid request: connection monitor %s is already being deleted "
+                   "(PENDING_DELETE)" % mid), msg
+    assert_error(server.request("POST", monitor_path(project),
+                                {"connection_monitor": {"vpn_connection_id": conn["id"]}}),
+                 400, "VPN.0381")
+    assert wait_gone(server, monitor_path(project, mid)).status == 404
     create_monitor(server, project, conn["id"])
 
 
