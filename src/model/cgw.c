@@ -43,7 +43,7 @@ static int bgp_asn_field(const json_t *v, const char *path, void *dst, bool inte
 
 /* ca_certificate (spec §4): {id?, content} in a request, content a PEM X.509 certificate read
  * with OpenSSL; a given id (a UUID) is kept, else the caller assigns one. The internal form is
- * {id, content, facts}: a stored gateway loads without OpenSSL. Absent: no CA certificate (an
+ * {id, content, facts}: a stored customer gateway loads without OpenSSL. Absent: none (an
  * update without the member keeps the current one: the caller starts from it). */
 static int ca_certificate_field(const json_t *v, const char *path, void *dst, bool internal,
                                 struct verr *err)
