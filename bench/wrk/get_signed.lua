@@ -1,18 +1,67 @@
--- GET with AK/SK: requests signed in advance by bench.py (the server runs with a widened
--- --max-skew so the signatures stay valid for the run). One request a line:
--- "<path>\t<X-Sdk-Date>\t<Authorization>". Environment: BENCH_SIGNED = that file.
--- The requests are formatted in init(): only then has wrk set the Host header they are signed for.
-local reqs, n = {}, 0
+-- GET vpn-connection/{id} of a random stored id, each request signed here as an SDK signs it
+-- (SDK-HMAC-SHA256: the algorithm of tests/api/test_auth.py and bench.py's sign()), with
+-- libcrypto's SHA256/HMAC through LuaJIT's FFI. The server verifies every request.
+-- Environment: BENCH_IDS, BENCH_BASE (as get_random.lua), BENCH_AK, BENCH_SK.
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct evp_md_st EVP_MD;
+const EVP_MD *EVP_sha256(void);
+unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md);
+unsigned char *HMAC(const EVP_MD *md, const void *key, int key_len, const unsigned char *d,
+                    size_t n, unsigned char *out, unsigned int *out_len);
+]]
+local crypto = ffi.load("libcrypto.so.3")
+local digest = ffi.new("unsigned char[32]")
+local digest_len = ffi.new("unsigned int[1]")
 
-init = function(args)
-    for line in io.lines(os.getenv("BENCH_SIGNED")) do
-        local path, date, auth = line:match("^([^\t]+)\t([^\t]+)\t(.+)$")
-        n = n + 1
-        reqs[n] = wrk.format("GET", path, {["X-Sdk-Date"] = date, ["Authorization"] = auth})
+-- hex of a 32-byte digest through a 512-byte pair table: wrk's one thread must not be the
+-- bottleneck of the measurement
+local pairs_hex = ffi.new("char[512]")
+for b = 0, 255 do
+    local h = string.format("%02x", b)
+    pairs_hex[2 * b], pairs_hex[2 * b + 1] = h:byte(1), h:byte(2)
+end
+local hexbuf = ffi.new("char[64]")
+
+local function hex(bytes)
+    for i = 0, 31 do
+        hexbuf[2 * i] = pairs_hex[2 * bytes[i]]
+        hexbuf[2 * i + 1] = pairs_hex[2 * bytes[i] + 1]
     end
-    math.randomseed(os.time())
+    return ffi.string(hexbuf, 64)
 end
 
+local function sha256_hex(s)
+    crypto.SHA256(s, #s, digest)
+    return hex(digest)
+end
+
+local f = assert(io.open(os.getenv("BENCH_IDS"), "rb"))
+local all = f:read("*a")
+f:close()
+local width = assert(all:find("\n"), "BENCH_IDS: one id a line")
+local n = math.floor(#all / width)
+local base = os.getenv("BENCH_BASE")
+local ak, sk = os.getenv("BENCH_AK"), os.getenv("BENCH_SK")
+local empty_hash = sha256_hex("")
+local date, date_at = nil, -1
+math.randomseed(os.time())
+
 request = function()
-    return reqs[math.random(n)]
+    local now = os.time()
+    if now ~= date_at then -- X-Sdk-Date has whole seconds
+        date, date_at = os.date("!%Y%m%dT%H%M%SZ", now), now
+    end
+    local at = (math.random(n) - 1) * width
+    local path = base .. all:sub(at + 1, at + width - 1)
+    local host = wrk.headers["Host"]
+    local canon = "GET\n" .. path .. "/\n\nhost:" .. host .. "\nx-sdk-date:" .. date ..
+                      "\n\nhost;x-sdk-date\n" .. empty_hash
+    local sts = "SDK-HMAC-SHA256\n" .. date .. "\n" .. sha256_hex(canon)
+    crypto.HMAC(crypto.EVP_sha256(), sk, #sk, sts, #sts, digest, digest_len)
+    return wrk.format("GET", path, {
+        ["X-Sdk-Date"] = date,
+        ["Authorization"] = "SDK-HMAC-SHA256 Access=" .. ak ..
+            ", SignedHeaders=host;x-sdk-date, Signature=" .. hex(digest)
+    })
 end
