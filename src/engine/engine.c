@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/macro.h"
 #include "util/log.h"
 
 #define ENGINE_BATCH 64
@@ -24,6 +25,7 @@ static const char *sim_conn_settled_status(const void *ctx, const struct model_v
 const struct driver_ops engine_sim_driver = {
     .name = "sim",
     .conn_settled_status = sim_conn_settled_status,
+    .settle_ignores_conn = true,
 };
 
 static int engine_tick_resources(struct engine *e, int64_t now_ms);
@@ -53,37 +55,65 @@ static int settle_gateway(struct engine *e, const struct store_due *d, int64_t n
     return r;
 }
 
-/* Connections carry their status inside the served document, so it is rendered again. A status
+/* The settled spec and doc without parsing the connection: only their "status" members change
+ * (the bytes model_conn_to_internal and model_conn_render would write for the parsed connection
+ * with that status, tests/unit/test_model_settle_patch.c). -ENOENT: take the full path. */
+static int settle_patch(const struct store_conn_row *row, const char *to, struct buf *spec,
+                        struct buf *doc)
+{
+    int r = model_json_set_str(row->spec, "status", to, spec);
+
+    return r < 0 ? r : model_json_set_str(row->doc, "status", to, doc);
+}
+
+/* The full path: parse the stored spec, ask the driver, render both forms again. */
+static int settle_render(struct engine *e, const struct store_conn_row *row, bool pending,
+                         const char **to, struct buf *spec, struct buf *doc)
+{
+    _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
+    int r = c ? model_conn_from_internal_fresh(row->spec, strlen(row->spec), c) : -ENOMEM;
+
+    if (r < 0)
+        return r;
+    /* a due time on a settled status is only cleared */
+    if (pending)
+        c->status = e->driver->conn_settled_status(e->driver_ctx, c);
+    *to = c->status;
+    r = model_conn_to_internal(c, spec);
+    return r < 0 ? r : model_conn_render(c, doc);
+}
+
+/* Connections carry their status inside the served document, so it is written again. A status
  * change is not a configuration update: updated_at stays. The write is a compare-and-set on the
  * status and spec read here, so a concurrent update (or another engine) makes it a no-op
  * (-ENOENT) instead of being overwritten. */
 static int settle_connection(struct engine *e, const struct store_due *d, int64_t now_ms)
 {
     struct store_conn_row row = {0};
-    struct model_vpn_conn *c = calloc(1, sizeof(*c));
     struct buf spec = {0}, doc = {0};
     char *old_spec = NULL, msg[96];
-    int r = c ? store_conn_get(e->store, d->project_id, d->id, &row) : -ENOMEM;
+    const char *to = NULL;
+    int r = store_conn_get(e->store, d->project_id, d->id, &row);
+    bool pending = strncmp(d->status, "PENDING_", 8) == 0;
 
     if (r == 0 && strcmp(row.status, d->status) != 0)
         r = -ENOENT; /* moved on since the queue was read */
-    if (r == 0)
-        r = model_conn_from_internal_fresh(row.spec, strlen(row.spec), c);
-    bool pending = strncmp(d->status, "PENDING_", 8) == 0;
     if (r == 0) {
-        /* a due time on a settled status is only cleared */
-        if (pending)
-            c->status = e->driver->conn_settled_status(e->driver_ctx, c);
-        r = model_conn_to_internal(c, &spec);
-        if (r == 0)
-            r = model_conn_render(c, &doc);
+        r = -ENOENT;
+        if (e->driver->settle_ignores_conn) {
+            to = pending ? e->driver->conn_settled_status(e->driver_ctx, NULL)
+                         : model_conn_status(row.status);
+            r = to ? settle_patch(&row, to, &spec, &doc) : -ENOENT;
+        }
+        if (r == -ENOENT)
+            r = settle_render(e, &row, pending, &to, &spec, &doc);
     }
     if (r == 0) {
         struct store_conn_expect from = {.status = d->status, .spec = row.spec};
         struct store_event ev = {.at = now_ms, .message = pending ? msg : NULL};
 
-        snprintf(msg, sizeof(msg), "status %s -> %s", d->status, c->status);
-        snprintf(row.status, sizeof(row.status), "%s", c->status);
+        snprintf(msg, sizeof(msg), "status %s -> %s", d->status, to);
+        snprintf(row.status, sizeof(row.status), "%s", to);
         row.status_due = 0;
         old_spec = row.spec;
         free(row.doc);
@@ -98,7 +128,6 @@ static int settle_connection(struct engine *e, const struct store_due *d, int64_
     store_conn_row_done(&row);
     buf_free(&spec);
     buf_free(&doc);
-    free(c);
     return r;
 }
 
