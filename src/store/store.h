@@ -463,4 +463,22 @@ void store_url_redact(const char *url, char *out, size_t size);
  * is not supported (true twice = true once). */
 void store_read_batch(struct store *s, bool on);
 
+/* ---- batched status settles (the status engine) ---- */
+
+/* One compare-and-set of a batch: as the arguments of store_conn_update_if(row, from, NULL, 0,
+ * &ev); result is written by store_conn_settle_batch. */
+struct store_conn_settle {
+    const struct store_conn_row *row;
+    struct store_conn_expect from;
+    struct store_event ev;
+    int result; /* 0 applied, -ENOENT absent or not matching *from (that item changed nothing) */
+};
+/* Applies every item as store_conn_update_if(row, &from, NULL, 0, &ev) would, all in one
+ * transaction, each item's compare-and-set on its own: an item that does not match gets
+ * result -ENOENT and the others still apply. Returns 0, or a negative errno from any other
+ * failure, which rolls every item back (results are then not meaningful). The items share one
+ * commit: a batch of n costs one transaction instead of n. A backend without the op gets one
+ * store_conn_update_if per item (store.c), each committed on its own. */
+int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
 #endif

@@ -290,4 +290,7 @@ int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *u
  * out stays as it is for n = 0 (bind NULL: no filter). 0 or -ENOMEM. */
 int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out);
 
+/* Batched settles (sq_settle.c). */
+int store_sqlite_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
 #endif

@@ -196,6 +196,7 @@ static const struct store_ops sq_ops = {
     .vgw_list = store_sqlite_vgw_list,
     .conn_insert_batch = store_sqlite_conn_insert_batch,
     .conn_update_if = store_sqlite_conn_update_if,
+    .conn_settle_batch = store_sqlite_conn_settle_batch,
     .conn_delete_if = store_sqlite_conn_delete_if,
     .conn_events = store_sqlite_conn_events,
     .monitor_insert = store_sqlite_monitor_insert,
