@@ -152,6 +152,7 @@ static void sq_close(struct store *s)
 
     store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
     store_sqlite_batch_free(q);
+    store_sqlite_ckpt_free(q);
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
     for (size_t i = 0; i < q->n_once; i++)
@@ -272,6 +273,8 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
         snprintf(errbuf, errlen, "%s", q->errmsg);
         return r;
     }
+    if (!memory)
+        store_sqlite_ckpt_init(q);
     return 0;
 }
 
