@@ -468,14 +468,5 @@ void store_read_batch(struct store *s, bool on)
 
 int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n)
 {
-    if (s->ops->conn_settle_batch)
-        return s->ops->conn_settle_batch(s, items, n);
-    for (size_t i = 0; i < n; i++) {
-        struct store_conn_settle *it = &items[i];
-        int r = s->ops->conn_update_if(s, it->row, &it->from, NULL, 0, &it->ev);
-        if (r < 0 && r != -ENOENT)
-            return r;
-        it->result = r;
-    }
-    return 0;
+    return s->ops->conn_settle_batch(s, items, n);
 }

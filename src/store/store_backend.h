@@ -99,7 +99,7 @@ struct store_ops {
     int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
     /* read batching (store_read_batch); a backend without it has a no-op */
     void (*read_batch)(struct store *s, bool on);
-    /* store_conn_settle_batch; NULL = one conn_update_if per item */
+    /* store_conn_settle_batch */
     int (*conn_settle_batch)(struct store *s, struct store_conn_settle *items, size_t n);
 };
 
