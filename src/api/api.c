@@ -141,6 +141,8 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
 void api_done(struct api *api)
 {
     api->creds = auth_creds_free(api->creds);
+    spec_cache_done(&api->vgw_specs);
+    spec_cache_done(&api->cgw_specs);
 }
 
 /* On SIGHUP: a file that fails to load keeps the credentials in force. */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "api/router.h"
+#include "api/spec_cache.h"
 #include "engine/engine.h"
 #include "http/http.h"
 
@@ -32,6 +33,8 @@ struct api {
     struct auth_creds *creds; /* owned; NULL = no authentication */
     volatile sig_atomic_t *reload; /* set by SIGHUP: re-read the credentials file */
     struct router router;          /* the route table of api.c, compiled by api_init */
+    /* parsed gateway / customer gateway specs for connection creates (spec_cache.h) */
+    struct spec_cache vgw_specs, cgw_specs;
 };
 
 /* Fills cfg with the defaults above. */

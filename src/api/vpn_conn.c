@@ -9,6 +9,7 @@
 #include "api/handlers.h"
 #include "api/list_page.h"
 #include "api/query.h"
+#include "api/spec_cache.h"
 #include "api/vpn_conn_int.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -39,10 +40,10 @@ int vpn_conn_show(struct api *api, const struct api_call *call, struct http_resp
     return 0;
 }
 
-/* vpn_conn_load_gateway; fresh: *g is all zero and dropped by the caller on failure, so it is
- * parsed in place (model_vgw_from_internal_fresh). */
+/* vpn_conn_load_gateway into *g; or, with cached, the parsed gateway of api->vgw_specs
+ * (read-only, spec_cache.h: its used_connection_number is not the row's). */
 static int load_gateway(struct api *api, const struct api_call *call, const char *path,
-                        const char *vgw_id, struct model_vgw *g, bool fresh,
+                        const char *vgw_id, struct model_vgw *g, const struct model_vgw **cached,
                         struct http_response *resp)
 {
     struct store_vgw_row row = {0};
@@ -58,9 +59,11 @@ static int load_gateway(struct api *api, const struct api_call *call, const char
         api_fail_errno(call->req, resp, r, "vpn_gateway.get");
         return -1;
     }
-    r = fresh ? model_vgw_from_internal_fresh(row.spec, strlen(row.spec), g)
-              : model_vgw_from_internal(row.spec, strlen(row.spec), g);
-    if (r == 0)
+    if (cached)
+        *cached = spec_cache_vgw(&api->vgw_specs, row.spec, strlen(row.spec), &r);
+    else
+        r = model_vgw_from_internal(row.spec, strlen(row.spec), g);
+    if (r == 0 && !cached)
         g->used_connection_number = row.used_connection_number;
     bool active = strcmp(row.status, "ACTIVE") == 0;
     char status[sizeof(row.status)];
@@ -82,12 +85,13 @@ static int load_gateway(struct api *api, const struct api_call *call, const char
 int vpn_conn_load_gateway(struct api *api, const struct api_call *call, const char *path,
                           const char *vgw_id, struct model_vgw *g, struct http_response *resp)
 {
-    return load_gateway(api, call, path, vgw_id, g, false, resp);
+    return load_gateway(api, call, path, vgw_id, g, NULL, resp);
 }
 
-int vpn_conn_load_customer_gateway(struct api *api, const struct api_call *call,
-                                   const char *path, const char *cgw_id, struct model_cgw *cgw,
-                                   struct http_response *resp)
+/* vpn_conn_load_customer_gateway into *cgw; or, with cached, from api->cgw_specs. */
+static int load_customer_gateway(struct api *api, const struct api_call *call, const char *path,
+                                 const char *cgw_id, struct model_cgw *cgw,
+                                 const struct model_cgw **cached, struct http_response *resp)
 {
     struct store_cgw_row row = {0};
     int r = store_cgw_get(api->store, call->project_id, cgw_id, &row);
@@ -102,13 +106,23 @@ int vpn_conn_load_customer_gateway(struct api *api, const struct api_call *call,
         api_fail_errno(call->req, resp, r, "customer_gateway.get");
         return -1;
     }
-    r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
+    if (cached)
+        *cached = spec_cache_cgw(&api->cgw_specs, row.spec, strlen(row.spec), &r);
+    else
+        r = model_cgw_from_internal(row.spec, strlen(row.spec), cgw);
     store_cgw_row_done(&row);
     if (r < 0) {
         api_fail_errno(call->req, resp, r, "customer_gateway.decode");
         return -1;
     }
     return 0;
+}
+
+int vpn_conn_load_customer_gateway(struct api *api, const struct api_call *call,
+                                   const char *path, const char *cgw_id, struct model_cgw *cgw,
+                                   struct http_response *resp)
+{
+    return load_customer_gateway(api, call, path, cgw_id, cgw, NULL, resp);
 }
 
 static void tunnel_claim_kind(char kind[sizeof(TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN],
@@ -178,16 +192,16 @@ int vpn_conn_row_build(struct api *api, const char *project_id, const struct mod
     return 0;
 }
 
-/* Renders and inserts; returns the store's answer. */
+/* Renders and inserts; returns the store's answer. *doc is the stored document. */
 static int insert_conn(struct api *api, const struct api_call *call,
-                       const struct model_vpn_conn *c)
+                       const struct model_vpn_conn *c, struct buf *doc)
 {
     _cleanup_(buf_free) struct buf spec = {0};
-    _cleanup_(buf_free) struct buf doc = {0};
     struct store_conn_row row;
     struct tunnel_claim t;
 
-    if (vpn_conn_row_build(api, call->project_id, c, c->created_at, &spec, &doc, &row) < 0)
+    buf_reset(doc);
+    if (vpn_conn_row_build(api, call->project_id, c, c->created_at, &spec, doc, &row) < 0)
         return -ENOMEM;
     vpn_conn_tunnel_claim_init(&t, c);
     struct store_conn_new item = {
@@ -212,20 +226,20 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 {
     const struct http_request *req = call->req;
     _cleanup_free_ struct model_vpn_conn *c = calloc(1, sizeof(*c));
-    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
-    _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
+    const struct model_vgw *g = NULL;     /* api->vgw_specs' */
+    const struct model_cgw *cgw = NULL;   /* api->cgw_specs' */
     struct verr err = {0};
     int r;
 
-    if (!c || !g || !cgw)
+    if (!c)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.create");
     r = model_conn_parse_create_fresh(req->body, req->body_len, c, &err);
     if (r == -EINVAL)
         return api_fail_verr(req, resp, &err);
     if (r < 0)
         return api_fail_errno(req, resp, r, "vpn_connection.parse");
-    if (load_gateway(api, call, "vpn_connection", c->vgw_id, g, true, resp) < 0 ||
-        vpn_conn_load_customer_gateway(api, call, "vpn_connection", c->cgw_id, cgw, resp) < 0 ||
+    if (load_gateway(api, call, "vpn_connection", c->vgw_id, NULL, &g, resp) < 0 ||
+        load_customer_gateway(api, call, "vpn_connection", c->cgw_id, NULL, &cgw, resp) < 0 ||
         api_quota_check(api, call, API_QUOTA_VPN_CONNECTION, resp) < 0)
         return 0;
     if (model_conn_bind(c, g, cgw, &err) < 0)
@@ -245,6 +259,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 
     /* Tunnel /30s are claimed in the same transaction as the insert: a racing create that
      * took the same /30 makes ours fail with -EEXIST, and an automatic pick is retried. */
+    _cleanup_(buf_free) struct buf doc = {0};
     for (int attempt = 0;; attempt++) {
         if (auto_tunnel) {
             r = vpn_conn_allocate_tunnel(api, c, NULL, 0);
@@ -256,7 +271,7 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
             if (r < 0)
                 return api_fail_errno(req, resp, r, "vpn_connection.tunnel");
         }
-        r = insert_conn(api, call, c);
+        r = insert_conn(api, call, c, &doc);
         if (r != -EEXIST || !auto_tunnel || attempt + 1 == CREATE_ATTEMPTS)
             break;
     }
@@ -284,10 +299,16 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 
     log_info("request_id=%s op=vpn_connection.create project_id=%s id=%s", req->request_id,
              call->project_id, c->id);
-    /* The create response has no status (spec §2.5). */
+    /* The create response has no status (spec §2.5): the stored document without it, the
+     * bytes model_conn_render writes with no status (tests/unit/test_model_settle_patch.c). */
     _cleanup_(buf_free) struct buf out = {0};
-    c->status = NULL;
-    if (model_conn_render(c, &out) < 0)
+    r = model_json_drop_member(doc.data, "status", &out);
+    if (r == -ENOENT) {
+        c->status = NULL;
+        buf_reset(&out);
+        r = model_conn_render(c, &out);
+    }
+    if (r < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
     return api_reply_wrapped(call, resp, 201, "vpn_connection", &out);
 }

@@ -6,6 +6,7 @@
 #ifndef VPND_ENGINE_H
 #define VPND_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct store;
@@ -15,6 +16,10 @@ struct driver_ops {
     const char *name;
     /* The status a connection settles to after PENDING_CREATE / PENDING_UPDATE. */
     const char *(*conn_settled_status)(const void *ctx, const struct model_vpn_conn *c);
+    /* conn_settled_status does not look at its connection: the engine then passes NULL and
+     * settles by editing the stored status members (model_json_set_str) without parsing the
+     * connection. */
+    bool settle_ignores_conn;
     /* Tears a PENDING_DELETE connection down before its row is removed; NULL = nothing to do.
      * A negative errno keeps the row (retried on the next tick). */
     int (*conn_remove)(const void *ctx, const struct model_vpn_conn *c);

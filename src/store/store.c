@@ -465,3 +465,8 @@ void store_read_batch(struct store *s, bool on)
     if (s->ops->read_batch)
         s->ops->read_batch(s, on);
 }
+
+int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n)
+{
+    return s->ops->conn_settle_batch(s, items, n);
+}

@@ -463,4 +463,24 @@ void store_url_redact(const char *url, char *out, size_t size);
  * is not supported (true twice = true once). */
 void store_read_batch(struct store *s, bool on);
 
+/* ---- batched status settles (the status engine) ---- */
+
+/* One compare-and-set of a batch: as the arguments of store_conn_update_if(row, from, NULL, 0,
+ * &ev); result is written by store_conn_settle_batch. */
+struct store_conn_settle {
+    const struct store_conn_row *row;
+    struct store_conn_expect from;
+    struct store_event ev;
+    int result; /* 0 applied, -ENOENT absent or not matching *from (that item changed nothing) */
+};
+/* Applies every item as store_conn_update_if(row, &from, NULL, 0, &ev) would, each item's
+ * compare-and-set on its own: an item that does not match (or whose write misses a foreign key,
+ * -ENOENT as in store_conn_update_if) gets result -ENOENT and the others still apply. Returns 0,
+ * or a negative errno from any other failure, after which results are not meaningful and the
+ * caller retries later: SQLite commits the whole batch in one transaction (a batch of n costs one
+ * commit instead of n) and keeps nothing of it on failure; a backend may instead commit each item
+ * on its own, as n store_conn_update_if calls would (PostgreSQL, where a failed statement aborts
+ * its transaction), keeping the items before the failing one. */
+int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
 #endif

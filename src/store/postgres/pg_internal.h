@@ -295,4 +295,7 @@ int store_postgres_bulk_end(struct store *s, bool commit);
 int store_postgres_bulk_fold(struct pg_store *p);
 int store_postgres_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
+/* Batched settles (pg_lifecycle.c): one conn_update_if per item. */
+int store_postgres_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
 #endif

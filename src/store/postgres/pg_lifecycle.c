@@ -100,6 +100,21 @@ int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_update_if_tx, &a);
 }
 
+/* store_conn_settle_batch: one conn_update_if per item, each its own transaction (as the engine
+ * wrote settles before batching: on PostgreSQL a failed statement aborts the whole
+ * transaction, so a foreign-key miss of one item would take the others with it). */
+int store_postgres_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct store_conn_settle *it = &items[i];
+        int r = store_postgres_conn_update_if(s, it->row, &it->from, NULL, 0, &it->ev);
+        if (r < 0 && r != -ENOENT)
+            return r;
+        it->result = r;
+    }
+    return 0;
+}
+
 struct pg_delete_if {
     const char *project_id, *id, *from_status;
 };

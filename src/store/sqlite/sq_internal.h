@@ -74,6 +74,7 @@ struct sq_store {
     struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
     sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */
     size_t n_once, cap_once;
+    struct sq_ckpt *ckpt; /* the checkpointer thread (sq_checkpoint.c): NULL until started */
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
@@ -293,5 +294,13 @@ int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *u
 /* sq_json.c: appends v[0..n) to out as a JSON array of strings (a filter bound for json_each());
  * out stays as it is for n = 0 (bind NULL: no filter). 0 or -ENOMEM. */
 int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out);
+
+/* Batched settles (sq_settle.c). */
+int store_sqlite_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
+/* WAL checkpoints off the committing thread (sq_checkpoint.c): init after the journal mode is
+ * WAL (replaces the automatic checkpoint); free before the main connection closes. */
+void store_sqlite_ckpt_init(struct sq_store *q);
+void store_sqlite_ckpt_free(struct sq_store *q);
 
 #endif

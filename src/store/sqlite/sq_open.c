@@ -155,6 +155,7 @@ static void sq_close(struct store *s)
 
     store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
     store_sqlite_batch_free(q);
+    store_sqlite_ckpt_free(q);
     for (size_t i = 0; i < SQ_N_STMT; i++)
         sqlite3_finalize(q->stmt[i]);
     for (size_t i = 0; i < q->n_once; i++)
@@ -199,6 +200,7 @@ static const struct store_ops sq_ops = {
     .vgw_list = store_sqlite_vgw_list,
     .conn_insert_batch = store_sqlite_conn_insert_batch,
     .conn_update_if = store_sqlite_conn_update_if,
+    .conn_settle_batch = store_sqlite_conn_settle_batch,
     .conn_delete_if = store_sqlite_conn_delete_if,
     .conn_events = store_sqlite_conn_events,
     .monitor_insert = store_sqlite_monitor_insert,
@@ -280,6 +282,8 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
         snprintf(errbuf, errlen, "%s", q->errmsg);
         return r;
     }
+    if (!memory)
+        store_sqlite_ckpt_init(q);
     return 0;
 }
 
