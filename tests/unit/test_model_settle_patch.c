@@ -3,7 +3,10 @@
 #include "test_model_util.h"
 
 #define CGW_IP "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
-#define CGW_FQDN "{\"customer_gateway\":{\"id_type\":\"fqdn\",\"id_value\":\"cgw.example.com\"}}"
+/* with a CA certificate: it serves the GM shape, which needs one (spec §2.2) */
+#define CGW_FQDN                                                                                   \
+    "{\"customer_gateway\":{\"id_type\":\"fqdn\",\"id_value\":\"cgw.example.com\","                 \
+    "\"ca_certificate\":{\"content\":\"" UNIT_CA_JSON "\"}}}"
 #define VGW_PLAIN VGW_BODY(VGW_PUBLIC)
 #define VGW_GM VGW_BODY(VGW_PUBLIC ",\"flavor\":\"GM\",\"enterprise_project_id\":\"" EPID "\"")
 #define VGW_STANDBY VGW_BODY(VGW_PUBLIC ",\"ha_mode\":\"active-standby\"")
