@@ -63,8 +63,10 @@ static int load_gateway(struct api *api, const struct api_call *call, const char
         *cached = spec_cache_vgw(&api->vgw_specs, row.spec, strlen(row.spec), &r);
     else
         r = model_vgw_from_internal(row.spec, strlen(row.spec), g);
-    if (r == 0 && !cached)
+    if (r == 0 && !cached) {
         g->used_connection_number = row.used_connection_number;
+        g->updated_at = row.updated_at; /* the row's: what a write's compare-and-set names */
+    }
     bool active = strcmp(row.status, "ACTIVE") == 0;
     char status[sizeof(row.status)];
     memcpy(status, row.status, sizeof(status));
@@ -422,7 +424,9 @@ static int update_once(struct api *api, const struct api_call *call, struct mode
     vpn_conn_tunnel_claim_init(&t, c);
     if (vpn_conn_row_build(api, call->project_id, c, c->updated_at, &spec, &doc, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
-    struct store_conn_expect from = {.status = cur.row.status, .spec = cur.row.spec};
+    /* validated against g's local subnets: a gateway update in between makes it a retry */
+    struct store_conn_expect from = {.status = cur.row.status, .spec = cur.row.spec,
+                                     .vgw_updated_at = g->updated_at};
     struct store_event ev = {.at = c->updated_at, .message = msg};
     snprintf(msg, sizeof(msg), "status %s -> PENDING_UPDATE (updated)", cur.row.status);
     r = store_conn_update_if(api->store, &row, &from, moved ? &t.claim : NULL, moved ? 1 : 0,

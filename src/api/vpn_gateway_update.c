@@ -75,17 +75,25 @@ static int load_active(struct api *api, const struct api_call *call, struct mode
     return -1;
 }
 
-/* New local subnets must not overlap a peer subnet of the gateway's connections. Answers the
- * error itself (returns -1). */
+/* New local subnets must not overlap a peer subnet of the gateway's connections. *stamp gets
+ * the connections as checked (read first: a change after it makes the update -ESTALE). Answers
+ * the error itself (returns -1). */
 static int check_connections(struct api *api, const struct api_call *call,
-                             const struct model_vgw *g, struct http_response *resp)
+                             const struct model_vgw *g, struct store_vgw_conns *stamp,
+                             struct http_response *resp)
 {
     _cleanup_(buf_free) struct buf docs = {0};
     struct store_conn_filter f = {.vgw_id = g->id};
     char next[STORE_MARKER_LEN];
     struct verr err = {0};
     size_t count = 0;
-    int r = buf_puts(&docs, "[");
+    int r = store_vgw_conns_stamp(api->store, call->project_id, g->id, stamp);
+
+    if (r < 0)
+        return api_fail_errno(call->req, resp, r, "vpn_gateway.connections"), -1;
+    if (stamp->n == 0)
+        return 0;
+    r = buf_puts(&docs, "[");
 
     /* a gateway holds at most connection_number connections: one page has them all */
     if (r == 0)
@@ -134,9 +142,12 @@ static int eip_claims(struct api *api, const struct model_vgw *cur, struct model
     return 0;
 }
 
-/* Writes the updated gateway (PENDING_UPDATE) and answers 200 with it. from = "ACTIVE". */
+/* Writes the updated gateway (PENDING_UPDATE) and answers 200 with it. from = "ACTIVE";
+ * conns (or NULL) as checked. Returns -ESTALE without answering when the gateway's connections
+ * changed since they were checked. */
 static int save_and_reply(struct api *api, const struct api_call *call, const struct model_vgw *cur,
-                          struct model_vgw *g, unsigned eip_changed, struct http_response *resp)
+                          struct model_vgw *g, unsigned eip_changed,
+                          const struct store_vgw_conns *conns, struct http_response *resp)
 {
     const struct http_request *req = call->req;
     bool public = strcmp(g->network_type, "public") == 0;
@@ -144,7 +155,7 @@ static int save_and_reply(struct api *api, const struct api_call *call, const st
     _cleanup_(buf_free) struct buf out = {0};
     struct store_vgw_row row = {0};
     struct vgw_update_claims cl = {0};
-    struct store_vgw_update u = {.row = &row, .from_status = "ACTIVE"};
+    struct store_vgw_update u = {.row = &row, .from_status = "ACTIVE", .conns = conns};
     size_t busy = 0;
     int r = -EEXIST;
 
@@ -173,6 +184,8 @@ static int save_and_reply(struct api *api, const struct api_call *call, const st
         u.n_released = cl.n_released;
         r = store_vgw_update(api->store, &u, &busy);
     }
+    if (r == -ESTALE)
+        return r;
     if (r == -ENOENT)
         return api_fail(req, resp, &API_ERR_NOT_FOUND, "resource not found: vpn gateway \"%.64s\"",
                         call->id);
@@ -204,16 +217,16 @@ static int save_and_reply(struct api *api, const struct api_call *call, const st
     return api_reply_wrapped(call, resp, 200, "vpn_gateway", &out);
 }
 
-int vpn_gateway_update(struct api *api, const struct api_call *call, struct http_response *resp)
+/* One attempt; -ESTALE (nothing answered) when a connection of the gateway changed between
+ * the overlap check and the write: the caller checks again. */
+static int update_once(struct api *api, const struct api_call *call, struct model_vgw *cur,
+                       struct model_vgw *g, struct http_response *resp)
 {
     const struct http_request *req = call->req;
-    _cleanup_free_ struct model_vgw *cur = calloc(1, sizeof(*cur));
-    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+    struct store_vgw_conns stamp;
     struct verr err = {0};
     unsigned eip_changed = 0;
 
-    if (!cur || !g)
-        return api_fail_errno(req, resp, -ENOMEM, "vpn_gateway.update");
     if (load_active(api, call, cur, resp) < 0)
         return 0;
     int r = model_vgw_parse_update(cur, req->body, req->body_len, g, &eip_changed, &err);
@@ -224,10 +237,23 @@ int vpn_gateway_update(struct api *api, const struct api_call *call, struct http
     bool subnets_changed = g->n_local_subnets != cur->n_local_subnets ||
                            memcmp(g->local_subnets, cur->local_subnets,
                                   g->n_local_subnets * sizeof(g->local_subnets[0])) != 0;
-    if (subnets_changed && cur->used_connection_number > 0 &&
-        check_connections(api, call, g, resp) < 0)
+    if (subnets_changed && check_connections(api, call, g, &stamp, resp) < 0)
         return 0;
-    return save_and_reply(api, call, cur, g, eip_changed, resp);
+    return save_and_reply(api, call, cur, g, eip_changed, subnets_changed ? &stamp : NULL, resp);
+}
+
+int vpn_gateway_update(struct api *api, const struct api_call *call, struct http_response *resp)
+{
+    _cleanup_free_ struct model_vgw *cur = calloc(1, sizeof(*cur));
+    _cleanup_free_ struct model_vgw *g = calloc(1, sizeof(*g));
+
+    if (!cur || !g)
+        return api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.update");
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        if (update_once(api, call, cur, g, resp) != -ESTALE)
+            return 0;
+    }
+    return api_fail_errno(call->req, resp, -EBUSY, "vpn_gateway.update");
 }
 
 /* POST update-specification: {"vpn_gateway":{"flavor":...}}; connection_number follows. */
@@ -254,7 +280,7 @@ int vpn_gateway_update_specification(struct api *api, const struct api_call *cal
                         "gateway has %lld, got \"%s\"",
                         g->flavor, (long long)g->connection_number,
                         (long long)cur->used_connection_number, g->flavor);
-    return save_and_reply(api, call, cur, g, 0, resp);
+    return save_and_reply(api, call, cur, g, 0, NULL, resp);
 }
 
 /* Simulated: vpnd has no regions; every flavor is offered in the same three zones. */

@@ -470,3 +470,9 @@ int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, si
 {
     return s->ops->conn_settle_batch(s, items, n);
 }
+
+int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
+                          struct store_vgw_conns *ret)
+{
+    return s->ops->vgw_conns_stamp(s, project_id, vgw_id, ret);
+}

@@ -211,6 +211,11 @@ struct store_event {
 struct store_conn_expect {
     const char *status; /* required: the stored status must equal it */
     const char *spec;   /* NULL = not compared; else the stored spec must be byte-equal */
+    /* 0 = not compared; else the connection's gateway (row->vgw_id) must still have this
+     * updated_at: the write was validated against that gateway (local subnets), and a gateway
+     * update in between makes it -ENOENT like any other mismatch. The backend holds the
+     * gateway row against updates (a shared lock) until the commit. */
+    int64_t vgw_updated_at;
 };
 
 /* One connection of a batch insert. */
@@ -392,11 +397,20 @@ int store_cgw_update(struct store *s, const struct store_cgw_row *row);
  *    index of the first value in use;
  *  - if claims is non-NULL the gateway's claims are replaced by these n_claims (the old ones
  *    released first); a claim owned by another row is -EEXIST;
+ *  - if conns is non-NULL, the gateway's connections must still be what the caller checked
+ *    the update against: store_vgw_conns_stamp, read inside the transaction after the gateway
+ *    row is locked, must equal *conns, else -ESTALE (a connection was created, changed or
+ *    removed meanwhile: check again);
  *  - then status, status_due, connection_number, updated_at and spec are written (the other
  *    columns of row only select it; used_connection_number and created_at stay). */
+struct store_vgw_conns {
+    int64_t n;              /* the gateway's connections */
+    int64_t updated_at_sum; /* sum of their updated_at: moves with every create, PUT and delete */
+};
 struct store_vgw_update {
     const struct store_vgw_row *row;
     const char *from_status;
+    const struct store_vgw_conns *conns; /* NULL = not compared */
     const struct store_claim *claims; /* NULL = keep the current claims */
     size_t n_claims;
     const char *const *released; /* vgw_ip values no connection may use */
@@ -482,5 +496,19 @@ struct store_conn_settle {
  * on its own, as n store_conn_update_if calls would (PostgreSQL, where a failed statement aborts
  * its transaction), keeping the items before the failing one. */
 int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+
+/* ---- the gateway's connections as a gateway update checked them ----
+ *
+ * A gateway update that changes local_subnets is validated against the peer subnets of the
+ * gateway's connections, and a connection write against the gateway's local subnets: without
+ * more, two such writes at one instant could each pass against the other's old state. The
+ * gateway update compares store_vgw_conns_stamp (store_vgw_update.conns) and the connection
+ * write the gateway's updated_at (store_conn_expect.vgw_updated_at), both inside their
+ * transactions. */
+
+/* Reads the count of gateway vgw_id's connections and the sum of their updated_at. A gateway
+ * without connections (or absent) gives {0, 0}. */
+int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
+                          struct store_vgw_conns *ret);
 
 #endif

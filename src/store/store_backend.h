@@ -101,6 +101,9 @@ struct store_ops {
     void (*read_batch)(struct store *s, bool on);
     /* store_conn_settle_batch */
     int (*conn_settle_batch)(struct store *s, struct store_conn_settle *items, size_t n);
+    /* store_vgw_conns_stamp */
+    int (*vgw_conns_stamp)(struct store *s, const char *project_id, const char *vgw_id,
+                           struct store_vgw_conns *ret);
 };
 
 struct store {

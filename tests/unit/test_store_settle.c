@@ -37,7 +37,7 @@ static int events_of(struct fx *f, const char *id)
 static void test_settle_moves_the_status_once(void **state)
 {
     struct fx *f = *state;
-    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_conn_expect from = {.status = "PENDING_CREATE", .spec = NULL};
     const struct store_event ev = {T0 + 1, "created"};
     struct store_conn_row row;
     struct fx_conn c;
@@ -75,7 +75,7 @@ static void test_settle_after_a_spec_change_in_between_is_enoent_and_keeps_the_c
     assert_int_equal(store_conn_update(f->s, &upd.row, NULL, 0), 0);
 
     /* built from the row read before the update: it names the spec it read */
-    const struct store_conn_expect from = {"PENDING_CREATE", old_spec};
+    const struct store_conn_expect from = {.status = "PENDING_CREATE", .spec = old_spec};
     settle_row(&c, "DOWN", "{\"stale\":true}");
     assert_int_equal(store_conn_update_if(f->s, &c.row, &from, NULL, 0, NULL), -ENOENT);
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &row), 0);
@@ -83,14 +83,15 @@ static void test_settle_after_a_spec_change_in_between_is_enoent_and_keeps_the_c
     assert_string_equal(row.doc, "{\"updated\":true}");
     store_conn_row_done(&row);
     /* re-read, it applies */
-    const struct store_conn_expect fresh = {"PENDING_CREATE", "{\"updated\":true}"};
+    const struct store_conn_expect fresh = {.status = "PENDING_CREATE",
+                                            .spec = "{\"updated\":true}"};
     assert_int_equal(store_conn_update_if(f->s, &c.row, &fresh, NULL, 0, NULL), 0);
 }
 
 static void test_settle_of_a_deleted_or_foreign_connection_is_enoent(void **state)
 {
     struct fx *f = *state;
-    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_conn_expect from = {.status = "PENDING_CREATE", .spec = NULL};
     struct fx_conn c;
 
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
@@ -119,8 +120,8 @@ static void test_two_handles_settle_one_connection_exactly_once(void **state)
     /* both engines read the row before either writes */
     assert_int_equal(store_conn_get(f->s, PROJECT_A, c.row.id, &seen1), 0);
     assert_int_equal(store_conn_get(other, PROJECT_A, c.row.id, &seen2), 0);
-    const struct store_conn_expect from1 = {seen1.status, seen1.spec};
-    const struct store_conn_expect from2 = {seen2.status, seen2.spec};
+    const struct store_conn_expect from1 = {.status = seen1.status, .spec = seen1.spec};
+    const struct store_conn_expect from2 = {.status = seen2.status, .spec = seen2.spec};
     settle_row(&c, "DOWN", "{}");
     assert_int_equal(store_conn_update_if(other, &c.row, &from2, NULL, 0, NULL), 0);
     assert_int_equal(store_conn_update_if(f->s, &c.row, &from1, NULL, 0, NULL), -ENOENT);
@@ -133,7 +134,7 @@ static void test_two_handles_settle_one_connection_exactly_once(void **state)
  * and exits 1 if it won, 0 if it lost (-ENOENT), 255 on any other outcome. */
 static _Noreturn void settle_once(const char *url, int n)
 {
-    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_conn_expect from = {.status = "PENDING_CREATE", .spec = NULL};
     const struct store_event ev = {T0 + 1, "settled"};
     struct store *s = NULL;
     struct fx_conn c;
@@ -248,7 +249,7 @@ static void test_capacity_holds_when_several_handles_insert_at_once(void **state
 static void test_update_if_replaces_claims_and_a_conflict_changes_nothing(void **state)
 {
     struct fx *f = *state;
-    const struct store_conn_expect from = {"PENDING_CREATE", NULL};
+    const struct store_conn_expect from = {.status = "PENDING_CREATE", .spec = NULL};
     struct store_claim mine = {"tunnel:" VGW_1, "169.254.0.0/30"};
     struct store_claim moved = {"tunnel:" VGW_1, "169.254.0.4/30"};
     struct fx_conn c1, c2;

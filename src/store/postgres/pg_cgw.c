@@ -133,13 +133,58 @@ static int pg_vgw_check(struct pg_store *p, const struct store_vgw_update *u)
     return r < 0 ? r : used > u->row->connection_number ? -ENOSPC : 0;
 }
 
+static const char pg_stamp_sql[] =
+    "SELECT count(*), coalesce(sum(updated_at), 0) FROM vpn_connection "
+    "WHERE project_id = $1 AND vgw_id = $2";
+
+static int pg_stamp(struct pg_store *p, const char *project_id, const char *vgw_id,
+                    struct store_vgw_conns *ret)
+{
+    _cleanup_pgres_ PGresult *res = NULL;
+    int r = store_postgres_query_sql(p, pg_stamp_sql, "vgw conns stamp", &res, "ss", project_id,
+                                     vgw_id);
+
+    if (r == 0)
+        r = store_postgres_col_int(p, res, 0, 0, &ret->n);
+    if (r == 0)
+        r = store_postgres_col_int(p, res, 0, 1, &ret->updated_at_sum);
+    return r;
+}
+
+struct pg_stamp_args {
+    const char *project_id, *vgw_id;
+    struct store_vgw_conns *ret;
+};
+
+static int pg_stamp_tx(struct pg_store *p, void *ud)
+{
+    struct pg_stamp_args *a = ud;
+
+    return pg_stamp(p, a->project_id, a->vgw_id, a->ret);
+}
+
+int store_postgres_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
+                                   struct store_vgw_conns *ret)
+{
+    struct pg_stamp_args a = {project_id, vgw_id, ret};
+
+    return store_postgres_tx(pg_from(s), PG_TX_READ_SNAPSHOT, "vgw conns stamp", pg_stamp_tx, &a);
+}
+
 static int pg_vgw_update_tx(struct pg_store *p, void *ud)
 {
     struct pg_vgw_update *a = ud;
     const struct store_vgw_update *u = a->u;
     const struct store_vgw_row *row = u->row;
     int64_t n = 0;
+    struct store_vgw_conns now;
     int r = pg_vgw_check(p, u);
+
+    /* the row is locked now: a connection write that takes it (a create's slot, a PUT's FOR
+     * SHARE) has committed before this statement reads, or waits for this commit */
+    if (r == 0 && u->conns && (r = pg_stamp(p, row->project_id, row->id, &now)) == 0 &&
+        (now.n != u->conns->n || now.updated_at_sum != u->conns->updated_at_sum))
+        r = -ESTALE;
 
     for (size_t i = 0; r == 0 && i < u->n_released; i++) {
         _cleanup_pgres_ PGresult *res = NULL;

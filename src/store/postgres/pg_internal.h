@@ -285,6 +285,8 @@ int store_postgres_cgw_list(struct store *s, const char *project_id,
                             size_t *ret_count, char ret_next_marker[STORE_MARKER_LEN],
                             int64_t *ret_total);
 int store_postgres_cgw_update(struct store *s, const struct store_cgw_row *row);
+int store_postgres_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
+                                   struct store_vgw_conns *ret);
 int store_postgres_vgw_update(struct store *s, const struct store_vgw_update *u,
                               size_t *ret_released_index);
 /* pg_bulk.c */

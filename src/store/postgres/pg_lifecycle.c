@@ -26,7 +26,24 @@ int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *
                                const struct store_conn_expect *from)
 {
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
+    int r = 0;
+
+    /* store_conn_expect.vgw_updated_at: FOR SHARE keeps a gateway update (which locks the row
+     * FOR UPDATE first) out until this commit, or, if one committed first, re-reads the row's
+     * newest version, whose updated_at then differs */
+    if (from->vgw_updated_at) {
+        _cleanup_pgres_ PGresult *res = NULL;
+        r = store_postgres_query_sql(p,
+                                     "SELECT 1 FROM vpn_gateway WHERE project_id = $1 AND id = $2 "
+                                     "AND updated_at = $3::bigint FOR SHARE",
+                                     "conn cas: gateway", &res, "ssI", row->project_id,
+                                     row->vgw_id, from->vgw_updated_at);
+        if (r < 0)
+            return r;
+        if (PQntuples(res) == 0)
+            return -ENOENT;
+    }
+    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
                                 row->id, row->status, row->status_due, row->updated_at, row->spec,
                                 row->doc, row->cgw_id, from->status, from->spec);
 

@@ -221,6 +221,7 @@ static const struct store_ops pg_ops = {
     .conn_insert_batch = store_postgres_conn_insert_batch,
     .conn_update_if = store_postgres_conn_update_if,
     .conn_settle_batch = store_postgres_conn_settle_batch,
+    .vgw_conns_stamp = store_postgres_vgw_conns_stamp,
     .conn_delete_if = store_postgres_conn_delete_if,
     .conn_events = store_postgres_conn_events,
     .monitor_insert = store_postgres_monitor_insert,

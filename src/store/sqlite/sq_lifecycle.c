@@ -46,11 +46,34 @@ static int sq_event_tx(struct sq_store *q, const char *project_id, const char *i
     return r < 0 ? r : store_sqlite_exec(q, st, "event insert");
 }
 
+/* store_conn_expect.vgw_updated_at: the gateway the write was validated against is unchanged
+ * (a single writer: nothing can change it before the commit). */
+static int sq_vgw_unchanged(struct sq_store *q, const struct store_conn_row *row,
+                            int64_t updated_at)
+{
+    static const char sql[] =
+        "SELECT 1 FROM vpn_gateway WHERE project_id = ?1 AND id = ?2 AND updated_at = ?3";
+    SQ_ONCE(st);
+    int r = store_sqlite_prepare_once(q, sql, &st, "conn cas: gateway");
+
+    if (r == 0)
+        r = store_sqlite_bind(q, st, "conn cas: gateway", "ssI", row->project_id, row->vgw_id,
+                              updated_at);
+    if (r < 0)
+        return r;
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_fail(q, rc, "conn cas: gateway");
+}
+
 int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *row,
                              const struct store_conn_expect *from)
 {
     SQ_ONCE(st);
-    int r = store_sqlite_prepare_once(q, sq_cas_sql, &st, "conn cas");
+    int r = from->vgw_updated_at ? sq_vgw_unchanged(q, row, from->vgw_updated_at) : 0;
+
+    if (r < 0)
+        return r;
+    r = store_sqlite_prepare_once(q, sq_cas_sql, &st, "conn cas");
 
     if (r == 0)
         r = store_sqlite_bind(q, st, "conn cas", "sssIIsssss", row->project_id, row->id,

@@ -219,6 +219,7 @@ static const struct store_ops sq_ops = {
     .bulk_begin = store_sqlite_bulk_begin,
     .bulk_end = store_sqlite_bulk_end,
     .dump = store_sqlite_dump,
+    .vgw_conns_stamp = store_sqlite_vgw_conns_stamp,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)

@@ -6,6 +6,33 @@
 
 #include "store/sqlite/sq_internal.h"
 
+static const char sq_stamp_sql[] =
+    "SELECT count(*), coalesce(sum(updated_at), 0) FROM vpn_connection "
+    "WHERE project_id = ?1 AND vgw_id = ?2";
+
+static int sq_stamp(struct sq_store *q, const char *project_id, const char *vgw_id,
+                    struct store_vgw_conns *ret)
+{
+    SQ_ONCE(st);
+    int r = store_sqlite_prepare_once(q, sq_stamp_sql, &st, "vgw conns stamp");
+
+    if (r == 0)
+        r = store_sqlite_bind(q, st, "vgw conns stamp", "ss", project_id, vgw_id);
+    if (r == 0)
+        r = store_sqlite_step_row(q, st, "vgw conns stamp");
+    if (r < 0)
+        return r;
+    ret->n = sqlite3_column_int64(st, 0);
+    ret->updated_at_sum = sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+int store_sqlite_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
+                                 struct store_vgw_conns *ret)
+{
+    return sq_stamp(sq_from(s), project_id, vgw_id, ret);
+}
+
 /* The gateway must exist (-ENOENT), still be in from_status (-EAGAIN) and keep room for the
  * connections it has (-ENOSPC). */
 static int sq_vgw_check(struct sq_store *q, const struct store_vgw_update *u)
@@ -51,8 +78,13 @@ static int sq_vgw_update_tx(struct sq_store *q, const struct store_vgw_update *u
                             size_t *ret_index)
 {
     const struct store_vgw_row *row = u->row;
+    struct store_vgw_conns now;
     int r = sq_vgw_check(q, u);
 
+    /* one writer at a time: no connection write can land between this and the commit */
+    if (r == 0 && u->conns && (r = sq_stamp(q, row->project_id, row->id, &now)) == 0 &&
+        (now.n != u->conns->n || now.updated_at_sum != u->conns->updated_at_sum))
+        r = -ESTALE;
     if (r == 0)
         r = sq_vgw_released_unused(q, u, ret_index);
     if (r == 0 && u->claims) {
