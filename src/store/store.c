@@ -465,3 +465,15 @@ void store_read_batch(struct store *s, bool on)
     if (s->ops->read_batch)
         s->ops->read_batch(s, on);
 }
+
+/* ---- bulk load batches (vpnd import) ---- */
+
+int store_bulk_batch(struct store *s)
+{
+    return s->ops->bulk_batch ? s->ops->bulk_batch(s) : -EOPNOTSUPP;
+}
+
+int store_bulk_undo(struct store *s)
+{
+    return s->ops->bulk_undo ? s->ops->bulk_undo(s) : -EINVAL;
+}
