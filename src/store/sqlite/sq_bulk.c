@@ -59,11 +59,27 @@ static const char sq_bulk_empty_sql[] = "SELECT NOT EXISTS (SELECT 1 FROM vpn_co
 /* The non-unique indexes created by CREATE INDEX (sql is NULL for the automatic ones of
  * PRIMARY KEY and UNIQUE constraints; CREATE UNIQUE INDEX ones are unique), oldest first. */
 static const char sq_bulk_deferrable_sql[] =
-    "SELECT m.name, m.sql FROM sqlite_master AS m"
+    "SELECT m.name, m.sql, m.tbl_name FROM sqlite_master AS m"
     " WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN (" SQ_BULK_TABLES ")"
     " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.tbl_name) AS l"
     " WHERE l.name = m.name AND l.\"unique\")"
     " ORDER BY m.rowid";
+/* (and not those sq_bulk_serves_fk keeps) */
+/* The columns of an index, of the table's primary key index, and of its foreign keys (one row
+ * per column, id numbering the keys). */
+static const char sq_bulk_index_cols_sql[] = "SELECT name FROM pragma_index_info(?1) ORDER BY seqno";
+static const char sq_bulk_pk_cols_sql[] =
+    "SELECT i.name FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i"
+    " WHERE l.origin = 'pk' ORDER BY i.seqno";
+static const char sq_bulk_fk_cols_sql[] =
+    "SELECT id, \"from\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq";
+
+#define SQ_BULK_MAX_COLS 16
+
+struct sq_cols {
+    size_t n;
+    char name[SQ_BULK_MAX_COLS][64];
+};
 
 struct sq_bulk {
     sqlite3_stmt *stmt[ARRAY_SIZE(sq_bulk_sql)];
@@ -200,13 +216,79 @@ static int sq_bulk_store_empty(struct sq_store *q)
     return store_sqlite_fail(q, rc, "bulk: count connections");
 }
 
+/* Appends the text of column col of each row of sql (?1 = arg) to out, or of the rows whose
+ * column 0 equals group when group >= 0. */
+static int sq_cols_read(struct sq_store *q, const char *sql, const char *arg, int group, int col,
+                        struct sq_cols *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+
+    out->n = 0;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+            break;
+        if (group >= 0 && sqlite3_column_int(st, 0) != group)
+            continue;
+        if (out->n == SQ_BULK_MAX_COLS)
+            break; /* more columns than any index here: the rest is not compared */
+        const unsigned char *v = sqlite3_column_text(st, col);
+        snprintf(out->name[out->n++], sizeof(out->name[0]), "%s", v ? (const char *)v : "");
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_fail(q, rc, "bulk: index columns");
+}
+
+static bool sq_cols_has(const struct sq_cols *c, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n && i < c->n; i++)
+        if (name[0] && strcmp(c->name[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* How many leading columns of c are in set. */
+static size_t sq_cols_lead(const struct sq_cols *c, const struct sq_cols *set)
+{
+    size_t i = 0;
+
+    while (i < c->n && sq_cols_has(set, set->n, c->name[i]))
+        i++;
+    return i;
+}
+
+/* 1 if index serves the child-side lookups of one of table's foreign keys better than the
+ * primary key does (its leading columns, all of the key, go beyond the primary key's): SQLite
+ * runs those lookups when a parent row is inserted by a statement with a trigger (a gateway
+ * insert looks for connections of it), so the index must stay. 0 if not, or an error. */
+static int sq_bulk_serves_fk(struct sq_store *q, const char *table, const char *index)
+{
+    struct sq_cols idx, pk, fk;
+    int r = sq_cols_read(q, sq_bulk_index_cols_sql, index, -1, 0, &idx);
+
+    if (r == 0)
+        r = sq_cols_read(q, sq_bulk_pk_cols_sql, table, -1, 0, &pk);
+    for (int id = 0; r == 0; id++) {
+        r = sq_cols_read(q, sq_bulk_fk_cols_sql, table, id, 1, &fk);
+        if (r < 0 || fk.n == 0)
+            break;
+        size_t run = sq_cols_lead(&idx, &fk), pk_run = sq_cols_lead(&pk, &fk);
+        for (size_t i = 0; i < run; i++)
+            if (!sq_cols_has(&pk, pk_run, idx.name[i]))
+                return 1;
+    }
+    return r;
+}
+
 /* Inside the load's transaction: remembers and drops the deferrable indexes. */
 static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
 {
     sqlite3_stmt *st = NULL;
     char **names = NULL;
     size_t n = 0, cap = 0;
-    int r = sq_bulk_store_empty(q), rc;
+    int r = sq_bulk_store_empty(q), rc, keep = 0;
 
     if (r <= 0)
         return r;
@@ -214,6 +296,12 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         if ((rc = sqlite3_step(st)) != SQLITE_ROW)
             break;
+        keep = sq_bulk_serves_fk(q, (const char *)sqlite3_column_text(st, 2),
+                                 (const char *)sqlite3_column_text(st, 0));
+        if (keep < 0)
+            break;
+        if (keep)
+            continue;
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 8;
             char **nn = realloc(names, ncap * sizeof(*nn));
@@ -237,7 +325,7 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
         }
     }
     sqlite3_finalize(st);
-    r = rc == SQLITE_DONE ? 0 : store_sqlite_fail(q, rc, "bulk: read indexes");
+    r = keep < 0 ? keep : rc == SQLITE_DONE ? 0 : store_sqlite_fail(q, rc, "bulk: read indexes");
     for (size_t i = 0; i < n && r == 0; i++) {
         rc = sqlite3_exec(q->db, names[i], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
