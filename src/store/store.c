@@ -470,10 +470,10 @@ void store_read_batch(struct store *s, bool on)
 
 int store_bulk_batch(struct store *s)
 {
-    return s->ops->bulk_batch ? s->ops->bulk_batch(s) : -EOPNOTSUPP;
+    return s->ops->bulk_batch(s);
 }
 
 int store_bulk_undo(struct store *s)
 {
-    return s->ops->bulk_undo ? s->ops->bulk_undo(s) : -EINVAL;
+    return s->ops->bulk_undo(s);
 }

@@ -99,7 +99,7 @@ struct store_ops {
     int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
     /* read batching (store_read_batch); a backend without it has a no-op */
     void (*read_batch)(struct store *s, bool on);
-    /* bulk load batches (store_bulk_batch); a backend without them leaves both NULL */
+    /* bulk load batches (store_bulk_batch); a backend without them returns -EOPNOTSUPP */
     int (*bulk_batch)(struct store *s);
     int (*bulk_undo)(struct store *s);
 };
