@@ -3,7 +3,14 @@
  * inside one store bulk load: either the whole file is stored or, on the first refused record,
  * nothing (unless skip_invalid). Imported resources are settled: gateways ACTIVE, connections
  * what the status engine's driver settles them to, unless the record keeps its own status.
- * Quotas are not applied: this is the operator loading the store, not a tenant calling the API. */
+ * Quotas are not applied: this is the operator loading the store, not a tenant calling the API.
+ *
+ * Batches: where the store has them (store_bulk_batch), records are stored IMPORT_BATCH at a
+ * time without a savepoint each. A record refused before any store write (most refusals: the
+ * record's own rules, an unknown gateway) needs no undo. When a store write fails inside a
+ * batch, the batch is undone and its records are run again one by one, each write atomic on
+ * its own, exactly as without batches (the refused ones are not run or reported again): the
+ * outcome, the message and the counts are those of a record-by-record import. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +29,14 @@
 
 #define TUNNEL_CLAIM_PREFIX "tunnel:"
 #define ADDRESS_ATTEMPTS 8
+/* Small on purpose: SQLite truncates a statement's part of the in-memory savepoint journal by
+ * walking its 1 KB chunks from the start, and one connection insert (its counting trigger)
+ * runs as a statement transaction, so the per-record cost grows with the batch's journal
+ * (64 records were already slower than one savepoint per record). */
+#define IMPORT_BATCH 16
+/* import_one inside a batch: a store write failed (it may have left part of its changes), so
+ * the batch is undone and replayed */
+#define IMPORT_UNDO 1
 
 /* The last gateway and customer gateway a connection used: files list the connections of one
  * gateway together, so this saves a read and a parse per connection. */
@@ -30,6 +45,19 @@ struct import_cache {
     struct model_vgw vgw;
     char cgw_key[MODEL_PROJECT_ID_LEN + MODEL_UUID_LEN];
     struct model_cgw cgw;
+};
+
+struct import_batch_rec {
+    size_t off, len, line; /* the record's text in import_batch.text, and its first line */
+    bool refused;          /* before any store write: reported once, not replayed */
+};
+
+struct import_batch {
+    bool on;         /* the store takes batches */
+    struct buf text; /* copies of the batch's records (the reader reuses its buffer) */
+    size_t n;
+    struct import_batch_rec v[IMPORT_BATCH];
+    size_t imported, refused, by_kind[3]; /* the counters when the batch began */
 };
 
 struct import_run {
@@ -46,6 +74,9 @@ struct import_run {
     size_t line;
     struct verr err;
     int64_t now;
+    bool batched; /* a batch is open: a failed store write returns IMPORT_UNDO */
+    int bad;      /* -EINVAL once a record was refused */
+    struct import_batch batch;
 };
 
 static double mono_s(void)
@@ -155,7 +186,8 @@ static int vgw_insert(struct import_run *ir, const struct model_vgw *g,
     row.created_at = g->created_at;
     row.updated_at = g->updated_at;
     row.spec = ir->spec.data;
-    return store_vgw_insert(ir->api->store, &row, cl->v, cl->n);
+    int r = store_vgw_insert(ir->api->store, &row, cl->v, cl->n);
+    return r < 0 && ir->batched ? IMPORT_UNDO : r;
 }
 
 static int import_vgw(struct import_run *ir)
@@ -226,6 +258,8 @@ static int import_cgw(struct import_run *ir)
     row.updated_at = cgw->updated_at;
     row.spec = ir->spec.data;
     int r = store_cgw_insert(ir->api->store, &row);
+    if (r < 0 && ir->batched)
+        return IMPORT_UNDO;
     if (r != -EEXIST)
         return r;
     if (store_cgw_get(ir->api->store, ir->project_id, cgw->id, &old) == 0)
@@ -384,6 +418,8 @@ static int import_conn(struct import_run *ir)
     conn_row_fill(ir, c, &row);
     struct store_claim claim = {kind, net};
     r = store_conn_insert(ir->api->store, &row, &claim, 1);
+    if (r < 0 && ir->batched)
+        return IMPORT_UNDO;
     return r < 0 ? conn_insert_failed(ir, c, r, net) : 0;
 }
 
@@ -434,31 +470,122 @@ static void draw_progress(const struct import_run *ir, const struct import_reade
     fprintf(stderr, last ? "\n" : "   ");
 }
 
+/* Reports a record's outcome and counts it: 0 to go on, -EINVAL to stop (refused, without
+ * skip_invalid), or a fatal error. */
+static int import_outcome(struct import_run *ir, int r, size_t rec_line)
+{
+    if (r == -EINVAL) {
+        fprintf(stderr, "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "", ir->o->name,
+                ir->line, ir->err.msg);
+        ir->st->refused++;
+        ir->bad = -EINVAL;
+        return ir->o->skip_invalid ? 0 : -EINVAL;
+    }
+    if (r < 0) {
+        fprintf(stderr, "%s line %zu: %s (%s)\n", ir->o->name, rec_line, strerror(-r),
+                store_errmsg(ir->api->store));
+        return r;
+    }
+    ir->st->imported++;
+    return 0;
+}
+
+static int run_one(struct import_run *ir, const struct import_record *rec)
+{
+    memset(&ir->err, 0, sizeof(ir->err));
+    return import_one(ir, rec);
+}
+
+/* Opens the next batch (keeping the open one). Without batches in the store, runs unbatched. */
+static int batch_start(struct import_run *ir)
+{
+    struct import_batch *b = &ir->batch;
+    int r = store_bulk_batch(ir->api->store);
+
+    ir->batched = r == 0;
+    if (r == -EOPNOTSUPP && !b->on)
+        return 0;
+    if (r < 0) {
+        fprintf(stderr, "%s: cannot store a batch: %s (%s)\n", ir->o->name, strerror(-r),
+                store_errmsg(ir->api->store));
+        return r;
+    }
+    b->on = true;
+    b->n = 0;
+    buf_reset(&b->text);
+    b->imported = ir->st->imported;
+    b->refused = ir->st->refused;
+    memcpy(b->by_kind, ir->st->by_kind, sizeof(b->by_kind));
+    return 0;
+}
+
+/* A store write of the batch failed: undoes the batch and runs its records again one by one
+ * (the last one is the record that failed), then opens the next batch. */
+static int batch_replay(struct import_run *ir)
+{
+    struct import_batch *b = &ir->batch;
+    struct import_stats *st = ir->st;
+    int r = store_bulk_undo(ir->api->store);
+
+    ir->batched = false;
+    if (r < 0) {
+        fprintf(stderr, "%s: cannot undo a batch: %s (%s)\n", ir->o->name, strerror(-r),
+                store_errmsg(ir->api->store));
+        return r;
+    }
+    st->imported = b->imported;
+    st->refused = b->refused;
+    memcpy(st->by_kind, b->by_kind, sizeof(st->by_kind));
+    /* the cached gateways may be ones the undo took back */
+    ir->cache.vgw_key[0] = ir->cache.cgw_key[0] = '\0';
+    for (size_t i = 0; i < b->n; i++) {
+        const struct import_batch_rec *br = &b->v[i];
+        if (br->refused) {
+            st->refused++;
+            continue;
+        }
+        const struct import_record rec = {b->text.data + br->off, br->len, br->line};
+        r = import_outcome(ir, run_one(ir, &rec), br->line);
+        if (r < 0)
+            return r;
+    }
+    return batch_start(ir);
+}
+
+static int import_record(struct import_run *ir, const struct import_record *rec)
+{
+    struct import_batch *b = &ir->batch;
+    int r;
+
+    if (!b->on)
+        return import_outcome(ir, run_one(ir, rec), rec->line);
+    if (b->n == IMPORT_BATCH && (r = batch_start(ir)) < 0)
+        return r;
+    struct import_batch_rec *br = &b->v[b->n];
+    *br = (struct import_batch_rec){b->text.len, rec->len, rec->line, false};
+    if (buf_append(&b->text, rec->text, rec->len) < 0)
+        return -ENOMEM;
+    b->n++;
+    r = run_one(ir, rec);
+    if (r == IMPORT_UNDO)
+        return batch_replay(ir);
+    br->refused = r == -EINVAL;
+    return import_outcome(ir, r, rec->line);
+}
+
 static int import_loop(struct import_run *ir, struct import_reader *rd)
 {
     struct import_record rec;
     double t0 = mono_s(), next_draw = t0 + 0.2;
-    int r, bad = 0;
+    int r = batch_start(ir);
 
+    if (r < 0)
+        return r;
     while ((r = import_reader_next(rd, &rec)) > 0) {
         ir->st->records++;
-        memset(&ir->err, 0, sizeof(ir->err));
-        r = import_one(ir, &rec);
-        if (r == -EINVAL) {
-            fprintf(stderr, "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "", ir->o->name,
-                    ir->line, ir->err.msg);
-            ir->st->refused++;
-            bad = -EINVAL;
-            if (!ir->o->skip_invalid)
-                return -EINVAL;
-            continue;
-        }
-        if (r < 0) {
-            fprintf(stderr, "%s line %zu: %s (%s)\n", ir->o->name, rec.line, strerror(-r),
-                    store_errmsg(ir->api->store));
+        r = import_record(ir, &rec);
+        if (r < 0)
             return r;
-        }
-        ir->st->imported++;
         if (ir->o->progress && (ir->st->records & 1023) == 0 && mono_s() >= next_draw) {
             draw_progress(ir, rd, t0, false);
             next_draw = mono_s() + 0.2;
@@ -476,7 +603,7 @@ static int import_loop(struct import_run *ir, struct import_reader *rd)
     }
     if (ir->o->progress)
         draw_progress(ir, rd, t0, true);
-    return bad;
+    return ir->bad;
 }
 
 int api_import(struct api *api, FILE *in, const struct import_opts *o, struct import_stats *st)
@@ -503,6 +630,7 @@ int api_import(struct api *api, FILE *in, const struct import_opts *o, struct im
     buf_free(&ir->spec);
     buf_free(&ir->doc);
     buf_free(&ir->claims);
+    buf_free(&ir->batch.text);
     /* with skip_invalid the refused records are left out and the rest is kept */
     bool commit = r == 0 || (r == -EINVAL && o->skip_invalid && rd.error[0] == '\0');
     int rc = store_bulk_end(api->store, commit);

@@ -67,15 +67,16 @@ static int reader_skip_ws(struct import_reader *r)
     }
 }
 
-/* Scans one object starting at r->pos ('{'). */
+/* Scans one object starting at r->pos ('{'). The bytes already in the buffer are scanned in
+ * one inner loop; the buffer is refilled only when they run out. */
 static int reader_object(struct import_reader *r, struct import_record *ret)
 {
     size_t start = r->pos, pos = r->pos;
     unsigned depth = 0;
-    bool in_str = false, esc = false;
+    bool in_str = false, esc = false, done = false;
 
     ret->line = r->line;
-    for (;;) {
+    while (!done) {
         int f = reader_fill(r, &pos, &start);
         if (f < 0)
             return f;
@@ -84,29 +85,37 @@ static int reader_object(struct import_reader *r, struct import_record *ret)
                      "record is not valid JSON: the input ends inside this record");
             return -EINVAL;
         }
-        if (pos - start >= READER_MAX_RECORD) {
+        const char *d = r->b.data;
+        size_t end = r->b.len, max = start + READER_MAX_RECORD;
+        if (end > max)
+            end = max;
+        if (pos >= end) {
             snprintf(r->error, sizeof(r->error), "record: must be at most %u bytes",
                      READER_MAX_RECORD);
             return -EINVAL;
         }
-        char c = r->b.data[pos++];
-        if (c == '\n')
-            r->line++;
-        if (in_str) {
-            if (esc)
-                esc = false;
-            else if (c == '\\')
-                esc = true;
-            else if (c == '"')
-                in_str = false;
-            continue;
+        while (pos < end) {
+            char c = d[pos++];
+            if (c == '\n')
+                r->line++;
+            if (in_str) {
+                if (esc)
+                    esc = false;
+                else if (c == '\\')
+                    esc = true;
+                else if (c == '"')
+                    in_str = false;
+                continue;
+            }
+            if (c == '"') {
+                in_str = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                done = true;
+                break;
+            }
         }
-        if (c == '"')
-            in_str = true;
-        else if (c == '{' || c == '[')
-            depth++;
-        else if ((c == '}' || c == ']') && --depth == 0)
-            break;
     }
     ret->text = r->b.data + start;
     ret->len = pos - start;

@@ -411,3 +411,8 @@ int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct 
 {
     return conn_parse(obj, c, false, err);
 }
+
+int model_conn_parse_object_fresh(const json_t *obj, struct model_vpn_conn *c, struct verr *err)
+{
+    return conn_parse_into(obj, c, false, err);
+}

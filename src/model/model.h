@@ -519,7 +519,8 @@ struct model_record {
 };
 
 /* Parses one record of len bytes into *rec and the struct of its kind (g, cgw or c; the others
- * are not touched). Returns 0, -EINVAL (err filled, paths as in API errors; a JSON syntax error
+ * are not touched; a connection's c is zeroed and parsed in place, so it is left partly
+ * written when the record is refused). Returns 0, -EINVAL (err filled, paths as in API errors; a JSON syntax error
  * also sets rec->json_line, relative to text) or -ENOMEM. */
 int model_record_parse(const char *text, size_t len, struct model_record *rec, struct model_vgw *g,
                        struct model_cgw *cgw, struct model_vpn_conn *c, struct verr *err);

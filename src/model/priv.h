@@ -256,6 +256,8 @@ int model_cert_pem_facts(const json_t *v, const char *path, const char **pem,
 /* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,
  * errors and defaults. */
 int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
+/* The same into an all-zero c, in place (left partly written on failure). */
+int model_conn_parse_object_fresh(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
 int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err);
 int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err);
 

@@ -151,7 +151,9 @@ static int parse_conn(const json_t *obj, struct model_record *rec, struct model_
                       struct verr *err)
 {
     const struct record_meta m = {c->id, &c->created_at, &c->updated_at, &MODEL_E_CONN_STATUS};
-    int r = model_conn_parse_object(obj, c, err);
+    /* in place: one record per call, and the import reuses c (no 37 KB scratch copy) */
+    memset(c, 0, sizeof(*c));
+    int r = model_conn_parse_object_fresh(obj, c, err);
 
     return r < 0 ? r : parse_meta(obj, "vpn_connection", &m, rec, err);
 }

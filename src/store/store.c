@@ -476,3 +476,15 @@ int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *v
 {
     return s->ops->vgw_conns_stamp(s, project_id, vgw_id, ret);
 }
+
+/* ---- bulk load batches (vpnd import) ---- */
+
+int store_bulk_batch(struct store *s)
+{
+    return s->ops->bulk_batch(s);
+}
+
+int store_bulk_undo(struct store *s)
+{
+    return s->ops->bulk_undo(s);
+}

@@ -511,4 +511,22 @@ int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, si
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                           struct store_vgw_conns *ret);
 
+/* ---- bulk load batches (vpnd import) ---- */
+
+/* Inside a bulk load (store_bulk_begin), starts a batch. Until the batch ends, write ops are no
+ * longer undone one by one: an op that fails may leave part of its own changes in the load,
+ * and the caller must then call store_bulk_undo before anything else (until it does, every
+ * write op, store_bulk_batch and store_bulk_end(s, true) fail with -EIO and keep nothing of the
+ * batch). Reads keep seeing every write of the load. Called while a batch is open, keeps that
+ * batch's writes as part of the load and starts the next batch; store_bulk_end ends the open
+ * batch with the load (commit keeps it, like every other write of the load). Returns 0;
+ * -EOPNOTSUPP if the backend has no batches (every write op stays atomic on its own: the caller
+ * goes on without them and never needs store_bulk_undo); -EINVAL if no bulk load is open; or a
+ * store error. */
+int store_bulk_batch(struct store *s);
+/* Discards every write since the open batch began (the load's earlier writes stay) and ends
+ * the batch: from here on each write op is atomic on its own again (store_bulk_begin), until
+ * the next store_bulk_batch. -EINVAL if no batch is open. */
+int store_bulk_undo(struct store *s);
+
 #endif

@@ -104,6 +104,9 @@ struct store_ops {
     /* store_vgw_conns_stamp */
     int (*vgw_conns_stamp)(struct store *s, const char *project_id, const char *vgw_id,
                            struct store_vgw_conns *ret);
+    /* bulk load batches (store_bulk_batch); a backend without them returns -EOPNOTSUPP */
+    int (*bulk_batch)(struct store *s);
+    int (*bulk_undo)(struct store *s);
 };
 
 struct store {

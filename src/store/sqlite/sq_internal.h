@@ -289,6 +289,8 @@ int store_sqlite_vgw_update(struct store *s, const struct store_vgw_update *u,
  * bulk transaction (store_sqlite_bulk_tx). */
 int store_sqlite_bulk_begin(struct store *s);
 int store_sqlite_bulk_end(struct store *s, bool commit);
+int store_sqlite_bulk_batch(struct store *s);
+int store_sqlite_bulk_undo(struct store *s);
 enum sq_bulk_op { SQ_BULK_SAVEPOINT, SQ_BULK_RELEASE, SQ_BULK_ROLLBACK_TO };
 int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *what);
 void store_sqlite_bulk_free(struct sq_store *q);

@@ -220,6 +220,8 @@ static const struct store_ops sq_ops = {
     .bulk_end = store_sqlite_bulk_end,
     .dump = store_sqlite_dump,
     .vgw_conns_stamp = store_sqlite_vgw_conns_stamp,
+    .bulk_batch = store_sqlite_bulk_batch,
+    .bulk_undo = store_sqlite_bulk_undo,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
