@@ -63,6 +63,9 @@ static const char sq_bulk_deferrable_sql[] =
     " WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN (" SQ_BULK_TABLES ")"
     " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.tbl_name) AS l"
     " WHERE l.name = m.name AND l.\"unique\")"
+    /* the GET by id names its index (INDEXED BY, sq_key.c): without it the statement fails,
+     * and reads inside a load must keep working */
+    " AND m.name <> 'vpn_connection_by_gkey'"
     " ORDER BY m.rowid";
 /* (and not those sq_bulk_serves_fk keeps) */
 /* The columns of an index, of the table's primary key index, and of its foreign keys (one row
