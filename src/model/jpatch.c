@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "util/jscan.h"
 
 struct jmember {
     size_t key;   /* offset of the key's opening quote */
@@ -16,82 +17,30 @@ struct jmember {
     size_t end;   /* offset of the ',' or '}' after the value */
 };
 
-static const char *skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
-/* p at '"': the character after the closing quote, NULL if unterminated. */
-static const char *skip_string(const char *p)
-{
-    for (p++;;) {
-        p += strcspn(p, "\"\\");
-        if (*p == '"')
-            return p + 1;
-        if (*p == '\0' || *++p == '\0') /* a backslash escapes the next character */
-            return NULL;
-        p++;
-    }
-}
-
-/* p at a member value: the ',' or '}' that ends it, NULL if the text ends first. */
-static const char *skip_value(const char *p)
-{
-    int depth = 0;
-
-    for (;;) {
-        p += strcspn(p, "\"{}[],");
-        switch (*p) {
-        case '\0':
-            return NULL;
-        case '"':
-            if (!(p = skip_string(p)))
-                return NULL;
-            continue;
-        case '{':
-        case '[':
-            depth++;
-            break;
-        case '}':
-        case ']':
-            if (depth == 0)
-                return p;
-            depth--;
-            break;
-        default: /* ',' */
-            if (depth == 0)
-                return p;
-        }
-        p++;
-    }
-}
-
 /* The top-level member key of the object json (NUL-terminated). 0, or -ENOENT when the key is
  * absent, present twice, or the text is not an object this scanner reads. */
 static int find_member(const char *json, const char *key, struct jmember *m)
 {
     size_t want = strlen(key);
-    const char *p = skip_ws(json);
+    const char *p = jscan_ws(json);
     bool found = false;
 
     if (*p++ != '{')
         return -ENOENT;
-    p = skip_ws(p);
+    p = jscan_ws(p);
     if (*p == '}')
         return -ENOENT;
     for (;;) {
         const char *k = p, *v, *end;
 
-        if (*p != '"' || !(p = skip_string(p)))
+        if (*p != '"' || !(p = jscan_string(p)))
             return -ENOENT;
         size_t klen = (size_t)(p - k) - 2;
-        p = skip_ws(p);
+        p = jscan_ws(p);
         if (*p++ != ':')
             return -ENOENT;
-        v = skip_ws(p);
-        if (!(end = skip_value(v)))
+        v = jscan_ws(p);
+        if (!(end = jscan_value(v)))
             return -ENOENT;
         if (klen == want && memcmp(k + 1, key, want) == 0) {
             if (found)
@@ -104,9 +53,9 @@ static int find_member(const char *json, const char *key, struct jmember *m)
             break;
         if (*p++ != ',')
             return -ENOENT;
-        p = skip_ws(p);
+        p = jscan_ws(p);
     }
-    return found && *skip_ws(p + 1) == '\0' ? 0 : -ENOENT;
+    return found && *jscan_ws(p + 1) == '\0' ? 0 : -ENOENT;
 }
 
 /* A value written as is between quotes: printable ASCII without '"' and '\\'. */
@@ -131,7 +80,7 @@ int model_json_set_str(const char *json, const char *key, const char *value, str
         return -ENOENT;
     buf_reset(out);
     if (buf_append(out, json, m.value + 1) < 0 || buf_puts(out, value) < 0 ||
-        buf_append(out, "\"", 1) < 0 || buf_puts(out, skip_string(json + m.value)) < 0)
+        buf_append(out, "\"", 1) < 0 || buf_puts(out, jscan_string(json + m.value)) < 0)
         return -ENOMEM;
     return 0;
 }
@@ -145,7 +94,7 @@ int model_json_drop_member(const char *json, const char *key, struct buf *out)
         return r;
     buf_reset(out);
     if (json[m.end] == ',') { /* "key":value, goes */
-        const char *next = skip_ws(json + m.end + 1);
+        const char *next = jscan_ws(json + m.end + 1);
         if (buf_append(out, json, m.key) < 0 || buf_puts(out, next) < 0)
             return -ENOMEM;
         return 0;

@@ -5,84 +5,32 @@
 #include <string.h>
 
 #include "store/sqlite/sq_internal.h"
-
-static const char *skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
-/* p at '"': returns the character after the closing quote, NULL if unterminated. */
-static const char *skip_string(const char *p)
-{
-    for (p++;;) {
-        p += strcspn(p, "\"\\");
-        if (*p == '"')
-            return p + 1;
-        if (*p == '\0' || *++p == '\0') /* a backslash escapes the next character */
-            return NULL;
-        p++;
-    }
-}
-
-/* p at the start of a member value: returns the ',' or '}' that ends it (trailing blanks are
- * part of the span), NULL if the text ends first. */
-static const char *skip_value(const char *p)
-{
-    int depth = 0;
-
-    for (;;) {
-        p += strcspn(p, "\"{}[],");
-        switch (*p) {
-        case '\0':
-            return NULL;
-        case '"':
-            if (!(p = skip_string(p)))
-                return NULL;
-            continue;
-        case '{':
-        case '[':
-            depth++;
-            break;
-        case '}':
-        case ']':
-            if (depth == 0)
-                return p;
-            depth--;
-            break;
-        default: /* ',' */
-            if (depth == 0)
-                return p;
-        }
-        p++;
-    }
-}
+#include "util/jscan.h"
 
 int store_sqlite_members(const char *json, const char *const *keys, size_t n,
                          struct sq_member *out)
 {
-    const char *p = skip_ws(json);
+    const char *p = jscan_ws(json);
 
     for (size_t i = 0; i < n; i++)
         out[i] = (struct sq_member){NULL, 0, false};
     if (*p++ != '{')
         return -1;
-    p = skip_ws(p);
+    p = jscan_ws(p);
     if (*p == '}')
         return 0;
     for (;;) {
         const char *k = p, *v, *end;
         size_t klen;
 
-        if (*p != '"' || !(p = skip_string(p)))
+        if (*p != '"' || !(p = jscan_string(p)))
             return -1;
         klen = (size_t)(p - k) - 2;
-        p = skip_ws(p);
+        p = jscan_ws(p);
         if (*p++ != ':')
             return -1;
-        v = skip_ws(p);
-        if (!(end = skip_value(v)))
+        v = jscan_ws(p);
+        if (!(end = jscan_value(v)))
             return -1;
         for (size_t i = 0; i < n; i++) {
             if (strlen(keys[i]) != klen || memcmp(k + 1, keys[i], klen) != 0)
@@ -96,7 +44,7 @@ int store_sqlite_members(const char *json, const char *const *keys, size_t n,
             return 0;
         if (*p++ != ',')
             return -1;
-        p = skip_ws(p);
+        p = jscan_ws(p);
     }
 }
 
