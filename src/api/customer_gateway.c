@@ -17,6 +17,20 @@ int customer_gateway_ca_id(struct model_cgw *cgw)
     return cgw->ca.present && !cgw->ca.id[0] ? ids_uuid4(cgw->ca.id) : 0;
 }
 
+/* The stored form and the response of cgw, and its row (spec points into *spec). */
+static int cgw_row_build(const char *project_id, const struct model_cgw *cgw, struct buf *spec,
+                         struct buf *out, struct store_cgw_row *row)
+{
+    if (model_cgw_to_internal(cgw, spec) < 0 || model_cgw_render(cgw, out) < 0)
+        return -ENOMEM;
+    snprintf(row->project_id, sizeof(row->project_id), "%s", project_id);
+    snprintf(row->id, sizeof(row->id), "%s", cgw->id);
+    row->created_at = cgw->created_at;
+    row->updated_at = cgw->updated_at;
+    row->spec = spec->data;
+    return 0;
+}
+
 int customer_gateway_create(struct api *api, const struct api_call *call,
                             struct http_response *resp)
 {
@@ -45,14 +59,8 @@ int customer_gateway_create(struct api *api, const struct api_call *call,
         snprintf(cgw->name, sizeof(cgw->name), "cgw-%s", hex);
     }
     cgw->created_at = cgw->updated_at = ids_now_ms();
-    if (model_cgw_to_internal(cgw, &spec) < 0 || model_cgw_render(cgw, &out) < 0)
+    if (cgw_row_build(call->project_id, cgw, &spec, &out, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
-
-    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
-    snprintf(row.id, sizeof(row.id), "%s", cgw->id);
-    row.created_at = cgw->created_at;
-    row.updated_at = cgw->updated_at;
-    row.spec = spec.data;
     r = store_cgw_insert(api->store, &row);
     if (r == -EDQUOT)
         return api_quota_fail(api, call, API_QUOTA_CUSTOMER_GATEWAY, resp);
@@ -149,13 +157,8 @@ int customer_gateway_update(struct api *api, const struct api_call *call,
     cgw->updated_at = ids_now_ms();
     if (cgw->updated_at <= cur->updated_at)
         cgw->updated_at = cur->updated_at + 1; /* updated_at always moves */
-    if (model_cgw_to_internal(cgw, &spec) < 0 || model_cgw_render(cgw, &out) < 0)
+    if (cgw_row_build(call->project_id, cgw, &spec, &out, &row) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "customer_gateway.render");
-    snprintf(row.project_id, sizeof(row.project_id), "%s", call->project_id);
-    snprintf(row.id, sizeof(row.id), "%s", cgw->id);
-    row.created_at = cgw->created_at;
-    row.updated_at = cgw->updated_at;
-    row.spec = spec.data;
     r = store_cgw_update(api->store, &row);
     if (r == -ENOENT)
         return api_fail(req, resp, &API_ERR_NOT_FOUND,
