@@ -63,8 +63,7 @@ static const char sq_bulk_deferrable_sql[] =
     " WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN (" SQ_BULK_TABLES ")"
     " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.tbl_name) AS l"
     " WHERE l.name = m.name AND l.\"unique\")"
-    /* the GET by id names its index (INDEXED BY, sq_key.c): without it the statement fails,
-     * and reads inside a load must keep working */
+    /* the GET by id's way in (sq_key.c): reads inside a load keep their plan */
     " AND m.name <> 'vpn_connection_by_gkey'"
     " ORDER BY m.rowid";
 /* (and not those sq_bulk_serves_fk keeps) */

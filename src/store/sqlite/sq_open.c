@@ -67,9 +67,10 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_CONN_INSERT] = "INSERT INTO vpn_connection (" SQ_CONN_COLS ", gkey) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                        "vpnd_conn_key(?1, ?2))",
-    /* the hot GET walks the small key index (sq_key.c), never the primary key's */
-    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection INDEXED BY vpn_connection_by_gkey "
-                        "WHERE gkey = ?3 AND project_id = ?1 AND id = ?2",
+    /* the hot GET walks the small key index (sq_key.c), never the primary key's: the unary
+     * '+' keeps project_id and id out of index selection (they are compared on the row) */
+    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection "
+                        "WHERE gkey = ?3 AND +project_id = ?1 AND +id = ?2",
     [SQ_CONN_GET] = "SELECT " SQ_CONN_COLS " FROM vpn_connection "
                     "WHERE project_id = ?1 AND id = ?2",
     [SQ_CONN_UPDATE] = "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, "
