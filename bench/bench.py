@@ -82,6 +82,16 @@ class Wrk:
         return res
 
 
+def sampled(pid, run):
+    """run() while sampling pid's VmRSS: (run's result, the highest VmRSS in KiB)."""
+    s = RssSampler(pid)
+    s.start()
+    try:
+        return run(), s.peak_kib
+    finally:
+        s.stop.set()
+
+
 class RssSampler(threading.Thread):
     """Highest VmRSS of pid while running."""
 
@@ -250,17 +260,12 @@ def run_size(args, wrk, n):
     starts.append(v.start())
     for c in (8, 64):
         log("N=%d: vpnd GET random ids, no auth, %d connections" % (n, c))
-        s = RssSampler(v.proc.pid)
-        s.start()
-        res = wrk.run(v.url(base), c, "get_random.lua", env_get)
-        s.stop.set()
-        measured("vpnd GET (random id), no auth", c, res, s.peak_kib, c)
+        res, rss = sampled(v.proc.pid,
+                           lambda: wrk.run(v.url(base), c, "get_random.lua", env_get))
+        measured("vpnd GET (random id), no auth", c, res, rss, c)
     log("N=%d: vpnd list page of 100, 64 connections" % n)
-    s = RssSampler(v.proc.pid)
-    s.start()
-    res = wrk.run(v.url(base + "?limit=100"), 64)
-    s.stop.set()
-    measured("vpnd GET list limit=100", 64, res, s.peak_kib, None)
+    res, rss = sampled(v.proc.pid, lambda: wrk.run(v.url(base + "?limit=100"), 64))
+    measured("vpnd GET list limit=100", 64, res, rss, None)
     v.stop()
 
     # vpnd with AK/SK: wrk signs every request (random ids, as the no-auth run). Before the
@@ -274,11 +279,9 @@ def run_size(args, wrk, n):
     starts.append(va.start())
     for c in (8, 64):
         log("N=%d: vpnd GET random ids, AK/SK, %d connections" % (n, c))
-        s = RssSampler(va.proc.pid)
-        s.start()
-        res = wrk.run(va.url(base), c, "get_signed.lua", env_signed)
-        s.stop.set()
-        measured("vpnd GET (random id), AK/SK", c, res, s.peak_kib, c)
+        res, rss = sampled(va.proc.pid,
+                           lambda: wrk.run(va.url(base), c, "get_signed.lua", env_signed))
+        measured("vpnd GET (random id), AK/SK", c, res, rss, c)
         rows[-1]["ratio_signed"] = round(res["rps"] / nginx[("signed", c)]["rps"], 2)
     va.stop()
 
@@ -286,18 +289,16 @@ def run_size(args, wrk, n):
     starts.append(v.start())
     log("N=%d: vpnd POST creates, 16 connections" % n)
     before = json.loads(v.get(base + "?limit=0"))["total_count"]
-    s = RssSampler(v.proc.pid)
-    s.start()
-    res = wrk.run(v.url(base), 16, "post_create.lua",
-                  {"BENCH_SPARE": store["spare"], "BENCH_BASE": base})
-    s.stop.set()
+    env_create = {"BENCH_SPARE": store["spare"], "BENCH_BASE": base}
+    res, rss = sampled(v.proc.pid,
+                       lambda: wrk.run(v.url(base), 16, "post_create.lua", env_create))
     acked = res["requests"] - res["errors"]
     v.stop(signal.SIGKILL)  # right after the last acknowledged create
     starts.append(v.start())
     after = json.loads(v.get(base + "?limit=0"))["total_count"]
     v.stop()
     res["acked"], res["survived"] = acked, after - before
-    measured("vpnd POST create (kill -9 after)", 16, res, s.peak_kib, None)
+    measured("vpnd POST create (kill -9 after)", 16, res, rss, None)
 
     starts.sort()
     info = {"size": n, "import": {k: store[k] for k in ("records", "import_s", "import_rps",

@@ -1,24 +1,9 @@
 -- GET vpn-connection/{id} of a random stored id per request (not one hot id).
 -- Environment: BENCH_IDS = file of ids (one a line, all the same length),
 -- BENCH_BASE = "/v5/<project>/vpn-connection/".
--- The ids are kept outside the Lua heap (one malloc'd block, sliced per request): as a table
--- of a million strings, or even as one 37 MB string, they made LuaJIT's collector stall wrk for
--- tens of milliseconds, which showed up as every server's p99.
-local ffi = require("ffi")
-ffi.cdef [[void *malloc(size_t size);]]
-local f = assert(io.open(os.getenv("BENCH_IDS"), "rb"))
-local all = f:read("*a")
-f:close()
-local width = assert(all:find("\n"), "BENCH_IDS: one id a line") -- an id and its newline
-local n = math.floor(#all / width)
-local ids = ffi.cast("char *", assert(ffi.C.malloc(#all)))
-ffi.copy(ids, all, #all)
-all = nil
-collectgarbage()
-local base = os.getenv("BENCH_BASE")
-math.randomseed(os.time())
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local random_path = dofile(here .. "random_ids.lua")
 
 request = function()
-    local at = (math.random(n) - 1) * width
-    return wrk.format("GET", base .. ffi.string(ids + at, width - 1))
+    return wrk.format("GET", random_path())
 end

@@ -36,30 +36,18 @@ local function sha256_hex(s)
     return hex(digest)
 end
 
--- the ids outside the Lua heap, as in get_random.lua (a big heap made the collector stall wrk)
-ffi.cdef [[void *malloc(size_t size);]]
-local f = assert(io.open(os.getenv("BENCH_IDS"), "rb"))
-local all = f:read("*a")
-f:close()
-local width = assert(all:find("\n"), "BENCH_IDS: one id a line")
-local n = math.floor(#all / width)
-local ids = ffi.cast("char *", assert(ffi.C.malloc(#all)))
-ffi.copy(ids, all, #all)
-all = nil
-collectgarbage()
-local base = os.getenv("BENCH_BASE")
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local random_path = dofile(here .. "random_ids.lua")
 local ak, sk = os.getenv("BENCH_AK"), os.getenv("BENCH_SK")
 local empty_hash = sha256_hex("")
 local date, date_at = nil, -1
-math.randomseed(os.time())
 
 request = function()
     local now = os.time()
     if now ~= date_at then -- X-Sdk-Date has whole seconds
         date, date_at = os.date("!%Y%m%dT%H%M%SZ", now), now
     end
-    local at = (math.random(n) - 1) * width
-    local path = base .. ffi.string(ids + at, width - 1)
+    local path = random_path()
     local host = wrk.headers["Host"]
     local canon = "GET\n" .. path .. "/\n\nhost:" .. host .. "\nx-sdk-date:" .. date ..
                       "\n\nhost;x-sdk-date\n" .. empty_hash
