@@ -210,4 +210,20 @@ static inline void fx_claims(struct fx *f, const char *kind, char *out, size_t s
     buf_free(&b);
 }
 
+static inline int fx_count_event(void *ud, const struct store_event *ev)
+{
+    (void)ev;
+    (*(int *)ud)++;
+    return 0;
+}
+
+/* How many events the log of connection id (PROJECT_A) holds. */
+static inline int fx_events_of(struct fx *f, const char *id)
+{
+    int n = 0;
+
+    assert_int_equal(store_conn_events(f->s, PROJECT_A, id, fx_count_event, &n), 0);
+    return n;
+}
+
 #endif

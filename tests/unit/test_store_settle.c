@@ -19,20 +19,6 @@ static void add_pending_conn(struct fx *f, struct fx_conn *c, int n)
     assert_int_equal(store_conn_insert(f->s, &c->row, NULL, 0), 0);
 }
 
-static int count_event(void *ud, const struct store_event *ev)
-{
-    (void)ev;
-    (*(int *)ud)++;
-    return 0;
-}
-
-static int events_of(struct fx *f, const char *id)
-{
-    int n = 0;
-
-    assert_int_equal(store_conn_events(f->s, PROJECT_A, id, count_event, &n), 0);
-    return n;
-}
 
 static void test_settle_moves_the_status_once(void **state)
 {
@@ -54,7 +40,7 @@ static void test_settle_moves_the_status_once(void **state)
     assert_int_equal(row.status_due, 0);
     assert_string_equal(row.doc, "{\"status\":\"DOWN\"}");
     store_conn_row_done(&row);
-    assert_int_equal(events_of(f, c.row.id), 1);
+    assert_int_equal(fx_events_of(f, c.row.id), 1);
 }
 
 static void test_settle_after_a_spec_change_in_between_is_enoent_and_keeps_the_change(void **state)
@@ -181,7 +167,7 @@ static void test_racing_handles_settle_each_connection_exactly_once(void **state
 
         fx_conn_id(i + 1, id);
         assert_int_equal(won[i], 1);
-        assert_int_equal(events_of(f, id), 1); /* the winner's event only */
+        assert_int_equal(fx_events_of(f, id), 1); /* the winner's event only */
     }
 }
 

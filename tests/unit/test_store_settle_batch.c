@@ -3,20 +3,6 @@
  * together. */
 #include "test_store_fixture.h"
 
-static int count_event(void *ud, const struct store_event *ev)
-{
-    (void)ev;
-    (*(int *)ud)++;
-    return 0;
-}
-
-static int events_of(struct fx *f, const char *id)
-{
-    int n = 0;
-
-    assert_int_equal(store_conn_events(f->s, PROJECT_A, id, count_event, &n), 0);
-    return n;
-}
 
 static void add_pending(struct fx *f, struct fx_conn *c, int n)
 {
@@ -75,17 +61,17 @@ static void test_each_item_of_a_batch_is_its_own_compare_and_set(void **state)
     assert_int_equal(items[2].result, -ENOENT);
     assert_int_equal(items[3].result, 0);
     expect_row(f, &a, "DOWN", "{\"a\":\"DOWN\"}");
-    assert_int_equal(events_of(f, a.row.id), 1);
+    assert_int_equal(fx_events_of(f, a.row.id), 1);
     expect_row(f, &b, "PENDING_CREATE", doc_b);
-    assert_int_equal(events_of(f, b.row.id), 0);
+    assert_int_equal(fx_events_of(f, b.row.id), 0);
     expect_row(f, &other, "DOWN", "{\"other\":\"DOWN\"}");
-    assert_int_equal(events_of(f, other.row.id), 0); /* no message, no event */
+    assert_int_equal(fx_events_of(f, other.row.id), 0); /* no message, no event */
 
     /* a second engine with the same batch finds nothing left to do */
     assert_int_equal(store_conn_settle_batch(f->s, items, 4), 0);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(items[i].result, -ENOENT);
-    assert_int_equal(events_of(f, a.row.id), 1);
+    assert_int_equal(fx_events_of(f, a.row.id), 1);
 }
 
 /* As store_conn_update_if: a write that would break a foreign key is -ENOENT for that item. */
@@ -113,9 +99,9 @@ static void test_an_item_naming_a_missing_customer_gateway_is_enoent_and_the_res
     assert_int_equal(items[0].result, -ENOENT);
     assert_int_equal(items[1].result, 0);
     expect_row(f, &b, "PENDING_CREATE", doc_b);
-    assert_int_equal(events_of(f, b.row.id), 0);
+    assert_int_equal(fx_events_of(f, b.row.id), 0);
     expect_row(f, &a, "DOWN", "{\"a\":\"DOWN\"}");
-    assert_int_equal(events_of(f, a.row.id), 1);
+    assert_int_equal(fx_events_of(f, a.row.id), 1);
 }
 
 static void test_an_empty_batch_changes_nothing(void **state)

@@ -221,6 +221,10 @@ int store_postgres_session_setup(struct pg_store *p);
 int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
                                const char *owner_id);
 int store_postgres_release_claims(struct pg_store *p, const char *owner_id);
+/* After a DELETE ... RETURNING vgw_id of connection id: -ENOENT if it deleted no row, else the
+ * gateway slot and the connection's claims are released (pg_rows.c). */
+int store_postgres_conn_deleted(struct pg_store *p, const PGresult *res, const char *project_id,
+                                const char *id);
 /* The steps of store_conn_insert inside an open transaction. */
 int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
                                   const struct store_claim *claims, size_t n_claims);

@@ -140,19 +140,10 @@ static int pg_delete_if_tx(struct pg_store *p, void *ud)
 {
     const struct pg_delete_if *a = ud;
     _cleanup_pgres_ PGresult *res = NULL;
-    char vgw_id[sizeof(((struct store_conn_row *)0)->vgw_id)];
     int r = store_postgres_query(p, PG_CONN_DELETE_IF, "conn delete if", &res, "sss",
                                  a->project_id, a->id, a->from_status);
 
-    if (r < 0)
-        return r;
-    if (PQntuples(res) == 0)
-        return -ENOENT;
-    r = store_postgres_col_copy(p, res, 0, 0, vgw_id, sizeof(vgw_id));
-    if (r == 0)
-        r = store_postgres_exec(p, PG_VGW_RELEASE, "vgw release", NULL, "ss", a->project_id,
-                                vgw_id);
-    return r < 0 ? r : store_postgres_release_claims(p, a->id);
+    return r < 0 ? r : store_postgres_conn_deleted(p, res, a->project_id, a->id);
 }
 
 int store_postgres_conn_delete_if(struct store *s, const char *project_id, const char *id,

@@ -321,25 +321,28 @@ struct pg_key {
     int64_t *ret_users;
 };
 
-static int pg_conn_delete_tx(struct pg_store *p, void *ud)
+int store_postgres_conn_deleted(struct pg_store *p, const PGresult *res, const char *project_id,
+                                const char *id)
 {
-    const struct pg_key *k = ud;
-    _cleanup_pgres_ PGresult *res = NULL;
     char vgw_id[sizeof(((struct store_conn_row *)0)->vgw_id)];
-    int r =
-        store_postgres_query(p, PG_CONN_DELETE, "conn delete", &res, "ss", k->project_id, k->id);
+    int r;
 
-    if (r < 0)
-        return r;
     if (PQntuples(res) == 0)
         return -ENOENT;
     r = store_postgres_col_copy(p, res, 0, 0, vgw_id, sizeof(vgw_id));
     if (r == 0)
-        r = store_postgres_exec(p, PG_VGW_RELEASE, "vgw release", NULL, "ss", k->project_id,
-                                vgw_id);
-    if (r == 0)
-        r = store_postgres_release_claims(p, k->id);
-    return r;
+        r = store_postgres_exec(p, PG_VGW_RELEASE, "vgw release", NULL, "ss", project_id, vgw_id);
+    return r < 0 ? r : store_postgres_release_claims(p, id);
+}
+
+static int pg_conn_delete_tx(struct pg_store *p, void *ud)
+{
+    const struct pg_key *k = ud;
+    _cleanup_pgres_ PGresult *res = NULL;
+    int r =
+        store_postgres_query(p, PG_CONN_DELETE, "conn delete", &res, "ss", k->project_id, k->id);
+
+    return r < 0 ? r : store_postgres_conn_deleted(p, res, k->project_id, k->id);
 }
 
 int store_postgres_conn_delete(struct store *s, const char *project_id, const char *id)
