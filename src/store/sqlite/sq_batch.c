@@ -118,11 +118,7 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
         b->open = true;
         b->stale = false;
     }
-    if (sqlite3_bind_text(b->get, 1, project_id, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(b->get, 2, id, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_int64(b->get, 3,
-                           store_sqlite_conn_key(project_id, strlen(project_id), id,
-                                                 strlen(id))) != SQLITE_OK) {
+    if (store_sqlite_bind_get_doc(b->get, project_id, id) != SQLITE_OK) {
         sqlite3_reset(b->get);
         return 1;
     }

@@ -129,6 +129,8 @@ int store_sqlite_migrate(struct sq_store *q, char *errbuf, size_t errlen);
 /* sq_key.c: the connection lookup key (vpn_connection.gkey) and its SQL function */
 int64_t store_sqlite_conn_key(const char *project_id, size_t plen, const char *id, size_t ilen);
 int store_sqlite_register_key(sqlite3 *db);
+/* Binds SQ_CONN_GET_DOC's parameters (project_id, id and their key); an SQLite result code. */
+int store_sqlite_bind_get_doc(sqlite3_stmt *st, const char *project_id, const char *id);
 /* sq_vgw_update.c: store_vgw_conns_stamp */
 int store_sqlite_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                                  struct store_vgw_conns *ret);

@@ -31,6 +31,18 @@ int64_t store_sqlite_conn_key(const char *project_id, size_t plen, const char *i
     return (int64_t)(h & 0x7fffffffULL);
 }
 
+int store_sqlite_bind_get_doc(sqlite3_stmt *st, const char *project_id, const char *id)
+{
+    size_t plen = strlen(project_id), ilen = strlen(id);
+    int rc = sqlite3_bind_text(st, 1, project_id, (int)plen, SQLITE_STATIC);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, id, (int)ilen, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, store_sqlite_conn_key(project_id, plen, id, ilen));
+    return rc;
+}
+
 static void sq_conn_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const unsigned char *p = sqlite3_value_text(argv[0]);

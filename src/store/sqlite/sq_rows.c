@@ -280,8 +280,9 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
 
     if (r <= 0)
         return r;
-    r = store_sqlite_bind(q, st, "conn get doc", "ssi", project_id, id,
-                          store_sqlite_conn_key(project_id, strlen(project_id), id, strlen(id)));
+    int rc = store_sqlite_bind_get_doc(st, project_id, id);
+
+    r = rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "conn get doc");
     if (r == 0)
         r = store_sqlite_step_row(q, st, "conn get doc");
     if (r < 0)
