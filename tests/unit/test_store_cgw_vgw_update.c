@@ -236,28 +236,6 @@ static void test_cgw_update_of_another_project_or_unknown_id_is_enoent(void **st
 
 /* ---- gateway update ---- */
 
-struct vgw_upd {
-    struct store_vgw_row row;
-    struct store_vgw_update u;
-    char spec[64];
-};
-
-static void vgw_upd_init(struct vgw_upd *v, const char *project, const char *id,
-                         int64_t capacity)
-{
-    memset(v, 0, sizeof(*v));
-    snprintf(v->row.project_id, sizeof(v->row.project_id), "%s", project);
-    snprintf(v->row.id, sizeof(v->row.id), "%s", id);
-    snprintf(v->row.status, sizeof(v->row.status), "PENDING_UPDATE");
-    v->row.connection_number = capacity;
-    v->row.status_due = T0 + 500;
-    v->row.updated_at = T0 + 100;
-    snprintf(v->spec, sizeof(v->spec), "{\"id\":\"%s\",\"v\":2}", id);
-    v->row.spec = v->spec;
-    v->u.row = &v->row;
-    v->u.from_status = "ACTIVE";
-}
-
 static void add_claimed_vgw(struct fx *f, const char *project, const char *id, const char *eip)
 {
     struct store_vgw_row row = {.connection_number = 10, .created_at = T0, .updated_at = T0};
@@ -290,7 +268,7 @@ static void test_vgw_update_writes_status_spec_capacity_and_keeps_used(void **st
     struct store_due due[4];
     struct store_vgw_row got;
     struct fx_conn c;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     size_t n = 0;
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
@@ -298,7 +276,7 @@ static void test_vgw_update_writes_status_spec_capacity_and_keeps_used(void **st
     fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
     c.row.status_due = 0;
     assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 1000);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 1000);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
     assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &got), 0);
     assert_string_equal(got.status, "PENDING_UPDATE");
@@ -317,15 +295,15 @@ static void test_vgw_update_writes_status_spec_capacity_and_keeps_used(void **st
 static void test_vgw_update_is_eagain_when_the_status_moved_and_changes_nothing(void **state)
 {
     struct fx *f = *state;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     v.u.from_status = "PENDING_CREATE";
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -EAGAIN);
     assert_vgw_unchanged(f, PROJECT_A, VGW_1);
     /* the first of two racing updates wins; the second sees the status it left */
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -EAGAIN);
 }
@@ -333,12 +311,12 @@ static void test_vgw_update_is_eagain_when_the_status_moved_and_changes_nothing(
 static void test_vgw_update_of_another_project_or_unknown_gateway_is_enoent(void **state)
 {
     struct fx *f = *state;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
-    vgw_upd_init(&v, PROJECT_B, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_B, VGW_1, 10);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -ENOENT);
-    vgw_upd_init(&v, PROJECT_A, VGW_2, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_2, 10);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -ENOENT);
     assert_vgw_unchanged(f, PROJECT_A, VGW_1);
 }
@@ -347,7 +325,7 @@ static void test_vgw_update_below_the_used_connections_is_enospc(void **state)
 {
     struct fx *f = *state;
     struct fx_conn c;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
     fx_add_cgw(f, PROJECT_A, CGW_1);
@@ -355,9 +333,9 @@ static void test_vgw_update_below_the_used_connections_is_enospc(void **state)
         fx_conn_init(&c, PROJECT_A, VGW_1, n, T0);
         assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
     }
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 1);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 1);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -ENOSPC);
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 2);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 2);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
 }
 
@@ -367,7 +345,7 @@ static void test_vgw_update_releasing_a_vgw_ip_in_use_is_enotempty_with_its_inde
     static const struct store_claim claims[] = {{"eip_id", "eip-new"}};
     struct fx *f = *state;
     struct fx_conn c;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     size_t index = 99;
     char taken[128];
 
@@ -375,7 +353,7 @@ static void test_vgw_update_releasing_a_vgw_ip_in_use_is_enotempty_with_its_inde
     fx_add_cgw(f, PROJECT_A, CGW_1);
     fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
     assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     v.u.released = released;
     v.u.n_released = 2;
     v.u.claims = claims;
@@ -392,11 +370,11 @@ static void test_vgw_update_replaces_the_claims_in_the_same_transaction(void **s
 {
     static const struct store_claim claims[] = {{"eip_id", "eip-b"}, {"eip_id", "eip-c"}};
     struct fx *f = *state;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     char taken[128];
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     v.u.claims = claims;
     v.u.n_claims = 2;
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
@@ -410,12 +388,12 @@ static void test_vgw_update_with_a_claim_of_another_gateway_is_eexist_and_change
 {
     static const struct store_claim claims[] = {{"eip_id", "eip-new"}, {"eip_id", "eip-b"}};
     struct fx *f = *state;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     char taken[128];
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
     add_claimed_vgw(f, PROJECT_B, VGW_2, "eip-b");
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     v.u.claims = claims;
     v.u.n_claims = 2;
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -EEXIST);
@@ -427,11 +405,11 @@ static void test_vgw_update_with_a_claim_of_another_gateway_is_eexist_and_change
 static void test_vgw_update_without_claims_keeps_the_current_ones(void **state)
 {
     struct fx *f = *state;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     char taken[128];
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
     fx_claims(f, "eip_id", taken, sizeof(taken));
     assert_string_equal(taken, "eip-a");
@@ -441,12 +419,12 @@ static void test_connection_insert_on_a_gateway_being_updated_is_eagain(void **s
 {
     struct fx *f = *state;
     struct fx_conn c;
-    struct vgw_upd v;
+    struct fx_vgw_upd v;
     struct buf b = {0};
 
     add_claimed_vgw(f, PROJECT_A, VGW_1, "eip-a");
     fx_add_cgw(f, PROJECT_A, CGW_1);
-    vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
     fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0);
     assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), -EAGAIN);

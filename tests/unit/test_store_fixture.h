@@ -226,4 +226,28 @@ static inline int fx_events_of(struct fx *f, const char *id)
     return n;
 }
 
+/* A gateway update of (project, id) to PENDING_UPDATE with spec {"id":id,"v":2}, from ACTIVE;
+ * u points into the struct, so it must not be copied. */
+struct fx_vgw_upd {
+    struct store_vgw_row row;
+    struct store_vgw_update u;
+    char spec[64];
+};
+
+static inline void fx_vgw_upd_init(struct fx_vgw_upd *v, const char *project, const char *id,
+                                   int64_t capacity)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->row.project_id, sizeof(v->row.project_id), "%s", project);
+    snprintf(v->row.id, sizeof(v->row.id), "%s", id);
+    snprintf(v->row.status, sizeof(v->row.status), "PENDING_UPDATE");
+    v->row.connection_number = capacity;
+    v->row.status_due = T0 + 500;
+    v->row.updated_at = T0 + 100;
+    snprintf(v->spec, sizeof(v->spec), "{\"id\":\"%s\",\"v\":2}", id);
+    v->row.spec = v->spec;
+    v->u.row = &v->row;
+    v->u.from_status = "ACTIVE";
+}
+
 #endif

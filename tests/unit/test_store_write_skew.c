@@ -4,21 +4,6 @@
  * connection write compares. Each stale expectation fails and changes nothing. */
 #include "test_store_fixture.h"
 
-static void vgw_update_init(struct store_vgw_row *row, struct store_vgw_update *u, char *spec)
-{
-    memset(row, 0, sizeof(*row));
-    memset(u, 0, sizeof(*u));
-    snprintf(row->project_id, sizeof(row->project_id), "%s", PROJECT_A);
-    snprintf(row->id, sizeof(row->id), "%s", VGW_1);
-    snprintf(row->status, sizeof(row->status), "PENDING_UPDATE");
-    row->connection_number = 10;
-    row->status_due = T0 + 500;
-    row->updated_at = T0 + 100;
-    row->spec = spec;
-    u->row = row;
-    u->from_status = "ACTIVE";
-}
-
 static struct store_vgw_conns stamp(struct fx *f)
 {
     struct store_vgw_conns s = {-1, -1};
@@ -76,28 +61,27 @@ static void test_the_stamp_moves_with_an_update_but_not_with_a_status_change(voi
 static void test_a_gateway_update_against_a_stale_stamp_is_estale_and_changes_nothing(void **state)
 {
     struct fx *f = *state;
-    struct store_vgw_row row, got;
-    struct store_vgw_update u;
+    struct store_vgw_row got;
     struct store_vgw_conns checked;
+    struct fx_vgw_upd v;
     struct fx_conn c;
-    char spec[] = "{\"v\":2}";
 
     seed(f);
     checked = stamp(f); /* the update checked a gateway without connections */
     fx_conn_init(&c, PROJECT_A, VGW_1, 1, T0); /* then one was created */
     assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
-    vgw_update_init(&row, &u, spec);
-    u.conns = &checked;
-    assert_int_equal(store_vgw_update(f->s, &u, NULL), -ESTALE);
+    fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 10);
+    v.u.conns = &checked;
+    assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -ESTALE);
     assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &got), 0);
     assert_string_equal(got.status, "ACTIVE");
     assert_int_equal(got.updated_at, T0);
     assert_null(strstr(got.spec, "\"v\":2"));
     store_vgw_row_done(&got);
     checked = stamp(f); /* checked again: now it applies */
-    assert_int_equal(store_vgw_update(f->s, &u, NULL), 0);
+    assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
     assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &got), 0);
-    assert_string_equal(got.spec, spec);
+    assert_string_equal(got.spec, v.spec);
     store_vgw_row_done(&got);
 }
 
