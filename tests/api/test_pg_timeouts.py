@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import POOL_ARGS
-from vpnd_api import ERROR_KEYS, Server, create_gateway, gw_path, pg_base_url, pg_schema_url
+from vpnd_api import ERROR_KEYS, Server, cgw_path, create_cgw, pg_base_url, pg_schema_url
 
 pytestmark = pytest.mark.skipif(pg_base_url() is None,
                                 reason="needs VPND_TEST_DB_URL (a PostgreSQL URL)")
@@ -34,21 +34,23 @@ class Lock:
 
 
 def run_blocked(vpnd_bin, tmp_path, project, url):
-    """Seconds a gateway GET waited behind a lock before its 504 (the next GET must be 200)."""
+    """Seconds a customer gateway GET waited behind a lock before its 504 (the next GET must be
+    200). A customer gateway, not a gateway: the status engine polls the gateway table on every
+    tick, and a tick queued before the GET would add a lock wait of its own."""
     srv = Server(vpnd_bin, str(tmp_path), POOL_ARGS, db=url)
     srv.start()
     try:
-        gid = create_gateway(srv, project)["id"]
-        lock = Lock(url, "vpn_gateway")
+        cid = create_cgw(srv, project)["id"]
+        lock = Lock(url, "customer_gateway")
         try:
             t0 = time.monotonic()
-            r = srv.request("GET", gw_path(project, gid), timeout=30)
+            r = srv.request("GET", cgw_path(project, cid), timeout=30)
             waited = time.monotonic() - t0
         finally:
             lock.release()
         assert r.status == 504, r.raw  # spec: 504 VPN.0014 "The system is busy"
         assert set(r.json) == ERROR_KEYS and r.json["error_code"] == "VPN.0014", r.raw
-        assert srv.request("GET", gw_path(project, gid)).status == 200
+        assert srv.request("GET", cgw_path(project, cid)).status == 200
         return waited
     finally:
         srv.stop()

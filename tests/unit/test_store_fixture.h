@@ -122,8 +122,10 @@ static inline int fx_teardown(void **state)
     return 0;
 }
 
-/* A gateway in project with capacity connection slots. */
-static inline void fx_add_vgw(struct fx *f, const char *project, const char *id, int64_t capacity)
+/* Inserts an ACTIVE gateway in project with capacity connection slots; store_vgw_insert's
+ * result. */
+static inline int fx_try_add_vgw(struct fx *f, const char *project, const char *id,
+                                 int64_t capacity)
 {
     struct store_vgw_row row = {.connection_number = capacity, .created_at = T0, .updated_at = T0};
     char spec[128];
@@ -134,7 +136,13 @@ static inline void fx_add_vgw(struct fx *f, const char *project, const char *id,
     snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "0");
     snprintf(spec, sizeof(spec), "{\"id\":\"%s\"}", id);
     row.spec = spec;
-    assert_int_equal(store_vgw_insert(f->s, &row, NULL, 0), 0);
+    return store_vgw_insert(f->s, &row, NULL, 0);
+}
+
+/* A gateway in project with capacity connection slots. */
+static inline void fx_add_vgw(struct fx *f, const char *project, const char *id, int64_t capacity)
+{
+    assert_int_equal(fx_try_add_vgw(f, project, id, capacity), 0);
 }
 
 static inline void fx_add_cgw(struct fx *f, const char *project, const char *id)

@@ -8,16 +8,7 @@
 
 static void add_vgw_expect(struct fx *f, const char *project, const char *id, int want)
 {
-    struct store_vgw_row row = {.connection_number = 10, .created_at = T0, .updated_at = T0};
-    char spec[128];
-
-    snprintf(row.project_id, sizeof(row.project_id), "%s", project);
-    snprintf(row.id, sizeof(row.id), "%s", id);
-    snprintf(row.status, sizeof(row.status), "ACTIVE");
-    snprintf(row.enterprise_project_id, sizeof(row.enterprise_project_id), "0");
-    snprintf(spec, sizeof(spec), "{\"id\":\"%s\"}", id);
-    row.spec = spec;
-    assert_int_equal(store_vgw_insert(f->s, &row, NULL, 0), want);
+    assert_int_equal(fx_try_add_vgw(f, project, id, 10), want);
 }
 
 static void test_a_gateway_beyond_the_quota_is_refused_and_not_stored(void **state)
