@@ -73,17 +73,23 @@ static void write_ipsec(struct model_jw *w, const struct model_ipsecpolicy *ipse
     model_jw_obj_end(w);
 }
 
-static int write_conn(const struct model_vpn_conn *c, struct buf *out, bool all)
+/* status: written when non-NULL; without it, *status_at (if not NULL) gets the offset from the
+ * start of this object where it would stand (after the comma that follows name). */
+static int write_conn(const struct model_vpn_conn *c, const char *status, struct buf *out,
+                      bool all, size_t *status_at)
 {
     struct model_jw w;
     bool er_routed = c->gw_is_er && (is_style(c, "POLICY") || is_style(c, "BGP"));
+    size_t start = out->len;
 
     model_jw_init(&w, out);
     model_jw_obj(&w, NULL);
     model_jw_req_str(&w, "id", c->id, all);
     model_jw_req_str(&w, "name", c->name, all);
-    if (c->status)
-        model_jw_str(&w, "status", c->status);
+    if (status)
+        model_jw_str(&w, "status", status);
+    else if (status_at)
+        *status_at = out->len - start + 1;
     model_jw_str(&w, "vgw_id", c->vgw_id);
     model_jw_str(&w, "vgw_ip", c->vgw_ip);
     model_jw_str(&w, "style", c->style);
@@ -121,10 +127,18 @@ static int write_conn(const struct model_vpn_conn *c, struct buf *out, bool all)
 
 int model_conn_render(const struct model_vpn_conn *c, struct buf *out)
 {
-    return write_conn(c, out, false);
+    return write_conn(c, c->status, out, false, NULL);
 }
 
 int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out)
 {
-    return write_conn(c, out, true);
+    return write_conn(c, c->status, out, true, NULL);
+}
+
+int model_conn_store(const struct model_vpn_conn *c, struct buf *spec, struct buf *doc,
+                     size_t *ret_status_at)
+{
+    int r = write_conn(c, NULL, spec, true, NULL);
+
+    return r < 0 ? r : write_conn(c, NULL, doc, false, ret_status_at);
 }

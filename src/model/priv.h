@@ -136,13 +136,15 @@ int model_fields_parse(const json_t *obj, const char *parent, const struct model
 
 /* ---- load.c ---- */
 
-/* Parses body and returns in *ret_root the document (caller json_decref) and in *ret_obj its
- * member wrapper, which must be an object. Returns 0, -EINVAL (err set) or -ENOMEM. */
-int model_load(const char *body, size_t len, const char *wrapper, json_t **ret_root,
-               const json_t **ret_obj, struct verr *err);
-/* Parses body, which must be a JSON object, into *ret_root (caller json_decref). Returns 0,
- * -EINVAL (err set) or -ENOMEM. */
-int model_load_root(const char *body, size_t len, json_t **ret_root, struct verr *err);
+/* A request body: a JSON object (model_body_parse). */
+struct model_body {
+    json_t *root;
+};
+
+/* The member wrapper of the body, which must be an object: *ret_obj (borrowed from b). Returns
+ * 0 or -EINVAL (err set: "<wrapper>: is required" / "must be an object, got ..."). */
+int model_body_wrapped(const struct model_body *b, const char *wrapper, const json_t **ret_obj,
+                       struct verr *err);
 /* Parses an internal-form object. Returns 0 or -EINVAL. */
 int model_load_internal(const char *json, size_t len, json_t **ret_root);
 
@@ -226,7 +228,7 @@ int model_only_members(const json_t *obj, const char *path, const char *const *a
 /* The body of a PUT: loads {"<wrapper>":{...}}, refuses members not in allowed, then parses the
  * fields sent into t, which holds the current values (the update merges over them). Returns 0,
  * -EINVAL (err filled; t may be partly written) or -ENOMEM. */
-int model_parse_partial(const char *body, size_t len, const char *wrapper,
+int model_parse_partial(const struct model_body *body, const char *wrapper,
                         const char *const *allowed, const struct model_fspec *fields,
                         size_t n_fields, void *t, struct verr *err);
 /* Custom field function for a gateway's "policy_template" (dst is struct model_vgw): members
@@ -253,10 +255,8 @@ int model_cert_pem_facts(const json_t *v, const char *path, const char **pem,
                          struct model_cert_facts *f, struct verr *err);
 /* ---- create-body parsing of an already loaded wrapper object (import records) ---- */
 
-/* model_*_parse_create without the JSON text: obj is the wrapper's object. Same validation,
- * errors and defaults. */
-int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
-/* The same into an all-zero c, in place (left partly written on failure). */
+/* model_*_parse_create on the wrapper's object obj: the same validation, errors and defaults.
+ * The connection's is parsed into an all-zero c, in place (left partly written on failure). */
 int model_conn_parse_object_fresh(const json_t *obj, struct model_vpn_conn *c, struct verr *err);
 int model_vgw_parse_object(const json_t *obj, struct model_vgw *g, struct verr *err);
 int model_cgw_parse_object(const json_t *obj, struct model_cgw *cgw, struct verr *err);

@@ -99,8 +99,8 @@ struct store_ops {
     int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
     /* read batching (store_read_batch); a backend without it has a no-op */
     void (*read_batch)(struct store *s, bool on);
-    /* store_conn_settle_batch */
-    int (*conn_settle_batch)(struct store *s, struct store_conn_settle *items, size_t n);
+    /* store_conn_set_status */
+    int (*conn_set_status)(struct store *s, struct store_conn_status *items, size_t n);
     /* store_vgw_conns_stamp */
     int (*vgw_conns_stamp)(struct store *s, const char *project_id, const char *vgw_id,
                            struct store_vgw_conns *ret);

@@ -60,6 +60,7 @@ enum pg_stmt {
     PG_CONN_COUNT_BY_VGW_IP,
     /* connection lifecycle, events, monitors (pg_lifecycle.c, pg_monitor.c) */
     PG_CONN_CAS,
+    PG_CONN_SET_STATUS,
     PG_CONN_DELETE_IF,
     PG_CONN_EXISTS,
     PG_EVENT_INSERT,
@@ -160,6 +161,10 @@ int store_postgres_col_copy(struct pg_store *p, const PGresult *res, int row, in
 int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret);
 /* Integer column col of row; -EIO if it is not one. */
 int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret);
+/* Appends the served doc of row of res, whose columns col, col + 1 and col + 2 are doc, status
+ * and status_at (store_doc_serve). */
+int store_postgres_serve_doc(struct pg_store *p, const PGresult *res, int row, int col,
+                             struct buf *out, const char *what);
 /* Records "what: fmt..." in p->errmsg and returns -EIO. */
 int store_postgres_corrupt(struct pg_store *p, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -304,7 +309,7 @@ int store_postgres_bulk_undo(struct store *s);
 int store_postgres_bulk_fold(struct pg_store *p);
 int store_postgres_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
-/* Batched settles (pg_lifecycle.c): one conn_update_if per item. */
-int store_postgres_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+/* Status compare-and-sets (pg_lifecycle.c): one transaction per item. */
+int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);
 
 #endif

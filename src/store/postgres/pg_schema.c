@@ -261,6 +261,23 @@ static const char *const pg_migrations[] = {
      * btree stays the way in (shared_buffers is sized by the operator), so the step is empty
      * and the version numbers of both backends keep meaning the same feature set */
     "SELECT 1;",
+    /* as SQLite's step 11: status stored once (store.h); strpos() and substr() count
+     * characters, status_at counts bytes (octet_length) */
+    "ALTER TABLE vpn_connection ADD COLUMN status_at BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE vpn_connection SET"
+    "  status_at = octet_length(substr(doc, 1, strpos(doc, ',\"status\":\"'))),"
+    "  doc = substr(doc, 1, strpos(doc, ',\"status\":\"')) || substr(doc,"
+    "    strpos(doc, ',\"status\":\"') + 12"
+    "    + strpos(substr(doc, strpos(doc, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(doc, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_connection SET spec = substr(spec, 1, strpos(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
+    "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_gateway SET spec = substr(spec, 1, strpos(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
+    "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -101,7 +101,7 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
                                struct buf *out)
 {
     struct sq_batch *b = q->batch;
-    const unsigned char *doc;
+    const unsigned char *doc, *status;
     int rc;
 
     if (!b->on || b->disabled || q->bulk || !sqlite3_get_autocommit(q->db))
@@ -128,14 +128,21 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
         sqlite3_clear_bindings(b->get);
         return -ENOENT;
     }
-    if (rc != SQLITE_ROW || !(doc = sqlite3_column_text(b->get, 0))) {
+    if (rc != SQLITE_ROW || !(doc = sqlite3_column_text(b->get, 0)) ||
+        !(status = sqlite3_column_text(b->get, 1))) {
         /* anything unusual (busy, I/O, NULL doc): let the main handle answer and report */
         sqlite3_reset(b->get);
         sqlite3_clear_bindings(b->get);
         batch_end_snapshot(b);
         return 1;
     }
-    rc = buf_append(out, doc, (size_t)sqlite3_column_bytes(b->get, 0));
+    rc = store_doc_serve(out, (const char *)doc, (size_t)sqlite3_column_bytes(b->get, 0),
+                         (const char *)status, sqlite3_column_int64(b->get, 2));
+    if (rc == -EIO) { /* let the main handle answer and report */
+        sqlite3_reset(b->get);
+        sqlite3_clear_bindings(b->get);
+        return 1;
+    }
     sqlite3_reset(b->get);
     sqlite3_clear_bindings(b->get);
     return rc;

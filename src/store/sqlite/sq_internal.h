@@ -121,6 +121,10 @@ int store_sqlite_col_copy(struct sq_store *q, sqlite3_stmt *st, int col, char *d
 int store_sqlite_col_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret);
 /* Steps a statement that returns no row. */
 int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what);
+/* Appends the served doc of the current row of st, whose columns col, col + 1 and col + 2 are
+ * doc, status and status_at (store_doc_serve). */
+int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
+                           const char *what);
 
 /* Schema: brings q->db to the newest schema this binary knows, one transaction per step, and
  * sets q->schema_version. -EIO (errbuf says why) if the database is newer than the binary. */
@@ -302,8 +306,8 @@ int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *u
  * out stays as it is for n = 0 (bind NULL: no filter). 0 or -ENOMEM. */
 int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out);
 
-/* Batched settles (sq_settle.c). */
-int store_sqlite_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+/* Status compare-and-sets (sq_status.c). */
+int store_sqlite_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);
 
 /* WAL checkpoints off the committing thread (sq_checkpoint.c): init after the journal mode is
  * WAL (replaces the automatic checkpoint); free before the main connection closes. */

@@ -21,7 +21,7 @@
 
 #define SQ_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
-    "created_at, updated_at, spec, doc"
+    "created_at, updated_at, spec, doc, status_at"
 #define SQ_CONN_FILTER                                                                             \
     "project_id = ?1 AND (?2 IS NULL OR vgw_id = ?2) AND (?3 IS NULL OR vgw_ip = ?3) "             \
     "AND (?4 IS NULL OR enterprise_project_id IN (SELECT value FROM json_each(?4)))"
@@ -65,29 +65,30 @@ const char *const store_sqlite_sql[SQ_N_STMT] = {
     [SQ_CGW_GET] = "SELECT project_id, id, created_at, updated_at, spec FROM customer_gateway "
                    "WHERE project_id = ?1 AND id = ?2",
     [SQ_CONN_INSERT] = "INSERT INTO vpn_connection (" SQ_CONN_COLS ", gkey) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                        "vpnd_conn_key(?1, ?2))",
     /* the hot GET walks the small key index (sq_key.c), never the primary key's: the unary
      * '+' keeps project_id and id out of index selection (they are compared on the row) */
-    [SQ_CONN_GET_DOC] = "SELECT doc FROM vpn_connection "
+    [SQ_CONN_GET_DOC] = "SELECT doc, status, status_at FROM vpn_connection "
                         "WHERE gkey = ?3 AND +project_id = ?1 AND +id = ?2",
     [SQ_CONN_GET] = "SELECT " SQ_CONN_COLS " FROM vpn_connection "
                     "WHERE project_id = ?1 AND id = ?2",
     [SQ_CONN_UPDATE] = "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, "
-                       "spec = ?6, doc = ?7, cgw_id = ?8 WHERE project_id = ?1 AND id = ?2",
+                       "spec = ?6, doc = ?7, cgw_id = ?8, status_at = ?9 "
+                       "WHERE project_id = ?1 AND id = ?2",
     [SQ_CONN_DELETE] = "DELETE FROM vpn_connection WHERE project_id = ?1 AND id = ?2 "
                        "RETURNING vgw_id",
-    [SQ_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " SQ_CONN_FILTER
+    [SQ_CONN_LIST] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE " SQ_CONN_FILTER
                      " AND (created_at, id) < (?5, ?6) "
                      "ORDER BY created_at DESC, id DESC LIMIT ?7",
     /* the same page when vgw_id / vgw_ip is given, spelled so that the planner walks
      * vpn_connection_by_vgw_created / _by_vgw_ip_created in order */
-    [SQ_CONN_LIST_BY_VGW] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+    [SQ_CONN_LIST_BY_VGW] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE "
                             "project_id = ?1 AND vgw_id = ?2 AND (?3 IS NULL OR vgw_ip = ?3) "
                             "AND (?4 IS NULL OR enterprise_project_id IN "
                             "(SELECT value FROM json_each(?4))) AND (created_at, id) < (?5, ?6) "
                             "ORDER BY created_at DESC, id DESC LIMIT ?7",
-    [SQ_CONN_LIST_BY_VGW_IP] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+    [SQ_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE "
                                "project_id = ?1 AND vgw_ip = ?3 AND (?2 IS NULL OR vgw_id = ?2) "
                                "AND (?4 IS NULL OR enterprise_project_id IN "
                                "(SELECT value FROM json_each(?4))) AND (created_at, id) < (?5, ?6) "
@@ -201,7 +202,7 @@ static const struct store_ops sq_ops = {
     .vgw_list = store_sqlite_vgw_list,
     .conn_insert_batch = store_sqlite_conn_insert_batch,
     .conn_update_if = store_sqlite_conn_update_if,
-    .conn_settle_batch = store_sqlite_conn_settle_batch,
+    .conn_set_status = store_sqlite_conn_set_status,
     .conn_delete_if = store_sqlite_conn_delete_if,
     .conn_events = store_sqlite_conn_events,
     .monitor_insert = store_sqlite_monitor_insert,

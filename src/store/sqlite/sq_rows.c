@@ -246,10 +246,10 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_take_claims(q, claims, n_claims, row->id);
     if (r == 0)
-        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIss", row->project_id, row->id,
+        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIssI", row->project_id, row->id,
                               row->vgw_id, row->cgw_id, row->vgw_ip, row->enterprise_project_id,
                               row->status, row->status_due, row->created_at, row->updated_at,
-                              row->spec, row->doc);
+                              row->spec, row->doc, row->status_at);
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
     if (r == 0)
@@ -269,13 +269,27 @@ int store_sqlite_conn_insert(struct store *s, const struct store_conn_row *row,
     return store_sqlite_end(q, store_sqlite_conn_insert_tx(q, row, claims, n_claims), "conn insert: commit");
 }
 
+int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
+                           const char *what)
+{
+    const unsigned char *doc = sqlite3_column_text(st, col);
+    const unsigned char *status = sqlite3_column_text(st, col + 1);
+    int r;
+
+    if (!doc || !status)
+        return sqlite3_errcode(q->db) == SQLITE_NOMEM ? -ENOMEM
+                                                      : store_sqlite_corrupt(q, what, "NULL doc");
+    r = store_doc_serve(out, (const char *)doc, (size_t)sqlite3_column_bytes(st, col),
+                        (const char *)status, sqlite3_column_int64(st, col + 2));
+    return r == -EIO ? store_sqlite_corrupt(q, what, "status_at outside the doc") : r;
+}
+
 /* The hot path: one index lookup, the doc copied straight from SQLite's page into out. */
 int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const char *id,
                               struct buf *out)
 {
     struct sq_store *q = sq_from(s);
     SQ_STMT(st, q, SQ_CONN_GET_DOC);
-    const unsigned char *doc;
     int r = q->batch ? store_sqlite_batch_get_doc(q, project_id, id, out) : 1;
 
     if (r <= 0)
@@ -285,14 +299,7 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
     r = rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "conn get doc");
     if (r == 0)
         r = store_sqlite_step_row(q, st, "conn get doc");
-    if (r < 0)
-        return r;
-    doc = sqlite3_column_text(st, 0);
-    if (!doc)
-        return sqlite3_errcode(q->db) == SQLITE_NOMEM
-                   ? -ENOMEM
-                   : store_sqlite_corrupt(q, "conn get doc", "doc is NULL");
-    return buf_append(out, doc, (size_t)sqlite3_column_bytes(st, 0));
+    return r < 0 ? r : store_sqlite_serve_doc(q, st, 0, out, "conn get doc");
 }
 
 static int sq_conn_read(struct sq_store *q, sqlite3_stmt *st, struct store_conn_row *row)
@@ -311,6 +318,7 @@ static int sq_conn_read(struct sq_store *q, sqlite3_stmt *st, struct store_conn_
     row->status_due = sqlite3_column_int64(st, 7);
     row->created_at = sqlite3_column_int64(st, 8);
     row->updated_at = sqlite3_column_int64(st, 9);
+    row->status_at = sqlite3_column_int64(st, 12);
     r = store_sqlite_col_dup(q, st, 10, &row->spec);
     if (r < 0)
         return r;
@@ -343,9 +351,9 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_UPDATE);
-    int r =
-        store_sqlite_bind(q, st, "conn update", "sssIIsss", row->project_id, row->id, row->status,
-                          row->status_due, row->updated_at, row->spec, row->doc, row->cgw_id);
+    int r = store_sqlite_bind(q, st, "conn update", "sssIIsssI", row->project_id, row->id,
+                              row->status, row->status_due, row->updated_at, row->spec, row->doc,
+                              row->cgw_id, row->status_at);
 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn update");

@@ -221,6 +221,27 @@ static const char *const sq_migrations[] = {
     "ALTER TABLE vpn_connection ADD COLUMN gkey INTEGER NOT NULL DEFAULT 0;"
     "UPDATE vpn_connection SET gkey = vpnd_conn_key(project_id, id);"
     "CREATE INDEX vpn_connection_by_gkey ON vpn_connection (gkey);",
+    /* status stored once, in the status column (store.h): the member "status":"X" leaves the
+     * connection doc (status_at: the byte offset it is served at again, which is where it
+     * stood) and the connection and gateway specs. The member follows "id" and "name", which
+     * hold no '"', so the first ',"status":"' within 140 characters is the member itself.
+     * instr() and substr() count characters in TEXT; status_at counts bytes (length of a
+     * BLOB). */
+    "ALTER TABLE vpn_connection ADD COLUMN status_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE vpn_connection SET"
+    "  status_at = length(CAST(substr(doc, 1, instr(doc, ',\"status\":\"')) AS BLOB)),"
+    "  doc = substr(doc, 1, instr(doc, ',\"status\":\"')) || substr(doc,"
+    "    instr(doc, ',\"status\":\"') + 12"
+    "    + instr(substr(doc, instr(doc, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(doc, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_connection SET spec = substr(spec, 1, instr(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
+    "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_gateway SET spec = substr(spec, 1, instr(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
+    "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

@@ -1,6 +1,6 @@
-/* api/pool.c: random picks from a CIDR; uniqueness is enforced by store claims, so a pick
+/* service/pool.c: random picks from a CIDR; uniqueness is enforced by store claims, so a pick
  * that collides is simply retried by the caller. */
-#include "api/pool.h"
+#include "service/pool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include "model/model.h"
 
-int pool_parse(const char *cidr, uint32_t *ret_base, uint32_t *ret_size)
+int svc_pool_parse(const char *cidr, uint32_t *ret_base, uint32_t *ret_size)
 {
     uint32_t addr;
     unsigned prefix;
@@ -21,17 +21,17 @@ int pool_parse(const char *cidr, uint32_t *ret_base, uint32_t *ret_size)
     return 0;
 }
 
-int pool_pick(uint32_t base, uint32_t size, char out[16])
+int svc_pool_pick(uint32_t base, uint32_t size, char out[16])
 {
     uint32_t r;
 
     if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
         return -EIO;
-    pool_format(base + r % size, out);
+    svc_pool_format(base + r % size, out);
     return 0;
 }
 
-void pool_format(uint32_t addr, char out[16])
+void svc_pool_format(uint32_t addr, char out[16])
 {
     snprintf(out, 16, "%u.%u.%u.%u", (addr >> 24) & 255u, (addr >> 16) & 255u, (addr >> 8) & 255u,
              addr & 255u);

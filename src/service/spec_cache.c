@@ -1,5 +1,5 @@
-/* api/spec_cache.c: parsed specs kept by their text (spec_cache.h). */
-#include "api/spec_cache.h"
+/* service/spec_cache.c: parsed specs kept by their text (spec_cache.h). */
+#include "service/spec_cache.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,18 +19,18 @@ static int parse_cgw(const char *json, size_t len, void *obj)
     return model_cgw_from_internal(json, len, obj);
 }
 
-static void ent_clear(struct spec_cache_ent *e)
+static void ent_clear(struct svc_spec_cache_ent *e)
 {
     free(e->text);
     free(e->obj);
-    *e = (struct spec_cache_ent){0};
+    *e = (struct svc_spec_cache_ent){0};
 }
 
-static const void *lookup(struct spec_cache *sc, const char *spec, size_t len, size_t obj_size,
+static const void *lookup(struct svc_spec_cache *sc, const char *spec, size_t len, size_t obj_size,
                           parse_fn parse, int *ret)
 {
     for (size_t i = 0; i < SPEC_CACHE_SLOTS; i++) {
-        const struct spec_cache_ent *e = &sc->ent[i];
+        const struct svc_spec_cache_ent *e = &sc->ent[i];
         if (e->text && e->len == len && memcmp(e->text, spec, len) == 0) {
             *ret = 0;
             return e->obj;
@@ -48,27 +48,27 @@ static const void *lookup(struct spec_cache *sc, const char *spec, size_t len, s
     }
     memcpy(text, spec, len);
     text[len] = '\0';
-    struct spec_cache_ent *e = &sc->ent[sc->next];
+    struct svc_spec_cache_ent *e = &sc->ent[sc->next];
     sc->next = (sc->next + 1) % SPEC_CACHE_SLOTS;
     ent_clear(e);
-    *e = (struct spec_cache_ent){text, len, obj};
+    *e = (struct svc_spec_cache_ent){text, len, obj};
     *ret = 0;
     return obj;
 }
 
-const struct model_vgw *spec_cache_vgw(struct spec_cache *sc, const char *spec, size_t len,
+const struct model_vgw *svc_spec_cache_vgw(struct svc_spec_cache *sc, const char *spec, size_t len,
                                        int *ret)
 {
     return lookup(sc, spec, len, sizeof(struct model_vgw), parse_vgw, ret);
 }
 
-const struct model_cgw *spec_cache_cgw(struct spec_cache *sc, const char *spec, size_t len,
+const struct model_cgw *svc_spec_cache_cgw(struct svc_spec_cache *sc, const char *spec, size_t len,
                                        int *ret)
 {
     return lookup(sc, spec, len, sizeof(struct model_cgw), parse_cgw, ret);
 }
 
-void spec_cache_done(struct spec_cache *sc)
+void svc_spec_cache_done(struct svc_spec_cache *sc)
 {
     for (size_t i = 0; i < SPEC_CACHE_SLOTS; i++)
         ent_clear(&sc->ent[i]);
