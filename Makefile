@@ -66,7 +66,7 @@ MODEL_DEPS := util model
 STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
-API_DEPS := util model store http auth engine api
+API_DEPS := util model store service http auth engine api
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)

@@ -11,11 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api.h"
-#include "api/transfer.h"
 #include "auth/auth.h"
-#include "http/http.h"
-#include "store/store.h"
+#include "server.h"
+#include "transfer/transfer.h"
 #include "util/log.h"
 #include "util/macro.h"
 
@@ -24,9 +22,7 @@
 #endif
 
 struct config {
-    struct http_config http;
-    struct api_config api;
-    const char *db;
+    struct server_config srv;
     const char *log_level;
 };
 
@@ -45,40 +41,40 @@ struct opt_def {
 
 #define CFG(field) offsetof(struct config, field)
 static const struct opt_def opts[] = {
-    {"--listen", "VPND_LISTEN", OPT_STR, CFG(http.listen), 0, 0, "ADDR:PORT",
+    {"--listen", "VPND_LISTEN", OPT_STR, CFG(srv.http.listen), 0, 0, "ADDR:PORT",
      "address to serve on (default 127.0.0.1:8080; port 0 = any free port)"},
-    {"--db", "VPND_DB", OPT_STR, CFG(db), 0, 0, "URL",
+    {"--db", "VPND_DB", OPT_STR, CFG(srv.db), 0, 0, "URL",
      "store: SQLite file, sqlite:PATH or postgres://... URL (default vpnd.db)"},
-    {"--eip-pool", "VPND_EIP_POOL", OPT_STR, CFG(api.eip_pool), 0, 0, "CIDR",
+    {"--eip-pool", "VPND_EIP_POOL", OPT_STR, CFG(srv.svc.eip_pool), 0, 0, "CIDR",
      "addresses given to gateway EIPs (default 198.18.0.0/15)"},
-    {"--private-pool", "VPND_PRIVATE_POOL", OPT_STR, CFG(api.private_pool), 0, 0, "CIDR",
+    {"--private-pool", "VPND_PRIVATE_POOL", OPT_STR, CFG(srv.svc.private_pool), 0, 0, "CIDR",
      "addresses given to private gateways (default 10.0.0.0/8)"},
-    {"--max-body", "VPND_MAX_BODY", OPT_SIZE, CFG(http.max_body), 1, 64u << 20, "BYTES",
+    {"--max-body", "VPND_MAX_BODY", OPT_SIZE, CFG(srv.http.max_body), 1, 64u << 20, "BYTES",
      "largest request body accepted (default 1048576)"},
-    {"--max-header", "VPND_MAX_HEADER", OPT_SIZE, CFG(http.max_header), 1024, 1u << 20, "BYTES",
+    {"--max-header", "VPND_MAX_HEADER", OPT_SIZE, CFG(srv.http.max_header), 1024, 1u << 20, "BYTES",
      "largest request line + headers accepted (default 8192)"},
-    {"--idle-timeout", "VPND_IDLE_TIMEOUT_MS", OPT_UINT, CFG(http.idle_timeout_ms), 100,
+    {"--idle-timeout", "VPND_IDLE_TIMEOUT_MS", OPT_UINT, CFG(srv.http.idle_timeout_ms), 100,
      3600000, "MS", "close connections idle this long (default 30000)"},
-    {"--request-timeout", "VPND_REQUEST_TIMEOUT_MS", OPT_UINT, CFG(http.request_deadline_ms),
+    {"--request-timeout", "VPND_REQUEST_TIMEOUT_MS", OPT_UINT, CFG(srv.http.request_deadline_ms),
      100, 3600000, "MS", "deadline to receive a whole request (default 60000)"},
-    {"--max-connections", "VPND_MAX_CONNECTIONS", OPT_UINT, CFG(http.max_connections), 1,
+    {"--max-connections", "VPND_MAX_CONNECTIONS", OPT_UINT, CFG(srv.http.max_connections), 1,
      1000000, "N", "connections served at once (default 1000)"},
-    {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(http.max_per_client), 1, 1000000,
+    {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(srv.http.max_per_client), 1, 1000000,
      "N", "connections from one client address (default 100)"},
-    {"--status-delay", "VPND_STATUS_DELAY_MS", OPT_UINT, CFG(api.status_delay_ms), 0, 3600000,
+    {"--status-delay", "VPND_STATUS_DELAY_MS", OPT_UINT, CFG(srv.svc.status_delay_ms), 0, 3600000,
      "MS", "how long new resources stay PENDING_CREATE (default 300)"},
-    {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(api.settle_status), 0, 0, "STATUS",
+    {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(srv.svc.settle_status), 0, 0, "STATUS",
      "what new connections become: DOWN (no peer answers, default) or ACTIVE"},
-    {"--credentials", "VPND_CREDENTIALS", OPT_STR, CFG(api.credentials), 0, 0, "FILE",
+    {"--credentials", "VPND_CREDENTIALS", OPT_STR, CFG(srv.api.credentials), 0, 0, "FILE",
      "AK/SK and token credentials (see README); without it only loopback is served"},
-    {"--max-skew", "VPND_MAX_SKEW_S", OPT_UINT, CFG(api.max_skew_s), 0, 86400, "SECONDS",
+    {"--max-skew", "VPND_MAX_SKEW_S", OPT_UINT, CFG(srv.api.max_skew_s), 0, 86400, "SECONDS",
      "allowed X-Sdk-Date clock skew (default 900)"},
-    {"--quota-vpn-gateway", "VPND_QUOTA_VPN_GATEWAY", OPT_UINT, CFG(api.quota_vpn_gateway), 0,
+    {"--quota-vpn-gateway", "VPND_QUOTA_VPN_GATEWAY", OPT_UINT, CFG(srv.svc.quota_vpn_gateway), 0,
      100000000, "N", "VPN gateways per project (default 50)"},
     {"--quota-customer-gateway", "VPND_QUOTA_CUSTOMER_GATEWAY", OPT_UINT,
-     CFG(api.quota_customer_gateway), 0, 100000000, "N", "customer gateways per project (default 100)"},
+     CFG(srv.svc.quota_customer_gateway), 0, 100000000, "N", "customer gateways per project (default 100)"},
     {"--quota-vpn-connection", "VPND_QUOTA_VPN_CONNECTION", OPT_UINT,
-     CFG(api.quota_vpn_connection), 0, 100000000, "N", "VPN connections per project (default 5000)"},
+     CFG(srv.svc.quota_vpn_connection), 0, 100000000, "N", "VPN connections per project (default 5000)"},
     {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };
@@ -105,6 +101,7 @@ static void usage(FILE *f)
                "                   [--eip-pool CIDR] [--private-pool CIDR] [--settle-status S]\n"
                "                   [--progress | --no-progress] [--stats] [FILE | -]\n"
                "       vpnd export [--db PATH] [FILE | -]\n"
+               "       vpnd routes\n"
                "       vpnd --help | --version\n\n"
                "Serves the Huawei Cloud VPN v5 site-to-site API.\n\n"
                "Options (each also read from the environment variable shown):\n");
@@ -212,59 +209,46 @@ static void install_signals(void)
 
 static int serve(struct config *cfg)
 {
-    struct store *store = NULL;
-    struct http_server *srv = NULL;
-    struct api api;
+    struct server srv;
     char err[512];
-    int r;
 
-    if (!cfg->api.credentials && !listen_is_loopback(cfg->http.listen)) {
+    if (!cfg->srv.api.credentials && !listen_is_loopback(cfg->srv.http.listen)) {
         fprintf(stderr,
                 "vpnd: refusing to listen on %s without authentication: no credentials are "
                 "configured, so only loopback addresses (127.0.0.0/8, [::1]) are allowed\n",
-                cfg->http.listen);
+                cfg->srv.http.listen);
         return 1;
     }
-    r = store_open(cfg->db, &store, err, sizeof(err));
-    if (r < 0) {
-        char shown[512];
-
-        store_url_redact(cfg->db, shown, sizeof(shown));
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
-        return 1;
-    }
-    r = api_init(&api, &cfg->api, store, err, sizeof(err));
-    api.reload = &reload_requested;
-    /* The server's creates are limited inside the store's transactions; vpnd import is not. */
-    store_set_quotas(store, &(struct store_quotas){
-                                .vpn_gateways = cfg->api.quota_vpn_gateway,
-                                .customer_gateways = cfg->api.quota_customer_gateway,
-                                .vpn_connections = cfg->api.quota_vpn_connection,
-                            });
-    if (r == 0)
-        r = http_server_new(&cfg->http, api_handle, api_on_http_error, api_tick, &api, &srv, err,
-                            sizeof(err));
-    if (r < 0) {
+    if (server_open(&srv, &cfg->srv, &reload_requested, err, sizeof(err)) < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
-        api_done(&api);
-        store_close(store);
         return 1;
     }
-    http_server_set_turn(srv, api_turn);
-    if (!api.creds)
+    if (!srv.api.creds)
         fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
                         "loopback only (protected mode)\n");
     else
-        log_info("event=auth credentials=%zu", auth_creds_count(api.creds));
-    printf("vpnd: listening on http://%s\n", http_server_address(srv));
+        log_info("event=auth credentials=%zu", auth_creds_count(srv.api.creds));
+    printf("vpnd: listening on http://%s\n", server_address(&srv));
     fflush(stdout);
 
-    r = http_server_run(srv, &stop_requested);
-    http_server_free(srv);
-    api_done(&api);
-    store_close(store);
+    int r = server_run(&srv, &stop_requested);
+    server_close(&srv);
     log_info("event=stopped");
     return r < 0 ? 1 : 0;
+}
+
+/* vpnd routes: the route table, one "METHOD PATTERN OP FLAGS" line a route (the API tests read
+ * it instead of keeping their own copy). */
+static int cmd_routes(void)
+{
+    size_t n;
+    const struct route *routes = api_routes(&n);
+    char flags[64];
+
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s %s %s\n", routes[i].method, routes[i].pattern, routes[i].op,
+               api_route_flags(routes[i].flags, flags, sizeof(flags)));
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* ---- vpnd import / vpnd export ---- */
@@ -272,10 +256,9 @@ static int serve(struct config *cfg)
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
 struct transfer_args {
-    const char *db;
     const char *file;
     struct import_opts imp;
-    struct api_config api;
+    struct server_config srv;
     bool stats;
     int progress; /* -1 auto (stderr is a terminal), 0, 1 */
 };
@@ -285,8 +268,8 @@ static int parse_transfer_args(struct transfer_args *a, int argc, char **argv, b
 {
     static const char *const valued[] = {"--db",       "--project-id",   "--eip-pool",
                                          "--private-pool", "--settle-status"};
-    const char **dst[] = {&a->db, &a->imp.project_id, &a->api.eip_pool, &a->api.private_pool,
-                          &a->api.settle_status};
+    const char **dst[] = {&a->srv.db, &a->imp.project_id, &a->srv.svc.eip_pool,
+                          &a->srv.svc.private_pool, &a->srv.svc.settle_status};
 
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -323,31 +306,41 @@ static int parse_transfer_args(struct transfer_args *a, int argc, char **argv, b
     return 0;
 }
 
-static int open_store_for(const char *db, struct store **ret)
+/* The store and the service of a transfer (--db, else VPND_DB, else vpnd.db): 0, or an exit
+ * code (reported). Quotas do not apply: this is the operator loading the store. */
+static int open_for(struct transfer_args *a, struct server *srv)
 {
     char err[512];
+    int r;
 
-    if (store_open(db, ret, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", db, err);
-        return -EIO;
-    }
-    return 0;
+    if (!a->srv.db || !*a->srv.db)
+        a->srv.db = "vpnd.db";
+    a->srv.svc.quota_vpn_gateway = 0;
+    a->srv.svc.quota_customer_gateway = 0;
+    a->srv.svc.quota_vpn_connection = 0;
+    r = server_open_store(srv, &a->srv, err, sizeof(err));
+    if (r < 0)
+        fprintf(stderr, "vpnd: %s\n", err);
+    return r == 0 ? 0 : r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+}
+
+static void transfer_args_init(struct transfer_args *a)
+{
+    server_config_defaults(&a->srv);
+    a->srv.db = getenv("VPND_DB");
+    a->progress = -1;
 }
 
 static int cmd_import(int argc, char **argv)
 {
-    struct transfer_args a = {.db = getenv("VPND_DB"), .progress = -1};
+    struct transfer_args a;
     struct import_stats st;
-    struct store *store = NULL;
-    struct api api;
-    char err[512];
+    struct server srv;
     struct stat sb;
 
-    api_config_defaults(&a.api);
+    transfer_args_init(&a);
     if (parse_transfer_args(&a, argc, argv, true) < 0)
         return EXIT_USAGE;
-    if (!a.db || !*a.db)
-        a.db = "vpnd.db";
     const char *pid = a.imp.project_id;
     if (pid && (!*pid || strlen(pid) > 64 ||
                 pid[strspn(pid, "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -366,20 +359,14 @@ static int cmd_import(int argc, char **argv)
     a.imp.progress = a.progress < 0 ? isatty(STDERR_FILENO) : a.progress;
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
         a.imp.total_bytes = (long long)sb.st_size;
-    int r = open_store_for(a.db, &store);
-    if (r == 0 && api_init(&api, &a.api, store, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vpnd: %s\n", err);
-        store_close(store);
-        r = -EINVAL;
-    }
-    if (r < 0) {
+    int r = open_for(&a, &srv);
+    if (r != 0) {
         if (!use_stdin)
             fclose(in);
-        return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        return r;
     }
-    r = api_import(&api, in, &a.imp, &st);
-    api_done(&api);
-    store_close(store);
+    r = transfer_import(&srv.svc, in, &a.imp, &st);
+    server_close(&srv);
     if (!use_stdin)
         fclose(in);
     if (a.stats || a.imp.progress)
@@ -395,35 +382,35 @@ static int cmd_import(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-    struct transfer_args a = {.db = getenv("VPND_DB")};
-    struct store *store = NULL;
+    struct transfer_args a;
+    struct server srv;
     size_t n = 0;
 
+    transfer_args_init(&a);
     if (parse_transfer_args(&a, argc, argv, false) < 0)
         return EXIT_USAGE;
-    if (!a.db || !*a.db)
-        a.db = "vpnd.db";
     bool use_stdout = !a.file || strcmp(a.file, "-") == 0;
-    if (open_store_for(a.db, &store) < 0)
-        return EXIT_FAILED;
+    int r = open_for(&a, &srv);
+    if (r != 0)
+        return r;
     FILE *out = use_stdout ? stdout : fopen(a.file, "wb");
     if (!out) {
         fprintf(stderr, "vpnd: cannot create %s: %s\n", a.file, strerror(errno));
-        store_close(store);
+        server_close(&srv);
         return EXIT_FAILED;
     }
-    int r = api_export(store, out, &n);
+    r = transfer_export(&srv.svc, out, &n);
     if (!use_stdout && fclose(out) != 0 && r == 0)
         r = -EIO;
     if (r < 0)
-        fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), store_errmsg(store));
-    store_close(store);
+        fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), svc_errmsg(&srv.svc));
+    server_close(&srv);
     return r < 0 ? EXIT_FAILED : 0;
 }
 
 int main(int argc, char **argv)
 {
-    struct config cfg = {.db = "vpnd.db", .log_level = "info"};
+    struct config cfg = {.log_level = "info"};
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
@@ -437,13 +424,13 @@ int main(int argc, char **argv)
         return cmd_import(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "export") == 0)
         return cmd_export(argc - 2, argv + 2);
+    if (argc == 2 && strcmp(argv[1], "routes") == 0)
+        return cmd_routes();
     if (argc < 2 || strcmp(argv[1], "serve") != 0) {
         usage(stderr);
         return 2;
     }
-    http_config_defaults(&cfg.http);
-    api_config_defaults(&cfg.api);
-    cfg.http.tick_ms = 50;
+    server_config_defaults(&cfg.srv);
     if (parse_config(&cfg, argc - 2, argv + 2) < 0 || apply_log_level(cfg.log_level) < 0)
         return 2;
     install_signals();

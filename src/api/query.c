@@ -1,8 +1,11 @@
-/* api/query.c: query string pairs, percent-decoded into bounded stack buffers. */
+/* api/query.c: query string pairs, percent-decoded into bounded stack buffers, and the
+ * parameters the lists share. */
 #include "api/query.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define QUERY_PART_MAX 256
@@ -74,7 +77,29 @@ int query_eps_add(struct query_eps *e, const char *value, char *error, size_t er
         return -1;
     }
     snprintf(e->buf[e->n], sizeof(e->buf[e->n]), "%s", value);
-    e->ptr[e->n] = e->buf[e->n];
     e->n++;
+    return 0;
+}
+
+void query_eps_bind(const struct query_eps *e, struct svc_eps *out)
+{
+    for (size_t i = 0; i < e->n; i++)
+        out->ids[i] = e->buf[i];
+    out->n = e->n;
+}
+
+int query_limit(const char *value, long long max, long long *ret, char *error, size_t errlen)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(value, &end, 10);
+    if (!*value || *end || errno || v < 0 || v > max || (*value < '0' || *value > '9')) {
+        snprintf(error, errlen, "limit: must be an integer from 0 to %lld, got \"%.32s\"", max,
+                 value);
+        return -1;
+    }
+    *ret = v;
     return 0;
 }

@@ -639,14 +639,4 @@ int model_conn_parse_create_fresh(const struct model_body *body, struct model_vp
                                   struct verr *err);
 int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g);
 
-/* ---- jpatch.c: one top-level member of a JSON object, edited on its text ---- */
-
-/* *out = json (a NUL-terminated object as model_jw writes it) with the string value of its
- * top-level member key replaced by value. 0, -ENOMEM, or -ENOENT (nothing written that counts)
- * when key is absent, present twice or not a string, when value needs escaping, or when json
- * is not an object the scanner reads: the caller then takes the parse-and-render path. */
-int model_json_set_str(const char *json, const char *key, const char *value, struct buf *out);
-/* *out = json without its top-level member key; 0, -ENOMEM or -ENOENT as above. */
-int model_json_drop_member(const char *json, const char *key, struct buf *out);
-
 #endif

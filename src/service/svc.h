@@ -267,4 +267,42 @@ int svc_conn_remove(struct svc *svc, const struct svc_due *d);
  * connection stops showing it). */
 int svc_monitor_settle(struct svc *svc, const struct svc_due *d);
 
+/* ---- vpnd import and vpnd export (service/bulk.c) ---- */
+
+/* A bulk load of records: one store transaction over every record (store_bulk_begin), each
+ * record stored by the steps an API create takes. */
+struct svc_import;
+
+/* Starts a bulk load. 0, or the store's error (-EBUSY: another writer holds the store). */
+int svc_import_begin(struct svc *svc, struct svc_import **ret);
+/* Opens the next batch of records (keeping the open one's): until it ends, a record whose store
+ * write fails makes its svc_import_* call return -EAGAIN, and the caller must svc_import_undo
+ * the batch and run its records again one by one. -EOPNOTSUPP: the store has no batches (every
+ * record's writes stay atomic on their own). */
+int svc_import_batch(struct svc_import *imp);
+int svc_import_undo(struct svc_import *imp);
+/* Ends the load: commit keeps every record stored, otherwise none. Frees imp. */
+int svc_import_end(struct svc_import *imp, bool commit);
+/* Stores one record's resource (as model_record_parse gave it, with rec's metadata; keep: its
+ * time stamps and status are kept). 0; -EINVAL (the record is refused: err); -EAGAIN (inside a
+ * batch: undo it and run its records again); or a store error. */
+int svc_import_vgw(struct svc_import *imp, const char *project_id, const struct model_record *rec,
+                   bool keep, struct model_vgw *g, struct verr *err);
+int svc_import_cgw(struct svc_import *imp, const char *project_id, const struct model_record *rec,
+                   bool keep, struct model_cgw *cgw, struct verr *err);
+int svc_import_conn(struct svc_import *imp, const char *project_id,
+                    const struct model_record *rec, bool keep, struct model_vpn_conn *c,
+                    struct verr *err);
+
+/* What svc_dump calls for each resource, its status and updated_at from its row; the model is
+ * borrowed for the call. A negative return stops the dump, which returns it. */
+struct svc_dump_cbs {
+    int (*vgw)(void *ud, const char *project_id, const struct model_vgw *g);
+    int (*cgw)(void *ud, const char *project_id, const struct model_cgw *cgw);
+    int (*conn)(void *ud, const char *project_id, const struct model_vpn_conn *c);
+};
+/* Every gateway, customer gateway and connection of every project, in one read snapshot, in an
+ * order an import reads back (store_dump). */
+int svc_dump(struct svc *svc, const struct svc_dump_cbs *cbs, void *ud);
+
 #endif

@@ -55,7 +55,7 @@ static void cert_err(const struct model_vgw_cert *cur, const char *body, const c
     struct model_vgw_cert out = {0};
     struct verr err = {0};
 
-    assert_int_equal(model_vgw_cert_parse(cur, body, strlen(body), &out, &err), -EINVAL);
+    assert_int_equal(tm_vgw_cert_parse(cur, body, strlen(body), &out, &err), -EINVAL);
     assert_string_equal(err.msg, want);
 }
 
@@ -66,7 +66,7 @@ static void test_a_certificate_body_yields_the_facts_of_each_certificate(void **
     struct model_vgw_cert c = {0};
     struct verr err = {0};
 
-    assert_int_equal(model_vgw_cert_parse(NULL, body, strlen(body), &c, &err), 0);
+    assert_int_equal(tm_vgw_cert_parse(NULL, body, strlen(body), &c, &err), 0);
     assert_string_equal(c.name, "c-1");
     assert_string_equal(c.cert.serial_number, "42");
     assert_string_equal(c.cert.subject, "CN=unit");
@@ -111,7 +111,7 @@ static void test_a_certificate_update_needs_pairs_and_known_members(void **state
     cert_err(&cur, "{\"certificate\":{}}",
              "certificate: must have at least one of name, certificate, private_key, "
              "certificate_chain, enc_certificate, enc_private_key");
-    assert_int_equal(model_vgw_cert_parse(&cur, body, strlen(body), &out, &err), 0);
+    assert_int_equal(tm_vgw_cert_parse(&cur, body, strlen(body), &out, &err), 0);
     assert_string_equal(out.name, "new");
     assert_true(out.present);
 }

@@ -1,7 +1,7 @@
-/* api/import_reader.c: splits the import input into records without parsing them: either a
+/* transfer/import_reader.c: splits the import input into records without parsing them: either a
  * sequence of JSON objects (JSON lines) or one JSON array of objects. Only strings, escapes and
  * nesting are tracked; each record is then parsed on its own, so a bad one names its line. */
-#include "api/import_reader.h"
+#include "transfer/import_reader.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* api/import_reader.h: record boundaries in the import input (JSON lines or a JSON array). */
-#ifndef VPND_API_IMPORT_READER_H
-#define VPND_API_IMPORT_READER_H
+/* transfer/import_reader.h: record boundaries in the import input (JSON lines or a JSON array). */
+#ifndef VPND_TRANSFER_IMPORT_READER_H
+#define VPND_TRANSFER_IMPORT_READER_H
 
 #include <stdbool.h>
 #include <stdio.h>
