@@ -87,6 +87,17 @@ build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
+# Fault injection (tests/fault/fault.h), linked only into the tests that use it: a store that
+# fails its Nth call, and an allocator hook that needs every object's malloc, calloc, realloc
+# and strdup sent through it (--wrap). Never part of vpnd.
+FAULT_OBJ := build/asan/tests/fault/store_fault.o build/asan/tests/fault/alloc_fault.o
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+FAULT_TESTS := build/asan/tests/test_api_faults build/asan/tests/test_api_errors
+$(FAULT_TESTS): build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(FAULT_OBJ) \
+		$(call mod_objs,$(API_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka $(FAULT_WRAP) -o $@
+
 deps:
 	@scripts/setup.sh
 

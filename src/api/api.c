@@ -99,10 +99,17 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
- * is accepted so fixtures can use readable ones. */
+ * is accepted so fixtures can use readable ones. (A table: this runs for every request.) */
 static bool project_id_is_valid(const char *s)
 {
-    return s[strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] == '\0';
+#define R(a, b) [a ... b] = 1
+    static const unsigned char ok[256] = {R('0', '9'), R('a', 'z'), R('A', 'Z'), ['-'] = 1,
+                                          ['_'] = 1};
+#undef R
+
+    while (ok[(unsigned char)*s])
+        s++;
+    return *s == '\0';
 }
 
 /* Path ids ({id}, {sub_id}) are server-generated UUIDs or names of printable ASCII. */
@@ -188,12 +195,21 @@ static void fail(struct api_ctx *ctx, int r)
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
 {
     struct api *api = ud;
-    struct api_ctx ctx = {.api = api, .svc = api->svc, .req = req, .resp = resp};
+    struct api_ctx ctx;
     _cleanup_(model_body_freep) struct model_body *body = NULL;
     char msg[1024];
     int e;
 
+    /* field by field: ctx.err is written only by a refusal (the hot path does not clear it) */
+    ctx.api = api;
+    ctx.svc = api->svc;
+    ctx.req = req;
+    ctx.resp = resp;
+    ctx.route = NULL;
+    ctx.body = NULL;
     ctx.call.req = req;
+    ctx.err.code = VERR_INVALID;
+    ctx.err.msg[0] = '\0';
     e = admit(&ctx, &body, msg, sizeof(msg));
     if (e < 0) { /* the body's refusal, or a failure of a check */
         fail(&ctx, e);
@@ -243,18 +259,32 @@ int api_reply_open(struct api_ctx *ctx, const char *head)
 
 int api_reply_close(struct api_ctx *ctx, int status, const char *tail, bool with_id)
 {
+    static const char key[] = ",\"request_id\":\"";
     struct buf *b = &ctx->resp->body;
-    int r = buf_puts(b, tail);
+    size_t tlen = strlen(tail), idlen = with_id ? strlen(ctx->req->request_id) : 0;
+    size_t n = tlen + (with_id ? sizeof(key) - 1 + idlen + 2 : 1);
+    int r = buf_reserve(b, n);
+    char *p;
 
-    if (r == 0 && with_id)
-        r = buf_puts(b, ",\"request_id\":\"");
-    if (r == 0 && with_id)
-        r = buf_puts(b, ctx->req->request_id);
-    if (r == 0)
-        r = buf_puts(b, with_id ? "\"}" : "}");
-    if (r == 0)
-        ctx->resp->status = status;
-    return r;
+    if (r < 0)
+        return r;
+    /* every reply ends here: one reserve (after a write, within the room the service left),
+     * then the pieces copied in place */
+    p = b->data + b->len;
+    memcpy(p, tail, tlen);
+    p += tlen;
+    if (with_id) {
+        memcpy(p, key, sizeof(key) - 1);
+        p += sizeof(key) - 1;
+        memcpy(p, ctx->req->request_id, idlen);
+        p += idlen;
+        *p++ = '"';
+    }
+    *p = '}';
+    b->len += n;
+    b->data[b->len] = '\0';
+    ctx->resp->status = status;
+    return 0;
 }
 
 int api_reply_none(struct api_ctx *ctx)

@@ -9,7 +9,7 @@
 #include "service/svc.h"
 #include "util/log.h"
 
-#define ENGINE_BATCH 64
+#define ENGINE_BATCH SVC_DUE_MAX
 
 static const char *sim_conn_settled_status(const void *ctx, const char *project_id,
                                            const char *id)

@@ -17,13 +17,19 @@ static void drop_string_token(char *text)
         *near = '\0';
 }
 
+bool model_json_oom(const json_error_t *je)
+{
+    /* jansson says so, or fails before its lexer starts (its buffer allocation): no position */
+    return json_error_code(je) == json_error_out_of_memory || (je->line < 0 && !je->text[0]);
+}
+
 static int load_root(const char *body, size_t len, json_t **ret_root, struct verr *err)
 {
     json_error_t je;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 
     if (!root) {
-        if (json_error_code(&je) == json_error_out_of_memory)
+        if (model_json_oom(&je))
             return -ENOMEM;
         drop_string_token(je.text);
         return verr_set(err, "request body is not valid JSON", "%s at line %d column %d", je.text,
@@ -84,10 +90,11 @@ int model_body_wrapped(const struct model_body *b, const char *wrapper, const js
 
 int model_load_internal(const char *json, size_t len, json_t **ret_root)
 {
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+    json_error_t je;
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
 
     if (!root)
-        return -EINVAL;
+        return model_json_oom(&je) ? -ENOMEM : -EINVAL;
     if (!json_is_object(root)) {
         json_decref(root);
         return -EINVAL;

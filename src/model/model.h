@@ -382,11 +382,13 @@ int model_conn_render(const struct model_vpn_conn *c, struct buf *out);
 /* Internal form: every field including psk and gw_* facts (status when set: the record form). */
 int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out);
 /* The stored forms of c: its internal form appended to spec and its response object appended to
- * doc, neither with a status (the store keeps it in a column, store.h); *ret_status_at gets the
- * byte offset in that object at which the served document takes its "status" member (right
- * after name, where model_conn_render writes it). 0 or -ENOMEM. */
-int model_conn_store(const struct model_vpn_conn *c, struct buf *spec, struct buf *doc,
-                     size_t *ret_status_at);
+ * doc, neither with a status (the store keeps it in a column, store.h). 0 or -ENOMEM. */
+int model_conn_store(const struct model_vpn_conn *c, struct buf *spec, struct buf *doc);
+/* Appends the served form of a stored doc (model_conn_store's) to out: with the member
+ * "status":"<status>" after name, where model_conn_render writes it, so that it equals the
+ * rendering with that status. A text that does not start as such a doc does ({"id":..,
+ * "name":..,) is appended as it is. 0 or -ENOMEM. */
+int model_conn_serve(const char *doc, size_t len, const char *status, struct buf *out);
 int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c);
 
 /* ---- VPN gateway ---- */

@@ -145,8 +145,10 @@ struct model_body {
  * 0 or -EINVAL (err set: "<wrapper>: is required" / "must be an object, got ..."). */
 int model_body_wrapped(const struct model_body *b, const char *wrapper, const json_t **ret_obj,
                        struct verr *err);
-/* Parses an internal-form object. Returns 0 or -EINVAL. */
+/* Parses an internal-form object. Returns 0, -EINVAL or -ENOMEM. */
 int model_load_internal(const char *json, size_t len, json_t **ret_root);
+/* True when a parse failed for want of memory. */
+bool model_json_oom(const json_error_t *je);
 
 /* ---- tunnel.c ---- */
 

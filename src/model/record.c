@@ -234,7 +234,7 @@ int model_record_parse(const char *text, size_t len, struct model_record *rec, s
 
     memset(rec, 0, sizeof(*rec));
     if (!root) {
-        if (json_error_code(&je) == json_error_out_of_memory)
+        if (model_json_oom(&je))
             return -ENOMEM;
         rec->json_line = je.line > 0 ? je.line : 1;
         /* jansson quotes the offending token, which may be part of a psk: dropped */

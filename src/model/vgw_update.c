@@ -259,7 +259,7 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
     int r = 0;
 
     if (!arr)
-        return json_error_code(&je) == json_error_out_of_memory ? -ENOMEM : -EPROTO;
+        return model_json_oom(&je) ? -ENOMEM : -EPROTO;
     if (!json_is_array(arr))
         r = -EPROTO;
     for (size_t i = 0; r == 0 && i < json_array_size(arr); i++)

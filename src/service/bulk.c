@@ -185,8 +185,8 @@ static int load_vgw(struct svc_import *imp, const char *project_id, const char *
                         "must be a VPN gateway of project %s stored or imported before this "
                         "record, got \"%s\"",
                         project_id, id);
-    if (r == 0 && model_vgw_from_internal(row.spec, strlen(row.spec), &imp->vgw) < 0)
-        r = -EIO;
+    if (r == 0)
+        r = svc_stored(model_vgw_from_internal(row.spec, strlen(row.spec), &imp->vgw));
     store_vgw_row_done(&row);
     if (r == 0)
         memcpy(imp->vgw_key, key, sizeof(key));
@@ -210,8 +210,8 @@ static int load_cgw(struct svc_import *imp, const char *project_id, const char *
                         "must be a customer gateway of project %s stored or imported before this "
                         "record, got \"%s\"",
                         project_id, id);
-    if (r == 0 && model_cgw_from_internal(row.spec, strlen(row.spec), &imp->cgw) < 0)
-        r = -EIO;
+    if (r == 0)
+        r = svc_stored(model_cgw_from_internal(row.spec, strlen(row.spec), &imp->cgw));
     store_cgw_row_done(&row);
     if (r == 0)
         memcpy(imp->cgw_key, key, sizeof(key));
@@ -291,8 +291,10 @@ static int dump_vgw(void *ud, const struct store_vgw_row *row)
 {
     struct dump *x = ud;
 
-    if (model_vgw_from_internal(row->spec, strlen(row->spec), &x->g) < 0)
-        return -EIO;
+    int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), &x->g));
+
+    if (r < 0)
+        return r;
     x->g.status = model_vgw_status(row->status);
     x->g.updated_at = row->updated_at;
     x->g.used_connection_number = row->used_connection_number;
@@ -303,8 +305,10 @@ static int dump_cgw(void *ud, const struct store_cgw_row *row)
 {
     struct dump *x = ud;
 
-    if (model_cgw_from_internal(row->spec, strlen(row->spec), &x->cgw) < 0)
-        return -EIO;
+    int r = svc_stored(model_cgw_from_internal(row->spec, strlen(row->spec), &x->cgw));
+
+    if (r < 0)
+        return r;
     x->cgw.updated_at = row->updated_at;
     return x->cbs->cgw(x->ud, row->project_id, &x->cgw);
 }
@@ -313,8 +317,10 @@ static int dump_conn(void *ud, const struct store_conn_row *row)
 {
     struct dump *x = ud;
 
-    if (model_conn_from_internal(row->spec, strlen(row->spec), &x->c) < 0)
-        return -EIO;
+    int r = svc_stored(model_conn_from_internal(row->spec, strlen(row->spec), &x->c));
+
+    if (r < 0)
+        return r;
     x->c.status = model_conn_status(row->status);
     x->c.updated_at = row->updated_at;
     return x->cbs->conn(x->ud, row->project_id, &x->c);

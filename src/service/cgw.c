@@ -64,8 +64,8 @@ static int cgw_load(struct svc *svc, const char *project_id, const char *id,
 
     if (r == -ENOENT)
         return verr_fail(err, VERR_NOT_FOUND, "customer gateway \"%.64s\"", id);
-    if (r == 0 && model_cgw_from_internal(row.spec, strlen(row.spec), cgw) < 0)
-        r = -EIO;
+    if (r == 0)
+        r = svc_stored(model_cgw_from_internal(row.spec, strlen(row.spec), cgw));
     store_cgw_row_done(&row);
     return r;
 }
@@ -89,8 +89,10 @@ static int cgw_list_row(void *ud, const struct store_cgw_row *row)
 {
     struct cgw_list *k = ud;
 
-    if (model_cgw_from_internal(row->spec, strlen(row->spec), k->cgw) < 0)
-        return -EIO;
+    int r = svc_stored(model_cgw_from_internal(row->spec, strlen(row->spec), k->cgw));
+
+    if (r < 0)
+        return r;
     if (k->n++ > 0 && buf_puts(k->out, ",") < 0)
         return -ENOMEM;
     return model_cgw_render(k->cgw, k->out);

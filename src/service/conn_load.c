@@ -25,7 +25,7 @@ int svc_conn_vgw(struct svc *svc, const char *project_id, const char *path, cons
     memcpy(ret->status, row.status, sizeof(ret->status));
     store_vgw_row_done(&row);
     if (r < 0)
-        return r == -EINVAL ? -EIO : r; /* a stored spec that does not parse */
+        return svc_stored(r);
     return model_lifecycle_check(MODEL_KIND_VGW, MODEL_OP_USE, vgw_id, ret->status, err);
 }
 
@@ -42,7 +42,7 @@ int svc_conn_cgw(struct svc *svc, const char *project_id, const char *path, cons
         return r;
     *ret = svc_spec_cache_cgw(&svc->cgw_specs, row.spec, strlen(row.spec), &r);
     store_cgw_row_done(&row);
-    return r == -EINVAL ? -EIO : r;
+    return svc_stored(r);
 }
 
 static void tunnel_claim_kind(char kind[sizeof(SVC_TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN],
@@ -93,9 +93,7 @@ int svc_tunnel_pick(struct svc *svc, struct model_vpn_conn *c, const char *const
 int svc_conn_row(const char *project_id, const struct model_vpn_conn *c, const char *status,
                  int64_t due, struct buf *spec, struct buf *doc, struct store_conn_row *row)
 {
-    size_t status_at = 0;
-
-    if (model_conn_store(c, spec, doc, &status_at) < 0)
+    if (model_conn_store(c, spec, doc) < 0)
         return -ENOMEM;
     memset(row, 0, sizeof(*row));
     snprintf(row->project_id, sizeof(row->project_id), "%s", project_id);
@@ -111,13 +109,12 @@ int svc_conn_row(const char *project_id, const struct model_vpn_conn *c, const c
     row->updated_at = c->updated_at;
     row->spec = spec->data;
     row->doc = doc->data;
-    row->status_at = (int64_t)status_at;
     return 0;
 }
 
 int svc_conn_serve(const struct store_conn_row *row, struct buf *out)
 {
-    return store_doc_serve(out, row->doc, strlen(row->doc), row->status, row->status_at);
+    return model_conn_serve(row->doc, strlen(row->doc), row->status, out);
 }
 
 int svc_conn_cur_load(struct svc *svc, const char *project_id, const char *id, bool parse,
@@ -134,9 +131,9 @@ int svc_conn_cur_load(struct svc *svc, const char *project_id, const char *id, b
     cur->c = calloc(1, sizeof(*cur->c));
     if (!cur->c)
         return -ENOMEM;
-    r = model_conn_from_internal_fresh(cur->row.spec, strlen(cur->row.spec), cur->c);
+    r = svc_stored(model_conn_from_internal_fresh(cur->row.spec, strlen(cur->row.spec), cur->c));
     if (r < 0)
-        return -EIO; /* a stored spec that does not parse */
+        return r;
     cur->c->status = model_conn_status(cur->row.status);
     return 0;
 }

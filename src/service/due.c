@@ -21,14 +21,18 @@ static int due_copy(const struct store_due *in, size_t n, struct svc_due *out)
     return 0;
 }
 
+/* Polled every engine tick: on the stack, no allocation. */
 static int due_list(struct svc *svc, bool monitors, int64_t now, size_t max, struct svc_due *out,
                     size_t *ret_n)
 {
-    _cleanup_free_ struct store_due *d = max ? calloc(max, sizeof(*d)) : NULL;
+    struct store_due d[SVC_DUE_MAX];
     size_t n = 0;
-    int r = max && !d ? -ENOMEM
-            : monitors ? store_monitor_due_list(svc->store, now, max, d, &n)
-                       : store_due_list(svc->store, now, max, d, &n);
+    int r;
+
+    if (max > SVC_DUE_MAX)
+        max = SVC_DUE_MAX;
+    r = monitors ? store_monitor_due_list(svc->store, now, max, d, &n)
+                 : store_due_list(svc->store, now, max, d, &n);
 
     if (r < 0)
         return r;

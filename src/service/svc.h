@@ -242,7 +242,9 @@ struct svc_due {
     int64_t due;
 };
 
-/* Up to max gateways and connections (monitors: svc_due_monitors) due by now, oldest first. */
+/* Up to max (at most SVC_DUE_MAX) gateways and connections (monitors: svc_due_monitors) due by
+ * now, oldest first. */
+#define SVC_DUE_MAX 64
 int svc_due(struct svc *svc, int64_t now, size_t max, struct svc_due *out, size_t *ret_n);
 int svc_due_monitors(struct svc *svc, int64_t now, size_t max, struct svc_due *out,
                      size_t *ret_n);

@@ -2,6 +2,7 @@
 #ifndef VPND_SERVICE_SVC_INT_H
 #define VPND_SERVICE_SVC_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,6 +16,13 @@
 /* The first entry of a connection's log; later ones read "status <from> -> <to>[ (why)]". */
 #define SVC_CONN_EVENT_CREATED "status PENDING_CREATE (created)"
 #define SVC_TUNNEL_CLAIM_PREFIX "tunnel:"
+
+/* A decode of a stored document: one that does not parse (-EINVAL) is the store's fault, -EIO;
+ * -ENOMEM stays. */
+static inline int svc_stored(int r)
+{
+    return r == -EINVAL ? -EIO : r;
+}
 
 /* When a resource entering a PENDING_* status at now is due for the status engine. */
 int64_t svc_due_at(const struct svc *svc, int64_t now);

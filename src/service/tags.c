@@ -72,36 +72,35 @@ static int target_load(struct svc *svc, const char *project_id, const char *id,
         t->vgw = calloc(1, sizeof(*t->vgw));
         r = t->vgw ? store_vgw_get(svc->store, project_id, id, &row) : -ENOMEM;
         t->old_spec = row.spec;
-        if (r == 0 && model_vgw_from_internal(t->old_spec, strlen(t->old_spec), t->vgw) < 0)
-            r = -EIO;
+        if (r == 0)
+            r = svc_stored(model_vgw_from_internal(t->old_spec, strlen(t->old_spec), t->vgw));
         t->tags = t->vgw ? &t->vgw->tags : NULL;
     } else if (t->kind == MODEL_KIND_CGW) {
         struct store_cgw_row row = {0};
         t->cgw = calloc(1, sizeof(*t->cgw));
         r = t->cgw ? store_cgw_get(svc->store, project_id, id, &row) : -ENOMEM;
         t->old_spec = row.spec;
-        if (r == 0 && model_cgw_from_internal(t->old_spec, strlen(t->old_spec), t->cgw) < 0)
-            r = -EIO;
+        if (r == 0)
+            r = svc_stored(model_cgw_from_internal(t->old_spec, strlen(t->old_spec), t->cgw));
         t->tags = t->cgw ? &t->cgw->tags : NULL;
     } else {
         t->c = calloc(1, sizeof(*t->c));
         r = t->c ? store_conn_get(svc->store, project_id, id, &t->conn) : -ENOMEM;
         t->old_spec = t->conn.spec;
-        if (r == 0 && model_conn_from_internal_fresh(t->old_spec, strlen(t->old_spec), t->c) < 0)
-            r = -EIO;
+        if (r == 0)
+            r = svc_stored(
+                model_conn_from_internal_fresh(t->old_spec, strlen(t->old_spec), t->c));
         t->tags = t->c ? &t->c->tags : NULL;
     }
     return r;
 }
 
-/* Writes the changed model back: spec, and for a connection the doc rendered again (the tags
- * follow id and name in it: its status position does not move). */
+/* Writes the changed model back: spec, and for a connection the doc rendered again. */
 static int target_store(struct svc *svc, const char *project_id, const char *id,
                         const struct tag_target *t)
 {
     _cleanup_(buf_free) struct buf spec = {0};
     _cleanup_(buf_free) struct buf doc = {0};
-    size_t status_at;
     int r;
 
     if (t->kind == MODEL_KIND_VGW)
@@ -109,7 +108,7 @@ static int target_store(struct svc *svc, const char *project_id, const char *id,
     else if (t->kind == MODEL_KIND_CGW)
         r = model_cgw_to_internal(t->cgw, &spec);
     else
-        r = model_conn_store(t->c, &spec, &doc, &status_at);
+        r = model_conn_store(t->c, &spec, &doc);
     if (r < 0)
         return r;
     return store_tags_write_spec(svc->store, res_type(t->kind), project_id, id, t->old_spec,

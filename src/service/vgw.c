@@ -43,10 +43,10 @@ static void vgw_of_row(const struct store_vgw_row *row, struct model_vgw *g)
 
 int svc_vgw_render_row(const struct store_vgw_row *row, struct model_vgw *g, struct buf *out)
 {
-    int r = model_vgw_from_internal(row->spec, strlen(row->spec), g);
+    int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), g));
 
     if (r < 0)
-        return -EIO; /* a stored spec that does not parse */
+        return r;
     vgw_of_row(row, g);
     return model_vgw_render(g, out);
 }
@@ -61,12 +61,12 @@ int svc_vgw_load(struct svc *svc, const char *project_id, const char *id,
         return verr_fail(err, VERR_NOT_FOUND, "vpn gateway \"%.64s\"", id);
     if (r < 0)
         return r;
-    r = model_vgw_from_internal(row.spec, strlen(row.spec), &cur->g);
+    r = svc_stored(model_vgw_from_internal(row.spec, strlen(row.spec), &cur->g));
     if (r == 0)
         vgw_of_row(&row, &cur->g);
     snprintf(cur->status, sizeof(cur->status), "%s", row.status);
     store_vgw_row_done(&row);
-    return r < 0 ? -EIO : 0;
+    return r;
 }
 
 int svc_vgw_save(struct svc *svc, const char *project_id, struct svc_vgw_cur *cur, bool pending)

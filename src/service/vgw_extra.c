@@ -148,7 +148,7 @@ static int jobs_row(void *ud, const struct store_vgw_row *row)
 
     if (x->resource_id && strcmp(x->resource_id, row->id) != 0)
         return 0;
-    int r = model_vgw_from_internal(row->spec, strlen(row->spec), x->g) < 0 ? -EIO : 0;
+    int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), x->g));
     for (size_t i = 0; r == 0 && i < x->g->n_jobs; i++) {
         if (x->n == x->cap) {
             size_t cap = x->cap ? 2 * x->cap : 32;
@@ -219,8 +219,10 @@ static int job_find_row(void *ud, const struct store_vgw_row *row)
     /* a job id is a UUID: a quick text test before decoding the spec */
     if (!strstr(row->spec, f->job_id))
         return 0;
-    if (model_vgw_from_internal(row->spec, strlen(row->spec), f->g) < 0)
-        return -EIO;
+    int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), f->g));
+
+    if (r < 0)
+        return r;
     if (model_vgw_job_find(f->g, f->job_id) >= 0)
         snprintf(f->vgw_id, sizeof(f->vgw_id), "%s", row->id);
     return 0;
@@ -285,8 +287,8 @@ static int fill_cgw_facts(struct svc *svc, const char *project_id, struct model_
         if (strcmp(loaded, v[i].cgw_id) != 0) {
             struct store_cgw_row row = {0};
             int r = store_cgw_get(svc->store, project_id, v[i].cgw_id, &row);
-            if (r == 0 && model_cgw_from_internal(row.spec, strlen(row.spec), cgw) < 0)
-                r = -EIO;
+            if (r == 0)
+                r = svc_stored(model_cgw_from_internal(row.spec, strlen(row.spec), cgw));
             store_cgw_row_done(&row);
             if (r == -ENOENT) {
                 memset(cgw, 0, sizeof(*cgw)); /* deleted meanwhile: nothing to show */

@@ -473,28 +473,6 @@ int store_conn_set_status(struct store *s, struct store_conn_status *items, size
     return n ? s->ops->conn_set_status(s, items, n) : 0;
 }
 
-int store_doc_serve(struct buf *out, const char *doc, size_t len, const char *status,
-                    int64_t status_at)
-{
-    static const char head[] = "\"status\":\"", tail[] = "\",";
-    size_t at = (size_t)status_at, slen = strlen(status);
-    int r;
-
-    if (status_at == 0)
-        return buf_append(out, doc, len);
-    if (status_at < 0 || at >= len)
-        return -EIO;
-    r = buf_reserve(out, len + slen + sizeof(head) + sizeof(tail));
-    if (r < 0)
-        return r;
-    /* reserved: the appends below cannot fail */
-    buf_append(out, doc, at);
-    buf_append(out, head, sizeof(head) - 1);
-    buf_append(out, status, slen);
-    buf_append(out, tail, sizeof(tail) - 1);
-    return buf_append(out, doc + at, len - at);
-}
-
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                           struct store_vgw_conns *ret)
 {

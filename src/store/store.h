@@ -5,8 +5,8 @@
  *   spec - the internal JSON form (model_*_to_internal), psk included: source of truth;
  *   doc  - for connections only, the rendered response object, served by GET.
  * A row's status is kept once, in its status column: neither document holds it. A connection's
- * doc is served with the member "status":"<status column>", inserted at the byte offset the row
- * names (status_at), so a status change writes one column and no document.
+ * doc is served with its status column put in (model_conn_serve), so a status change writes one
+ * column and no document.
  *
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
@@ -71,9 +71,6 @@ struct store_conn_row {
     int64_t updated_at;
     char *spec; /* internal JSON, psk included */
     char *doc;  /* rendered response object, without its status */
-    /* where the served doc takes "status":"<status>", (the byte offset in doc of the member
-     * the status member goes before); 0 = the doc is served as stored */
-    int64_t status_at;
 };
 
 /* Opens (creating if needed) the store at url: a file path, "sqlite:PATH", "sqlite::memory:", or
@@ -113,13 +110,8 @@ int store_cgw_get(struct store *s, const char *project_id, const char *id,
  * id, -ENOENT if the customer gateway is absent in that project). */
 int store_conn_insert(struct store *s, const struct store_conn_row *row,
                       const struct store_claim *claims, size_t n_claims);
-/* Appends a connection's served doc to out: doc[0..len) with "status":"<status>", inserted at
- * byte status_at (0: the doc as stored). 0, -ENOMEM, or -EIO when status_at is not inside the
- * doc. Every backend's get_doc and conn_list write through it. */
-int store_doc_serve(struct buf *out, const char *doc, size_t len, const char *status,
-                    int64_t status_at);
-/* The hot path: appends the connection's served doc (the doc, its status inserted at status_at)
- * to out. -ENOENT if absent in that project. */
+/* The hot path: appends the connection's served doc (model_conn_serve of its doc and status
+ * column) to out. -ENOENT if absent in that project. */
 int store_conn_get_doc(struct store *s, const char *project_id, const char *id, struct buf *out);
 /* Reads the whole row; ret->spec and ret->doc are malloc'd. -ENOENT if absent in that project. */
 int store_conn_get(struct store *s, const char *project_id, const char *id,
@@ -128,8 +120,7 @@ int store_conn_get(struct store *s, const char *project_id, const char *id,
  * as a NUL-terminated string to out; *ret_n gets the count. */
 int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n);
 
-/* Replaces a connection's mutable columns (status, status_due, updated_at, spec, doc,
- * status_at, cgw_id;
+/* Replaces a connection's mutable columns (status, status_due, updated_at, spec, doc, cgw_id;
  * the other columns of row only select it) in one transaction. If claims is non-NULL, the
  * connection's claims are replaced by these n_claims (the old ones released first). -ENOENT if
  * the connection, or the customer gateway row->cgw_id names, is absent in that project; -EEXIST

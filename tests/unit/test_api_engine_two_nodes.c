@@ -59,13 +59,12 @@ static void add_conn(struct fx *f, int n, const char *status)
     struct verr err;
     struct buf spec = {0}, doc = {0};
     struct store_conn_row row = {.status_due = T0, .created_at = T0, .updated_at = T0};
-    size_t status_at = 0;
 
     assert_non_null(c);
     assert_int_equal(tm_conn_parse_create(body, strlen(body), c, &err), 0);
     fx_conn_id(n, c->id);
     c->created_at = c->updated_at = T0;
-    assert_int_equal(model_conn_store(c, &spec, &doc, &status_at), 0);
+    assert_int_equal(model_conn_store(c, &spec, &doc), 0);
     snprintf(row.project_id, sizeof(row.project_id), "%s", PROJECT_A);
     snprintf(row.id, sizeof(row.id), "%s", c->id);
     snprintf(row.vgw_id, sizeof(row.vgw_id), "%s", VGW_1);
@@ -75,7 +74,6 @@ static void add_conn(struct fx *f, int n, const char *status)
     snprintf(row.status, sizeof(row.status), "%s", status);
     row.spec = spec.data;
     row.doc = doc.data;
-    row.status_at = (int64_t)status_at;
     struct store_conn_new item = {.row = &row, .event = {.at = T0, .message = "created"}};
     assert_int_equal(store_conn_insert_batch(f->s, &item, 1, NULL), 0);
     buf_free(&spec);

@@ -73,7 +73,7 @@ static void test_each_item_of_a_call_is_its_own_compare_and_set(void **state)
     assert_int_equal(fx_events_of(f, a.row.id), 1);
 }
 
-static void test_the_served_doc_shows_the_new_status_at_its_position(void **state)
+static void test_the_served_doc_shows_the_new_status_after_the_name(void **state)
 {
     struct fx *f = *state;
     struct fx_conn a;
@@ -83,14 +83,14 @@ static void test_the_served_doc_shows_the_new_status_at_its_position(void **stat
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
     fx_add_cgw(f, PROJECT_A, CGW_1);
     fx_conn_init(&a, PROJECT_A, VGW_1, 1, T0);
-    snprintf(a.doc, sizeof(a.doc), "{\"id\":\"%s\",\"x\":1}", a.row.id);
-    a.row.status_at = (int64_t)strlen(a.doc) - 6; /* before "x" */
+    snprintf(a.doc, sizeof(a.doc), "{\"id\":\"%s\",\"name\":\"n\",\"x\":1}", a.row.id);
     assert_int_equal(store_conn_insert(f->s, &a.row, NULL, 0), 0);
     struct store_conn_status item = settle(&a, -1, "settled");
     assert_int_equal(store_conn_set_status(f->s, &item, 1), 0);
     assert_int_equal(item.result, 0);
     assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, a.row.id, &b), 0);
-    snprintf(want, sizeof(want), "{\"id\":\"%s\",\"status\":\"DOWN\",\"x\":1}", a.row.id);
+    snprintf(want, sizeof(want), "{\"id\":\"%s\",\"name\":\"n\",\"status\":\"DOWN\",\"x\":1}",
+             a.row.id);
     assert_string_equal(b.data, want);
     buf_free(&b);
 }
@@ -106,7 +106,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_each_item_of_a_call_is_its_own_compare_and_set),
-        T(test_the_served_doc_shows_the_new_status_at_its_position),
+        T(test_the_served_doc_shows_the_new_status_after_the_name),
         T(test_an_empty_call_changes_nothing),
     };
 #undef T

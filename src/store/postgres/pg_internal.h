@@ -161,10 +161,9 @@ int store_postgres_col_copy(struct pg_store *p, const PGresult *res, int row, in
 int store_postgres_col_dup(const PGresult *res, int row, int col, char **ret);
 /* Integer column col of row; -EIO if it is not one. */
 int store_postgres_col_int(struct pg_store *p, const PGresult *res, int row, int col, int64_t *ret);
-/* Appends the served doc of row of res, whose columns col, col + 1 and col + 2 are doc, status
- * and status_at (store_doc_serve). */
-int store_postgres_serve_doc(struct pg_store *p, const PGresult *res, int row, int col,
-                             struct buf *out, const char *what);
+/* Appends the served doc of row of res, whose columns col and col + 1 are doc and status
+ * (model_conn_serve). */
+int store_postgres_serve_doc(const PGresult *res, int row, int col, struct buf *out);
 /* Records "what: fmt..." in p->errmsg and returns -EIO. */
 int store_postgres_corrupt(struct pg_store *p, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -43,9 +43,9 @@ int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *
         if (PQntuples(res) == 0)
             return -ENOENT;
     }
-    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssssI", row->project_id,
+    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
                             row->id, row->status, row->status_due, row->updated_at, row->spec,
-                            row->doc, row->cgw_id, from->status, from->spec, row->status_at);
+                            row->doc, row->cgw_id, from->status, from->spec);
 
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }

@@ -66,7 +66,6 @@ int store_postgres_page(struct pg_store *p, const PGresult *res, int at_col, int
 }
 
 struct pg_list {
-    struct pg_store *p;
     const char *project_id;
     const struct store_conn_filter *f;
     const char *eps;
@@ -79,13 +78,13 @@ struct pg_list {
     int64_t *total;
 };
 
-/* Appends the served doc (columns 0-2) of a page row, comma-separated. */
+/* Appends the served doc (columns 0-1) of a page row, comma-separated. */
 static int pg_emit_doc(void *ud, const PGresult *res, int row, size_t i)
 {
     struct pg_list *l = ud;
     int r = i > 0 ? buf_puts(l->out, ",") : 0;
 
-    return r < 0 ? r : store_postgres_serve_doc(l->p, res, row, 0, l->out, "conn list");
+    return r < 0 ? r : store_postgres_serve_doc(res, row, 0, l->out);
 }
 
 static int pg_list_tx(struct pg_store *p, void *ud)
@@ -109,7 +108,7 @@ static int pg_list_tx(struct pg_store *p, void *ud)
                              f->vgw_ip, l->eps, l->m.created_at, l->m.id,
                              (int64_t)l->limit + 1); /* one more: is there a next page? */
     if (r == 0)
-        r = store_postgres_page(p, res, 3, 4, l->limit, pg_emit_doc, l, &l->count, l->next);
+        r = store_postgres_page(p, res, 2, 3, l->limit, pg_emit_doc, l, &l->count, l->next);
     if (r < 0 || !l->total)
         return r;
     if (f->vgw_id || f->vgw_ip)
@@ -129,8 +128,7 @@ int store_postgres_conn_list(struct store *s, const char *project_id,
 {
     _cleanup_(buf_free) struct buf eps = {0};
     int64_t total = 0;
-    struct pg_list l = {
-        .p = pg_from(s), .project_id = project_id, .f = f, .out = out, .len0 = out->len};
+    struct pg_list l = {.project_id = project_id, .f = f, .out = out, .len0 = out->len};
     int r = store_marker_parse(f->marker, &l.m);
 
     if (r < 0)

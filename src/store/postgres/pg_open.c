@@ -20,7 +20,7 @@
 
 #define PG_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
-    "created_at, updated_at, spec, doc, status_at"
+    "created_at, updated_at, spec, doc"
 #define PG_CONN_FILTER                                                                             \
     "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
     "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
@@ -63,16 +63,15 @@ const char *const store_postgres_sql[PG_N_STMT] = {
     [PG_CGW_USERS] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 AND cgw_id = $2",
     [PG_CGW_DELETE] = "DELETE FROM customer_gateway WHERE project_id = $1 AND id = $2",
     [PG_CONN_INSERT] = "INSERT INTO vpn_connection (" PG_CONN_COLS ") VALUES ($1, $2, $3, $4, $5, "
-                       "$6, $7, $8::bigint, $9::bigint, $10::bigint, $11, $12, $13::bigint)",
-    [PG_CONN_GET_DOC] = "SELECT doc, status, status_at FROM vpn_connection "
-                        "WHERE project_id = $1 AND id = $2",
+                       "$6, $7, $8::bigint, $9::bigint, $10::bigint, $11, $12)",
+    [PG_CONN_GET_DOC] = "SELECT doc, status FROM vpn_connection WHERE project_id = $1 AND id = $2",
     [PG_CONN_GET] = "SELECT " PG_CONN_COLS " FROM vpn_connection WHERE project_id = $1 AND id = $2",
     [PG_CONN_UPDATE] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
-                       "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8, "
-                       "status_at = $9::bigint WHERE project_id = $1 AND id = $2",
+                       "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
+                       "WHERE project_id = $1 AND id = $2",
     [PG_CONN_DELETE] = "DELETE FROM vpn_connection WHERE project_id = $1 AND id = $2 "
                        "RETURNING vgw_id",
-    [PG_CONN_LIST] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
+    [PG_CONN_LIST] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
                      " AND (created_at, id) < ($5::bigint, $6::text) "
                      "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
     /* a gateway filter bounds the count to one gateway's connections (its index) */
@@ -101,12 +100,12 @@ const char *const store_postgres_sql[PG_N_STMT] = {
         " (SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1)",
     /* the page when vgw_id / vgw_ip is given, spelled so that the planner walks
      * vpn_connection_by_vgw_created / _by_vgw_ip_created in order */
-    [PG_CONN_LIST_BY_VGW] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE "
+    [PG_CONN_LIST_BY_VGW] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
                             "project_id = $1 AND vgw_id = $2 AND ($3::text IS NULL OR vgw_ip = $3) "
                             "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                             "AND (created_at, id) < ($5::bigint, $6::text) "
                             "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
-    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, status_at, created_at, id FROM vpn_connection WHERE "
+    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
                                "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
                                "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                                "AND (created_at, id) < ($5::bigint, $6::text) "
@@ -120,8 +119,8 @@ const char *const store_postgres_sql[PG_N_STMT] = {
      * row another transaction changed meanwhile, so of two writers that read the same row the
      * second updates nothing */
     [PG_CONN_CAS] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
-                    "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8, "
-                    "status_at = $11::bigint WHERE project_id = $1 AND id = $2 AND status = $9 "
+                    "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
+                    "WHERE project_id = $1 AND id = $2 AND status = $9 "
                     "AND ($10::text IS NULL OR spec = $10)",
     [PG_CONN_SET_STATUS] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint "
                            "WHERE project_id = $1 AND id = $2 AND status = $5 "

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "store/postgres/pg_internal.h"
 
 int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
@@ -217,11 +218,10 @@ int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_ro
     if (r == 0)
         r = store_postgres_take_claims(p, claims, n_claims, row->id);
     if (r == 0) /* the tag index and the connection counter follow by triggers */
-        r = store_postgres_exec(p, PG_CONN_INSERT, "conn insert", NULL, "sssssssIIIssI",
+        r = store_postgres_exec(p, PG_CONN_INSERT, "conn insert", NULL, "sssssssIIIss",
                                 row->project_id, row->id, row->vgw_id, row->cgw_id, row->vgw_ip,
                                 row->enterprise_project_id, row->status, row->status_due,
-                                row->created_at, row->updated_at, row->spec, row->doc,
-                                row->status_at);
+                                row->created_at, row->updated_at, row->spec, row->doc);
     return r;
 }
 
@@ -252,19 +252,13 @@ int store_postgres_conn_get_doc(struct store *s, const char *project_id, const c
         return r;
     if (PQntuples(res) == 0)
         return -ENOENT;
-    return store_postgres_serve_doc(p, res, 0, 0, out, "conn get doc");
+    return store_postgres_serve_doc(res, 0, 0, out);
 }
 
-int store_postgres_serve_doc(struct pg_store *p, const PGresult *res, int row, int col,
-                             struct buf *out, const char *what)
+int store_postgres_serve_doc(const PGresult *res, int row, int col, struct buf *out)
 {
-    int64_t at = 0;
-    int r = store_postgres_col_int(p, res, row, col + 2, &at);
-
-    if (r == 0)
-        r = store_doc_serve(out, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col),
-                            PQgetvalue(res, row, col + 1), at);
-    return r == -EIO ? store_postgres_corrupt(p, what, "status_at outside the doc") : r;
+    return model_conn_serve(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col),
+                            PQgetvalue(res, row, col + 1), out);
 }
 
 int store_postgres_conn_get(struct store *s, const char *project_id, const char *id,
@@ -290,7 +284,6 @@ int store_postgres_conn_get(struct store *s, const char *project_id, const char 
         (r = store_postgres_col_int(p, res, 0, 7, &row.status_due)) < 0 ||
         (r = store_postgres_col_int(p, res, 0, 8, &row.created_at)) < 0 ||
         (r = store_postgres_col_int(p, res, 0, 9, &row.updated_at)) < 0 ||
-        (r = store_postgres_col_int(p, res, 0, 12, &row.status_at)) < 0 ||
         (r = store_postgres_col_dup(res, 0, 10, &row.spec)) < 0)
         return r;
     r = store_postgres_col_dup(res, 0, 11, &row.doc);
@@ -307,10 +300,9 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
     const struct pg_conn_write *a = ud;
     const struct store_conn_row *row = a->row;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsssI",
+    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss",
                                 row->project_id, row->id, row->status, row->status_due,
-                                row->updated_at, row->spec, row->doc, row->cgw_id,
-                                row->status_at);
+                                row->updated_at, row->spec, row->doc, row->cgw_id);
 
     if (r < 0)
         return r;

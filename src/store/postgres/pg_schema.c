@@ -261,11 +261,8 @@ static const char *const pg_migrations[] = {
      * btree stays the way in (shared_buffers is sized by the operator), so the step is empty
      * and the version numbers of both backends keep meaning the same feature set */
     "SELECT 1;",
-    /* as SQLite's step 11: status stored once (store.h); strpos() and substr() count
-     * characters, status_at counts bytes (octet_length) */
-    "ALTER TABLE vpn_connection ADD COLUMN status_at BIGINT NOT NULL DEFAULT 0;"
+    /* as SQLite's step 11: status stored once (store.h) */
     "UPDATE vpn_connection SET"
-    "  status_at = octet_length(substr(doc, 1, strpos(doc, ',\"status\":\"'))),"
     "  doc = substr(doc, 1, strpos(doc, ',\"status\":\"')) || substr(doc,"
     "    strpos(doc, ',\"status\":\"') + 12"
     "    + strpos(substr(doc, strpos(doc, ',\"status\":\"') + 11), '\"'))"

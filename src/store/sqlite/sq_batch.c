@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "store/sqlite/sq_internal.h"
 #include "util/buf.h"
 
@@ -136,13 +137,8 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
         batch_end_snapshot(b);
         return 1;
     }
-    rc = store_doc_serve(out, (const char *)doc, (size_t)sqlite3_column_bytes(b->get, 0),
-                         (const char *)status, sqlite3_column_int64(b->get, 2));
-    if (rc == -EIO) { /* let the main handle answer and report */
-        sqlite3_reset(b->get);
-        sqlite3_clear_bindings(b->get);
-        return 1;
-    }
+    rc = model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(b->get, 0),
+                          (const char *)status, out);
     sqlite3_reset(b->get);
     sqlite3_clear_bindings(b->get);
     return rc;

@@ -121,8 +121,8 @@ int store_sqlite_col_copy(struct sq_store *q, sqlite3_stmt *st, int col, char *d
 int store_sqlite_col_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret);
 /* Steps a statement that returns no row. */
 int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what);
-/* Appends the served doc of the current row of st, whose columns col, col + 1 and col + 2 are
- * doc, status and status_at (store_doc_serve). */
+/* Appends the served doc of the current row of st, whose columns col and col + 1 are doc and
+ * status (model_conn_serve). */
 int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
                            const char *what);
 

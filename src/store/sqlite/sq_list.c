@@ -72,7 +72,7 @@ struct sq_doc_sink {
     struct buf *out;
 };
 
-/* Appends the served doc (columns 0-2) of a connection page row, comma-separated. */
+/* Appends the served doc (columns 0-1) of a connection page row, comma-separated. */
 static int sq_emit_doc(void *ud, sqlite3_stmt *st, size_t i)
 {
     struct sq_doc_sink *k = ud;
@@ -95,7 +95,7 @@ static int sq_page(struct sq_store *q, const char *project_id, const struct stor
                               m->created_at, m->id, fetch);
 
     return r < 0 ? r
-                 : store_sqlite_page(q, st, 3, 4, limit, sq_emit_doc, &sink, ret_count,
+                 : store_sqlite_page(q, st, 2, 3, limit, sq_emit_doc, &sink, ret_count,
                                      ret_next_marker, "conn list");
 }
 

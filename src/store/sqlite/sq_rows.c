@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "store/sqlite/sq_internal.h"
 
 /* Commits if r is 0, else (or if the commit fails) rolls back. Returns the outcome. */
@@ -246,10 +247,10 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_take_claims(q, claims, n_claims, row->id);
     if (r == 0)
-        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIssI", row->project_id, row->id,
+        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIss", row->project_id, row->id,
                               row->vgw_id, row->cgw_id, row->vgw_ip, row->enterprise_project_id,
                               row->status, row->status_due, row->created_at, row->updated_at,
-                              row->spec, row->doc, row->status_at);
+                              row->spec, row->doc);
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
     if (r == 0)
@@ -274,14 +275,12 @@ int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct
 {
     const unsigned char *doc = sqlite3_column_text(st, col);
     const unsigned char *status = sqlite3_column_text(st, col + 1);
-    int r;
 
     if (!doc || !status)
         return sqlite3_errcode(q->db) == SQLITE_NOMEM ? -ENOMEM
                                                       : store_sqlite_corrupt(q, what, "NULL doc");
-    r = store_doc_serve(out, (const char *)doc, (size_t)sqlite3_column_bytes(st, col),
-                        (const char *)status, sqlite3_column_int64(st, col + 2));
-    return r == -EIO ? store_sqlite_corrupt(q, what, "status_at outside the doc") : r;
+    return model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(st, col),
+                            (const char *)status, out);
 }
 
 /* The hot path: one index lookup, the doc copied straight from SQLite's page into out. */
@@ -318,7 +317,6 @@ static int sq_conn_read(struct sq_store *q, sqlite3_stmt *st, struct store_conn_
     row->status_due = sqlite3_column_int64(st, 7);
     row->created_at = sqlite3_column_int64(st, 8);
     row->updated_at = sqlite3_column_int64(st, 9);
-    row->status_at = sqlite3_column_int64(st, 12);
     r = store_sqlite_col_dup(q, st, 10, &row->spec);
     if (r < 0)
         return r;
@@ -351,9 +349,9 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_UPDATE);
-    int r = store_sqlite_bind(q, st, "conn update", "sssIIsssI", row->project_id, row->id,
+    int r = store_sqlite_bind(q, st, "conn update", "sssIIsss", row->project_id, row->id,
                               row->status, row->status_due, row->updated_at, row->spec, row->doc,
-                              row->cgw_id, row->status_at);
+                              row->cgw_id);
 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn update");

@@ -222,14 +222,10 @@ static const char *const sq_migrations[] = {
     "UPDATE vpn_connection SET gkey = vpnd_conn_key(project_id, id);"
     "CREATE INDEX vpn_connection_by_gkey ON vpn_connection (gkey);",
     /* status stored once, in the status column (store.h): the member "status":"X" leaves the
-     * connection doc (status_at: the byte offset it is served at again, which is where it
-     * stood) and the connection and gateway specs. The member follows "id" and "name", which
-     * hold no '"', so the first ',"status":"' within 140 characters is the member itself.
-     * instr() and substr() count characters in TEXT; status_at counts bytes (length of a
-     * BLOB). */
-    "ALTER TABLE vpn_connection ADD COLUMN status_at INTEGER NOT NULL DEFAULT 0;"
+     * connection doc (served with it put back where it stood, model_conn_serve) and the
+     * connection and gateway specs. The member follows "id" and "name", which hold no '"', so
+     * the first ',"status":"' within 140 characters is the member itself. */
     "UPDATE vpn_connection SET"
-    "  status_at = length(CAST(substr(doc, 1, instr(doc, ',\"status\":\"')) AS BLOB)),"
     "  doc = substr(doc, 1, instr(doc, ',\"status\":\"')) || substr(doc,"
     "    instr(doc, ',\"status\":\"') + 12"
     "    + instr(substr(doc, instr(doc, ',\"status\":\"') + 11), '\"'))"
