@@ -141,23 +141,23 @@ static int f_bulk_begin(struct store *s)
     return r ? r : in(s)->ops->bulk_begin(in(s));
 }
 
+/* The optional ops, through store.c, which answers for a backend without them. */
 static int f_bulk_batch(struct store *s)
 {
     int r = hit();
-    return r ? r : in(s)->ops->bulk_batch(in(s));
+    return r ? r : store_bulk_batch(in(s));
 }
 
 static int f_bulk_undo(struct store *s)
 {
     int r = hit();
-    return r ? r : in(s)->ops->bulk_undo(in(s));
+    return r ? r : store_bulk_undo(in(s));
 }
 
 /* Read batching only brackets reads: nothing to fail. */
 static void f_read_batch(struct store *s, bool on)
 {
-    if (in(s)->ops->read_batch)
-        in(s)->ops->read_batch(in(s), on);
+    store_read_batch(in(s), on);
 }
 
 #define OP(name) .name = f_##name

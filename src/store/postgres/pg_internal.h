@@ -300,9 +300,6 @@ int store_postgres_vgw_update(struct store *s, const struct store_vgw_update *u,
 /* pg_bulk.c */
 int store_postgres_bulk_begin(struct store *s);
 int store_postgres_bulk_end(struct store *s, bool commit);
-/* pg_bulk_batch.c: no batches (-EOPNOTSUPP inside a bulk load) */
-int store_postgres_bulk_batch(struct store *s);
-int store_postgres_bulk_undo(struct store *s);
 /* Inside a bulk load, adds the counter deltas gathered so far to the counters (a read of them
  * sees the load's writes); outside one, nothing. */
 int store_postgres_bulk_fold(struct pg_store *p);

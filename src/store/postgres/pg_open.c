@@ -244,8 +244,7 @@ static const struct store_ops pg_ops = {
     .bulk_end = store_postgres_bulk_end,
     .dump = store_postgres_dump,
     .read_batch = pg_read_batch,
-    .bulk_batch = store_postgres_bulk_batch,
-    .bulk_undo = store_postgres_bulk_undo,
+    /* no bulk batches: every write of a bulk load is its own savepoint (pg_bulk.c) */
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */
