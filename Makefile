@@ -66,6 +66,7 @@ MODEL_DEPS := util model
 STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
+SVC_DEPS := util model store service
 API_DEPS := util model store service http auth engine api
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
@@ -81,6 +82,9 @@ build/asan/tests/test_http_%: build/asan/tests/unit/test_http_%.o $(call mod_obj
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -lpthread -o $@
 build/asan/tests/test_auth_%: build/asan/tests/unit/test_auth_%.o $(call mod_objs,$(AUTH_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_svc_%: build/asan/tests/unit/test_svc_%.o $(call mod_objs,$(SVC_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,$(API_DEPS))
@@ -123,9 +127,10 @@ check: test-deps
 	$(MAKE) api
 	$(MAKE) check-pg
 
-# The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private
-# cluster started for the run, or the one whose URL is in VPND_PG_URL (.ci/run starts one).
-STORE_UNIT_BIN := $(filter build/asan/tests/test_store_%,$(UNIT_BIN))
+# The same store contract suite (tests/unit/test_store_*, and test_svc_* over the same fixture)
+# and API suite on PostgreSQL: a private cluster started for the run, or the one whose URL is in
+# VPND_PG_URL (.ci/run starts one).
+STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_%,$(UNIT_BIN))
 # Without PostgreSQL installed (scripts/setup.sh --test installs it) and no VPND_PG_URL, the pass
 # is skipped with a notice; .ci/run always provides VPND_PG_URL, so CI never skips it.
 check-pg: build/asan/vpnd $(STORE_UNIT_BIN)

@@ -8,6 +8,13 @@
 
 #include "model/model.h"
 
+/* Writes addr as dotted IPv4. */
+static void pool_format(uint32_t addr, char out[16])
+{
+    snprintf(out, 16, "%u.%u.%u.%u", (addr >> 24) & 255u, (addr >> 16) & 255u, (addr >> 8) & 255u,
+             addr & 255u);
+}
+
 int svc_pool_parse(const char *cidr, uint32_t *ret_base, uint32_t *ret_size)
 {
     uint32_t addr;
@@ -27,12 +34,6 @@ int svc_pool_pick(uint32_t base, uint32_t size, char out[16])
 
     if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
         return -EIO;
-    svc_pool_format(base + r % size, out);
+    pool_format(base + r % size, out);
     return 0;
-}
-
-void svc_pool_format(uint32_t addr, char out[16])
-{
-    snprintf(out, 16, "%u.%u.%u.%u", (addr >> 24) & 255u, (addr >> 16) & 255u, (addr >> 8) & 255u,
-             addr & 255u);
 }

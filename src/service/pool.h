@@ -9,7 +9,5 @@
 int svc_pool_parse(const char *cidr, uint32_t *ret_base, uint32_t *ret_size);
 /* Writes a random address of the pool as dotted IPv4. Returns 0 or -EIO. */
 int svc_pool_pick(uint32_t base, uint32_t size, char out[16]);
-/* Writes addr as dotted IPv4. */
-void svc_pool_format(uint32_t addr, char out[16]);
 
 #endif

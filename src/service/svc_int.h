@@ -110,8 +110,6 @@ int svc_vgw_save(struct svc *svc, const char *project_id, struct svc_vgw_cur *cu
  * with status and due. 0 or -ENOMEM. */
 int svc_vgw_row(const char *project_id, const struct model_vgw *g, const char *status,
                 int64_t due, struct buf *spec, struct store_vgw_row *row);
-/* The rendered gateway with the row's facts (status, connection counts, updated_at). */
-int svc_vgw_render_row(const struct store_vgw_row *row, struct model_vgw *g, struct buf *out);
 
 /* ---- customer gateways (cgw.c) ---- */
 

@@ -41,7 +41,8 @@ static void vgw_of_row(const struct store_vgw_row *row, struct model_vgw *g)
     g->status = model_vgw_status(row->status);
 }
 
-int svc_vgw_render_row(const struct store_vgw_row *row, struct model_vgw *g, struct buf *out)
+/* The rendered gateway with the row's facts (status, connection counts, updated_at). */
+static int vgw_render_row(const struct store_vgw_row *row, struct model_vgw *g, struct buf *out)
 {
     int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), g));
 
@@ -210,7 +211,7 @@ int svc_vgw_show(struct svc *svc, const char *project_id, const char *id, struct
     if (r == -ENOENT)
         return verr_fail(err, VERR_NOT_FOUND, "vpn gateway \"%.64s\"", id);
     if (r == 0)
-        r = svc_vgw_render_row(&row, g, out);
+        r = vgw_render_row(&row, g, out);
     store_vgw_row_done(&row);
     return r;
 }
@@ -241,7 +242,7 @@ static int vgw_list_row(void *ud, const struct store_vgw_row *row)
         return 0;
     if (l->n++ > 0 && buf_puts(l->out, ",") < 0)
         return -ENOMEM;
-    return svc_vgw_render_row(row, l->g, l->out);
+    return vgw_render_row(row, l->g, l->out);
 }
 
 int svc_vgw_list(struct svc *svc, const char *project_id, const struct svc_vgw_query *q,
