@@ -4,39 +4,21 @@ No server: these feed bodies straight to the validator, with the repository's fa
 (spec/sdk-models/vpn-v5.json) or a small facts document built here.
 """
 import copy
+import json
 
 import pytest
 
 import sdk_models
 import vpnd_api
+from test_connection_seed import SEED_EXAMPLE
 
 P = "0605767dd1000ffd2f5cc0009a2d6d21"
 U1 = "98c5af8a-0000-4000-8000-ae2280a6f4c3"
 U2 = "b32d91a4-0000-4000-8000-e907174eb11d"
 TS = "2022-11-26T13:41:34.626Z"
 
-# The seed document's example response (ids unmasked).
-SEED_SHOW = {
-    "vpn_connection": {
-        "id": U1, "name": "vpn-1655", "status": "DOWN", "vgw_id": U2, "vgw_ip": U1,
-        "style": "POLICY", "cgw_id": U2, "peer_subnets": ["192.168.0.0/24"],
-        "tunnel_local_address": "169.254.56.225/30", "tunnel_peer_address": "169.254.56.226/30",
-        "policy_rules": [{"rule_index": 1, "source": "10.0.0.0/24",
-                          "destination": ["192.168.0.0/24"]}],
-        "ikepolicy": {
-            "ike_version": "v2", "authentication_algorithm": "sha2-256",
-            "encryption_algorithm": "aes-128", "dh_group": "group15",
-            "authentication_method": "pre-share", "lifetime_seconds": 86400,
-            "local_id_type": "ip", "local_id": "10.1.1.134", "peer_id_type": "ip",
-            "peer_id": "88.1.1.164",
-            "dpd": {"timeout": 15, "interval": 30, "msg": "seq-hash-notify"}},
-        "ipsecpolicy": {
-            "authentication_algorithm": "sha2-256", "encryption_algorithm": "aes-128",
-            "pfs": "group15", "transform_protocol": "esp", "lifetime_seconds": 3600,
-            "encapsulation_mode": "tunnel"},
-        "created_at": TS, "updated_at": TS, "enterprise_project_id": "0", "ha_role": "master"},
-    "request_id": "f91082d4-6d49-479c-ad1d-4e552a9f5cae",
-}
+# The seed document's example response, verbatim (test_connection_seed.py holds it).
+SEED_SHOW = json.loads(SEED_EXAMPLE)
 
 # A small facts document exercising each rule of the schema language.
 MINI = {
