@@ -10,7 +10,7 @@
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -67,6 +67,7 @@ STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
 API_DEPS := util model store http auth engine api
+CONFIG_DEPS := util model config
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -81,6 +82,9 @@ build/asan/tests/test_http_%: build/asan/tests/unit/test_http_%.o $(call mod_obj
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -lpthread -o $@
 build/asan/tests/test_auth_%: build/asan/tests/unit/test_auth_%.o $(call mod_objs,$(AUTH_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_config_%: build/asan/tests/unit/test_config_%.o $(call mod_objs,$(CONFIG_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,$(API_DEPS))
