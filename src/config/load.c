@@ -186,7 +186,7 @@ static int parse_file(struct config *c, char *errbuf, size_t errlen)
         char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
         char *next = nl ? nl + 1 : end;
         char *s = trim(p, end);
-        enum config_key k;
+        enum config_key k = CONFIG_LISTEN;
 
         line++;
         p = next;
@@ -259,8 +259,8 @@ static int parse_flag(struct config *c, int argc, char *const *argv, int *i, cha
 {
     const char *arg = argv[*i], *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    enum config_key k;
-    bool neg;
+    enum config_key k = CONFIG_LISTEN;
+    bool neg = false;
     int r = flag_key(c, arg, len, &k, &neg, errbuf, errlen);
 
     if (r < 0)
