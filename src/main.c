@@ -259,6 +259,17 @@ static void reload_apply(struct serve_ctx *s, const struct config *fresh, struct
              s->api.creds ? auth_creds_count(s->api.creds) : (size_t)0);
 }
 
+/* For a quoted log value: '"' becomes '\'' and control characters spaces. */
+static void log_safe(char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"')
+            *s = '\'';
+        else if ((unsigned char)*s < 0x20)
+            *s = ' ';
+    }
+}
+
 /* SIGHUP: the command line, environment and config file are resolved again; the live keys
  * (credentials, log-level) are applied, all or nothing; other changed keys are named as needing a
  * restart. A failed reload changes nothing and says what stays in force. */
@@ -280,6 +291,7 @@ static void serve_reload(struct serve_ctx *s)
     }
     if (r == 0 && path)
         r = auth_creds_load(path, &creds, err, sizeof(err));
+    log_safe(err);
     if (r < 0)
         log_error("event=reload result=failed reason=\"%s\" kept=\"log-level=%s credentials=%s "
                   "(%zu entries)\"",
