@@ -155,6 +155,12 @@ def wait_for_log(srv, needle, timeout=5.0):
         time.sleep(0.02)  # polling the log file
 
 
+def hup(srv, needle):
+    """SIGHUP, then waits until the log shows needle."""
+    srv.send_signal(signal.SIGHUP)
+    wait_for_log(srv, needle)
+
+
 def authed_server(vpnd_bin, tmp_path, conf_text):
     creds = write(tmp_path / "creds", "token tok-one-%s %s\n" % ("a" * 20, "p" * 32), 0o600)
     conf = write(tmp_path / "vpnd.conf", conf_text + "credentials = %s\n" % creds)
@@ -171,8 +177,7 @@ def test_sighup_applies_a_new_log_level_from_the_config_file(vpnd_bin, tmp_path)
     srv, conf, creds = authed_server(vpnd_bin, tmp_path, "log-level = warn\n")
     try:
         write(conf, "log-level = debug\ncredentials = %s\n" % creds)
-        srv.send_signal(signal.SIGHUP)
-        wait_for_log(srv, "event=reload result=ok log_level=debug")
+        hup(srv, "event=reload result=ok log_level=debug")
     finally:
         srv.stop()
 
@@ -182,8 +187,7 @@ def test_sighup_rereads_the_credentials_file(vpnd_bin, tmp_path):
     try:
         assert token_status(srv, "tok-one-" + "a" * 20) == 200
         write(creds, "token tok-two-%s %s\n" % ("b" * 20, "p" * 32), 0o600)
-        srv.send_signal(signal.SIGHUP)
-        wait_for_log(srv, "event=reload result=ok")
+        hup(srv, "event=reload result=ok")
         assert token_status(srv, "tok-two-" + "b" * 20) == 200
         assert token_status(srv, "tok-one-" + "a" * 20) == 401
     finally:
@@ -196,15 +200,13 @@ def test_a_failed_reload_changes_nothing_and_says_what_it_kept(vpnd_bin, tmp_pat
         # a new log level and a broken credentials file: neither is applied
         write(conf, "log-level = error\ncredentials = %s\n" % creds)
         write(creds, "token\n", 0o600)
-        srv.send_signal(signal.SIGHUP)
-        wait_for_log(srv, "event=reload result=failed")
+        hup(srv, "event=reload result=failed")
         line = [x for x in srv.stderr_text().splitlines() if "event=reload" in x][-1]
         assert 'kept="log-level=info credentials=%s (1 entries)"' % creds in line, line
         assert token_status(srv, "tok-one-" + "a" * 20) == 200
         # a bad config file line: same
         write(conf, "log-level = loud\n")
-        srv.send_signal(signal.SIGHUP)
-        wait_for_log(srv, "log-level: must be one of debug, info, warn, error, got 'loud'")
+        hup(srv, "log-level: must be one of debug, info, warn, error, got 'loud'")
         assert token_status(srv, "tok-one-" + "a" * 20) == 200
     finally:
         srv.stop()
@@ -214,8 +216,7 @@ def test_sighup_names_a_changed_key_that_needs_a_restart(vpnd_bin, tmp_path):
     srv, conf, creds = authed_server(vpnd_bin, tmp_path, "max-body = 1000\n")
     try:
         write(conf, "max-body = 2000\ncredentials = %s\n" % creds)
-        srv.send_signal(signal.SIGHUP)
-        wait_for_log(srv, 'event=reload key=max-body result=needs_restart running="1000"')
+        hup(srv, 'event=reload key=max-body result=needs_restart running="1000"')
     finally:
         srv.stop()
 

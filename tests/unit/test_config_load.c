@@ -61,6 +61,20 @@ static int load(struct config *c, char *err, size_t errlen, enum config_cmd cmd,
     return config_load(c, cmd, argc, argv, err, errlen);
 }
 
+/* Writes text as the config file of cmd and asserts that loading it fails with -EINVAL and the
+ * message "<file><want>". */
+static void assert_file_refused(enum config_cmd cmd, const char *text, const char *want)
+{
+    struct config c;
+    char err[512], full[512];
+
+    write_file(text);
+    assert_int_equal(load(&c, err, sizeof(err), cmd, "--config", file_path, NULL), -EINVAL);
+    snprintf(full, sizeof(full), "%s%s", file_path, want);
+    assert_string_equal(err, full);
+    config_done(&c);
+}
+
 static void test_every_key_has_a_name_a_type_and_help(void **state)
 {
     (void)state;
@@ -112,16 +126,9 @@ static void test_flag_beats_environment_beats_file(void **state)
 
 static void test_an_unknown_file_key_names_the_line_and_the_nearest_key(void **state)
 {
-    struct config c;
-    char err[512], want[256];
     (void)state;
-    write_file("# comment\n\nlisen = 127.0.0.1:1\n");
-    assert_int_equal(load(&c, err, sizeof(err), CONFIG_CMD_SERVE, "--config", file_path, NULL),
-                     -EINVAL);
-    snprintf(want, sizeof(want), "%s line 3: unknown key \"lisen\" (did you mean \"listen\"?)",
-             file_path);
-    assert_string_equal(err, want);
-    config_done(&c);
+    assert_file_refused(CONFIG_CMD_SERVE, "# comment\n\nlisen = 127.0.0.1:1\n",
+                        " line 3: unknown key \"lisen\" (did you mean \"listen\"?)");
 }
 
 static void test_a_bad_file_value_is_reported_even_when_a_flag_overrides_it(void **state)
@@ -142,37 +149,19 @@ static void test_a_bad_file_value_is_reported_even_when_a_flag_overrides_it(void
 
 static void test_a_key_twice_and_a_line_without_equals_are_refused(void **state)
 {
-    struct config c;
-    char err[512], want[256];
     (void)state;
-    write_file("db = a.db\n  db = b.db\n");
-    assert_int_equal(load(&c, err, sizeof(err), CONFIG_CMD_SERVE, "--config", file_path, NULL),
-                     -EINVAL);
-    snprintf(want, sizeof(want), "%s line 2: db: is already set on line 1", file_path);
-    assert_string_equal(err, want);
-    config_done(&c);
-    write_file("listen 127.0.0.1:80\n");
-    assert_int_equal(load(&c, err, sizeof(err), CONFIG_CMD_SERVE, "--config", file_path, NULL),
-                     -EINVAL);
-    snprintf(want, sizeof(want), "%s line 1: expected \"key = value\", got \"listen 127.0.0.1:80\"",
-             file_path);
-    assert_string_equal(err, want);
-    config_done(&c);
+    assert_file_refused(CONFIG_CMD_SERVE, "db = a.db\n  db = b.db\n",
+                        " line 2: db: is already set on line 1");
+    assert_file_refused(CONFIG_CMD_SERVE, "listen 127.0.0.1:80\n",
+                        " line 1: expected \"key = value\", got \"listen 127.0.0.1:80\"");
 }
 
 static void test_a_command_line_only_key_is_not_a_file_key(void **state)
 {
-    struct config c;
-    char err[512], want[256];
     (void)state;
-    write_file("keep-ids = 1\n");
-    assert_int_equal(load(&c, err, sizeof(err), CONFIG_CMD_IMPORT, "--config", file_path, NULL),
-                     -EINVAL);
-    snprintf(want, sizeof(want),
-             "%s line 1: \"keep-ids\" is a command-line option of vpnd import, not a config file key",
-             file_path);
-    assert_string_equal(err, want);
-    config_done(&c);
+    assert_file_refused(CONFIG_CMD_IMPORT, "keep-ids = 1\n",
+                        " line 1: \"keep-ids\" is a command-line option of vpnd import, not a "
+                        "config file key");
 }
 
 static void test_a_missing_config_file_is_enoent_naming_the_path(void **state)
