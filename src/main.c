@@ -248,8 +248,11 @@ static void reload_apply(struct serve_ctx *s, const struct config *fresh, struct
     s->log_level = (enum log_level)fresh->v[CONFIG_LOG_LEVEL].num;
     log_set_level(s->log_level);
     if (creds) {
-        free(s->credentials);
-        s->credentials = strdup(config_str(fresh, CONFIG_CREDENTIALS));
+        char *path = strdup(config_str(fresh, CONFIG_CREDENTIALS));
+        if (path) { /* out of memory: the file's new content, under its old path */
+            free(s->credentials);
+            s->credentials = path;
+        }
         auth_creds_free(s->api.creds);
         s->api.creds = creds;
         s->api.cfg.credentials = s->credentials;
