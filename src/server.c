@@ -1,12 +1,7 @@
 /* server.c: the server context (server.h): how the parts are put together and driven. */
 #include "server.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-
-#include "store/store.h"
-#include "util/log.h"
 
 void server_config_defaults(struct server_config *cfg)
 {
@@ -15,43 +10,28 @@ void server_config_defaults(struct server_config *cfg)
     cfg->http.tick_ms = 50;
     svc_config_defaults(&cfg->svc);
     api_config_defaults(&cfg->api);
-    cfg->db = "vpnd.db";
 }
 
-int server_open_store(struct server *srv, const struct server_config *cfg, char *errbuf,
-                      size_t errlen)
+int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
+                        char *errbuf, size_t errlen)
 {
-    char err[512];
-    int r;
-
     memset(srv, 0, sizeof(*srv));
     srv->cfg = *cfg;
     srv->clock = &clock_wall;
-    r = store_open(cfg->db, &srv->store, err, sizeof(err));
-    if (r < 0) {
-        char shown[512];
-
-        store_url_redact(cfg->db, shown, sizeof(shown));
-        snprintf(errbuf, errlen, "cannot open store %s: %s", shown, err);
-        return -EIO;
-    }
-    r = svc_init(&srv->svc, &cfg->svc, srv->store, srv->clock, errbuf, errlen);
-    if (r < 0) {
-        store_close(srv->store);
+    srv->store = store;
+    int r = svc_init(&srv->svc, &cfg->svc, store, srv->clock, errbuf, errlen);
+    if (r < 0)
         srv->store = NULL;
-    }
     return r;
 }
 
-/* http_tick_fn: re-reads the credentials when asked, runs the status engine. */
+/* http_tick_fn: the owner's hook, then the status engine. */
 static void server_tick(void *ud)
 {
     struct server *srv = ud;
 
-    if (srv->reload && *srv->reload) {
-        *srv->reload = 0;
-        api_reload_credentials(&srv->api);
-    }
+    if (srv->on_tick)
+        srv->on_tick(srv->on_tick_ud);
     engine_tick(&srv->engine);
 }
 
@@ -78,14 +58,15 @@ static void server_on_http_error(void *ud, const struct http_request *req, int s
     api_on_http_error(&srv->api, req, status, msg, resp);
 }
 
-int server_open(struct server *srv, const struct server_config *cfg,
-                volatile sig_atomic_t *reload, char *errbuf, size_t errlen)
+int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
+                server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen)
 {
-    int r = server_open_store(srv, cfg, errbuf, errlen);
+    int r = server_open_service(srv, cfg, store, errbuf, errlen);
 
     if (r < 0)
         return r;
-    srv->reload = reload;
+    srv->on_tick = on_tick;
+    srv->on_tick_ud = ud;
     srv->engine = (struct engine){.svc = &srv->svc,
                                   .driver = &engine_sim_driver,
                                   .driver_ctx = srv->svc.settle_status};
@@ -113,7 +94,6 @@ void server_close(struct server *srv)
     api_done(&srv->api);
     if (srv->store)
         svc_done(&srv->svc);
-    store_close(srv->store);
     srv->store = NULL;
 }
 

@@ -50,22 +50,6 @@ void api_done(struct api *api)
     api->creds = auth_creds_free(api->creds);
 }
 
-void api_reload_credentials(struct api *api)
-{
-    struct auth_creds *fresh = NULL;
-    char why[512];
-
-    if (!api->cfg.credentials)
-        return;
-    if (auth_creds_load(api->cfg.credentials, &fresh, why, sizeof(why)) < 0) {
-        log_error("event=credentials_reload result=kept_old reason=\"%s\"", why);
-        return;
-    }
-    auth_creds_free(api->creds);
-    api->creds = fresh;
-    log_info("event=credentials_reload result=ok credentials=%zu", auth_creds_count(fresh));
-}
-
 static const char *request_header(void *ud, const char *name)
 {
     return http_request_header(ud, name);

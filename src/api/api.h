@@ -34,9 +34,6 @@ int api_init(struct api *api, const struct api_config *cfg, struct svc *svc, cha
              size_t errlen);
 /* Releases what api_init loaded. */
 void api_done(struct api *api);
-/* Re-reads the credentials file (SIGHUP); a file that fails to load keeps the credentials in
- * force (logged). */
-void api_reload_credentials(struct api *api);
 
 /* http_handler_fn / http_error_fn for http_server_new, with ud = struct api *. */
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp);

@@ -42,7 +42,7 @@ static const struct route routes[] = {
     {"GET", "/v5/{project_id}/vpn-gateways/availability-zones", api_vgw_availability_zones, 0,
      "vpn_gateway.availability_zones"},
     {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", api_vgw_availability_zones, 0,
-     "vpn_gateway.availability_zones"},
+     "vpn_gateway.availability_zones_extended"},
     {"POST", "/v5/{project_id}/vpn-gateways/{id}/certificate", api_vgw_cert_create, J | W,
      "vpn_gateway.certificate.create"},
     {"GET", "/v5/{project_id}/vpn-gateways/{id}/certificate", api_vgw_cert_show, 0,
@@ -68,20 +68,21 @@ static const struct route routes[] = {
     /* quotas (spec §5.3) */
     {"GET", "/v5/{project_id}/vpn/quotas", api_quotas, 0, "quotas.show"},
     /* tags (spec §5.2): per resource type, one resource's, the project's, filter and count */
-#define TAG_ROUTES(type, prefix)                                                                   \
+#define TAG_ROUTES(type, prefix, kind)                                                             \
     {"POST", "/v5/{project_id}/" type "/{id}/tags/create", prefix##_tags_create, J | W,           \
-     "tags.create"},                                                                               \
+     kind ".tags.create"},                                                                         \
         {"POST", "/v5/{project_id}/" type "/{id}/tags/delete", prefix##_tags_delete, J | W,       \
-         "tags.delete"},                                                                           \
-        {"GET", "/v5/{project_id}/" type "/{id}/tags", prefix##_tags_show, 0, "tags.show"},       \
-        {"GET", "/v5/{project_id}/" type "/tags", prefix##_tags_project, 0, "tags.project"},      \
+         kind ".tags.delete"},                                                                     \
+        {"GET", "/v5/{project_id}/" type "/{id}/tags", prefix##_tags_show, 0, kind ".tags.show"}, \
+        {"GET", "/v5/{project_id}/" type "/tags", prefix##_tags_project, 0,                        \
+         kind ".tags.project"},                                                                    \
         {"POST", "/v5/{project_id}/" type "/resource-instances/filter", prefix##_tags_filter,      \
-         J | ROUTE_EMPTY_OK, "tags.filter"},                                                       \
+         J | ROUTE_EMPTY_OK, kind ".tags.filter"},                                                 \
         {"POST", "/v5/{project_id}/" type "/resource-instances/count", prefix##_tags_count,       \
-         J | ROUTE_EMPTY_OK, "tags.count"}
-    TAG_ROUTES("vpn-gateway", api_vgw),
-    TAG_ROUTES("customer-gateway", api_cgw),
-    TAG_ROUTES("vpn-connection", api_conn),
+         J | ROUTE_EMPTY_OK, kind ".tags.count"}
+    TAG_ROUTES("vpn-gateway", api_vgw, "vpn_gateway"),
+    TAG_ROUTES("customer-gateway", api_cgw, "customer_gateway"),
+    TAG_ROUTES("vpn-connection", api_conn, "vpn_connection"),
 #undef TAG_ROUTES
 };
 

@@ -277,8 +277,9 @@ int api_vgw_routing_table(struct api_ctx *ctx)
 
     if (query_foreach(ctx->req->query, routes_param, &q) != 0)
         return api_refuse(ctx, VERR_INVALID, "%s", q.error);
-    const struct svc_routes_query sq = {
-        .limit = (size_t)q.limit, .offset = (size_t)q.offset, .nexthop_resource = q.nexthop_resource};
+    const struct svc_routes_query sq = {.limit = (size_t)q.limit,
+                                        .offset = (size_t)q.offset,
+                                        .nexthop_resource = q.nexthop_resource};
     r = api_reply_open(ctx, "{\"routing_table\":[");
     if (r == 0)
         r = svc_vgw_routes(ctx->svc, ctx->call.project_id, ctx->call.id, &sq, &ctx->resp->body,

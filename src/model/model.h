@@ -79,8 +79,8 @@ int verr_fail(struct verr *e, enum verr_code code, const char *fmt, ...)
 struct model_body;
 
 /* Parses text[0..len), which must be a JSON object; with empty_is_object an empty body is {}.
- * Returns 0 (*ret: free with model_body_free), -EINVAL (err: "request body is not valid JSON: <reason> at line L column C" or "request body: must be an object, got array") or
- * -ENOMEM. */
+ * Returns 0 (*ret: free with model_body_free), -EINVAL (err: "request body is not valid JSON:
+ * <reason> at line L column C" or "request body: must be an object, got array") or -ENOMEM. */
 int model_body_parse(const char *text, size_t len, bool empty_is_object, struct model_body **ret,
                      struct verr *err);
 void model_body_free(struct model_body *b); /* NULL is a no-op */
@@ -169,7 +169,8 @@ enum model_kind { MODEL_KIND_VGW, MODEL_KIND_CGW, MODEL_KIND_CONN, MODEL_KIND_MO
 /* What a request does to a resource, as far as its status decides whether it may. */
 enum model_op {
     MODEL_OP_USE,     /* gateway: a connection is created or updated on it */
-    MODEL_OP_UPDATE,  /* gateway: PUT, update-specification, certificate, upgrade; connection: PUT */
+    MODEL_OP_UPDATE,  /* gateway: PUT, update-specification, certificate, upgrade;
+                       * connection: PUT */
     MODEL_OP_DELETE,  /* connection, monitor */
     MODEL_OP_RESET,   /* connection */
     MODEL_OP_MONITOR, /* connection: a monitor is created on it */

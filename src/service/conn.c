@@ -111,6 +111,15 @@ static int items_tunnels(struct svc *svc, struct conn_item *items, size_t n)
     return 0;
 }
 
+/* The refusal of a tunnel address whose /30 another connection of the gateway holds. */
+static int ip_occupied(const struct model_vpn_conn *c, struct verr *err)
+{
+    return verr_fail(err, VERR_IP_OCCUPIED,
+                     "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address is "
+                     "used by another connection of VPN gateway %s",
+                     c->tunnel_local_address, c->vgw_id);
+}
+
 /* The refusal for an insert the store refused (failed: the index of the item). */
 static int insert_refused(struct svc *svc, const char *project_id, const struct conn_item *items,
                           size_t n, size_t failed, const struct svc_vgw_ref *vgw, int r,
@@ -123,10 +132,7 @@ static int insert_refused(struct svc *svc, const char *project_id, const struct 
         snprintf(path, sizeof(path), "vpn_connections[%zu]", failed < n ? failed : 0);
     switch (r) {
     case -EEXIST:
-        return verr_fail(err, VERR_IP_OCCUPIED,
-                         "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
-                         "is used by another connection of VPN gateway %s",
-                         c->tunnel_local_address, c->vgw_id);
+        return ip_occupied(c, err);
     case -EDQUOT:
         return svc_quota_refuse(svc, project_id, MODEL_KIND_CONN, err);
     case -ENOSPC:
@@ -175,7 +181,8 @@ static int items_insert(struct svc *svc, const char *project_id, struct conn_ite
         r = items_tunnels(svc, items, n);
         if (r == -ENOSPC)
             return verr_set(err, n > 1 ? "vpn_connections" : "vpn_connection.tunnel_local_address",
-                            "no free 169.254.0.0/16 /30 left on VPN gateway %s", items[0].c->vgw_id);
+                            "no free 169.254.0.0/16 /30 left on VPN gateway %s",
+                            items[0].c->vgw_id);
         if (r == 0)
             r = items_render(svc, project_id, items, n, out);
         for (size_t i = 0; r == 0 && i < n; i++)
@@ -362,10 +369,7 @@ static int update_once(struct svc *svc, const char *project_id, const char *id,
     if (r < 0)
         svc_buf_cut(out, len0);
     if (r == -EEXIST)
-        return verr_fail(err, VERR_IP_OCCUPIED,
-                         "IP address %s is occupied: the /30 of vpn_connection.tunnel_local_address "
-                         "is used by another connection of VPN gateway %s",
-                         c->tunnel_local_address, c->vgw_id);
+        return ip_occupied(c, err);
     return r == -ENOENT ? -EAGAIN : r;
 }
 

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+import sdk_models
 import vpnd_api
 from vpnd_api import EIP_POOL, PRIVATE_POOL, Server, new_project, vpnd_binary
 POOL_ARGS = ["--eip-pool", EIP_POOL, "--private-pool", PRIVATE_POOL]
@@ -58,16 +59,39 @@ def _full_run(config):
     return all(os.path.isdir(str(a).split("::")[0]) for a in config.args)
 
 
+def _stale_departures():
+    """Departures (spec/sdk-models/departures.json) that no response of this run showed."""
+    models = sdk_models.default_models()
+    return [d for i, d in enumerate(models.departures) if i not in vpnd_api.SDK_DEPARTURES_SEEN]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     missed = [r for r in vpnd_api.ROUTES if r not in vpnd_api.ROUTES_HIT]
-    if not missed:
-        return
-    terminalreporter.write_sep("-", "routes never hit by the API suite")
-    for method, pattern in missed:
-        terminalreporter.write_line("%s %s" % (method, pattern))
+    if missed:
+        terminalreporter.write_sep("-", "routes never hit by the API suite")
+        for method, pattern in missed:
+            terminalreporter.write_line("%s %s" % (method, pattern))
+    if vpnd_api.SDK_NEW_PROBLEMS:
+        terminalreporter.write_sep("-", "responses that depart from the SDK models")
+        for method, path, status, problem in vpnd_api.SDK_NEW_PROBLEMS:
+            terminalreporter.write_line("%s %s -> %d: %s" % (method, path, status, problem))
+    if _full_run(config) and not os.environ.get("VPND_SDK_RECORD"):
+        stale = _stale_departures()
+        if stale:
+            terminalreporter.write_sep("-", "departures no response showed (fixed? delete them)")
+            for d in stale:
+                terminalreporter.write_line("%s.%s %s (%s)" % (
+                    d["model"], d["field"], d["kind"], ", ".join(d["operations"])))
+        unchecked = sorted(set(sdk_models.default_models().ops) - set(vpnd_api.SDK_RESPONSES_CHECKED))
+        if unchecked:
+            terminalreporter.write_sep("-", "SDK operations no response was checked for")
+            terminalreporter.write_line(", ".join(unchecked))
 
 
 def pytest_sessionfinish(session, exitstatus):
     missed = [r for r in vpnd_api.ROUTES if r not in vpnd_api.ROUTES_HIT]
     if missed and exitstatus == 0 and _full_run(session.config):
+        session.exitstatus = 1
+    # a model problem raised in a thread of a test may not have failed that test
+    if vpnd_api.SDK_NEW_PROBLEMS and exitstatus == 0:
         session.exitstatus = 1

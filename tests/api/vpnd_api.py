@@ -20,6 +20,8 @@ import threading
 import time
 import uuid
 
+import sdk_models
+
 READY_TIMEOUT = 15.0  # seconds to wait for the readiness line (ASan start-up included)
 STOP_TIMEOUT = 20.0  # seconds to wait for exit after SIGTERM
 REQUEST_TIMEOUT = 10.0
@@ -55,6 +57,15 @@ def server_routes(binary):
 
 ROUTES = []  # filled from the binary by conftest.py (vpnd_bin)
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
+
+# Model check (sdk_models.py): every response send() receives is validated against the SDK model
+# of its operation. A problem not named in spec/sdk-models/departures.json fails the request (and
+# the session, in case it happened in a thread); departures seen are counted so a full run can
+# list the ones that no longer happen. VPND_SDK_RECORD=FILE appends every problem to FILE (JSON
+# lines) and fails nothing: the way to survey the departures after a change.
+SDK_NEW_PROBLEMS = []  # (method, path, status, Problem) not named as departures
+SDK_DEPARTURES_SEEN = set()  # indexes into sdk_models.default_models().departures
+SDK_RESPONSES_CHECKED = collections.Counter()  # operation -> responses checked
 
 
 def _route_of(method, path):
@@ -255,7 +266,40 @@ def send(conn, method, path, body=None, headers=None):
     route = _route_of(method, path)
     if route and resp.status < 500:
         ROUTES_HIT.add(route)
-    return Response(resp.status, resp.headers, parse_json(raw), raw)
+    parsed = parse_json(raw)
+    check_sdk_model(method, path, resp.status, parsed, raw)
+    return Response(resp.status, resp.headers, parsed, raw)
+
+
+def check_sdk_model(method, path, status, parsed, raw):
+    """Validates one response against the SDK model of its operation (see SDK_NEW_PROBLEMS);
+    raises AssertionError naming every problem that is not a known departure."""
+    models = sdk_models.default_models()
+    op = models.operation_of(method, path)
+    if op is None:
+        return
+    SDK_RESPONSES_CHECKED[op] += 1
+    problems = models.check_response(op, status, parsed, raw)
+    record = os.environ.get("VPND_SDK_RECORD")
+    if record:
+        with open(record, "a", encoding="utf-8") as f:
+            for p in problems:
+                f.write(json.dumps({"operation": p.operation, "model": p.model,
+                                    "field": p.field, "kind": p.kind, "where": p.where,
+                                    "detail": p.detail, "status": status,
+                                    "request": "%s %s" % (method, path)}) + "\n")
+        return
+    new = []
+    for p in problems:
+        d = models.departure_of(p)
+        if d is None:
+            new.append(p)
+        else:
+            SDK_DEPARTURES_SEEN.add(models.departures.index(d))
+    if new:
+        SDK_NEW_PROBLEMS.extend((method, path, status, p) for p in new)
+        raise AssertionError("%s %s answered %d against the SDK model (%s):\n  %s" % (
+            method, path, status, op, "\n  ".join(str(p) for p in new)))
 
 
 def parse_json(raw):

@@ -28,8 +28,9 @@ static inline int auth_sign(const struct auth_request *req, const char *ak, cons
     buf_free(&canon);
     if (r < 0)
         return r;
-    n = snprintf(ret_authorization, size, "SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
-                 ak, signed_headers, sig);
+    n = snprintf(ret_authorization, size,
+                 "SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s", ak, signed_headers,
+                 sig);
     if (n < 0 || (size_t)n >= size)
         return -EINVAL;
     return 0;

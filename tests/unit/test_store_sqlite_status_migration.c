@@ -12,7 +12,8 @@
 #define OLD_DOC                                                                                    \
     "{\"id\":\"%s\",\"name\":\"vpn-\xc3\xa9\",\"status\":\"PENDING_CREATE\",\"vgw_id\":\"" VGW_1 \
     "\",\"ha_role\":\"master\"}"
-#define OLD_SPEC "{\"id\":\"%s\",\"name\":\"vpn-\xc3\xa9\",\"status\":\"PENDING_CREATE\",\"psk\":\"x\"}"
+#define OLD_SPEC                                                                                   \
+    "{\"id\":\"%s\",\"name\":\"vpn-\xc3\xa9\",\"status\":\"PENDING_CREATE\",\"psk\":\"x\"}"
 #define NEW_SPEC "{\"id\":\"%s\",\"name\":\"vpn-\xc3\xa9\",\"psk\":\"x\"}"
 
 static void sql(struct fx *f, const char *text)
