@@ -93,53 +93,23 @@ int api_conn_log(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
 }
 
-struct list_query {
-    struct svc_conn_query q;
-    struct query_eps eps;
-    char vgw_id[MODEL_UUID_LEN], vgw_ip[MODEL_UUID_LEN], marker[SVC_MARKER_LEN];
-    long long limit;
-    char error[160];
-};
-
-static int list_param(void *ud, const char *key, const char *value)
-{
-    struct list_query *l = ud;
-
-    if (!value) {
-        snprintf(l->error, sizeof(l->error), "%.32s: must be percent-encoded text under 256 bytes",
-                 key);
-        return -1;
-    }
-    if (strcmp(key, "limit") == 0)
-        return query_limit(value, LIST_LIMIT_MAX, &l->limit, l->error, sizeof(l->error));
-    if (strcmp(key, "marker") == 0) {
-        snprintf(l->marker, sizeof(l->marker), "%s", value);
-        l->q.marker = l->marker;
-    } else if (strcmp(key, "vgw_id") == 0) {
-        snprintf(l->vgw_id, sizeof(l->vgw_id), "%s", value);
-        l->q.vgw_id = l->vgw_id;
-    } else if (strcmp(key, "vgw_ip") == 0) {
-        snprintf(l->vgw_ip, sizeof(l->vgw_ip), "%s", value);
-        l->q.vgw_ip = l->vgw_ip;
-    } else if (strcmp(key, "enterprise_project_id") == 0) {
-        return query_eps_add(&l->eps, value, l->error, sizeof(l->error));
-    }
-    return 0; /* other parameters (vpn_id, eip_id: legacy) are accepted and ignored */
-}
-
+/* Marker-paged (spec §1.6), newest first; filters vgw_id, vgw_ip and the repeatable
+ * enterprise_project_id; other parameters (vpn_id, eip_id: legacy) are accepted and ignored. */
 int api_conn_list(struct api_ctx *ctx)
 {
-    struct list_query l = {.limit = LIST_LIMIT_MAX};
+    struct query_list l;
     struct svc_page page = {0};
     int r;
 
-    if (query_foreach(ctx->req->query, list_param, &l) != 0)
+    if (query_list_parse(ctx->req->query, LIST_LIMIT_MAX, true, &l) < 0)
         return api_refuse(ctx, VERR_INVALID, "%s", l.error);
-    query_eps_bind(&l.eps, &l.q.eps);
-    l.q.limit = (size_t)l.limit;
+    struct svc_conn_query q = {.vgw_id = l.text[QUERY_VGW_ID],
+                               .vgw_ip = l.text[QUERY_VGW_IP],
+                               .marker = l.text[QUERY_MARKER],
+                               .limit = (size_t)l.limit};
+    query_eps_bind(&l.eps, &q.eps);
     r = api_reply_open(ctx, "{\"vpn_connections\":[");
     if (r == 0)
-        r = svc_conn_list(ctx->svc, ctx->call.project_id, &l.q, &ctx->resp->body, &page,
-                          &ctx->err);
+        r = svc_conn_list(ctx->svc, ctx->call.project_id, &q, &ctx->resp->body, &page, &ctx->err);
     return r < 0 ? r : api_reply_page(ctx, &page);
 }

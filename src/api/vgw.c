@@ -60,43 +60,22 @@ int api_vgw_delete(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_none(ctx);
 }
 
-struct vgw_list_query {
-    struct svc_vgw_query q;
-    struct query_eps eps;
-    char vgw_id[MODEL_UUID_LEN];
-    char error[160];
-};
-
-static int vgw_list_param(void *ud, const char *key, const char *value)
-{
-    struct vgw_list_query *l = ud;
-
-    if (!value) {
-        snprintf(l->error, sizeof(l->error), "%.32s: must be percent-encoded text under 256 bytes",
-                 key);
-        return -1;
-    }
-    if (strcmp(key, "enterprise_project_id") == 0) /* more than it holds: 400, never dropped */
-        return query_eps_add(&l->eps, value, l->error, sizeof(l->error));
-    if (strcmp(key, "vgw_id") == 0) {
-        snprintf(l->vgw_id, sizeof(l->vgw_id), "%s", value);
-        l->q.vgw_id = l->vgw_id[0] ? l->vgw_id : NULL;
-    }
-    return 0;
-}
-
-/* No pagination on this list (spec §3.1); a project holds at most its gateway quota. */
+/* No pagination on this list (spec §3.1); a project holds at most its gateway quota. Filters
+ * vgw_id (empty: any) and the repeatable enterprise_project_id (more than it holds: 400, never
+ * dropped). */
 int api_vgw_list(struct api_ctx *ctx)
 {
-    struct vgw_list_query l = {0};
+    struct query_list l;
     int r;
 
-    if (query_foreach(ctx->req->query, vgw_list_param, &l) != 0)
+    if (query_list_parse(ctx->req->query, 0, true, &l) < 0)
         return api_refuse(ctx, VERR_INVALID, "%s", l.error);
-    query_eps_bind(&l.eps, &l.q.eps);
+    const char *vgw_id = l.text[QUERY_VGW_ID];
+    struct svc_vgw_query q = {.vgw_id = vgw_id && *vgw_id ? vgw_id : NULL};
+    query_eps_bind(&l.eps, &q.eps);
     r = api_reply_open(ctx, "{\"vpn_gateways\":[");
     if (r == 0)
-        r = svc_vgw_list(ctx->svc, ctx->call.project_id, &l.q, &ctx->resp->body, &ctx->err);
+        r = svc_vgw_list(ctx->svc, ctx->call.project_id, &q, &ctx->resp->body, &ctx->err);
     return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
 }
 

@@ -168,53 +168,39 @@ int svc_import_cgw(struct svc_import *imp, const char *project_id, const struct 
 
 /* ---- connections ---- */
 
-static int load_vgw(struct svc_import *imp, const char *project_id, const char *id,
+/* The gateway (vgw) or customer gateway id of project_id, parsed into imp->vgw or imp->cgw; kept
+ * while consecutive records name the same one. */
+static int load_ref(struct svc_import *imp, bool vgw, const char *project_id, const char *id,
                     struct verr *err)
 {
-    struct store_vgw_row row = {0};
+    char *have = vgw ? imp->vgw_key : imp->cgw_key;
     char key[KEY_LEN];
     int r;
 
     snprintf(key, sizeof(key), "%s/%s", project_id, id);
-    if (strcmp(key, imp->vgw_key) == 0)
+    if (strcmp(key, have) == 0)
         return 0;
-    imp->vgw_key[0] = '\0';
-    r = store_vgw_get(imp->svc->store, project_id, id, &row);
+    have[0] = '\0';
+    if (vgw) {
+        struct store_vgw_row row = {0};
+        r = store_vgw_get(imp->svc->store, project_id, id, &row);
+        if (r == 0)
+            r = svc_stored(model_vgw_from_internal(row.spec, strlen(row.spec), &imp->vgw));
+        store_vgw_row_done(&row);
+    } else {
+        struct store_cgw_row row = {0};
+        r = store_cgw_get(imp->svc->store, project_id, id, &row);
+        if (r == 0)
+            r = svc_stored(model_cgw_from_internal(row.spec, strlen(row.spec), &imp->cgw));
+        store_cgw_row_done(&row);
+    }
     if (r == -ENOENT)
-        return verr_set(err, "vpn_connection.vgw_id",
-                        "must be a VPN gateway of project %s stored or imported before this "
-                        "record, got \"%s\"",
-                        project_id, id);
+        return verr_set(err, vgw ? "vpn_connection.vgw_id" : "vpn_connection.cgw_id",
+                        "must be a %s of project %s stored or imported before this record, got "
+                        "\"%s\"",
+                        vgw ? "VPN gateway" : "customer gateway", project_id, id);
     if (r == 0)
-        r = svc_stored(model_vgw_from_internal(row.spec, strlen(row.spec), &imp->vgw));
-    store_vgw_row_done(&row);
-    if (r == 0)
-        memcpy(imp->vgw_key, key, sizeof(key));
-    return r;
-}
-
-static int load_cgw(struct svc_import *imp, const char *project_id, const char *id,
-                    struct verr *err)
-{
-    struct store_cgw_row row = {0};
-    char key[KEY_LEN];
-    int r;
-
-    snprintf(key, sizeof(key), "%s/%s", project_id, id);
-    if (strcmp(key, imp->cgw_key) == 0)
-        return 0;
-    imp->cgw_key[0] = '\0';
-    r = store_cgw_get(imp->svc->store, project_id, id, &row);
-    if (r == -ENOENT)
-        return verr_set(err, "vpn_connection.cgw_id",
-                        "must be a customer gateway of project %s stored or imported before this "
-                        "record, got \"%s\"",
-                        project_id, id);
-    if (r == 0)
-        r = svc_stored(model_cgw_from_internal(row.spec, strlen(row.spec), &imp->cgw));
-    store_cgw_row_done(&row);
-    if (r == 0)
-        memcpy(imp->cgw_key, key, sizeof(key));
+        memcpy(have, key, sizeof(key));
     return r;
 }
 
@@ -249,10 +235,10 @@ int svc_import_conn(struct svc_import *imp, const char *project_id,
     struct svc *svc = imp->svc;
     struct store_conn_row row;
     struct svc_tunnel_claim t;
-    int r = load_vgw(imp, project_id, c->vgw_id, err);
+    int r = load_ref(imp, true, project_id, c->vgw_id, err);
 
     if (r == 0)
-        r = load_cgw(imp, project_id, c->cgw_id, err);
+        r = load_ref(imp, false, project_id, c->cgw_id, err);
     if (r == 0)
         r = model_conn_bind(c, &imp->vgw, &imp->cgw, err);
     if (r == 0 && !c->tunnel_local_address[0] && (r = svc_tunnel_pick(svc, c, NULL, 0)) == -ENOSPC)

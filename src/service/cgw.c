@@ -27,13 +27,31 @@ int svc_cgw_row(const char *project_id, const struct model_cgw *cgw, struct buf 
     return 0;
 }
 
+/* Writes cgw (insert or update) with its rendering appended to out first: the reply is ready
+ * before the write commits; out is cut back on failure. */
+static int cgw_save(struct svc *svc, const char *project_id, const struct model_cgw *cgw,
+                    bool insert, struct buf *out)
+{
+    _cleanup_(buf_free) struct buf spec = {0};
+    struct store_cgw_row row;
+    size_t len0 = out->len;
+    int r = svc_cgw_row(project_id, cgw, &spec, &row);
+
+    if (r == 0)
+        r = model_cgw_render(cgw, out);
+    if (r == 0)
+        r = svc_reply_room(out);
+    if (r == 0)
+        r = insert ? store_cgw_insert(svc->store, &row) : store_cgw_update(svc->store, &row);
+    if (r < 0)
+        svc_buf_cut(out, len0);
+    return r;
+}
+
 int svc_cgw_create(struct svc *svc, const char *project_id, const struct model_body *body,
                    struct buf *out, struct verr *err)
 {
     _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
-    _cleanup_(buf_free) struct buf spec = {0};
-    struct store_cgw_row row;
-    size_t len0 = out->len;
     int r = cgw ? model_cgw_parse_create(body, cgw, err) : -ENOMEM;
 
     if (r == 0 && svc->cfg.quota_customer_gateway == 0)
@@ -43,15 +61,7 @@ int svc_cgw_create(struct svc *svc, const char *project_id, const struct model_b
     if (ids_uuid4(cgw->id) < 0 || svc_cgw_ca_id(cgw) < 0 || svc_name_fill(cgw->name, "cgw-") < 0)
         return -EIO;
     cgw->created_at = cgw->updated_at = svc_now_ms(svc);
-    r = svc_cgw_row(project_id, cgw, &spec, &row);
-    if (r == 0)
-        r = model_cgw_render(cgw, out);
-    if (r == 0)
-        r = svc_reply_room(out);
-    if (r == 0)
-        r = store_cgw_insert(svc->store, &row);
-    if (r < 0)
-        svc_buf_cut(out, len0);
+    r = cgw_save(svc, project_id, cgw, true, out);
     return r == -EDQUOT ? svc_quota_refuse(svc, project_id, MODEL_KIND_CGW, err) : r;
 }
 
@@ -120,9 +130,6 @@ int svc_cgw_update(struct svc *svc, const char *project_id, const char *id,
 {
     _cleanup_free_ struct model_cgw *cur = calloc(1, sizeof(*cur));
     _cleanup_free_ struct model_cgw *cgw = calloc(1, sizeof(*cgw));
-    _cleanup_(buf_free) struct buf spec = {0};
-    struct store_cgw_row row;
-    size_t len0 = out->len;
     int r = cur && cgw ? cgw_load(svc, project_id, id, cur, err) : -ENOMEM;
 
     if (r == 0)
@@ -132,15 +139,7 @@ int svc_cgw_update(struct svc *svc, const char *project_id, const char *id,
     if (r < 0)
         return r;
     cgw->updated_at = svc_later(svc_now_ms(svc), cur->updated_at);
-    r = svc_cgw_row(project_id, cgw, &spec, &row);
-    if (r == 0)
-        r = model_cgw_render(cgw, out);
-    if (r == 0)
-        r = svc_reply_room(out);
-    if (r == 0)
-        r = store_cgw_update(svc->store, &row);
-    if (r < 0)
-        svc_buf_cut(out, len0);
+    r = cgw_save(svc, project_id, cgw, false, out);
     return r == -ENOENT ? verr_fail(err, VERR_NOT_FOUND, "customer gateway \"%.64s\"", id) : r;
 }
 

@@ -26,12 +26,19 @@ static int load_gm(struct svc *svc, const char *project_id, const char *id,
     return r;
 }
 
-/* svc_vgw_save with pending set; its refusals named. */
+/* svc_vgw_save with pending set, once the reply was rendered into out (rendered: the rendering's
+ * result); out is cut back to len0 on failure; the refusals named. */
 static int save_pending(struct svc *svc, const char *project_id, struct svc_vgw_cur *cur,
-                        struct verr *err)
+                        int rendered, struct buf *out, size_t len0, struct verr *err)
 {
-    int r = svc_vgw_save(svc, project_id, cur, true);
+    int r = rendered;
 
+    if (r == 0)
+        r = svc_reply_room(out);
+    if (r == 0)
+        r = svc_vgw_save(svc, project_id, cur, true);
+    if (r < 0)
+        svc_buf_cut(out, len0);
     if (r == -ENOENT)
         return verr_fail(err, VERR_NOT_FOUND, "vpn gateway \"%.64s\"", cur->g.id);
     if (r == -EAGAIN)
@@ -76,13 +83,7 @@ int svc_vgw_cert_write(struct svc *svc, const char *project_id, const char *id,
     c->binding = true;
     /* the reply shows the certificate as saved: its gateway PENDING_UPDATE (BINDING) */
     r = model_vgw_cert_render(&cur->g, MODEL_STATUS(PENDING_UPDATE), out);
-    if (r == 0)
-        r = svc_reply_room(out);
-    if (r == 0)
-        r = save_pending(svc, project_id, cur, err);
-    if (r < 0)
-        svc_buf_cut(out, len0);
-    return r;
+    return save_pending(svc, project_id, cur, r, out, len0, err);
 }
 
 int svc_vgw_cert_show(struct svc *svc, const char *project_id, const char *id, struct buf *out,
@@ -117,13 +118,7 @@ int svc_vgw_upgrade(struct svc *svc, const char *project_id, const char *id,
     if (at < 0)
         return at;
     r = model_vgw_job_render(&cur->g, &cur->g.jobs[at], out);
-    if (r == 0)
-        r = svc_reply_room(out);
-    if (r == 0)
-        r = save_pending(svc, project_id, cur, err);
-    if (r < 0)
-        svc_buf_cut(out, len0);
-    return r;
+    return save_pending(svc, project_id, cur, r, out, len0, err);
 }
 
 /* ---- job list ---- */
