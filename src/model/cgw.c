@@ -1,5 +1,5 @@
 /* model/cgw.c: the customer gateway (spec §4): create body, response object, internal form. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* model/conn_batch.c: the batch create body {"vpn_connections":[1..N create bodies]} (spec
  * §2.1). Each element is validated exactly like a single create body (the same field table on
  * the element's object); its error paths name the element ("vpn_connections[1].psk: ..."). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * Fields are parsed in the documented order; a rule that depends on an earlier field (style,
  * tunnel_local_address) is checked with the later one, so the first failure in field order is
  * the one reported. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
  *  - the response object: the seed's field order, presence rules of spec §2.5, never the psk;
  *  - the internal form (all = true): every field, psk and gateway facts included, timestamps
  *    as integers, empty optional strings left out; read back by model_conn_from_internal. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>

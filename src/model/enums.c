@@ -1,5 +1,5 @@
 /* model/enums.c: every enum value set of the model. Enum fields point at these strings. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 #include <strings.h>

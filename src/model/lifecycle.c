@@ -1,7 +1,7 @@
 /* model/lifecycle.c: what a resource's status lets a request do. The table below is the one
  * place that says, for instance, that a PENDING_UPDATE gateway refuses an update (VPN.0507) and
  * a connection (VPN.0016) while a PENDING_UPDATE connection refuses only another update. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* model/load.c: a request body parsed once (struct model_body, by the API's dispatcher), and its
  * wrapped object ({"vpn_connection":{...}}). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* model/monitor.c: connection monitors (spec §5.1): the create body (unknown members ignored,
  * as in every other body), the response object, and the addresses a monitor probes between. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * A record is validated in two steps: the wrapper object as the API's create body (the same
  * code, so the same rules and messages), then the members the server normally fills, which an
  * import may carry over (id, time stamps, a settled status, EIP addresses). */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * {"without_any_tag","tags":[{"key","values"}],"matches":[{"key","value"}]} for the
  * resource-instances filter and count. Unknown members are ignored, as in the other bodies.
  */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>

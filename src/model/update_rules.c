@@ -1,5 +1,5 @@
 /* model/update_rules.c: what every update body shares: only the documented members may be sent. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* model/verr.c: refusal text (struct verr): "path: rule with limits, got value" (STYLE.md). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* model/vgw_cert.c: a GM gateway's certificate (spec §3.1): the request body, checked with
  * OpenSSL (PEM shape, X.509 parse, key belongs to its certificate), and the response object.
  * Only the facts of the certificates are kept; PEM text and private keys are not. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>

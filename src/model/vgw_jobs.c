@@ -1,7 +1,7 @@
 /* model/vgw_jobs.c: a gateway's upgrade jobs (spec §3.1 Upgrade, Jobs) and the internal form
  * of its certificate and jobs ("certificate", "jobs" members; specs written before them have
  * neither and load with no certificate and no jobs). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* model/vgw_parse.c: the VPN gateway create body (spec §3.2) and the internal form. Rules
  * that depend on an earlier field (network_type, attachment_type, flavor) are checked with the
  * later one, in documented field order. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>

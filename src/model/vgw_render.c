@@ -1,6 +1,6 @@
 /* model/vgw_render.c: a gateway as JSON: the response object (spec §3.3 order and presence)
  * or, with all = true, the internal form read back by model_vgw_from_internal. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 static int write_vgw(const struct model_vgw *g, const char *status, struct buf *out, bool all)
 {

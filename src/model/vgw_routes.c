@@ -1,6 +1,6 @@
 /* model/vgw_routes.c: a gateway's routing table (spec §3.1), derived from its connections:
  * vpnd runs no routing protocol, so the table is what the connections configure. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* model/vgw_update.c: the gateway update bodies (spec §3.1: PUT configuration, POST
  * update-specification), its policy_template, and the check of new local subnets against the
  * gateway's connections. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Unit tests for the model's shared rules: verr, names, IPv4/CIDR parsing, tunnel /30s. */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "test_model_util.h"
 
 /* ---- verr ---- */

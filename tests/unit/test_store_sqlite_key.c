@@ -3,7 +3,7 @@
  * with and without read batching, and a store made before the key existed gets it filled. */
 #include <sqlite3.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "test_store_fixture.h"
 
 #define KEY_SLOTS (1u << 20)

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                             size_t *ret_n)

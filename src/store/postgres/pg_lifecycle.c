@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 static int pg_event_tx(struct pg_store *p, const char *project_id, const char *id,
                        const struct store_event *ev)

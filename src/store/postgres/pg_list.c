@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 #include "store/store_marker.h"
 #include "util/ids.h"
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 static int pg_read_monitor(struct pg_store *p, const PGresult *res, int i,
                            struct store_monitor_row *m)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 #include "store/postgres/store_postgres.h"
 #include "util/log.h"
 

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
                                const char *owner_id)

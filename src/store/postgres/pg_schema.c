@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 #define PG_MIGRATION_LOCK "SELECT pg_advisory_xact_lock(1987079780)" /* 0x76706e64 "vpnd" */
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "util/buf.h"
 
 struct sq_batch {

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 int store_sqlite_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                           size_t *ret_n)

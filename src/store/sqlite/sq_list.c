@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "store/store_marker.h"
 #include "util/ids.h"
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 #define SQ_MONITOR_COLS                                                                            \
     "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "               \

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "store/sqlite/store_sqlite.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000

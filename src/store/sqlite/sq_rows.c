@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* Commits if r is 0, else (or if the commit fails) rolls back. Returns the outcome. */
 int store_sqlite_end(struct sq_store *q, int r, const char *what)

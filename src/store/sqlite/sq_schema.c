@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* The tag index migration: tables, indexes, then per resource table a delete trigger and the
  * backfill of existing rows. TYPE is the resource_type of the API path. */

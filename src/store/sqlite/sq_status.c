@@ -4,7 +4,7 @@
  * transaction goes on, so the call commits once. */
 #include <errno.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 static const char sq_set_status_sql[] =
     "UPDATE vpn_connection SET status = ?3, status_due = ?4 "

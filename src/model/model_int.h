@@ -1,11 +1,11 @@
-/* model/priv.h: helpers shared by the model's files; not part of the module's interface.
+/* model/model_int.h: helpers shared by the model's files; not part of the module's interface.
  *
  * Parsing works on jansson values and reports failures through struct verr with full JSON paths
  * ("vpn_connection.policy_rules[2].source"). Rendering writes JSON by hand through struct
  * model_jw (order matters and it is on the hot path).
  */
-#ifndef VPND_MODEL_PRIV_H
-#define VPND_MODEL_PRIV_H
+#ifndef VPND_MODEL_INT_H
+#define VPND_MODEL_INT_H
 
 #include "model/model.h"
 

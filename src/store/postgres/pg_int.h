@@ -1,4 +1,4 @@
-/* store/postgres/pg_internal.h: the PostgreSQL backend's handle and the helpers its files share:
+/* store/postgres/pg_int.h: the PostgreSQL backend's handle and the helpers its files share:
  * prepared statements, parameters, result reading, transactions with retry, reconnects.
  *
  * One connection per store handle. vpnd serves on one thread and a store handle is used by one
@@ -13,8 +13,8 @@
  * table (or keep a feature's statements in its own file through store_postgres_query_sql), write
  * the body as a pg_tx_fn and run it with store_postgres_tx.
  */
-#ifndef VPND_STORE_PG_INTERNAL_H
-#define VPND_STORE_PG_INTERNAL_H
+#ifndef VPND_STORE_PG_INT_H
+#define VPND_STORE_PG_INT_H
 
 #include <errno.h>
 #include <libpq-fe.h>

@@ -1,6 +1,6 @@
-/* store/sqlite/sq_internal.h: the SQLite backend's handle and helpers, shared by its files. */
-#ifndef VPND_STORE_SQ_INTERNAL_H
-#define VPND_STORE_SQ_INTERNAL_H
+/* store/sqlite/sq_int.h: the SQLite backend's handle and helpers, shared by its files. */
+#ifndef VPND_STORE_SQ_INT_H
+#define VPND_STORE_SQ_INT_H
 
 #include <sqlite3.h>
 #include <stdbool.h>
