@@ -10,9 +10,9 @@
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
+PKGS := jansson sqlite3 libcrypto libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
 
 WARN := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wconversion -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla -Wimplicit-fallthrough \

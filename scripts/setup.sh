@@ -3,7 +3,7 @@
 # need. Quiet and fast when everything is already there.
 set -eu
 
-pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev"
+pkgs="build-essential pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev python3 python3-pytest postgresql"
     # the SDK black-box tests need Node.js; a machine that already has node keeps its own
