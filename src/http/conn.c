@@ -512,7 +512,13 @@ static enum step fill(struct http_conn *c)
         return STEP_BLOCKED;
     if (buf_reserve(&c->in, c->state == HTTP_ST_BODY ? READ_CHUNK : HEAD_CHUNK) < 0)
         return refuse(c, 503, "out of memory");
-    ssize_t n = c->tr->recv(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+    size_t room = c->in.cap - c->in.len - 1;
+    ssize_t n = c->tr->recv(c, c->in.data + c->in.len, room);
+    /* A short read emptied the socket: bytes arriving later raise a new edge, so no read that
+     * would only say EAGAIN is needed (one syscall less per request). Not once the peer has
+     * closed its side: that edge is spent, the end of stream must be read. */
+    if (n > 0 && (size_t)n < room && !c->peer_closed)
+        c->readable = false;
     if (n == -EAGAIN) {
         c->readable = false;
         return STEP_BLOCKED;
@@ -595,6 +601,8 @@ void http_conn_on_event(struct http_conn *c, uint32_t events)
         return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         c->readable = true; /* a read tells end of stream or the error */
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        c->peer_closed = true;
     if ((events & (EPOLLHUP | EPOLLERR)) && c->state == HTTP_ST_HANDLING) {
         /* deferred: the slot goes back now, the request lives until it is completed */
         c->gone = true;

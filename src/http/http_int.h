@@ -103,7 +103,8 @@ struct http_conn {
     enum http_state state;
     enum http_timer timer;
     int64_t since;         /* mono ms: start of the current timer */
-    bool readable;         /* edge-triggered: no EAGAIN seen since the last EPOLLIN */
+    bool readable;         /* edge-triggered: bytes may wait (no EAGAIN or short read yet) */
+    bool peer_closed;      /* the client shut its side (or reset): read to the end */
     bool on_ready;         /* linked on srv->ready */
     bool in_flight;        /* counted in srv->in_flight */
     bool gone;             /* the client went away while the response was deferred */
