@@ -22,8 +22,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
+from vpnd_api import SlotAttack, cpu_seconds  # noqa: E402  (the tests' own attacker)
 
 PROJECT = "0605767dd1000ffd2f5cc0009a2d6d21"
 
@@ -40,10 +42,9 @@ def start(binary, work, extra=()):
     return proc, int(m.group(1))
 
 
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 
 
 def probe_spin(port, pid):
@@ -85,66 +86,24 @@ def get(port, source, timeout=10.0):
         return time.monotonic() - t0, False
 
 
-def probe_slots(port, n_idle=1000, n_drip=200, n_addr=12, seconds=6.0):
+def probe_slots(port, pid, n_idle=1000, n_drip=200, n_addr=12, seconds=6.0):
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
-    stop = threading.Event()
-    socks, lock = [], threading.Lock()
     addrs = ["127.0.0.%d" % (2 + i) for i in range(n_addr)]
-
-    def opener(count, drip, idx):
-        # each attacker keeps `count` sockets open, reconnecting those the server closes
-        mine, started = [], set()
-        while not stop.is_set():
-            while len(mine) < count and not stop.is_set():
-                try:
-                    s = socket.socket()
-                    s.setblocking(False)
-                    s.bind((addrs[(idx + len(mine)) % n_addr], 0))
-                    s.connect_ex(("127.0.0.1", port))
-                    mine.append(s)
-                    with lock:
-                        socks.append(s)
-                except OSError:
-                    time.sleep(0.01)
-                    break
-            alive = []
-            for s in mine:
-                try:
-                    if drip:
-                        s.send(b"a" if s in started else b"GET / HTTP/1.1\r\nX: ")
-                        started.add(s)
-                    else:
-                        if s.recv(1) == b"":
-                            raise OSError
-                    alive.append(s)
-                except BlockingIOError:
-                    alive.append(s)
-                except OSError:
-                    started.discard(s)
-                    s.close()
-            mine[:] = alive
-            stop.wait(1.0 if drip else 0.2)
-
-    threads = [threading.Thread(target=opener, args=(n_idle // 4, False, i), daemon=True)
-               for i in range(4)]
-    threads += [threading.Thread(target=opener, args=(n_drip, True, 100), daemon=True)]
-    for t in threads:
-        t.start()
-    time.sleep(seconds)  # let the attack fill the slots
-    lat = []
-    for _ in range(12):
-        lat.append(get(port, "127.0.0.200"))
-        time.sleep(0.5)
-    stop.set()
-    for t in threads:
-        t.join(timeout=5)
-    with lock:
-        for s in socks:
-            s.close()
+    rss_before = rss_kib(pid)
+    with SlotAttack(port, n_idle, n_drip, addrs) as attack:
+        time.sleep(seconds)  # let the attack fill the slots
+        rss_during = rss_kib(pid)
+        lat = []
+        for _ in range(12):
+            lat.append(get(port, "127.0.0.200"))
+            time.sleep(0.5)
+        reopened = attack.reopened
     times = sorted(t for t, _ in lat)
     print("slots: normal client, 12 requests: answered %d/12; latency s min %.3f median %.3f "
           "max %.3f" % (sum(ok for _, ok in lat), times[0], times[len(times) // 2], times[-1]))
     print("slots: each: %s" % ", ".join("%.2f%s" % (t, "" if ok else "!") for t, ok in lat))
+    print("slots: server VmRSS %d KiB before the attack, %d KiB with every slot taken; the "
+          "server closed %d attacking sockets" % (rss_before, rss_during, reopened))
 
 
 def probe_length(port):
@@ -186,7 +145,7 @@ def main():
                 if probe == "spin":
                     probe_spin(port, proc.pid)
                 elif probe == "slots":
-                    probe_slots(port)
+                    probe_slots(port, proc.pid)
                 elif probe == "length":
                     probe_length(port)
             finally:

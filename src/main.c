@@ -65,6 +65,8 @@ static const struct opt_def opts[] = {
      1000000, "N", "connections served at once (default 1000)"},
     {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(http.max_per_client), 1, 1000000,
      "N", "connections from one client address (default 100)"},
+    {"--max-buffered", "VPND_MAX_BUFFERED", OPT_SIZE, CFG(http.max_buffered), 65536, 1ull << 36,
+     "BYTES", "request bodies held at once, all connections (default 67108864)"},
     {"--status-delay", "VPND_STATUS_DELAY_MS", OPT_UINT, CFG(api.status_delay_ms), 0, 3600000,
      "MS", "how long new resources stay PENDING_CREATE (default 300)"},
     {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(api.settle_status), 0, 0, "STATUS",

@@ -171,6 +171,18 @@ static void abort_conn(struct http_conn *c)
     http_conn_close(c);
 }
 
+void http_conn_orphan(struct http_conn *c)
+{
+    struct http_server *s = c->srv;
+
+    c->gone = true;
+    http_timer_set(s, c, HTTP_TL_NONE);
+    if (c->fd >= 0)
+        c->tr->close(c);
+    http_slot_released(s, c);
+    http_list_append(&s->orphans, c);
+}
+
 void http_conn_free(struct http_conn *c)
 {
     buf_free(&c->in);
@@ -604,12 +616,7 @@ void http_conn_on_event(struct http_conn *c, uint32_t events)
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         c->peer_closed = true;
     if ((events & (EPOLLHUP | EPOLLERR)) && c->state == HTTP_ST_HANDLING) {
-        /* deferred: the slot goes back now, the request lives until it is completed */
-        c->gone = true;
-        http_timer_set(c->srv, c, HTTP_TL_NONE);
-        c->tr->close(c);
-        http_slot_released(c->srv, c);
-        http_list_append(&c->srv->orphans, c);
+        http_conn_orphan(c);
         return;
     }
     http_conn_advance(c);

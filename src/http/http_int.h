@@ -203,6 +203,9 @@ void http_conn_on_event(struct http_conn *c, uint32_t events);
 void http_conn_advance(struct http_conn *c); /* does what can be done without blocking */
 void http_conn_close(struct http_conn *c);    /* closes now (no response); c stays valid */
 void http_conn_free(struct http_conn *c);     /* frees a DEAD connection */
+/* A deferred request whose connection ends (client gone, server stopping): the slot and the
+ * socket go now, the request lives on srv->orphans until it is completed or the server freed. */
+void http_conn_orphan(struct http_conn *c);
 void http_conn_timed_out(struct http_conn *c);
 
 /* server.c: bookkeeping conn.c calls. */

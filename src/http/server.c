@@ -550,8 +550,13 @@ int http_server_run(struct http_server *s, volatile sig_atomic_t *stop)
         r = serve_once(s, &next_tick);
     if (s->in_flight > 0)
         log_warn("http: drain time over, dropping in_flight=%zu", s->in_flight);
-    while (s->all.head)
-        http_conn_close(s->all.head);
+    while (s->all.head) {
+        struct http_conn *c = s->all.head;
+        if (c->state == HTTP_ST_HANDLING && c->deferred)
+            http_conn_orphan(c); /* its owner may still complete it until http_server_free */
+        else
+            http_conn_close(c);
+    }
     free_dead(s);
     return r;
 }
