@@ -39,8 +39,8 @@
 #define LOOP_MAX_WAIT_MS 500 /* upper bound on one wait, so *stop is seen even without EINTR */
 #define MAX_EVENTS 256
 #define ACCEPTS_PER_TURN 64
-#define IDLE_FLOOR_MS 1000     /* idle timeout when every slot is in use */
-#define REQUEST_FLOOR_MS 2000  /* request deadline when every slot is in use */
+#define IDLE_FLOOR_MS 400      /* idle timeout when every slot is in use */
+#define REQUEST_FLOOR_MS 1000  /* request deadline when every slot is in use */
 #define LINGER_MS 2000         /* after a refusal, at most this long for the client to close */
 #define BODY_MIN_RATE 8192     /* body bytes per second that earn a second of deadline */
 #define ACCEPT_RETRY_MS 100    /* out of descriptors: accept again after this */
