@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
-from vpnd_api import SlotAttack, cpu_seconds  # noqa: E402  (the tests' own attacker)
+from vpnd_api import SlotAttack, cpu_seconds, read_all  # noqa: E402  (the tests' helpers)
 
 PROJECT = "0605767dd1000ffd2f5cc0009a2d6d21"
 
@@ -73,12 +73,7 @@ def get(port, source, timeout=10.0):
                                      source_address=(source, 0))
         s.sendall(b"GET /v5/%s/vpn/quotas HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                   % PROJECT.encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(s, timeout)
         s.close()
         ok = data.startswith(b"HTTP/1.1 200")
         return time.monotonic() - t0, ok
@@ -112,15 +107,7 @@ def probe_length(port):
                b"Connection: close\r\n\r\nhello!" % (PROJECT.encode(), value))
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         s.sendall(req)
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except OSError:
-            pass
+        data = read_all(s)
         s.close()
         lines = data.count(b"HTTP/1.1 ")
         body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""

@@ -156,7 +156,7 @@ void http_conn_close(struct http_conn *c)
         c->tr->close(c);
     http_slot_released(s, c);
     c->state = HTTP_ST_DEAD;
-    c->next = s->dead; /* off the `all` list (http_slot_released unlinked it) */
+    c->dead_next = s->dead;
     s->dead = c;
 }
 
@@ -180,7 +180,7 @@ void http_conn_orphan(struct http_conn *c)
     if (c->fd >= 0)
         c->tr->close(c);
     http_slot_released(s, c);
-    http_list_append(&s->orphans, c);
+    http_list_append(&s->orphans, &c->link);
 }
 
 void http_conn_free(struct http_conn *c)
@@ -397,9 +397,9 @@ static bool budget_take(struct http_conn *c, size_t need)
 
     while (s->buffered + need > s->cfg.max_buffered) {
         struct http_conn *victim = NULL;
-        for (struct http_conn *v = s->timers[HTTP_TL_REQ].head; v; v = v->tnext) {
-            if (v != c && v->state == HTTP_ST_BODY && v->body.len > 0) {
-                victim = v;
+        for (struct http_link *k = s->timers[HTTP_TL_REQ].head; k; k = k->next) {
+            if (k->conn != c && k->conn->state == HTTP_ST_BODY && k->conn->body.len > 0) {
+                victim = k->conn;
                 break;
             }
         }
@@ -646,7 +646,8 @@ int http_conn_accepted(struct http_server *s, int fd, const char *client_ip,
         free(c);
         return -e;
     }
-    http_list_append(&s->all, c);
+    c->link.conn = c->tlink.conn = c;
+    http_list_append(&s->all, &c->link);
     s->n_conns++;
     c->state = HTTP_ST_IDLE;
     http_timer_set(s, c, HTTP_TL_IDLE);
@@ -718,43 +719,39 @@ bool http_pending_client_gone(const struct http_pending *p)
     return p->conn->gone;
 }
 
-/* A deferred request whose client went away: nothing to send, only memory to free. */
-static void release_gone(struct http_conn *c, struct http_response *resp)
+/* Completes a deferred request: resp is sent, or (NULL) the connection is dropped; a request
+ * whose client went away only has memory to free. */
+static void pending_finish(struct http_pending *p, struct http_response *resp)
 {
+    struct http_conn *c = p->conn;
     struct http_server *s = c->srv;
 
+    c->deferred = false;
+    if (!c->gone) {
+        if (!resp) {
+            abort_conn(c);
+            return;
+        }
+        start_response(c, resp, false);
+        http_ready_push(s, c); /* written by the loop, on its next turn */
+        return;
+    }
     c->status = resp ? resp->status : 0;
     if (resp)
         buf_free(&resp->body);
     end_request(c);
-    http_list_remove(&s->orphans, c);
+    http_list_remove(&s->orphans, &c->link);
     c->state = HTTP_ST_DEAD;
-    c->next = s->dead;
+    c->dead_next = s->dead;
     s->dead = c;
 }
 
 void http_pending_complete(struct http_pending *p, struct http_response *resp)
 {
-    struct http_conn *c = p->conn;
-
-    c->deferred = false;
-    if (c->gone) {
-        release_gone(c, resp);
-        return;
-    }
-    fill_request(c);
-    start_response(c, resp, false);
-    http_ready_push(c->srv, c); /* written by the loop, on its next turn */
+    pending_finish(p, resp);
 }
 
 void http_pending_drop(struct http_pending *p)
 {
-    struct http_conn *c = p->conn;
-
-    c->deferred = false;
-    if (c->gone) {
-        release_gone(c, NULL);
-        return;
-    }
-    abort_conn(c);
+    pending_finish(p, NULL);
 }

@@ -54,8 +54,15 @@ enum http_timer {
     HTTP_TL_COUNT,
 };
 
+/* Doubly linked lists of connections; a connection is on two at most (`link`: all or orphans,
+ * `tlink`: its timer list), so the link carries its connection. */
+struct http_link {
+    struct http_link *prev, *next;
+    struct http_conn *conn;
+};
+
 struct http_list {
-    struct http_conn *head, *tail;
+    struct http_link *head, *tail;
 };
 
 /* Offsets (into the connection's input buffer) of a NUL-terminated header name and value. */
@@ -94,9 +101,10 @@ struct http_pending {
 };
 
 struct http_conn {
-    struct http_conn *prev, *next;   /* all connections */
-    struct http_conn *tprev, *tnext; /* timer list `timer`, ordered by `since` */
-    struct http_conn *ready_next;    /* srv->ready (work left for the next turn) */
+    struct http_link link;        /* srv->all (or srv->orphans) */
+    struct http_link tlink;       /* srv->timers[timer], ordered by `since` */
+    struct http_conn *ready_next; /* srv->ready (work left for the next turn) */
+    struct http_conn *dead_next;  /* srv->dead */
     struct http_server *srv;
     const struct http_transport_ops *tr;
     int fd;
@@ -212,8 +220,8 @@ void http_conn_timed_out(struct http_conn *c);
 void http_timer_set(struct http_server *s, struct http_conn *c, enum http_timer t);
 void http_ready_push(struct http_server *s, struct http_conn *c);
 void http_slot_released(struct http_server *s, struct http_conn *c); /* off `all` */
-void http_list_append(struct http_list *l, struct http_conn *c);     /* prev/next links */
-void http_list_remove(struct http_list *l, struct http_conn *c);
+void http_list_append(struct http_list *l, struct http_link *k);
+void http_list_remove(struct http_list *l, struct http_link *k);
 int64_t http_mono_us(void);
 
 #endif

@@ -72,55 +72,39 @@ int64_t http_mono_us(void)
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-void http_list_append(struct http_list *l, struct http_conn *c)
+void http_list_append(struct http_list *l, struct http_link *k)
 {
-    c->next = NULL;
-    c->prev = l->tail;
+    k->next = NULL;
+    k->prev = l->tail;
     if (l->tail)
-        l->tail->next = c;
+        l->tail->next = k;
     else
-        l->head = c;
-    l->tail = c;
+        l->head = k;
+    l->tail = k;
 }
 
-void http_list_remove(struct http_list *l, struct http_conn *c)
+void http_list_remove(struct http_list *l, struct http_link *k)
 {
-    if (c->prev)
-        c->prev->next = c->next;
+    if (k->prev)
+        k->prev->next = k->next;
     else
-        l->head = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+        l->head = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
     else
-        l->tail = c->prev;
-    c->prev = c->next = NULL;
+        l->tail = k->prev;
+    k->prev = k->next = NULL;
 }
 
 void http_timer_set(struct http_server *s, struct http_conn *c, enum http_timer t)
 {
-    if (c->timer != HTTP_TL_NONE) {
-        struct http_list *l = &s->timers[c->timer];
-        if (c->tprev)
-            c->tprev->tnext = c->tnext;
-        else
-            l->head = c->tnext;
-        if (c->tnext)
-            c->tnext->tprev = c->tprev;
-        else
-            l->tail = c->tprev;
-        c->tprev = c->tnext = NULL;
-    }
+    if (c->timer != HTTP_TL_NONE)
+        http_list_remove(&s->timers[c->timer], &c->tlink);
     c->timer = t;
     if (t == HTTP_TL_NONE)
         return;
-    struct http_list *l = &s->timers[t];
     c->since = ids_mono_ms();
-    c->tprev = l->tail;
-    if (l->tail)
-        l->tail->tnext = c;
-    else
-        l->head = c;
-    l->tail = c;
+    http_list_append(&s->timers[t], &c->tlink);
 }
 
 void http_ready_push(struct http_server *s, struct http_conn *c)
@@ -175,7 +159,7 @@ static void client_put(struct http_server *s, struct http_client *cl)
 
 void http_slot_released(struct http_server *s, struct http_conn *c)
 {
-    http_list_remove(&s->all, c);
+    http_list_remove(&s->all, &c->link);
     s->n_conns--;
     client_put(s, c->client);
     c->client = NULL;
@@ -299,11 +283,12 @@ static int64_t sweep(struct http_server *s, int64_t now)
 
     for (int t = HTTP_TL_IDLE; t < HTTP_TL_COUNT; t++) {
         int64_t tmo = timeout_of(s, (enum http_timer)t);
-        struct http_conn *c = s->timers[t].head, *following;
+        struct http_link *k = s->timers[t].head, *following;
 
-        for (; c; c = following) {
+        for (; k; k = following) {
+            struct http_conn *c = k->conn;
             int64_t due = c->since + tmo;
-            following = c->tnext;
+            following = k->next;
             if (due > now) {
                 next = due < next ? due : next;
                 break;
@@ -435,10 +420,10 @@ static void free_dead(struct http_server *s)
     while (*p) {
         struct http_conn *c = *p;
         if (c->on_ready) { /* still on the ready list: freed once it is off */
-            p = &c->next;
+            p = &c->dead_next;
             continue;
         }
-        *p = c->next;
+        *p = c->dead_next;
         http_conn_free(c);
     }
 }
@@ -524,10 +509,10 @@ static void stop_accepting(struct http_server *s)
         s->listening = false;
     }
     s->draining = true;
-    for (struct http_conn *c = s->all.head, *following; c; c = following) {
-        following = c->next;
-        if (!c->in_flight)
-            http_conn_close(c);
+    for (struct http_link *k = s->all.head, *following; k; k = following) {
+        following = k->next;
+        if (!k->conn->in_flight)
+            http_conn_close(k->conn);
     }
 }
 
@@ -551,7 +536,7 @@ int http_server_run(struct http_server *s, volatile sig_atomic_t *stop)
     if (s->in_flight > 0)
         log_warn("http: drain time over, dropping in_flight=%zu", s->in_flight);
     while (s->all.head) {
-        struct http_conn *c = s->all.head;
+        struct http_conn *c = s->all.head->conn;
         if (c->state == HTTP_ST_HANDLING && c->deferred)
             http_conn_orphan(c); /* its owner may still complete it until http_server_free */
         else
@@ -566,15 +551,15 @@ void http_server_free(struct http_server *s)
     if (!s)
         return;
     while (s->all.head)
-        http_conn_close(s->all.head);
+        http_conn_close(s->all.head->conn);
     s->ready = NULL;
     for (struct http_conn *c = s->dead; c; c = s->dead) {
-        s->dead = c->next;
+        s->dead = c->dead_next;
         http_conn_free(c);
     }
     while (s->orphans.head) {
-        struct http_conn *c = s->orphans.head;
-        http_list_remove(&s->orphans, c);
+        struct http_conn *c = s->orphans.head->conn;
+        http_list_remove(&s->orphans, &c->link);
         http_conn_free(c);
     }
     for (size_t i = 0; s->clients && i < s->n_buckets; i++) {

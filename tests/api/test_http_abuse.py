@@ -15,7 +15,7 @@ import pytest
 
 from conftest import POOL_ARGS
 from vpnd_api import (ERROR_KEYS, REQUEST_ID_RE, Server, SlotAttack, cgw_path, cpu_seconds,
-                      new_project, parse_json, raw_exchange)
+                      new_project, parse_json, raw_exchange, read_all)
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +25,6 @@ def abused(vpnd_bin, tmp_path_factory):
     yield srv
     if srv.proc is not None:
         srv.stop()  # asserts exit 0 and a clean stderr
-
-
-def read_all(sock, timeout=5.0):
-    """Everything the server sends until it closes (or the timeout)."""
-    sock.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except (socket.timeout, ConnectionResetError):
-        pass
-    return data
 
 
 def assert_one_documented_error(data, status):

@@ -332,6 +332,21 @@ def raw_exchange(port, data, source=None, timeout=5.0):
         sock.close()
 
 
+def read_all(sock, timeout=5.0):
+    """Everything the server sends on sock until it closes (or resets, or the timeout)."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return data
+
+
 def read_raw_response(sock):
     """Reads one HTTP/1.1 response from sock: (status, headers, body bytes)."""
     buf = b""
