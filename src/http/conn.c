@@ -417,7 +417,7 @@ static bool budget_take(struct http_conn *c, size_t need)
 static enum step body_start(struct http_conn *c)
 {
     const struct http_config *cfg = &c->srv->cfg;
-    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
     if (c->head.has_length && c->head.length > cfg->max_body)
         return refuse(c, 413, "request body exceeds %zu bytes", cfg->max_body);
@@ -429,14 +429,16 @@ static enum step body_start(struct http_conn *c)
             return refuse(c, 503, "server busy: too many request bodies in progress");
         c->srv->buffered -= (size_t)c->head.length; /* room made; counted as it arrives */
         c->counted -= (size_t)c->head.length;
-        if (buf_reserve(&c->body, (size_t)c->head.length) < 0)
+        /* memory follows the bytes that come, not the length announced */
+        size_t first = c->head.length < BODY_KEEP_MAX ? (size_t)c->head.length : BODY_KEEP_MAX;
+        if (buf_reserve(&c->body, first) < 0)
             return refuse(c, 503, "out of memory");
     } else {
         c->chunked = (struct http_chunked){0};
     }
     c->state = HTTP_ST_BODY;
     if (c->head.expect_continue && c->in.len == c->head.end) {
-        struct iovec iov = {(void *)cont, sizeof(cont) - 1};
+        struct iovec iov = {cont, sizeof(cont) - 1};
         (void)c->tr->send(c, &iov, 1); /* the socket is empty: 25 bytes fit */
     }
     return STEP_AGAIN;
@@ -496,7 +498,8 @@ static enum step on_body_bytes(struct http_conn *c)
         size_t n = avail < c->body_left ? avail : (size_t)c->body_left;
         if (!budget_take(c, n))
             return refuse(c, 503, "server busy: too many request bodies in progress");
-        (void)buf_append(&c->body, c->in.data + at, n); /* reserved in body_start */
+        if (buf_append(&c->body, c->in.data + at, n) < 0)
+            return refuse(c, 503, "out of memory");
         c->body_left -= n;
         c->bytes_in += n;
         drop_input(c, at, n);

@@ -93,8 +93,10 @@ static int on_field(http_parser *p, const char *at, size_t len)
 static int on_value(http_parser *p, const char *at, size_t len)
 {
     struct head_ctx *x = p->data;
-    unsigned i = x->h->n_headers - 1;
 
+    if (x->h->n_headers == 0)
+        return -1; /* a value before any name: the parser never does this */
+    unsigned i = x->h->n_headers - 1;
     if (x->h->headers[i].value == UINT32_MAX)
         x->h->headers[i].value = off(x, at);
     x->value_len[i] += (uint32_t)len;
