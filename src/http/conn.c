@@ -579,13 +579,12 @@ void http_conn_advance(struct http_conn *c)
     for (;;) {
         enum step r;
 
+        if (c->state == HTTP_ST_IDLE && served >= REQUESTS_PER_TURN) {
+            http_ready_push(c->srv, c); /* fairness: the rest next turn */
+            return;
+        }
         switch (c->state) {
         case HTTP_ST_IDLE:
-            if (served >= REQUESTS_PER_TURN) {
-                http_ready_push(c->srv, c); /* fairness: the rest next turn */
-                return;
-            }
-            /* fall through */
         case HTTP_ST_HEAD:
             r = on_head_bytes(c);
             break;
