@@ -10,6 +10,7 @@ Usage: /usr/bin/python3 bench/front.py OLD_VPND NEW_VPND [--rounds 5] [--duratio
 """
 import argparse
 import os
+import shutil
 import signal
 import statistics
 import sys
@@ -76,6 +77,7 @@ def main():
         ng.wait(timeout=30)
         for v in servers.values():
             v.stop()
+        shutil.rmtree(work, ignore_errors=True)
     for (name, c), r in sorted(ratios.items()):
         print("%s vpnd, %2d conns: req/s ratio to nginx median %.2f (min %.2f, max %.2f)"
               % (name, c, statistics.median(r), min(r), max(r)))
