@@ -67,6 +67,7 @@ STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
 API_DEPS := util model store http auth engine api
+DRIVER_DEPS := util model driver
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -84,6 +85,9 @@ build/asan/tests/test_auth_%: build/asan/tests/unit/test_auth_%.o $(call mod_obj
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,$(API_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod_objs,$(DRIVER_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
