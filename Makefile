@@ -91,6 +91,12 @@ build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
+# The data-plane test tool (tests/dataplane): vpnd's VICI codec, client and mapping against a
+# real charon.
+build/asan/tests/vici_tool: build/asan/tests/dataplane/vici_tool.o $(call mod_objs,$(DRIVER_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
 deps:
 	@scripts/setup.sh
 

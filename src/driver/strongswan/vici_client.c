@@ -8,9 +8,9 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/ids.h"
 #include "util/log.h"
 
 #define MAX_SUBS 16
@@ -61,13 +61,6 @@ struct vici_client {
     char subs[MAX_SUBS][VICI_MAX_NAME + 1];
     char registered[MAX_REGISTERED][VICI_MAX_NAME + 1]; /* on this connection, or queued */
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void req_free(struct vici_req *q)
 {
@@ -162,7 +155,7 @@ static void close_fd(struct vici_client *c)
 static void schedule_retry(struct vici_client *c)
 {
     c->state = ST_WAIT;
-    c->retry_at = now_ms() + c->backoff_ms;
+    c->retry_at = ids_mono_ms() + c->backoff_ms;
     c->backoff_ms = c->backoff_ms > c->opts.backoff_max_ms / 2 ? c->opts.backoff_max_ms
                                                                 : c->backoff_ms * 2;
 }
@@ -217,7 +210,7 @@ static void kick(struct vici_client *c)
         return;
     c->head_sent = true;
     c->out_off = 0;
-    c->deadline = now_ms() + c->opts.request_timeout_ms;
+    c->deadline = ids_mono_ms() + c->opts.request_timeout_ms;
     flush(c);
 }
 
@@ -415,7 +408,7 @@ void vici_client_on_writable(struct vici_client *c)
 
 void vici_client_on_timer(struct vici_client *c)
 {
-    int64_t now = now_ms();
+    int64_t now = ids_mono_ms();
     if (c->state == ST_WAIT && now >= c->retry_at)
         try_connect(c);
     else if (c->fd >= 0 && c->head_sent && now >= c->deadline)
@@ -431,7 +424,7 @@ int vici_client_timeout_ms(const struct vici_client *c)
         at = c->deadline;
     else
         return -1;
-    int64_t d = at - now_ms();
+    int64_t d = at - ids_mono_ms();
     return d <= 0 ? 0 : d > INT32_MAX ? INT32_MAX : (int)d;
 }
 
@@ -556,10 +549,10 @@ int vici_client_call(struct vici_client *c, const char *cmd, const void *msg, si
 
 int vici_client_run(struct vici_client *c, const bool *done, int timeout_ms)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = ids_mono_ms() + timeout_ms;
 
     while (!*done) {
-        int64_t left = end - now_ms();
+        int64_t left = end - ids_mono_ms();
         if (left <= 0)
             return -EIO;
         int t = vici_client_timeout_ms(c);
