@@ -176,24 +176,12 @@ static void mirror(const struct model_cgw *cgw, struct model_ipsec_conn *x)
     }
 }
 
-/* Appends the host address of a tunnel interface ("169.254.1.1/30" -> "169.254.1.1/32"). */
-static void add_tunnel_host(struct model_cidr *ts, size_t *n, const char *addr)
-{
-    const char *slash = strchr(addr, '/');
-    size_t len = slash ? (size_t)(slash - addr) : strlen(addr);
-
-    if (len == 0 || len >= MODEL_IP_LEN)
-        return;
-    snprintf(ts[*n].s, sizeof(ts[*n].s), "%.*s/32", (int)len, addr);
-    (*n)++;
-}
-
 /* POLICY: one CHILD_SA per rule, source -> destinations. STATIC, BGP: one CHILD_SA between the
- * gateway's local subnets plus its tunnel address and the peer subnets plus the customer's
- * tunnel address (no route-based interface here: the /30 hosts ride in the selectors, so the
- * tunnel addresses can reach each other, as NQA and a BGP session need). */
-static void children(const struct model_vpn_conn *c, const struct model_vgw *g,
-                     struct model_ipsec_conn *x)
+ * gateway's local subnets and the peer subnets. The tunnel /30 has no interface here (a
+ * route-based tunnel needs XFRM interfaces): its host addresses are not in any selector, since
+ * charon cannot route them without an address of the /30 on the gateway. */
+static int children(const struct model_vpn_conn *c, const struct model_vgw *g,
+                    struct model_ipsec_conn *x, struct verr *err)
 {
     if (model_streq(c->style, "POLICY")) {
         for (size_t i = 0; i < c->n_policy_rules && i < MODEL_IPSEC_MAX_CHILDREN; i++) {
@@ -204,16 +192,29 @@ static void children(const struct model_vpn_conn *c, const struct model_vgw *g,
             for (size_t k = 0; k < rule->n_destination; k++)
                 ch->remote_ts[ch->n_remote_ts++] = rule->destination[k];
         }
-        return;
+        if (x->n_children == 0)
+            return verr_set(err, WRAPPER ".policy_rules",
+                            "a POLICY connection needs at least one rule, got none");
+        return 0;
     }
+    if (g->n_local_subnets == 0)
+        return verr_set(err, WRAPPER ".vgw_id",
+                        "a %s connection needs the gateway's local_subnets (a route-based tunnel "
+                        "is not supported by the strongSwan data plane), got a gateway without "
+                        "local subnets",
+                        c->style);
+    if (c->n_peer_subnets == 0)
+        return verr_set(err, WRAPPER ".peer_subnets",
+                        "a %s connection needs peer subnets (a route-based tunnel is not "
+                        "supported by the strongSwan data plane), got none",
+                        c->style);
     struct model_ipsec_child *ch = &x->children[x->n_children++];
     strcpy(ch->name, "tunnel");
     for (size_t i = 0; i < g->n_local_subnets && i < MODEL_MAX_LOCAL_SUBNETS; i++)
         ch->local_ts[ch->n_local_ts++] = g->local_subnets[i];
-    add_tunnel_host(ch->local_ts, &ch->n_local_ts, c->tunnel_local_address);
     for (size_t i = 0; i < c->n_peer_subnets && i < MODEL_MAX_PEER_SUBNETS; i++)
         ch->remote_ts[ch->n_remote_ts++] = c->peer_subnets[i];
-    add_tunnel_host(ch->remote_ts, &ch->n_remote_ts, c->tunnel_peer_address);
+    return 0;
 }
 
 /* API lifetimes are hard lifetimes; rekeying starts a tenth earlier, randomized by a tenth. */
@@ -276,10 +277,11 @@ int model_ipsec_conn_build(const struct model_vpn_conn *c, const struct model_vg
         r = proposal_esp(c, x, err);
     if (r == 0)
         r = endpoints(c, g, cgw, x, err);
+    if (r == 0)
+        r = children(c, g, x, err);
     if (r < 0)
         return r;
     lifetimes(c, x);
-    children(c, g, x);
     /* both ends initiate at load and after DPD declared the other dead */
     x->start_action = "start";
     x->dpd_action = "restart";

@@ -19,7 +19,7 @@
 #define MODEL_IPSEC_IDENT_LEN (MODEL_ID_VALUE_LEN + 8) /* "fqdn:" + id value */
 #define MODEL_IPSEC_PROPOSAL_LEN 48                    /* "aes256gcm16-prfsha512-modp4096" */
 #define MODEL_IPSEC_MAX_CHILDREN MODEL_MAX_POLICY_RULES
-#define MODEL_IPSEC_MAX_TS (MODEL_MAX_LOCAL_SUBNETS + 1) /* subnets + the tunnel address */
+#define MODEL_IPSEC_MAX_TS MODEL_MAX_DESTINATIONS /* >= local and peer subnets */
 
 enum model_ipsec_side {
     MODEL_IPSEC_CLOUD, /* the VPN gateway: local = gateway address, remote = customer gateway */
@@ -58,10 +58,11 @@ struct model_ipsec_conn {
 };
 
 /* Maps connection c (bound: model_conn_bind has filled its ids), its gateway g and customer
- * gateway cgw to the IKE connection of one side. Returns 0, or -EINVAL with err filled when
- * strongSwan cannot realize the connection: a GM gateway or algorithm (sm3, sm4,
- * digital-envelope-v2), an AES-GCM IKE proposal with IKEv1, the POLICY-TEMPLATE style, or a
- * gateway address that is not assigned. The message reads "<field path>: <reason>, got
+ * gateway cgw to the IKE connection of one side; *ret is written only on success. Returns 0,
+ * or -EINVAL with err filled when strongSwan cannot realize the connection: a GM gateway or
+ * algorithm (sm3, sm4, digital-envelope-v2), an AES-GCM IKE proposal with IKEv1, the
+ * POLICY-TEMPLATE style, a STATIC/BGP connection without local or peer subnets (it would need a
+ * route-based tunnel), or a gateway address that is not assigned. The message reads "<field path>: <reason>, got
  * <value>", e.g. "vpn_connection.ikepolicy.encryption_algorithm: sm4 (GM) is not supported by
  * the strongSwan data plane, got \"sm4\"". */
 int model_ipsec_conn_build(const struct model_vpn_conn *c, const struct model_vgw *g,
