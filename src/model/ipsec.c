@@ -232,8 +232,13 @@ static void lifetimes(const struct model_vpn_conn *c, struct model_ipsec_conn *x
     x->child_life_time = esp;
     x->child_rekey_time = esp - esp_margin;
     x->child_rand_time = esp_margin;
+    /* IKEv1: charon declares the peer dead when, at a DPD instant (every dpd_delay s of
+     * silence), nothing came in for dpd_timeout s; a dpd_timeout below dpd_delay kills live
+     * peers at the first R_U_THERE. So: probe after interval s, dead after interval + timeout
+     * s without an answer (noticed at the next probe). IKEv2 has no such setting: charon's
+     * retransmission of the DPD exchange decides. */
     x->dpd_delay = c->ikepolicy.dpd.interval;
-    x->dpd_timeout = x->version == 1 ? c->ikepolicy.dpd.timeout : 0;
+    x->dpd_timeout = x->version == 1 ? c->ikepolicy.dpd.interval + c->ikepolicy.dpd.timeout : 0;
 }
 
 /* What strongSwan cannot do at all, checked before the algorithms. */

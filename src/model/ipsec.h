@@ -46,7 +46,7 @@ struct model_ipsec_conn {
     /* IKE SA (seconds): IKEv2 rekeys, IKEv1 reauthenticates; hard end at rekey/reauth + over */
     int64_t rekey_time, reauth_time, over_time, rand_time;
     int64_t dpd_delay;   /* ikepolicy.dpd.interval */
-    int64_t dpd_timeout; /* IKEv1: ikepolicy.dpd.timeout; IKEv2: 0 (charon's retransmits) */
+    int64_t dpd_timeout; /* IKEv1: dpd.interval + dpd.timeout; IKEv2: 0 (charon's retransmits) */
     /* CHILD SAs (seconds): hard end life_time, rekey at rekey_time minus up to rand_time */
     int64_t child_rekey_time, child_life_time, child_rand_time;
     const char *start_action; /* "start" */
