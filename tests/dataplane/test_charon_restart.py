@@ -51,12 +51,12 @@ def story(bed, tmp_path_factory):
 
 
 def test_kill_of_charon_is_reported_as_disconnected_at_once(story):
-    assert story["down_after"] < 0.5
+    assert story["down_after"] < 2
     assert story["down_why"] == "charon closed the connection"
 
 
 def test_client_reconnects_within_its_back_off_once_charon_is_back(story):
-    assert story["up_after"] < 1.0  # watch uses 50..500 ms back-off
+    assert story["up_after"] < 2  # watch retries every 50..500 ms
     assert [s["up"] for s in story["states_between"]] == [True]
 
 
@@ -65,5 +65,5 @@ def test_restarted_charon_has_nothing_loaded(story):
 
 
 def test_reloaded_connection_is_up_and_carries_pings(story):
-    assert story["reloaded_up_after"] < 2.0
+    assert story["reloaded_up_after"] < 5
     assert story["ping"] == 3

@@ -82,12 +82,15 @@ def story(bed, tmp_path_factory):
         w.close()
 
 
-def test_both_versions_come_up_within_a_second_of_the_customer_load(story):
-    assert all(t < 1.0 for t in story["up"].values()), story["up"]
+# Deadlines below are the functional ones of the issue (ACTIVE within 5 s, a graceful delete
+# "at once": 2 s); measured figures are in BENCHMARKS.md (bench/dataplane.py).
+
+def test_both_versions_come_up_within_5_s_of_the_customer_load(story):
+    assert all(t < 5 for t in story["up"].values()), story["up"]
 
 
-def test_graceful_customer_shutdown_is_seen_within_half_a_second(story):
-    assert all(t < 0.5 for t in story["term"].values()), story["term"]
+def test_graceful_customer_shutdown_is_seen_within_2_s(story):
+    assert all(t < 2 for t in story["term"].values()), story["term"]
 
 
 def test_graceful_shutdown_is_logged_as_a_delete_from_the_peer(story):
@@ -96,8 +99,8 @@ def test_graceful_shutdown_is_logged_as_a_delete_from_the_peer(story):
         assert any(m.startswith("received DELETE for IKE_SA %s[" % c.name) for m in logs), logs
 
 
-def test_restarted_customer_is_up_again_within_a_second(story):
-    assert all(t < 1.0 for t in story["back"].values()), story["back"]
+def test_restarted_customer_is_up_again_within_5_s(story):
+    assert all(t < 5 for t in story["back"].values()), story["back"]
 
 
 def test_live_peer_is_never_declared_dead_while_idle(story):
@@ -122,5 +125,5 @@ def test_ikev1_dead_peer_is_logged_as_dpd_check_timed_out(story):
     assert "DPD check timed out, enforcing DPD action" in story["dead_logs"][story["v1"].name]
 
 
-def test_killed_customer_is_up_again_within_a_second_of_its_restart(story):
-    assert all(t < 1.0 for t in story["revived"].values()), story["revived"]
+def test_killed_customer_is_up_again_within_5_s_of_its_restart(story):
+    assert all(t < 5 for t in story["revived"].values()), story["revived"]
