@@ -6,6 +6,7 @@
 #   make check      install missing packages, build under ASan+UBSan, run unit + API tests,
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
+#   make check-dataplane  real strongSwan tunnels in network namespaces (tests/dataplane)
 #   make bench      benchmarks (see bench/README.md)
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 
@@ -37,7 +38,7 @@ unit-%:
 
 .SECONDARY:
 .PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
-	fuzz-replay fuzz-cov
+	fuzz-replay fuzz-cov check-dataplane
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -119,8 +120,15 @@ check: test-deps
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
 	$(MAKE) fuzz-replay
+	$(MAKE) check-dataplane
 	$(MAKE) api
 	$(MAKE) check-pg
+
+# Real tunnels: two charons in network namespaces driven through vpnd's VICI codec, client and
+# mapping (tests/dataplane/README.md). Needs root; skipped with one line where namespaces
+# cannot be created.
+check-dataplane: build/asan/tests/vici_tool
+	@tests/dataplane/run.sh
 
 # The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private
 # cluster started for the run, or the one whose URL is in VPND_PG_URL (.ci/run starts one).
@@ -151,7 +159,7 @@ bench: deps
 # `make fuzz-replay` (part of check) links each harness with a plain main under gcc
 # ASan+UBSan and replays the committed corpus: no clang, a second or two.
 FUZZ_CC ?= clang
-FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth
+FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth vici_msg
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
@@ -201,7 +209,8 @@ fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
 	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
 	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
 	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
-	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; esac; \
+	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; \
+	        vici_msg) src=src/driver/strongswan/vici_msg.c;; esac; \
 	    echo "# $$n: line coverage of $$src"; \
 	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
 	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \
