@@ -5,10 +5,10 @@
  * (the encoding is unique); the tree has one node per non-end element plus the root, and
  * every child's parent is the node that lists it; an accepted packet re-encodes to the same
  * frame; lookups and value readers stay inside the message. */
-#include <errno.h>
-
 #include "driver/strongswan/vici_msg.h"
 #include "fuzz/fuzz.h"
+
+#include <errno.h>
 
 /* Appends node i (not the root) and its subtree to b. */
 static void rebuild_node(const struct vici_tree *t, uint32_t i, struct vici_builder *b)

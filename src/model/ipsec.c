@@ -2,12 +2,12 @@
  * docs/strongswan-mapping.md, which lists every row of the tables below). */
 #include "model/ipsec.h"
 
+#include "model/priv.h"
+#include "util/ids.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "model/priv.h"
-#include "util/ids.h"
 
 #define WRAPPER "vpn_connection"
 
@@ -32,17 +32,14 @@ static const struct alg encryption[] = {
 
 /* One keyword names both the integrity algorithm (HMAC, truncated per RFC 4868) and the PRF. */
 static const struct alg integrity[] = {
-    {"md5", "md5", false},           {"sha1", "sha1", false},
-    {"sha2-256", "sha256", false},   {"sha2-384", "sha384", false},
-    {"sha2-512", "sha512", false},   {"sm3", NULL, false},
+    {"md5", "md5", false},         {"sha1", "sha1", false},       {"sha2-256", "sha256", false},
+    {"sha2-384", "sha384", false}, {"sha2-512", "sha512", false}, {"sm3", NULL, false},
 };
 
 static const struct alg dh_groups[] = {
-    {"group1", "modp768", false},    {"group2", "modp1024", false},
-    {"group5", "modp1536", false},   {"group14", "modp2048", false},
-    {"group15", "modp3072", false},  {"group16", "modp4096", false},
-    {"group19", "ecp256", false},    {"group20", "ecp384", false},
-    {"group21", "ecp521", false},
+    {"group1", "modp768", false},   {"group2", "modp1024", false},  {"group5", "modp1536", false},
+    {"group14", "modp2048", false}, {"group15", "modp3072", false}, {"group16", "modp4096", false},
+    {"group19", "ecp256", false},   {"group20", "ecp384", false},   {"group21", "ecp521", false},
 };
 
 static const struct alg *alg_find(const struct alg *t, size_t n, const char *api)
@@ -103,9 +100,9 @@ static int proposal_esp(const struct model_vpn_conn *c, struct model_ipsec_conn 
 {
     const struct model_ipsecpolicy *p = &c->ipsecpolicy;
     const struct alg *enc, *integ, *dh = NULL;
-    int r = alg_want(encryption, ARRAY_SIZE(encryption),
-                     WRAPPER ".ipsecpolicy.encryption_algorithm", p->encryption_algorithm, &enc,
-                     err);
+    int r =
+        alg_want(encryption, ARRAY_SIZE(encryption), WRAPPER ".ipsecpolicy.encryption_algorithm",
+                 p->encryption_algorithm, &enc, err);
     if (r == 0)
         r = alg_want(integrity, ARRAY_SIZE(integrity),
                      WRAPPER ".ipsecpolicy.authentication_algorithm", p->authentication_algorithm,
@@ -116,8 +113,8 @@ static int proposal_esp(const struct model_vpn_conn *c, struct model_ipsec_conn 
     if (r < 0)
         return r;
     /* AEAD ESP has no separate integrity algorithm; PFS appends a DH group */
-    snprintf(x->esp_proposal, sizeof(x->esp_proposal), "%s%s%s%s%s", enc->sw,
-             enc->aead ? "" : "-", enc->aead ? "" : integ->sw, dh ? "-" : "", dh ? dh->sw : "");
+    snprintf(x->esp_proposal, sizeof(x->esp_proposal), "%s%s%s%s%s", enc->sw, enc->aead ? "" : "-",
+             enc->aead ? "" : integ->sw, dh ? "-" : "", dh ? dh->sw : "");
     return 0;
 }
 
@@ -125,8 +122,7 @@ static int proposal_esp(const struct model_vpn_conn *c, struct model_ipsec_conn 
  * address stays an FQDN). */
 static void ident(char out[MODEL_IPSEC_IDENT_LEN], const char *type, const char *value)
 {
-    snprintf(out, MODEL_IPSEC_IDENT_LEN, "%s%s", model_streq(type, "fqdn") ? "fqdn:" : "",
-             value);
+    snprintf(out, MODEL_IPSEC_IDENT_LEN, "%s%s", model_streq(type, "fqdn") ? "fqdn:" : "", value);
 }
 
 /* Identities and addresses of the cloud side. */
@@ -255,8 +251,8 @@ static int unsupported(const struct model_vpn_conn *c, struct verr *err)
                         "GM gateways (SM algorithms, digital envelopes) are not supported by the "
                         "strongSwan data plane, got a GM gateway");
     if (!model_streq(c->ikepolicy.authentication_method, "pre-share")) {
-        const char *m = c->ikepolicy.authentication_method ? c->ikepolicy.authentication_method
-                                                            : "";
+        const char *m =
+            c->ikepolicy.authentication_method ? c->ikepolicy.authentication_method : "";
         model_echo(echo, m, strlen(m));
         return verr_set(err, WRAPPER ".ikepolicy.authentication_method",
                         "only pre-share is supported by the strongSwan data plane, got %s", echo);

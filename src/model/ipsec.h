@@ -34,12 +34,12 @@ struct model_ipsec_child {
 };
 
 struct model_ipsec_conn {
-    char name[MODEL_IPSEC_NAME_LEN]; /* "vpnd-<conn id>" on both sides */
-    unsigned version;                /* IKE version: 1 or 2 */
-    bool aggressive;                 /* IKEv1 aggressive mode */
-    char local_addr[MODEL_ID_VALUE_LEN];  /* IKE endpoint: IPv4 address */
-    char remote_addr[MODEL_ID_VALUE_LEN]; /* IPv4 address or DNS name (fqdn customer gateway) */
-    char local_id[MODEL_IPSEC_IDENT_LEN]; /* strongSwan identities: "198.18.0.1", "fqdn:x.y" */
+    char name[MODEL_IPSEC_NAME_LEN];       /* "vpnd-<conn id>" on both sides */
+    unsigned version;                      /* IKE version: 1 or 2 */
+    bool aggressive;                       /* IKEv1 aggressive mode */
+    char local_addr[MODEL_ID_VALUE_LEN];   /* IKE endpoint: IPv4 address */
+    char remote_addr[MODEL_ID_VALUE_LEN];  /* IPv4 address or DNS name (fqdn customer gateway) */
+    char local_id[MODEL_IPSEC_IDENT_LEN];  /* strongSwan identities: "198.18.0.1", "fqdn:x.y" */
     char remote_id[MODEL_IPSEC_IDENT_LEN]; /* ... or "%any" (peer_id_type any) */
     char ike_proposal[MODEL_IPSEC_PROPOSAL_LEN]; /* "aes128-sha256-modp3072" */
     char esp_proposal[MODEL_IPSEC_PROPOSAL_LEN]; /* "aes128-sha256-modp3072", "aes128-sha256" */
@@ -62,9 +62,9 @@ struct model_ipsec_conn {
  * or -EINVAL with err filled when strongSwan cannot realize the connection: a GM gateway or
  * algorithm (sm3, sm4, digital-envelope-v2), an AES-GCM IKE proposal with IKEv1, the
  * POLICY-TEMPLATE style, a STATIC/BGP connection without local or peer subnets (it would need a
- * route-based tunnel), or a gateway address that is not assigned. The message reads "<field path>: <reason>, got
- * <value>", e.g. "vpn_connection.ikepolicy.encryption_algorithm: sm4 (GM) is not supported by
- * the strongSwan data plane, got \"sm4\"". */
+ * route-based tunnel), or a gateway address that is not assigned. The message reads "<field path>:
+ * <reason>, got <value>", e.g. "vpn_connection.ikepolicy.encryption_algorithm: sm4 (GM) is not
+ * supported by the strongSwan data plane, got \"sm4\"". */
 int model_ipsec_conn_build(const struct model_vpn_conn *c, const struct model_vgw *g,
                            const struct model_cgw *cgw, enum model_ipsec_side side,
                            struct model_ipsec_conn *ret, struct verr *err);

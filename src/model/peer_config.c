@@ -2,13 +2,12 @@
  * peer configuration export's "strongSwan" device). The text is the tree model_ipsec_conn_emit
  * walks, written in swanctl.conf syntax, plus a secrets section with the PSK. */
 #include "model/ipsec.h"
+#include "model/priv.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "model/priv.h"
 
 struct text {
     struct buf *out;

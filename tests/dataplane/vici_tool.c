@@ -16,6 +16,11 @@
  *    "conn_id", "conn": {"vpn_connection":{...}}}
  * Exit status: 0, 1 (charon said no / mapping refused: the reason is printed), 2 (usage, I/O).
  */
+#include "driver/strongswan/vici_client.h"
+#include "driver/strongswan/vici_map.h"
+#include "model/ipsec.h"
+#include "util/ids.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -24,11 +29,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-
-#include "driver/strongswan/vici_client.h"
-#include "driver/strongswan/vici_map.h"
-#include "model/ipsec.h"
-#include "util/ids.h"
 
 #define TIMEOUT_MS 30000
 
@@ -137,8 +137,8 @@ static void on_state(void *ctx, bool up, const char *why)
     struct session *s = ctx;
     s->up = up;
     s->done = true;
-    printf("{\"kind\":\"state\",\"up\":%s,\"why\":\"%s\",\"t\":%lld}\n", up ? "true" : "false",
-           why, (long long)ids_mono_ms());
+    printf("{\"kind\":\"state\",\"up\":%s,\"why\":\"%s\",\"t\":%lld}\n", up ? "true" : "false", why,
+           (long long)ids_mono_ms());
     fflush(stdout);
 }
 
@@ -295,8 +295,7 @@ static void add_arg(struct vici_builder *b, char *arg)
     }
     eq[n - 1] = '\0';
     vici_add_list(b, arg);
-    for (char *save = NULL, *it = strtok_r(eq + 1, ",", &save); it;
-         it = strtok_r(NULL, ",", &save))
+    for (char *save = NULL, *it = strtok_r(eq + 1, ",", &save); it; it = strtok_r(NULL, ",", &save))
         vici_add_item(b, it);
     vici_end_list(b);
 }
@@ -367,8 +366,8 @@ int main(int argc, char **argv)
         int min_args;
         int (*fn)(int argc, char **argv);
     } cmds[] = {
-        {"map", 1, cmd_map},     {"load", 2, cmd_load},   {"unload", 2, cmd_unload},
-        {"call", 2, cmd_call},   {"watch", 1, cmd_watch},
+        {"map", 1, cmd_map},   {"load", 2, cmd_load},   {"unload", 2, cmd_unload},
+        {"call", 2, cmd_call}, {"watch", 1, cmd_watch},
     };
     for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) == 0 && argc - 2 >= cmds[i].min_args)

@@ -1,6 +1,10 @@
 /* Unit tests for the VICI client (driver/strongswan/vici_client) against a scripted peer on a
  * real Unix socket: ordering, streams, timeouts, garbage, reconnect and back-off. What charon
  * itself does is tested with real charons in tests/dataplane. */
+#include "driver/strongswan/vici_client.h"
+#include "util/ids.h"
+
+#include <cmocka.h>
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -13,11 +17,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <cmocka.h>
-
-#include "driver/strongswan/vici_client.h"
-#include "util/ids.h"
 
 /* What the client told its owner. */
 struct seen {
@@ -73,8 +72,8 @@ static void on_reply(void *ctx, int r, const struct vici_tree *res)
     s->last_r = r;
     s->last_reply_key[0] = '\0';
     if (res && res->n > 1)
-        snprintf(s->last_reply_key, sizeof(s->last_reply_key), "%.*s",
-                 (int)res->nodes[1].name_len, res->nodes[1].name);
+        snprintf(s->last_reply_key, sizeof(s->last_reply_key), "%.*s", (int)res->nodes[1].name_len,
+                 res->nodes[1].name);
     if (s->requeue) {
         s->requeue = false;
         assert_int_equal(vici_client_call(s->client, "second", NULL, 0, NULL, NULL, on_reply, s),
@@ -111,8 +110,8 @@ static int setup(void **state)
     snprintf(f->url, sizeof(f->url), "unix://%s", f->path);
     f->sfd = -1;
     listen_at(f);
-    struct vici_client_opts o = {.backoff_min_ms = 10, .backoff_max_ms = 40,
-                                 .request_timeout_ms = 200};
+    struct vici_client_opts o = {
+        .backoff_min_ms = 10, .backoff_max_ms = 40, .request_timeout_ms = 200};
     assert_int_equal(vici_client_new(f->url, &ops, &f->seen, &o, &f->c), 0);
     f->seen.client = f->c;
     *state = f;
@@ -291,9 +290,8 @@ static void test_stream_events_go_to_the_command_and_subscribed_ones_to_the_owne
     char name[VICI_MAX_NAME + 1];
     assert_int_equal(vici_client_subscribe(f->c, "ike-updown"), 0);
     connect_up(f, 1);
-    assert_int_equal(vici_client_call(f->c, "list-sas", NULL, 0, "list-sa", on_stream, on_reply,
-                                      &f->seen),
-                     0);
+    assert_int_equal(
+        vici_client_call(f->c, "list-sas", NULL, 0, "list-sa", on_stream, on_reply, &f->seen), 0);
     assert_int_equal(srv_read(f, name), VICI_EVENT_REGISTER);
     assert_string_equal(name, "list-sa");
     srv_packet(f, VICI_EVENT_CONFIRM, NULL, NULL);
@@ -317,8 +315,7 @@ static void test_unknown_command_completes_with_enoent(void **state)
     struct fx *f = *state;
     char name[VICI_MAX_NAME + 1];
     connect_up(f, 0);
-    assert_int_equal(vici_client_call(f->c, "no-such", NULL, 0, NULL, NULL, on_reply, &f->seen),
-                     0);
+    assert_int_equal(vici_client_call(f->c, "no-such", NULL, 0, NULL, NULL, on_reply, &f->seen), 0);
     assert_int_equal(srv_read(f, name), VICI_CMD_REQUEST);
     srv_packet(f, VICI_CMD_UNKNOWN, NULL, NULL);
     run_until(f, &f->seen.replied);
@@ -332,8 +329,7 @@ static void test_response_split_into_single_bytes_is_reassembled(void **state)
     char name[VICI_MAX_NAME + 1];
     struct buf pkt = {0};
     connect_up(f, 0);
-    assert_int_equal(vici_client_call(f->c, "version", NULL, 0, NULL, NULL, on_reply, &f->seen),
-                     0);
+    assert_int_equal(vici_client_call(f->c, "version", NULL, 0, NULL, NULL, on_reply, &f->seen), 0);
     assert_int_equal(srv_read(f, name), VICI_CMD_REQUEST);
     struct buf m = kv_msg("daemon", "charon");
     assert_int_equal(vici_packet_encode(&pkt, VICI_CMD_RESPONSE, NULL, m.data, m.len), 0);
@@ -495,8 +491,7 @@ static void test_free_with_commands_queued_runs_no_callback(void **state)
     struct fx *f = *state;
     connect_up(f, 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(vici_client_call(f->c, "cmd", NULL, 0, NULL, NULL, on_reply, &f->seen),
-                         0);
+        assert_int_equal(vici_client_call(f->c, "cmd", NULL, 0, NULL, NULL, on_reply, &f->seen), 0);
     vici_client_free(f->c);
     f->c = NULL;
     assert_int_equal(f->seen.replies, 0);

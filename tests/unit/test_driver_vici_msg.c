@@ -1,5 +1,8 @@
 /* Unit tests for the VICI codec (driver/strongswan/vici_msg): the README's encoding example,
  * packet framing, and every structure rule the reader and the builder enforce. */
+#include "driver/strongswan/vici_msg.h"
+
+#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,24 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
-#include "driver/strongswan/vici_msg.h"
-
 /* The encoding example of strongSwan's vici README:
  *   key1 = value1
  *   section1 = { sub-section = { key2 = value2 } list1 = [ item1, item2 ] } */
 static const uint8_t readme_msg[] = {
-    3, 4, 'k', 'e', 'y', '1', 0, 6, 'v', 'a', 'l', 'u', 'e', '1',
-    1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',
-    1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',
-    3, 4, 'k', 'e', 'y', '2', 0, 6, 'v', 'a', 'l', 'u', 'e', '2',
-    2,
-    4, 5, 'l', 'i', 's', 't', '1',
-    5, 0, 5, 'i', 't', 'e', 'm', '1',
-    5, 0, 5, 'i', 't', 'e', 'm', '2',
-    6,
-    2,
+    3,   4,   'k', 'e', 'y', '1', 0,   6,   'v', 'a', 'l', 'u', 'e', '1', 1,   8,
+    's', 'e', 'c', 't', 'i', 'o', 'n', '1', 1,   11,  's', 'u', 'b', '-', 's', 'e',
+    'c', 't', 'i', 'o', 'n', 3,   4,   'k', 'e', 'y', '2', 0,   6,   'v', 'a', 'l',
+    'u', 'e', '2', 2,   4,   5,   'l', 'i', 's', 't', '1', 5,   0,   5,   'i', 't',
+    'e', 'm', '1', 5,   0,   5,   'i', 't', 'e', 'm', '2', 6,   2,
 };
 
 /* Reads a whole message; returns what the last vici_reader_next call returned. */

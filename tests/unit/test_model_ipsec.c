@@ -1,13 +1,13 @@
 /* Unit tests for model/ipsec.c and model/peer_config.c: a connection as strongSwan configures it
  * (docs/strongswan-mapping.md) and the customer side's swanctl.conf. The data-plane suite
  * (tests/dataplane) loads both into real charons. */
-#include "test_model_util.h"
-
 #include "model/ipsec.h"
+#include "test_model_util.h"
 
 #define CONN_ID "7e2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a"
 #define CGW_IP_BODY "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
-#define CGW_FQDN_BODY "{\"customer_gateway\":{\"id_type\":\"fqdn\",\"id_value\":\"cgw.example.com\"}}"
+#define CGW_FQDN_BODY                                                                              \
+    "{\"customer_gateway\":{\"id_type\":\"fqdn\",\"id_value\":\"cgw.example.com\"}}"
 #define PSK_PART ",\"psk\":\"Abc@12345678\""
 #define V1 ",\"ikepolicy\":{\"ike_version\":\"v1\"}"
 
@@ -101,8 +101,9 @@ static void test_lifetimes_are_hard_limits_with_rekeying_a_tenth_earlier(void **
 static void test_ikev2_dpd_has_a_delay_and_no_timeout(void **state)
 {
     (void)state;
-    struct fx f = fx_new(CONN_BODY(SUBNETS ",\"ikepolicy\":{\"dpd\":{\"interval\":10,\"timeout\":5}}"),
-                         VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
+    struct fx f =
+        fx_new(CONN_BODY(SUBNETS ",\"ikepolicy\":{\"dpd\":{\"interval\":10,\"timeout\":5}}"),
+               VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     struct model_ipsec_conn *x = build_ok(&f, MODEL_IPSEC_CLOUD);
     assert_int_equal(x->dpd_delay, 10);
     assert_int_equal(x->dpd_timeout, 0);
@@ -249,8 +250,9 @@ static void test_gateway_without_an_address_for_vgw_ip_is_refused(void **state)
     (void)state;
     struct fx f = fx_new(CONN_BODY(SUBNETS), VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     f.g->eip1.ip_address[0] = '\0';
-    build_err(&f, "vpn_connection.vgw_ip: the gateway has no address assigned for it, got \"" EIP1_ID
-                  "\"");
+    build_err(&f,
+              "vpn_connection.vgw_ip: the gateway has no address assigned for it, got \"" EIP1_ID
+              "\"");
     fx_free(&f);
 }
 
@@ -414,8 +416,8 @@ static void test_peer_config_is_a_complete_swanctl_conf(void **state)
 static void test_peer_config_quotes_values_with_spaces_and_braces(void **state)
 {
     (void)state;
-    struct fx f = fx_new(CONN_BODY(SUBNETS ",\"psk\":\"a{ }B1#=x\""), VGW_BODY(VGW_PUBLIC),
-                         CGW_IP_BODY);
+    struct fx f =
+        fx_new(CONN_BODY(SUBNETS ",\"psk\":\"a{ }B1#=x\""), VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     struct buf out = {0};
     struct verr err = {.code = NULL};
     assert_int_equal(model_peer_config_swanctl(f.c, f.g, f.cgw, &out, &err), 0);

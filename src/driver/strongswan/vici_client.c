@@ -1,6 +1,9 @@
 /* driver/strongswan/vici_client.c: non-blocking VICI client (see vici_client.h). */
 #include "driver/strongswan/vici_client.h"
 
+#include "util/ids.h"
+#include "util/log.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -9,9 +12,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "util/ids.h"
-#include "util/log.h"
 
 #define MAX_SUBS 16
 #define MAX_REGISTERED (2 * MAX_SUBS) /* subscriptions and stream events of commands */
@@ -22,8 +22,8 @@
 /* A queued packet: a command of the owner or a registration of the client's own. */
 struct vici_req {
     struct vici_req *next;
-    enum vici_op op; /* VICI_CMD_REQUEST or VICI_EVENT_REGISTER */
-    struct buf pkt;  /* framed */
+    enum vici_op op;                /* VICI_CMD_REQUEST or VICI_EVENT_REGISTER */
+    struct buf pkt;                 /* framed */
     char stream[VICI_MAX_NAME + 1]; /* the stream event of a command; the registered event */
     vici_stream_fn on_stream;
     vici_reply_fn on_reply; /* NULL for registrations */
@@ -32,8 +32,8 @@ struct vici_req {
 };
 
 enum client_state {
-    ST_IDLE,       /* not started */
-    ST_WAIT,       /* disconnected, retry at retry_at */
+    ST_IDLE,        /* not started */
+    ST_WAIT,        /* disconnected, retry at retry_at */
     ST_REGISTERING, /* connected, subscriptions in flight */
     ST_UP,
 };
@@ -48,8 +48,8 @@ struct vici_client {
     bool announced_up;  /* the owner was told "up" and not "down" since */
     bool reported_down; /* "down" told for the current outage */
     unsigned backoff_ms;
-    int64_t retry_at;  /* ST_WAIT */
-    int64_t deadline;  /* the command in flight must be answered by then */
+    int64_t retry_at; /* ST_WAIT */
+    int64_t deadline; /* the command in flight must be answered by then */
     struct vici_req *head, *tail;
     bool head_sent;
     size_t out_off; /* bytes of head->pkt written */
@@ -156,8 +156,8 @@ static void schedule_retry(struct vici_client *c)
 {
     c->state = ST_WAIT;
     c->retry_at = ids_mono_ms() + c->backoff_ms;
-    c->backoff_ms = c->backoff_ms > c->opts.backoff_max_ms / 2 ? c->opts.backoff_max_ms
-                                                                : c->backoff_ms * 2;
+    c->backoff_ms =
+        c->backoff_ms > c->opts.backoff_max_ms / 2 ? c->opts.backoff_max_ms : c->backoff_ms * 2;
 }
 
 /* Closes the connection, fails every queued command with -EIO, tells the owner "down" (once
@@ -391,8 +391,7 @@ void vici_client_on_readable(struct vici_client *c)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         if (n <= 0) {
-            drop(c, n == 0 || errno == ECONNRESET ? "charon closed the connection"
-                                                  : "read failed");
+            drop(c, n == 0 || errno == ECONNRESET ? "charon closed the connection" : "read failed");
             return;
         }
         c->in.len += (size_t)n;

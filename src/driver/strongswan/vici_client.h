@@ -26,10 +26,10 @@
 #ifndef VPND_DRIVER_VICI_CLIENT_H
 #define VPND_DRIVER_VICI_CLIENT_H
 
+#include "driver/strongswan/vici_msg.h"
+
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "driver/strongswan/vici_msg.h"
 
 struct vici_client;
 

@@ -12,10 +12,10 @@
 
 /* The messages of one connection, each a message body for vici_client_call. */
 struct vici_map_msgs {
-    char name[MODEL_IPSEC_NAME_LEN]; /* charon's connection name, also the shared key's id */
-    struct vici_builder load_conn;   /* { <name> = { ... } } */
-    struct vici_builder load_shared; /* { id, type = IKE, data = <psk>, owners = [...] } */
-    struct vici_builder unload_conn; /* { name } */
+    char name[MODEL_IPSEC_NAME_LEN];   /* charon's connection name, also the shared key's id */
+    struct vici_builder load_conn;     /* { <name> = { ... } } */
+    struct vici_builder load_shared;   /* { id, type = IKE, data = <psk>, owners = [...] } */
+    struct vici_builder unload_conn;   /* { name } */
     struct vici_builder unload_shared; /* { id } */
 };
 

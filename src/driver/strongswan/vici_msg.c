@@ -312,8 +312,7 @@ uint32_t vici_tree_find(const struct vici_tree *t, uint32_t i, const char *name)
     return VICI_NONE;
 }
 
-uint32_t vici_tree_path(const struct vici_tree *t, uint32_t i, const char *const *names,
-                        size_t n)
+uint32_t vici_tree_path(const struct vici_tree *t, uint32_t i, const char *const *names, size_t n)
 {
     for (size_t k = 0; k < n && i != VICI_NONE; k++)
         i = vici_tree_find(t, i, names[k]);

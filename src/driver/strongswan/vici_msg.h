@@ -16,11 +16,11 @@
 #ifndef VPND_DRIVER_VICI_MSG_H
 #define VPND_DRIVER_VICI_MSG_H
 
+#include "util/buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "util/buf.h"
 
 #define VICI_MAX_SEGMENT (512u * 1024u) /* transport segment, length prefix excluded */
 #define VICI_MAX_NAME 255u              /* packet and element names */
@@ -139,8 +139,7 @@ void vici_tree_done(struct vici_tree *t);
  * names should be unique in a section; when a message repeats one, the first wins. */
 uint32_t vici_tree_find(const struct vici_tree *t, uint32_t i, const char *name);
 /* Follows a path of child names from node i ("child-sas", "c1", "state"), or VICI_NONE. */
-uint32_t vici_tree_path(const struct vici_tree *t, uint32_t i, const char *const *names,
-                        size_t n);
+uint32_t vici_tree_path(const struct vici_tree *t, uint32_t i, const char *const *names, size_t n);
 /* True if node i is a value or item whose blob equals s. */
 bool vici_tree_value_is(const struct vici_tree *t, uint32_t i, const char *s);
 /* Copies the blob of value or item i as a C string into out (size bytes). Returns 0, -ENOENT
@@ -175,8 +174,7 @@ int vici_end_section(struct vici_builder *b);
 /* A key/value with a string or blob value (-EINVAL above VICI_MAX_VALUE bytes). */
 int vici_add_kv(struct vici_builder *b, const char *key, const char *value);
 int vici_add_kv_blob(struct vici_builder *b, const char *key, const void *value, size_t len);
-int vici_add_kvf(struct vici_builder *b, const char *key, const char *fmt, ...)
-    _printf_(3, 4);
+int vici_add_kvf(struct vici_builder *b, const char *key, const char *fmt, ...) _printf_(3, 4);
 /* -EINVAL: a list already open. */
 int vici_add_list(struct vici_builder *b, const char *name);
 /* -EINVAL: no list open. */
