@@ -1,10 +1,7 @@
 /* Unit tests for the VICI client (driver/strongswan/vici_client) against a scripted peer on a
  * real Unix socket: ordering, streams, timeouts, garbage, reconnect and back-off. What charon
  * itself does is tested with real charons in tests/dataplane. */
-#include "driver/strongswan/vici_client.h"
-#include "util/ids.h"
-
-#include <cmocka.h>
+/* clang-format off: cmocka.h needs these first */
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -17,6 +14,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+/* clang-format on */
+
+#include "driver/strongswan/vici_client.h"
+#include "util/ids.h"
 
 /* What the client told its owner. */
 struct seen {

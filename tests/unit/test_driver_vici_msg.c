@@ -1,8 +1,6 @@
 /* Unit tests for the VICI codec (driver/strongswan/vici_msg): the README's encoding example,
  * packet framing, and every structure rule the reader and the builder enforce. */
-#include "driver/strongswan/vici_msg.h"
-
-#include <cmocka.h>
+/* clang-format off: cmocka.h needs these first */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
+/* clang-format on */
+
+#include "driver/strongswan/vici_msg.h"
 
 /* The encoding example of strongSwan's vici README:
  *   key1 = value1
