@@ -52,6 +52,11 @@ build/asan/%.o: %.c
 build/rel/vpnd: build/rel/src/main.o $(REL_OBJ)
 	$(CC) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
+# The VICI client's event throughput (bench/README.md "Data plane"): release objects only.
+build/rel/vici_events_bench: bench/vici_events.c $(patsubst %.c,build/rel/%.o,$(shell find src/util src/model src/driver -name '*.c' | sort))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
+
 build/rel/pread_probe: bench/pread_probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $< -o $@

@@ -3,7 +3,7 @@
  *
  *   vici_tool map SPEC [cloud|peer]     the load-conn message (cloud, as JSON) or the customer
  *                                       side's swanctl.conf (peer, as text)
- *   vici_tool load URI SPEC             load-shared + load-conn of the cloud side
+ *   vici_tool load URI SPEC...          load-shared + load-conn of the cloud side (each SPEC)
  *   vici_tool unload URI NAME           unload-conn + unload-shared
  *   vici_tool call URI CMD [--stream EVENT] [KEY=VALUE | KEY=[A,B,...]]...
  *                                       one command; streamed events, then the response
@@ -228,14 +228,13 @@ static int cmd_map(int argc, char **argv)
     return r < 0 ? 1 : 0;
 }
 
-static int cmd_load(int argc, char **argv)
+/* Maps one SPEC and loads it over an open session. */
+static int load_one(struct session *ss, const char *path)
 {
-    (void)argc;
     struct spec *s = calloc(1, sizeof(*s));
     struct verr err = {.code = NULL};
     struct vici_map_msgs m;
-    struct session ss = {.c = NULL};
-    int r = s ? spec_load(argv[1], s) : -ENOMEM;
+    int r = s ? spec_load(path, s) : -ENOMEM;
     if (r < 0) {
         free(s);
         return 2;
@@ -247,14 +246,21 @@ static int cmd_load(int argc, char **argv)
         vici_map_msgs_done(&m);
         return 1;
     }
-    r = session_open(&ss, argv[0]);
-    if (r == 0)
-        r = session_call(&ss, "load-shared", &m.load_shared.buf, NULL);
-    if (r == 0 && !ss.failed)
-        r = session_call(&ss, "load-conn", &m.load_conn.buf, NULL);
+    r = session_call(ss, "load-shared", &m.load_shared.buf, NULL);
+    if (r == 0 && !ss->failed)
+        r = session_call(ss, "load-conn", &m.load_conn.buf, NULL);
     vici_map_msgs_done(&m);
+    return r < 0 ? 2 : ss->failed ? 1 : 0;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+    struct session ss = {.c = NULL};
+    int r = session_open(&ss, argv[0]);
+    for (int i = 1; r == 0 && i < argc; i++)
+        r = load_one(&ss, argv[i]);
     vici_client_free(ss.c);
-    return r < 0 ? 2 : ss.failed ? 1 : 0;
+    return r < 0 ? 2 : r;
 }
 
 static int cmd_unload(int argc, char **argv)
