@@ -7,7 +7,7 @@
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make check-dataplane  real strongSwan tunnels in network namespaces (tests/dataplane)
-#   make bench      benchmarks (see bench/README.md)
+#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 
 CC ?= cc
@@ -38,7 +38,7 @@ unit-%:
 
 .SECONDARY:
 .PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
-	fuzz-replay fuzz-cov check-dataplane
+	fuzz-replay fuzz-cov check-dataplane bench-dataplane
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -157,6 +157,10 @@ pg-suites:
 bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
+
+bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
+	/usr/bin/python3 bench/dataplane.py
+	build/rel/vici_events_bench 300000
 
 # Fuzzing (fuzz/README.md). `make fuzz` builds the libFuzzer binaries with clang into
 # build/fuzz; `make fuzz-run` runs each in turn for FUZZ_SECONDS on a scratch copy of its
