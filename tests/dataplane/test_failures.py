@@ -30,10 +30,16 @@ def unnamed_logs(watch, since, peer_addr, timeout=5):
             if l.get("name") == "log" and l["msg"].get("ikesa-uniqueid") == uid]
 
 
-def test_wrong_psk_from_the_customer_is_logged_as_mac_mismatch(bed, watch, conn_n, tmp_path):
-    conn = Conn(tmp_path, conn_n)
-    customer = conn.variant(psk="Other-psk-4567")
+def cloud_and_other_customer(bed, tmp_path, n, **customer_changes):
+    """Loads connection n on the cloud side; returns it and a customer variant (not loaded)
+    whose create body differs by customer_changes."""
+    conn = Conn(tmp_path, n)
     conn.cloud_load(bed)
+    return conn, conn.variant(**customer_changes)
+
+
+def test_wrong_psk_from_the_customer_is_logged_as_mac_mismatch(bed, watch, conn_n, tmp_path):
+    conn, customer = cloud_and_other_customer(bed, tmp_path, conn_n, psk="Other-psk-4567")
     mark = watch.mark()
     bed.peer_load(customer)
     msg = "tried 1 shared key for '198.18.1.1' - '%s', but MAC mismatched" % conn.cgw_ip
@@ -44,9 +50,7 @@ def test_wrong_psk_from_the_customer_is_logged_as_mac_mismatch(bed, watch, conn_
 
 def test_wrong_psk_at_the_customer_fails_a_cloud_initiate_with_authentication_failed(
         bed, watch, conn_n, tmp_path):
-    conn = Conn(tmp_path, conn_n)
-    customer = conn.variant(psk="Other-psk-4567")
-    conn.cloud_load(bed)
+    conn, customer = cloud_and_other_customer(bed, tmp_path, conn_n, psk="Other-psk-4567")
     bed.peer_load(customer)
     ok, errmsg, logs = initiate(bed, conn)
     assert not ok
@@ -57,9 +61,7 @@ def test_wrong_psk_at_the_customer_fails_a_cloud_initiate_with_authentication_fa
 
 def test_psk_fixed_on_the_cloud_side_brings_the_tunnel_up_after_an_initiate(
         bed, watch, conn_n, tmp_path):
-    conn = Conn(tmp_path, conn_n)
-    customer = conn.variant(psk="Other-psk-4567")
-    conn.cloud_load(bed)
+    conn, customer = cloud_and_other_customer(bed, tmp_path, conn_n, psk="Other-psk-4567")
     bed.peer_load(customer)
     mark = watch.mark()
     fixed = conn.variant(psk="Other-psk-4567")
@@ -72,9 +74,8 @@ def test_psk_fixed_on_the_cloud_side_brings_the_tunnel_up_after_an_initiate(
 
 def test_ike_proposal_mismatch_from_the_customer_is_logged_as_proposals_unacceptable(
         bed, watch, conn_n, tmp_path):
-    conn = Conn(tmp_path, conn_n)
-    customer = conn.variant(ikepolicy={"encryption_algorithm": "aes-256"})
-    conn.cloud_load(bed)
+    conn, customer = cloud_and_other_customer(bed, tmp_path, conn_n,
+                                              ikepolicy={"encryption_algorithm": "aes-256"})
     mark = watch.mark()
     bed.peer_load(customer)
     logs = unnamed_logs(watch, mark, conn.cgw_ip)
@@ -100,9 +101,8 @@ def test_ike_proposal_mismatch_fails_a_cloud_initiate_with_no_proposal_chosen(
 
 def test_esp_proposal_mismatch_keeps_the_ike_sa_and_fails_the_child(bed, watch, conn_n,
                                                                     tmp_path):
-    conn = Conn(tmp_path, conn_n)
-    customer = conn.variant(ipsecpolicy={"encryption_algorithm": "aes-256"})
-    conn.cloud_load(bed)
+    conn, customer = cloud_and_other_customer(bed, tmp_path, conn_n,
+                                              ipsecpolicy={"encryption_algorithm": "aes-256"})
     mark = watch.mark()
     bed.peer_load(customer)
     watch.wait(updown("ike-updown", conn.name, True), 5, "IKE_SA up", since=mark)

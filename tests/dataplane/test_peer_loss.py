@@ -20,6 +20,17 @@ V1_INTERVAL, V1_TIMEOUT = 10, 2
 RETRANSMIT_SPAN = 6  # bed.sh: retransmit_timeout 2, base 1, tries 2
 
 
+def timed(w, conns, action, up, timeout):
+    """Runs action, then waits for each connection's CHILD_SA up (up) or IKE_SA down event;
+    returns ({name: seconds after the action}, the watch index before it)."""
+    mark = w.mark()
+    t0 = time.monotonic()
+    action()
+    kind = "child-updown" if up else "ike-updown"
+    return {c.name: w.wait(updown(kind, c.name, up), timeout, "%s of %s" % (kind, c.name),
+                           since=mark)["wall"] - t0 for c in conns}, mark
+
+
 @pytest.fixture(scope="module")
 def story(bed, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("conns")
@@ -32,26 +43,15 @@ def story(bed, tmp_path_factory):
     try:
         for c in conns:
             c.cloud_load(bed)
-        mark = w.mark()
-        t0 = time.monotonic()
-        for c in conns:
-            bed.peer_load(c)
-        out["up"] = {c.name: w.wait(updown("child-updown", c.name, True), 10, "up",
-                                    since=mark)["wall"] - t0 for c in conns}
 
-        mark = w.mark()
-        t0 = time.monotonic()
-        bed.kill("peer", "TERM")
-        out["term"] = {c.name: w.wait(updown("ike-updown", c.name, False), 5, "down",
-                                      since=mark)["wall"] - t0 for c in conns}
+        def reload_peer():
+            bed.swanctl("peer", "--load-all", "--file", bed.peer_master())
+
+        out["up"], _ = timed(w, conns, lambda: [bed.peer_load(c) for c in conns], True, 10)
+        out["term"], mark = timed(w, conns, lambda: bed.kill("peer", "TERM"), False, 5)
         out["term_logs"] = {c.name: w.logs(mark, ike=c.name) for c in conns}
-
-        mark = w.mark()
         bed.start("peer")
-        t0 = time.monotonic()
-        bed.swanctl("peer", "--load-all", "--file", bed.peer_master())
-        out["back"] = {c.name: w.wait(updown("child-updown", c.name, True), 10, "up again",
-                                      since=mark)["wall"] - t0 for c in conns}
+        out["back"], _ = timed(w, conns, reload_peer, True, 10)
 
         # idle for more than two DPD intervals with a live peer: nothing may go down
         mark = w.mark()
@@ -60,20 +60,10 @@ def story(bed, tmp_path_factory):
                              l["name"] in ("ike-updown", "child-updown") and
                              l["msg"].get("up") != "yes"]
 
-        mark = w.mark()
-        t0 = time.monotonic()
-        bed.kill("peer", "KILL")
-        out["dead"] = {c.name: w.wait(updown("ike-updown", c.name, False), 30, "DPD down",
-                                      since=mark)["wall"] - t0 for c in conns}
+        out["dead"], mark = timed(w, conns, lambda: bed.kill("peer", "KILL"), False, 30)
         out["dead_logs"] = {c.name: w.logs(mark, ike=c.name) for c in conns}
-
-        mark = w.mark()
         bed.start("peer")
-        t0 = time.monotonic()
-        bed.swanctl("peer", "--load-all", "--file", bed.peer_master())
-        out["revived"] = {c.name: w.wait(updown("child-updown", c.name, True), 10,
-                                         "up after the restart", since=mark)["wall"] - t0
-                          for c in conns}
+        out["revived"], _ = timed(w, conns, reload_peer, True, 10)
         print("\ndata plane timings (s): %s" % {k: {("v2" if n == v2.name else "v1"): round(t, 3)
                                                    for n, t in out[k].items()}
                                               for k in ("up", "term", "back", "dead", "revived")})
