@@ -20,6 +20,7 @@ Prints a markdown table; --json also writes the figures."""
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -112,7 +113,15 @@ def main():
     args = ap.parse_args()
     res = {"loadavg_at_start": os.getloadavg()[0]}
     tmp = tempfile.mkdtemp(prefix="vpnd-dp-bench-")
-    bed = Bed(tmp)
+    try:
+        run(res, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(res, args.json)
+
+
+def run(res, tmp):
+    bed = Bed(os.path.join(tmp, "bed1"))
     try:
         bed.start("cloud")
         bed.start("peer")
@@ -127,7 +136,7 @@ def main():
         w.close()
     finally:
         bed.down()
-    bed = Bed(tempfile.mkdtemp(prefix="vpnd-dp-bench-"))
+    bed = Bed(os.path.join(tmp, "bed2"))
     try:
         bed.start("cloud")
         bed.start("peer")
@@ -139,6 +148,8 @@ def main():
         bed.down()
     res["loadavg_at_end"] = os.getloadavg()[0]
 
+
+def report(res, json_path):
     def ms(v):
         return "%.0f ms" % (v * 1000)
     print("| measure | result |")
@@ -156,8 +167,8 @@ def main():
             version, interval, timeout, t))
     print("\nload average %.2f at start, %.2f at end" % (res["loadavg_at_start"],
                                                       res["loadavg_at_end"]))
-    if args.json:
-        with open(args.json, "w") as f:
+    if json_path:
+        with open(json_path, "w") as f:
             json.dump(res, f, indent=1)
 
 

@@ -50,6 +50,7 @@ class Bed:
 
     def __init__(self, workdir):
         self.dir = str(workdir)
+        os.makedirs(self.dir, exist_ok=True)
         subprocess.run([BED, "up", self.dir, str(os.getpid())], check=True)
         os.makedirs(os.path.join(self.dir, "peer", "conf.d"), exist_ok=True)
         with open(self.peer_master(), "w") as f:
