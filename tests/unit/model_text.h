@@ -4,7 +4,9 @@
 #ifndef VPND_TEST_MODEL_TEXT_H
 #define VPND_TEST_MODEL_TEXT_H
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/model.h"
 
