@@ -181,6 +181,7 @@ api: build/asan/vpnd
 # The release build is part of the check: -O2 enables warnings (-Warray-bounds, ...) that the
 # -O1 sanitizer build does not see.
 check: test-deps
+	@scripts/check-layers.sh
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
 	$(MAKE) fuzz-replay

@@ -1,5 +1,5 @@
 /* api/errors.c: the error table (errors.h) and the error body. The README's "Errors" table lists
- * the same rows; tests/api/test_errors.py reaches each one. */
+ * the same rows; tests/unit/test_api_errors.c reaches each one. */
 #include "api/errors.h"
 
 #include <errno.h>

@@ -215,10 +215,42 @@ static void test_every_row_of_the_error_table_is_reachable_with_the_documented_b
     h_close(h);
 }
 
+/* The README's "Errors" table: "| status | `code` | `prefix` |" (or "| |" without a prefix) for
+ * every row of the table. Run from the top of the tree (make unit). */
+static void test_the_readme_lists_every_row_of_the_error_table(void **state)
+{
+    FILE *f = fopen("README.md", "r");
+    char line[1024];
+    bool listed[API_ERR_N] = {false};
+    (void)state;
+
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f)) {
+        for (int e = 0; e < API_ERR_N; e++) {
+            const struct api_error *row = api_error_of(e);
+            char want[128];
+            if (row->prefix[0])
+                snprintf(want, sizeof(want), "| %d | `%s` | `%s` |", row->status, row->code,
+                         row->prefix);
+            else
+                snprintf(want, sizeof(want), "| %d | `%s` | |", row->status, row->code);
+            if (strncmp(line, want, strlen(want)) == 0)
+                listed[e] = true;
+        }
+    }
+    fclose(f);
+    for (int e = 0; e < API_ERR_N; e++) {
+        if (!listed[e])
+            fail_msg("README.md does not list error table row %d (%d %s)", e,
+                     api_error_of(e)->status, api_error_of(e)->code);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_row_of_the_error_table_is_reachable_with_the_documented_body),
+        cmocka_unit_test(test_the_readme_lists_every_row_of_the_error_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
