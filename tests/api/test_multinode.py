@@ -209,19 +209,27 @@ def start_together(nodes):
 
 def queue_due_connections(vpnd_bin, tmp_path, n, delay_ms=1500):
     """Two stopped nodes on one schema holding n connections that are all due: created through
-    node A with a delay, A stopped before the first is due, then the delay left to run out."""
-    a, b = start_nodes(vpnd_bin, tmp_path, extra=["--status-delay", str(delay_ms)])
-    b.stop()
-    project = new_project()
-    gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
-    cgw = create_cgw(a, project)
-    started = time.monotonic()
-    ids = [create_conn(a, project, conn_body(gw, cgw))["id"] for _ in range(n)]
-    assert time.monotonic() - started < delay_ms / 1000.0, "creates too slow for the delay"
+    node A with a delay, A stopped before the first is due, then the delay left to run out. A
+    machine too loaded to make the n creates within the delay gets one more try, on a fresh
+    schema, with four times the delay (the setup's premise, not what the tests check)."""
+    for attempt, delay in enumerate((delay_ms, 4 * delay_ms)):
+        work = tmp_path / ("try%d" % attempt)
+        work.mkdir()
+        a, b = start_nodes(vpnd_bin, work, extra=["--status-delay", str(delay)])
+        b.stop()
+        project = new_project()
+        gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
+        cgw = create_cgw(a, project)
+        started = time.monotonic()
+        ids = [create_conn(a, project, conn_body(gw, cgw))["id"] for _ in range(n)]
+        if time.monotonic() - started < delay / 1000.0:
+            break
+        stop_nodes([a])
+        assert attempt == 0, "creates too slow for the delay"
     assert not transitions([a])
     a.stop()
     done = time.monotonic()
-    time.sleep(max(0.0, started + delay_ms / 1000.0 + 0.1 - done))  # until every one is due
+    time.sleep(max(0.0, started + delay / 1000.0 + 0.1 - done))  # until every one is due
     return a, b, project, ids
 
 
