@@ -17,7 +17,7 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
 {
     memset(srv, 0, sizeof(*srv));
     srv->cfg = *cfg;
-    srv->clock = &clock_wall;
+    srv->clock = cfg->clock ? cfg->clock : &clock_wall;
     srv->store = store;
     int r = svc_init(&srv->svc, &cfg->svc, store, srv->clock, errbuf, errlen);
     if (r < 0)

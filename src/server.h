@@ -21,6 +21,7 @@ struct server_config {
     struct http_config http;
     struct svc_config svc;
     struct api_config api;
+    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock */
 };
 
 /* Called at the start of every tick of the event loop, before the status engine (main.c: a
@@ -29,7 +30,7 @@ typedef void (*server_tick_fn)(void *ud);
 
 struct server {
     struct server_config cfg;
-    const struct clock *clock; /* the one source of "now"; the wall clock unless replaced */
+    const struct clock *clock; /* the one source of "now" (cfg.clock, else the wall clock) */
     struct store *store;       /* borrowed: opened and closed by the caller */
     struct svc svc;
     struct engine engine;
