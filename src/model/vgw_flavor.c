@@ -1,6 +1,6 @@
 /* model/vgw_flavor.c: gateway flavors: names (with legacy aliases), per-flavor limits, and
  * the flavor rules of a create body (spec §3.2). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 

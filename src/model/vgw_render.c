@@ -1,8 +1,8 @@
 /* model/vgw_render.c: a gateway as JSON: the response object (spec §3.3 order and presence)
  * or, with all = true, the internal form read back by model_vgw_from_internal. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
-static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
+static int write_vgw(const struct model_vgw *g, const char *status, struct buf *out, bool all)
 {
     struct model_jw w;
     bool er = model_streq(g->attachment_type, "er");
@@ -12,8 +12,8 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
     model_jw_obj(&w, NULL);
     model_jw_req_str(&w, "id", g->id, all);
     model_jw_req_str(&w, "name", g->name, all);
-    if (g->status)
-        model_jw_str(&w, "status", g->status);
+    if (status)
+        model_jw_str(&w, "status", status);
     model_jw_str(&w, "network_type", g->network_type);
     model_jw_str(&w, "attachment_type", g->attachment_type);
     model_jw_str(&w, "ip_version", g->ip_version);
@@ -61,10 +61,15 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, bool all)
 
 int model_vgw_render(const struct model_vgw *g, struct buf *out)
 {
-    return write_vgw(g, out, false);
+    return write_vgw(g, g->status, out, false);
 }
 
 int model_vgw_to_internal(const struct model_vgw *g, struct buf *out)
 {
-    return write_vgw(g, out, true);
+    return write_vgw(g, g->status, out, true);
+}
+
+int model_vgw_store(const struct model_vgw *g, struct buf *spec)
+{
+    return write_vgw(g, NULL, spec, true);
 }

@@ -36,7 +36,7 @@ static struct model_vpn_conn *bind3(const char *conn, const char *vgw, const cha
 
 static struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
 {
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     int r;
     struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
 
@@ -47,7 +47,7 @@ static struct model_vpn_conn *bound(const char *conn, const char *vgw, const cha
 
 static void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
 {
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     int r;
 
     free(bind3(conn, vgw, cgw, &r, &err));

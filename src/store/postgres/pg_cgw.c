@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 #include "store/store_marker.h"
 
 struct pg_cgw_list {

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 static const char sq_stamp_sql[] =
     "SELECT count(*), coalesce(sum(updated_at), 0) FROM vpn_connection "
