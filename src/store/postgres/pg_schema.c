@@ -275,6 +275,15 @@ static const char *const pg_migrations[] = {
     "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
     "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
+    /* as SQLite's step 12: data-plane leases (store.h) */
+    "CREATE TABLE IF NOT EXISTS vgw_lease ("
+    "  project_id TEXT NOT NULL,"
+    "  vgw_id TEXT NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  expires_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (project_id, vgw_id)"
+    ");"
+    "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -238,6 +238,16 @@ static const char *const sq_migrations[] = {
     "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
     "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
+    /* data-plane leases (store.h): which node drives a gateway's tunnels, until when (IF NOT
+     * EXISTS: the key migration test runs the steps after step 10 again) */
+    "CREATE TABLE IF NOT EXISTS vgw_lease ("
+    "  project_id TEXT NOT NULL,"
+    "  vgw_id TEXT NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (project_id, vgw_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
