@@ -1,7 +1,13 @@
 /* server.c: the server context (server.h): how the parts are put together and driven. */
 #include "server.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "driver/strongswan/strongswan.h"
+#include "engine/plane.h"
+#include "util/log.h"
 
 void server_config_defaults(struct server_config *cfg)
 {
@@ -10,6 +16,11 @@ void server_config_defaults(struct server_config *cfg)
     cfg->http.tick_ms = 50;
     svc_config_defaults(&cfg->svc);
     api_config_defaults(&cfg->api);
+    cfg->plane = (struct server_dataplane){.vici = "unix:///var/run/charon.vici",
+                                           .node = "vpnd",
+                                           .lease_ms = 15000,
+                                           .reconcile_ms = 30000,
+                                           .retry_ms = 5000};
 }
 
 int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
@@ -32,6 +43,8 @@ static void server_tick(void *ud)
 
     if (srv->on_tick)
         srv->on_tick(srv->on_tick_ud);
+    if (srv->plane)
+        plane_tick(srv->plane); /* leases first: the engine hands over only what this node drives */
     engine_tick(&srv->engine);
 }
 
@@ -58,6 +71,61 @@ static void server_on_http_error(void *ud, const struct http_request *req, int s
     api_on_http_error(&srv->api, req, status, msg, resp);
 }
 
+/* driver_loop.watch: the driver's descriptor and timer on the HTTP loop. */
+static void server_watch(void *ud, int fd, uint32_t events, int64_t deadline)
+{
+    struct server *srv = ud;
+    int r = http_watch_set(srv->watch, fd, events, deadline);
+
+    if (r < 0)
+        log_error("op=dataplane.watch fd=%d error=\"%s\"", fd, strerror(-r));
+}
+
+static void server_on_watch(void *ud, uint32_t events)
+{
+    struct server *srv = ud;
+
+    if (events)
+        driver_on_ready(srv->driver, events);
+    else
+        driver_on_timer(srv->driver);
+}
+
+/* --driver strongswan: the driver on the HTTP loop, the data plane as the engine's driver. */
+static int open_dataplane(struct server *srv, const struct server_dataplane *cfg, char *errbuf,
+                          size_t errlen)
+{
+    struct driver_loop loop = {.ud = srv, .watch = server_watch};
+    struct plane_config pc = {.node = cfg->node,
+                              .lease_ms = cfg->lease_ms,
+                              .reconcile_ms = cfg->reconcile_ms,
+                              .retry_ms = cfg->retry_ms};
+    int r = http_watch_new(srv->http, server_on_watch, srv, &srv->watch);
+
+    if (r == 0) {
+        r = driver_strongswan_new(cfg->vici, &loop, NULL, &srv->driver);
+        if (r == -EINVAL)
+            snprintf(errbuf, errlen,
+                     "vici: must be a Unix socket URL like unix:///var/run/charon.vici, got "
+                     "\"%.200s\"",
+                     cfg->vici);
+    }
+    if (r == 0) {
+        r = plane_new(&srv->svc, srv->driver, &pc, &srv->plane);
+        if (r == -EINVAL)
+            snprintf(errbuf, errlen, "node-id: is required with the strongswan driver");
+    }
+    if (r == -ENOMEM || r == -ENOSPC)
+        snprintf(errbuf, errlen, "data plane: %s", strerror(-r));
+    if (r < 0)
+        return r;
+    srv->svc.driver = srv->driver;
+    srv->engine.driver = &plane_engine_driver;
+    srv->engine.driver_ctx = srv->plane;
+    driver_start(srv->driver); /* an unreachable charon is retried with back-off */
+    return 0;
+}
+
 int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
                 server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen)
 {
@@ -69,11 +137,13 @@ int server_open(struct server *srv, const struct server_config *cfg, struct stor
     srv->on_tick_ud = ud;
     srv->engine = (struct engine){.svc = &srv->svc,
                                   .driver = &engine_sim_driver,
-                                  .driver_ctx = srv->svc.settle_status};
+                                  .driver_ctx = &srv->svc};
     r = api_init(&srv->api, &cfg->api, &srv->svc, errbuf, errlen);
     if (r == 0)
         r = http_server_new(&cfg->http, server_handle, server_on_http_error, server_tick, srv,
                             &srv->http, errbuf, errlen);
+    if (r == 0 && cfg->plane.driver && strcmp(cfg->plane.driver, "strongswan") == 0)
+        r = open_dataplane(srv, &cfg->plane, errbuf, errlen);
     if (r < 0) {
         server_close(srv);
         return r;
@@ -89,7 +159,15 @@ int server_run(struct server *srv, volatile sig_atomic_t *stop)
 
 void server_close(struct server *srv)
 {
-    http_server_free(srv->http);
+    /* the driver first: a deferred ipsec-sa it still owes is answered before the HTTP server
+     * frees the request */
+    driver_free(srv->driver);
+    srv->driver = NULL;
+    srv->svc.driver = NULL;
+    plane_free(srv->plane);
+    srv->plane = NULL;
+    http_server_free(srv->http); /* frees srv->watch */
+    srv->watch = NULL;
     srv->http = NULL;
     api_done(&srv->api);
     if (srv->store)

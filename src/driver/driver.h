@@ -123,7 +123,8 @@ static inline void driver_start(struct driver *d)
     d->ops->start(d);
 }
 
-/* Disconnects and frees the driver; queued operations end without callbacks. NULL is a no-op. */
+/* Disconnects and frees the driver; queued operations end without host callbacks (a waiting
+ * driver_sas answer gets -EIO). NULL is a no-op. */
 static inline void driver_free(struct driver *d)
 {
     if (d)

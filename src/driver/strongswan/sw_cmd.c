@@ -83,8 +83,12 @@ static void op_free(struct sw_op *op)
 
 void sw_ops_free(struct sw *d)
 {
-    while (d->ops)
-        op_free(d->ops);
+    while (d->ops) {
+        struct sw_op *op = d->ops;
+        if (op->kind == OP_SAS) /* its asker waits: it hears the data plane went away */
+            op->sas_cb(op->sas_ud, -EIO, NULL, 0);
+        op_free(op);
+    }
 }
 
 /* Ends a chain: the connection is no longer busy with it, the host hears of apply and remove. */
