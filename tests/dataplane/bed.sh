@@ -120,6 +120,9 @@ up() { # DIR OWNER
     done
     ip -n "$cloud" -batch "$dir/cloud.ip"
     ip -n "$peer" -batch "$dir/peer.ip"
+    # vpnd's gateways get EIPs from the rest of 198.18.0.0/15 (added to the cloud side as they
+    # are created): the customers reach them over the veth
+    ip -n "$peer" route add 198.18.0.0/15 dev out
     write_conf "$dir" cloud
     write_conf "$dir" peer
     # the guard tears the bed down when its owner goes away, however that happens

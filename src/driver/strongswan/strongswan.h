@@ -53,7 +53,7 @@ enum sw_cause {
 enum sw_cause sw_cause_of(const char *msg, bool was_up);
 /* The words a report uses for cause ("authentication failed", ...; "" for none). */
 const char *sw_cause_label(enum sw_cause cause);
-/* "<label> (<msg>)" into out (size bytes, cut to fit). */
+/* "<label>: <msg>" into out (size bytes, cut to fit). */
 void sw_cause_reason(enum sw_cause cause, const char *msg, char *out, size_t size);
 
 #endif

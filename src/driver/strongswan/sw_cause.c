@@ -75,5 +75,5 @@ const char *sw_cause_label(enum sw_cause cause)
 
 void sw_cause_reason(enum sw_cause cause, const char *msg, char *out, size_t size)
 {
-    snprintf(out, size, "%s (%s)", sw_cause_label(cause), msg);
+    snprintf(out, size, "%s: %s", sw_cause_label(cause), msg);
 }
