@@ -128,9 +128,8 @@ static int tick_resources(struct engine *e, int64_t now)
             r = svc_vgw_settle(e->svc, d);
             if (r == 0)
                 log_transition(d, pending ? MODEL_STATUS(ACTIVE) : d->status);
-            if (r == 0 && e->driver->vgw_updated &&
-                strcmp(d->status, MODEL_STATUS(PENDING_UPDATE)) == 0)
-                e->driver->vgw_updated(e->driver_ctx, d);
+            if (r == 0 && pending && e->driver->vgw_settled)
+                e->driver->vgw_settled(e->driver_ctx, d);
         } else if (strcmp(d->status, MODEL_STATUS(PENDING_DELETE)) == 0) {
             r = remove_connection(e, d);
         } else {

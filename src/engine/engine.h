@@ -29,9 +29,10 @@ struct engine_driver {
      * the row itself later, or a negative errno (asked again on a later tick). NULL = nothing
      * to tear down. */
     int (*conn_remove)(void *ctx, const struct svc_due *d);
-    /* A gateway the engine just settled from PENDING_UPDATE (its local subnets may have
-     * changed what its connections select); NULL = nothing to do. */
-    void (*vgw_updated)(void *ctx, const struct svc_due *d);
+    /* A gateway the engine just settled ACTIVE from d->status (PENDING_CREATE: a new gateway
+     * to drive; PENDING_UPDATE: its local subnets may have changed what its connections
+     * select); NULL = nothing to do. */
+    void (*vgw_settled)(void *ctx, const struct svc_due *d);
 };
 
 struct engine {

@@ -12,6 +12,7 @@
 #include "util/log.h"
 
 #define PLANE_BUCKETS 1024
+#define LEASE_SOON_MS 1000 /* a due connection of a gateway not held: leases renewed by then */
 
 static int64_t mono_us(void)
 {
@@ -482,6 +483,9 @@ static int take(struct plane *p, const struct svc_due *d, struct plane_conn **re
         return 1;
     bool mine = vgw_held(p, d->project_id, plan.c->vgw_id);
     svc_conn_plan_done(&plan);
+    int64_t soon = svc_now_ms(p->svc) + LEASE_SOON_MS;
+    if (!mine && p->next_lease > soon)
+        p->next_lease = soon; /* a gateway leased since the last renewal may be free for us */
     struct plane_conn *c = mine ? conn_get(p, d->project_id, d->id) : NULL;
     if (!c)
         return 1;
@@ -514,11 +518,13 @@ static int plane_remove(void *ctx, const struct svc_due *d)
     return 1; /* the driver's answer removes the row */
 }
 
-static void plane_vgw_updated(void *ctx, const struct svc_due *d)
+static void plane_vgw_settled(void *ctx, const struct svc_due *d)
 {
     struct plane *p = ctx;
 
-    if (vgw_held(p, d->project_id, d->id))
+    if (strcmp(d->status, MODEL_STATUS(PENDING_CREATE)) == 0)
+        p->next_lease = 0; /* a gateway to drive: lease it at the next tick */
+    else if (vgw_held(p, d->project_id, d->id))
         p->resync = true; /* its local subnets are its connections' selectors */
 }
 
@@ -526,7 +532,7 @@ const struct engine_driver plane_engine_driver = {
     .name = "dataplane",
     .conn_settled_status = plane_settled_status,
     .conn_remove = plane_remove,
-    .vgw_updated = plane_vgw_updated,
+    .vgw_settled = plane_vgw_settled,
 };
 
 /* ---- life ---- */
