@@ -22,7 +22,11 @@ static const struct cause_text texts[] = {
     {"no shared key found", NULL, SW_CAUSE_AUTH},
     {"no peer config found", NULL, SW_CAUSE_AUTH},
     {"INVALID_ID_INFORMATION", NULL, SW_CAUSE_AUTH},
-    /* IKEv1 main mode with a wrong PSK: the peer's encrypted message does not decrypt */
+    /* IKEv1 main mode with a wrong PSK: the peer's encrypted message does not decrypt
+     * ("invalid HASH_V1 payload length, decryption failed?", "could not decrypt payloads",
+     * "message parsing failed") */
+    {"decryption failed", NULL, SW_CAUSE_AUTH},
+    {"could not decrypt payloads", NULL, SW_CAUSE_AUTH},
     {"integrity check failed", NULL, SW_CAUSE_AUTH},
     {"message parsing failed", NULL, SW_CAUSE_AUTH},
     /* proposals (IKE or ESP); also the answer of a peer without a matching configuration */

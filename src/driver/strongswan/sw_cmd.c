@@ -708,7 +708,7 @@ static bool sw_is_up(const struct driver *base, const char *id, char *reason, si
     if (!c || c->told == SW_TOLD_NONE)
         return false;
     if (c->told == SW_TOLD_UP) {
-        snprintf(reason, size, "tunnel up (%zu CHILD SA installed)", c->installed);
+        snprintf(reason, size, "tunnel up (%zu CHILD SA installed)", c->told_installed);
         return true;
     }
     if (c->cause != SW_CAUSE_NONE)

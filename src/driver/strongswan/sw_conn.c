@@ -198,6 +198,7 @@ void sw_conn_observe(struct sw *d, struct sw_conn *c, bool established, uint32_t
         c->cause_msg[0] = '\0';
         if (c->told != SW_TOLD_UP) {
             char why[DRIVER_REASON_LEN];
+            c->told_installed = installed;
             snprintf(why, sizeof(why), "tunnel up (%zu CHILD SA installed)", installed);
             report(d, c, true, why);
         }

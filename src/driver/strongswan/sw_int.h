@@ -36,6 +36,7 @@ struct sw_conn {
     enum sw_cause cause;  /* the failure seen since it was last up (SW_CAUSE_NONE: none) */
     char cause_msg[DRIVER_REASON_LEN];
     enum sw_cause told_cause; /* the cause of the last down report */
+    size_t told_installed;    /* the CHILD SAs of the last up report */
     /* a full listing in progress (refresh): what it saw of this connection so far */
     uint64_t scan_gen;
     bool scan_established;
