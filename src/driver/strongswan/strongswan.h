@@ -8,7 +8,7 @@
  *    A rekey keeps both or the new SA installed, so it never reads as down. Going down is told
  *    after SW_DOWN_GRACE_MS unless the tunnel is back by then (IKEv1 reauthentication closes
  *    before it reopens), which also lets the log line with the cause, which charon writes after
- *    the down event, arrive first;
+ *    the down event, arrive first; a DPD timeout (logged before the down event) is told at once;
  *  - cause: charon's log lines are matched to the connection (by IKE SA name, or for a failure
  *    the customer starts before a configuration is selected, by the customer's address) and
  *    classified (sw_cause.c): authentication failed, no proposal chosen, traffic selectors

@@ -204,7 +204,10 @@ void sw_conn_observe(struct sw *d, struct sw_conn *c, bool established, uint32_t
         }
         return;
     }
-    if (c->told == SW_TOLD_NONE) {
+    /* a failed liveness check is never part of a rekey or reauthentication: no grace */
+    if (c->told == SW_TOLD_NONE || (c->told == SW_TOLD_UP && c->cause == SW_CAUSE_DPD)) {
+        if (c->down_pending)
+            grace_remove(d, c);
         report_down(d, c);
     } else if (c->told == SW_TOLD_UP && !c->down_pending) {
         c->down_pending = true;
