@@ -489,9 +489,10 @@ static int take(struct plane *p, const struct svc_due *d, struct plane_conn **re
     struct plane_conn *c = mine ? conn_get(p, d->project_id, d->id) : NULL;
     if (!c)
         return 1;
-    if (svc_conn_claim(p->svc, d, svc_now_ms(p->svc) + p->cfg.retry_ms) < 0 || c->pending[0] ||
-        !p->up)
-        return 1; /* taken meanwhile, under way, or at the next reconnect */
+    if (c->pending[0])
+        return 1; /* the operation under way ends first (a PUT during a create): asked again */
+    if (svc_conn_claim(p->svc, d, svc_now_ms(p->svc) + p->cfg.retry_ms) < 0 || !p->up)
+        return 1; /* taken meanwhile, or at the next reconnect */
     *ret = c;
     return 0;
 }
