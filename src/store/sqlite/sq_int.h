@@ -311,6 +311,9 @@ int store_sqlite_conn_set_status(struct store *s, struct store_conn_status *item
 
 /* WAL checkpoints off the committing thread (sq_checkpoint.c): init after the journal mode is
  * WAL (replaces the automatic checkpoint); free before the main connection closes. */
+#define SQ_WAL_KEEP_BYTES 8650752 /* 8.25 MiB: the WAL's size when it starts over */
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
 void store_sqlite_ckpt_init(struct sq_store *q);
 void store_sqlite_ckpt_free(struct sq_store *q);
 

@@ -249,7 +249,10 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
                                   "PRAGMA cache_size = -16384;"
                                   /* statement journals (a multi-row write inside a
                                    * transaction) in memory, not a temp file per write */
-                                  "PRAGMA temp_store = MEMORY;";
+                                  "PRAGMA temp_store = MEMORY;"
+                                  /* the WAL file is cut back to this each time it starts
+                                   * over (sq_checkpoint.c: the disk space the store needs) */
+                                  "PRAGMA journal_size_limit = " SQ_STR(SQ_WAL_KEEP_BYTES) ";";
     sqlite3_stmt *st = NULL;
     const char *mode;
     int rc;
