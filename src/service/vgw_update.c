@@ -89,7 +89,7 @@ static int save_refused(const struct model_vgw *g, const struct eip_claims *cl, 
                          "The VPN gateway is being updated, please try again later: gateway %s "
                          "is no longer ACTIVE",
                          g->id);
-    case -ENOSPC:
+    case -EOVERFLOW:
         return verr_set(err, "vpn_gateway.flavor",
                         "%s allows %lld connections but the gateway has more, got \"%s\"",
                         g->flavor, (long long)g->connection_number, g->flavor);
