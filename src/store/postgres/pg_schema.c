@@ -275,7 +275,10 @@ static const char *const pg_migrations[] = {
     "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
     "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
-    /* as SQLite's step 12: data-plane leases (store.h) */
+    /* as SQLite's step 12: EIP ids claimed per project */
+    "UPDATE claim c SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
+    "  WHERE c.kind = 'eip_id' AND c.owner_id = g.id;",
+    /* as SQLite's step 13: data-plane leases (store.h) */
     "CREATE TABLE IF NOT EXISTS vgw_lease ("
     "  project_id TEXT NOT NULL,"
     "  vgw_id TEXT NOT NULL,"
