@@ -78,6 +78,7 @@ SVC_DEPS := util model store service
 API_DEPS := util model store service http auth engine api
 CONFIG_DEPS := util model config
 DRIVER_DEPS := util model driver
+ENGINE_DEPS := util model store service driver engine
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -104,6 +105,9 @@ build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod_objs,$(DRIVER_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_engine_%: build/asan/tests/unit/test_engine_%.o $(call mod_objs,$(ENGINE_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
@@ -199,7 +203,8 @@ check-dataplane: build/asan/tests/vici_tool
 # The same store contract suite (tests/unit/test_store_*, and test_svc_* over the same fixture)
 # and API suite on PostgreSQL: a private cluster started for the run, or the one whose URL is in
 # VPND_PG_URL (.ci/run starts one).
-STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_%,$(UNIT_BIN))
+STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_% \
+	build/asan/tests/test_engine_%,$(UNIT_BIN))
 # Without PostgreSQL installed (scripts/setup.sh --test installs it) and no VPND_PG_URL, the pass
 # is skipped with a notice; .ci/run always provides VPND_PG_URL, so CI never skips it.
 check-pg: build/asan/vpnd $(STORE_UNIT_BIN)
