@@ -57,7 +57,7 @@ def test_routes_prints_each_route_once_with_its_operation_and_flags(vpnd_bin):
     rc, out, err = run(vpnd_bin, "routes")
     assert rc == 0 and err == "", err
     lines = [line.split(" ") for line in out.splitlines()]
-    assert len(lines) == 51 and all(len(f) == 4 for f in lines), out
+    assert len(lines) == 54 and all(len(f) == 4 for f in lines), out
     assert len({(f[0], f[1]) for f in lines}) == len(lines), "a route is listed twice"
     assert len({f[2] for f in lines}) == len(lines), "an operation name is used twice"
     for method, pattern, op, flags in lines:
