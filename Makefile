@@ -225,8 +225,9 @@ bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
 
-bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
+bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench build/rel/vpnd
 	/usr/bin/python3 bench/dataplane.py
+	/usr/bin/python3 bench/dataplane_vpnd.py --binary build/rel/vpnd
 	build/rel/vici_events_bench 300000
 
 # Fuzzing (fuzz/README.md). `make fuzz` builds the libFuzzer binaries with clang into

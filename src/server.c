@@ -103,7 +103,9 @@ static int open_dataplane(struct server *srv, const struct server_dataplane *cfg
     int r = http_watch_new(srv->http, server_on_watch, srv, &srv->watch);
 
     if (r == 0) {
-        r = driver_strongswan_new(cfg->vici, &loop, NULL, &srv->driver);
+        /* a local socket: retrying every second at most is cheap, and charon is back sooner */
+        struct sw_opts o = {.backoff_min_ms = 100, .backoff_max_ms = 1000};
+        r = driver_strongswan_new(cfg->vici, &loop, &o, &srv->driver);
         if (r == -EINVAL)
             snprintf(errbuf, errlen,
                      "vici: must be a Unix socket URL like unix:///var/run/charon.vici, got "
@@ -159,6 +161,22 @@ int server_run(struct server *srv, volatile sig_atomic_t *stop)
 
 void server_close(struct server *srv)
 {
+    if (srv->driver) {
+        const struct driver_stats *d = driver_stats(srv->driver);
+        const struct plane_stats *p = plane_stats(srv->plane);
+        log_info("event=dataplane_stats connects=%llu events=%llu reports=%llu commands=%llu "
+                 "command_errors=%llu refreshes=%llu refresh_last_us=%llu refresh_last_sas=%llu "
+                 "reconciles=%llu reconcile_last_us=%llu reconcile_last_conns=%llu leases=%llu "
+                 "lease_failures=%llu status_writes=%llu applies=%llu removes=%llu",
+                 (unsigned long long)d->connects, (unsigned long long)d->events,
+                 (unsigned long long)d->state_reports, (unsigned long long)d->commands,
+                 (unsigned long long)d->command_errors, (unsigned long long)d->refreshes,
+                 (unsigned long long)d->refresh_last_us, (unsigned long long)d->refresh_last_sas,
+                 (unsigned long long)p->reconciles, (unsigned long long)p->reconcile_last_us,
+                 (unsigned long long)p->reconcile_last_conns, (unsigned long long)p->leases_held,
+                 (unsigned long long)p->lease_failures, (unsigned long long)p->status_writes,
+                 (unsigned long long)p->applies, (unsigned long long)p->removes);
+    }
     /* the driver first: a deferred ipsec-sa it still owes is answered before the HTTP server
      * frees the request */
     driver_free(srv->driver);
