@@ -167,7 +167,18 @@ def pair(bed, cloud, workdir):
     c0 = cpu_s(pid)
     t1 = time.monotonic()
     bed.swanctl("peer", "--load-all", "--file", bed.peer_master())
-    t2 = poll(lambda: statuses(cloud).count("ACTIVE") == N_PAIR, 180, "200 ACTIVE")
+    try:
+        t2 = poll(lambda: statuses(cloud).count("ACTIVE") == N_PAIR, 180, "200 ACTIVE")
+    except SystemExit:
+        st = statuses(cloud)
+        print("statuses:", {x: st.count(x) for x in set(st)}, file=sys.stderr)
+        for cid in ids:
+            if cloud.status(cid) != "ACTIVE":
+                print("not active:", cid, cloud.log(cid), file=sys.stderr)
+                break
+        print(bed.swanctl("peer", "--list-sas").stdout[-3000:], file=sys.stderr)
+        print(bed.log("peer")[-6000:], file=sys.stderr)
+        raise
     c1 = cpu_s(pid)
     events = len([l for l in w.lines[mark:] if l.get("kind") == "event"])
     w.close()

@@ -166,14 +166,16 @@ void server_close(struct server *srv)
         const struct plane_stats *p = plane_stats(srv->plane);
         log_info("event=dataplane_stats connects=%llu events=%llu reports=%llu commands=%llu "
                  "command_errors=%llu refreshes=%llu refresh_last_us=%llu refresh_last_sas=%llu "
-                 "reconciles=%llu reconcile_last_us=%llu reconcile_last_conns=%llu leases=%llu "
+                 "reconciles=%llu reconcile_last_us=%llu reconcile_last_conns=%llu periodic=%llu "
+                 "periodic_last_us=%llu leases=%llu "
                  "lease_failures=%llu status_writes=%llu applies=%llu removes=%llu",
                  (unsigned long long)d->connects, (unsigned long long)d->events,
                  (unsigned long long)d->state_reports, (unsigned long long)d->commands,
                  (unsigned long long)d->command_errors, (unsigned long long)d->refreshes,
                  (unsigned long long)d->refresh_last_us, (unsigned long long)d->refresh_last_sas,
                  (unsigned long long)p->reconciles, (unsigned long long)p->reconcile_last_us,
-                 (unsigned long long)p->reconcile_last_conns, (unsigned long long)p->leases_held,
+                 (unsigned long long)p->reconcile_last_conns, (unsigned long long)p->periodic,
+                 (unsigned long long)p->periodic_last_us, (unsigned long long)p->leases_held,
                  (unsigned long long)p->lease_failures, (unsigned long long)p->status_writes,
                  (unsigned long long)p->applies, (unsigned long long)p->removes);
     }

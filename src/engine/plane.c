@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "service/svc.h"
+#include "util/hash.h"
 #include "util/log.h"
 
 #define PLANE_BUCKETS 1024
@@ -52,20 +53,14 @@ struct plane {
 
 /* ---- tables ---- */
 
-static size_t bucket(const char *a, const char *b)
+static size_t bucket(const char *key)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    for (const unsigned char *p = (const unsigned char *)(b ? b : ""); *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h % PLANE_BUCKETS;
+    return (size_t)(hash_fnv1a_str(HASH_FNV_INIT, key) % PLANE_BUCKETS);
 }
 
 static struct plane_conn *conn_find(const struct plane *p, const char *id)
 {
-    for (struct plane_conn *c = p->conns[bucket(id, NULL)]; c; c = c->next) {
+    for (struct plane_conn *c = p->conns[bucket(id)]; c; c = c->next) {
         if (strcmp(c->id, id) == 0)
             return c;
     }
@@ -75,7 +70,7 @@ static struct plane_conn *conn_find(const struct plane *p, const char *id)
 static struct plane_conn *conn_get(struct plane *p, const char *project_id, const char *id)
 {
     struct plane_conn *c = conn_find(p, id);
-    size_t b = bucket(id, NULL);
+    size_t b = bucket(id);
 
     if (c)
         return c;
@@ -91,7 +86,7 @@ static struct plane_conn *conn_get(struct plane *p, const char *project_id, cons
 
 static void conn_forget(struct plane *p, struct plane_conn *c)
 {
-    struct plane_conn **q = &p->conns[bucket(c->id, NULL)];
+    struct plane_conn **q = &p->conns[bucket(c->id)];
 
     while (*q && *q != c)
         q = &(*q)->next;
@@ -117,7 +112,7 @@ static bool vgw_held(const struct plane *p, const char *project_id, const char *
     char key[sizeof(((struct plane_vgw *)0)->key)];
 
     snprintf(key, sizeof(key), "%s/%s", project_id, vgw_id);
-    for (const struct plane_vgw *v = p->vgws[bucket(key, NULL)]; v; v = v->next) {
+    for (const struct plane_vgw *v = p->vgws[bucket(key)]; v; v = v->next) {
         if (strcmp(v->key, key) == 0)
             return true;
     }
@@ -131,7 +126,7 @@ static int vgw_add(struct plane *p, const char *project_id, const char *vgw_id)
     if (!v)
         return -ENOMEM;
     snprintf(v->key, sizeof(v->key), "%s/%s", project_id, vgw_id);
-    size_t b = bucket(v->key, NULL);
+    size_t b = bucket(v->key);
     v->next = p->vgws[b];
     p->vgws[b] = v;
     p->stats.leases_held++;
@@ -366,7 +361,12 @@ static void conns_prune(struct plane *p, const struct wanted *w)
     }
 }
 
-static void reconcile(struct plane *p)
+/* Brings the daemon in line with the store for the gateways this node holds, then lists every
+ * SA. full (start, reconnect, lease change): every connection is loaded again; otherwise (the
+ * periodic pass) only those the plane does not know yet (created by another process: vpnd
+ * import, a node that wrote the row without a due time) are loaded, and what the store no
+ * longer has is unloaded. */
+static void reconcile(struct plane *p, bool full)
 {
     struct wanted w = {.p = p};
     int64_t t0 = mono_us();
@@ -384,8 +384,8 @@ static void reconcile(struct plane *p)
         conns_prune(p, &w);
         for (size_t i = 0; i < w.n; i++) {
             struct plane_conn *c = conn_find(p, w.ids[i]);
-            if (c && c->pending[0])
-                continue; /* its apply is under way */
+            if (c && (c->pending[0] || !full))
+                continue; /* its apply is under way; or known, and loaded already */
             int e = apply(p, w.projects[i], w.ids[i], w.pending[i]);
             if (e == -EIO)
                 break; /* the daemon went away: the next reconnect starts over */
@@ -393,13 +393,19 @@ static void reconcile(struct plane *p)
         }
         r = driver_refresh(p->drv);
     }
-    if (r == 0) {
+    if (r == 0 && full) {
         p->resync = false;
         p->stats.reconciles++;
         p->stats.reconcile_last_us = (uint64_t)(mono_us() - t0);
         p->stats.reconcile_last_conns = loaded;
         log_info("event=dataplane_reconciled node=%s gateways=%llu connections=%zu loaded=%zu",
                  p->node, (unsigned long long)p->stats.leases_held, w.n, loaded);
+    } else if (r == 0) {
+        p->stats.periodic++;
+        p->stats.periodic_last_us = (uint64_t)(mono_us() - t0);
+        if (loaded)
+            log_info("event=dataplane_reconciled node=%s connections=%zu loaded=%zu periodic=yes",
+                     p->node, w.n, loaded);
     } else if (r != -EIO) {
         log_error("op=dataplane.reconcile error=%d store=\"%s\"", r, svc_errmsg(p->svc));
     }
@@ -463,11 +469,11 @@ void plane_tick(struct plane *p)
         p->next_lease = now + p->cfg.lease_ms / 3;
     }
     if (p->resync && p->up)
-        reconcile(p);
-    if (p->up && now >= p->next_refresh) {
-        (void)driver_refresh(p->drv);
+        reconcile(p, true);
+    else if (p->up && now >= p->next_refresh)
+        reconcile(p, false);
+    if (now >= p->next_refresh)
         p->next_refresh = now + p->cfg.reconcile_ms;
-    }
 }
 
 /* ---- the engine's boundary ---- */

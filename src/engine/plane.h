@@ -13,8 +13,9 @@
  *  - reconciliation: on start, on every reconnect to the daemon and whenever the set of
  *    gateways it drives changes, it loads every connection of those gateways the store has
  *    and unloads every vpnd connection the daemon has that the store does not (driver_sync),
- *    then lists every SA (driver_refresh); the listing repeats every reconcile_ms as a safety
- *    net under the events;
+ *    then lists every SA (driver_refresh). Every reconcile_ms a lighter pass does the same but
+ *    loads only connections it did not know (written by another process), and its listing is
+ *    the safety net under the events;
  *  - several nodes: it drives only the gateways whose lease it holds (store_leases_take, taken
  *    and renewed every lease_ms / 3); a lease it fails to renew for lease_ms is lost, and the
  *    daemon is emptied of that node's connections (another node takes them over).
@@ -40,9 +41,11 @@ struct plane_config {
 
 /* Facts for the operator (metrics): read-only. */
 struct plane_stats {
-    uint64_t reconciles;           /* store-to-daemon reconciliations */
+    uint64_t reconciles;           /* full reconciliations (start, reconnect, lease change) */
     uint64_t reconcile_last_us;    /* vpnd's time in the last one (its commands then queue) */
     uint64_t reconcile_last_conns; /* connections it loaded */
+    uint64_t periodic;             /* periodic passes (every reconcile_ms) */
+    uint64_t periodic_last_us;     /* vpnd's time in the last one */
     uint64_t leases_held;          /* gateways this node drives now */
     uint64_t lease_failures;       /* renewals the store refused */
     uint64_t status_writes;        /* statuses written from the daemon's reports */

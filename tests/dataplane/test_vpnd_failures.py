@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from vpnd_plane import Tunnel
+from vpnd_plane import Tunnel, up
 
 
 def wait_cause(t, cause, since=0, timeout=5):
@@ -19,12 +19,6 @@ def wait_cause(t, cause, since=0, timeout=5):
         assert time.monotonic() < deadline, "no %r in the log: %s" % (cause, t.log())
         time.sleep(0.05)
 
-
-def up(cloud, n, **kw):
-    t = Tunnel(cloud, n, **kw)
-    t.peer_load()
-    t.wait("ACTIVE", 5)
-    return t
 
 
 def test_a_wrong_psk_is_down_with_authentication_failed(cloud, conn_n):

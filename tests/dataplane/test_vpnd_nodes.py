@@ -24,7 +24,7 @@ import time
 import pytest
 
 import vpnd_api
-from vpnd_plane import Cloud, Tunnel
+from vpnd_plane import Cloud, Tunnel, wait_for
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LEASE_MS = 2000
@@ -114,13 +114,6 @@ class Sampler:
         self.stop.set()
         self.thread.join(timeout=30)
 
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, "timed out after %.1f s waiting for %s" % (timeout,
-                                                                                     what)
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

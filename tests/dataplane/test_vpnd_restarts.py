@@ -4,20 +4,12 @@ itself (kill -9 mid-flight: on restart the daemon is brought in line with the st
 duplicate and no orphan)."""
 
 import signal
-import time
 
 import pytest
 
 from dataplane import Conn
-from vpnd_plane import Tunnel, charon_conns, charon_keys, tool
+from vpnd_plane import Tunnel, charon_conns, charon_keys, tool, wait_for
 
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, "timed out after %.1f s waiting for %s" % (timeout,
-                                                                                     what)
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

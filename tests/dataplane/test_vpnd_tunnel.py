@@ -8,15 +8,8 @@ import time
 import pytest
 
 from dataplane import BED
-from vpnd_plane import Tunnel, charon_conns, charon_keys
+from vpnd_plane import Tunnel, charon_conns, charon_keys, up
 
-
-def up(cloud, n, **kw):
-    """Connection n created, its customer loaded from the export, ACTIVE."""
-    t = Tunnel(cloud, n, **kw)
-    t.peer_load()
-    t.wait("ACTIVE", 5)
-    return t
 
 
 def test_a_connection_is_active_within_5_s_of_the_customer_loading_its_export(cloud, conn_n):

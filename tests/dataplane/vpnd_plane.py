@@ -179,6 +179,23 @@ class Tunnel:
         return self.cloud.log(self.id)
 
 
+def up(cloud, n, **kw):
+    """Connection n created (Tunnel's keywords), its customer loaded from the export, ACTIVE."""
+    t = Tunnel(cloud, n, **kw)
+    t.peer_load()
+    t.wait("ACTIVE", 5)
+    return t
+
+
+def wait_for(pred, timeout, what):
+    """Polls pred until it is true; fails after timeout seconds naming what was awaited."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, "timed out after %.1f s waiting for %s" % (timeout,
+                                                                                     what)
+        time.sleep(0.05)
+
+
 def charon_conns(bed, side):
     """vpnd- connection names charon of side holds (get-conns)."""
     return [n for n in bed.conns(side) if n.startswith("vpnd-")]

@@ -477,6 +477,30 @@ static void test_the_daemon_back_gets_the_held_connections_synced_loaded_and_lis
     status_is(p, b, "DOWN");
 }
 
+static void test_a_settled_connection_another_process_wrote_is_loaded_by_the_periodic_pass(
+    void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+
+    new_conn(p, id);
+    /* as vpnd import --keep-ids writes it: settled, nothing due */
+    struct store_conn_status set = {.project_id = PROJECT_A, .id = id, .from = "PENDING_CREATE",
+                                    .from_due = -1, .to = "DOWN"};
+    assert_int_equal(store_conn_set_status(p->f->s, &set, 1), 0);
+    assert_int_equal(set.result, 0);
+    size_t syncs = p->drv.syncs, refreshes = p->drv.refreshes;
+    advance(p, 1);
+    assert_int_equal(p->drv.n_applied, 0);
+    advance(p, 30000);
+    assert_int_equal(p->drv.n_applied, 1);
+    assert_string_equal(p->drv.applied[0], id);
+    assert_int_equal(p->drv.syncs, syncs + 1);
+    assert_int_equal(p->drv.refreshes, refreshes + 1);
+    advance(p, 30000); /* known now: not loaded again */
+    assert_int_equal(p->drv.n_applied, 1);
+}
+
 static void test_a_delete_is_unloaded_before_the_row_goes(void **state)
 {
     struct pfx *p = *state;
@@ -549,6 +573,7 @@ int main(void)
         T(test_a_report_while_pending_changes_nothing),
         T(test_the_daemon_going_away_makes_driven_connections_unknown),
         T(test_the_daemon_back_gets_the_held_connections_synced_loaded_and_listed),
+        T(test_a_settled_connection_another_process_wrote_is_loaded_by_the_periodic_pass),
         T(test_a_delete_is_unloaded_before_the_row_goes),
         T(test_a_connection_of_a_gateway_another_node_holds_is_left_to_it),
 #undef T

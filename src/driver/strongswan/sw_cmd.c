@@ -19,6 +19,7 @@
 
 #include "driver/strongswan/sw_int.h"
 #include "driver/strongswan/vici_map.h"
+#include "util/hash.h"
 #include "util/log.h"
 
 #define TERMINATE_TIMEOUT "2000" /* ms charon waits for the peer's answer to a forced DELETE */
@@ -131,46 +132,42 @@ static int send_cmd(struct sw_op *op, const char *cmd, struct vici_builder *b, b
     return r;
 }
 
-/* A command whose message is one key/value ("ike = <name>"), or two. */
-static int send_kv(struct sw_op *op, const char *cmd, const char *k1, const char *v1,
-                   const char *k2, const char *v2, bool stream)
+/* A command whose message is n key/values (kv[i][0] = kv[i][1]). */
+static int send_kvs(struct sw_op *op, const char *cmd, const char *const (*kv)[2], size_t n,
+                    bool stream)
 {
     struct vici_builder b;
 
     vici_builder_init(&b);
-    if (k1)
-        vici_add_kv(&b, k1, v1);
-    if (k2)
-        vici_add_kv(&b, k2, v2);
-    int r = send_cmd(op, cmd, k1 ? &b : NULL, stream);
+    for (size_t i = 0; i < n; i++)
+        vici_add_kv(&b, kv[i][0], kv[i][1]);
+    int r = send_cmd(op, cmd, n ? &b : NULL, stream);
     vici_builder_done(&b);
     return r;
+}
+
+/* A command whose message is one key/value ("ike = <name>"). */
+static int send_kv(struct sw_op *op, const char *cmd, const char *key, const char *value,
+                   bool stream)
+{
+    const char *const kv[][2] = {{key, value}};
+
+    return send_kvs(op, cmd, kv, 1, stream);
 }
 
 static int send_terminate(struct sw_op *op, const char *name)
 {
-    struct vici_builder b;
+    const char *const kv[][2] = {{"ike", name}, {"force", "yes"}, {"timeout", TERMINATE_TIMEOUT}};
 
-    vici_builder_init(&b);
-    vici_add_kv(&b, "ike", name);
-    vici_add_kv(&b, "force", "yes");
-    vici_add_kv(&b, "timeout", TERMINATE_TIMEOUT);
-    int r = send_cmd(op, "terminate", &b, false);
-    vici_builder_done(&b);
-    return r;
+    return send_kvs(op, "terminate", kv, 3, false);
 }
 
+/* timeout -1: answered at once; the events tell the outcome */
 static int send_initiate(struct sw_op *op, const char *child)
 {
-    struct vici_builder b;
+    const char *const kv[][2] = {{"child", child}, {"ike", op->name}, {"timeout", "-1"}};
 
-    vici_builder_init(&b);
-    vici_add_kv(&b, "child", child);
-    vici_add_kv(&b, "ike", op->name);
-    vici_add_kv(&b, "timeout", "-1"); /* answer at once; the events tell the outcome */
-    int r = send_cmd(op, "initiate", &b, false);
-    vici_builder_done(&b);
-    return r;
+    return send_kvs(op, "initiate", kv, 3, false);
 }
 
 /* success = yes, or the errmsg into why. */
@@ -400,7 +397,7 @@ static void apply_step(struct sw_op *op, int r, const struct vici_tree *res)
         c->in_charon = true;
         c->conf_hash = op->conf_hash;
         msgs_free(op);
-        r = send_kv(op, "list-sas", "ike", op->name, NULL, NULL, true);
+        r = send_kv(op, "list-sas", "ike", op->name, true);
         break;
     case 2: /* list-sas answered */
         sw_conn_observe(op->d, c, op->established, op->mask);
@@ -424,11 +421,11 @@ static int unload_step(struct sw_op *op, const char *name, unsigned step)
 {
     switch (step) {
     case 0:
-        return send_kv(op, "unload-conn", "name", name, NULL, NULL, false);
+        return send_kv(op, "unload-conn", "name", name, false);
     case 1:
         return send_terminate(op, name);
     case 2:
-        return send_kv(op, "unload-shared", "id", name, NULL, NULL, false);
+        return send_kv(op, "unload-shared", "id", name, false);
     default:
         return 1;
     }
@@ -543,14 +540,6 @@ static struct sw *sw_of(struct driver *base)
     return (struct sw *)base;
 }
 
-static uint64_t hash64(const void *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ull;
-    return h ? h : 1;
-}
 
 /* The queued chain's first command, or -EIO/-ENOMEM undoing op. */
 static int chain_start(struct sw_op *op, int r)
@@ -596,7 +585,8 @@ static int sw_apply(struct driver *base, const struct driver_conn *x, struct ver
     sw_conn_describe(c, ix);
     free(ix);
     op->msgs = msgs;
-    op->conf_hash = hash64(msgs->load_conn.buf.data, msgs->load_conn.buf.len);
+    op->conf_hash = hash_fnv1a(HASH_FNV_INIT, msgs->load_conn.buf.data, msgs->load_conn.buf.len);
+    op->conf_hash += op->conf_hash == 0; /* 0 means "unknown" */
     /* charon keeps SAs of a configuration it finds unchanged: nothing restarts it then */
     op->reinit = c->conf_hash ? c->conf_hash == op->conf_hash : c->in_charon;
     c->busy++;
@@ -649,7 +639,7 @@ void sw_conn_query(struct sw *d, struct sw_conn *c)
     if (!op)
         return; /* the next refresh corrects it */
     c->querying = true;
-    if (send_kv(op, "list-sas", "ike", op->name, NULL, NULL, true) < 0) {
+    if (send_kv(op, "list-sas", "ike", op->name, true) < 0) {
         c->querying = false;
         op_free(op);
     }
@@ -696,7 +686,7 @@ static int sw_sas(struct driver *base, const char *id, driver_sas_fn cb, void *u
         return -ENOMEM;
     op->sas_cb = cb;
     op->sas_ud = ud;
-    return chain_start(op, send_kv(op, "list-sas", "ike", op->name, NULL, NULL, true));
+    return chain_start(op, send_kv(op, "list-sas", "ike", op->name, true));
 }
 
 static bool sw_is_up(const struct driver *base, const char *id, char *reason, size_t size)
@@ -707,17 +697,8 @@ static bool sw_is_up(const struct driver *base, const char *id, char *reason, si
     reason[0] = '\0';
     if (!c || c->told == SW_TOLD_NONE)
         return false;
-    if (c->told == SW_TOLD_UP) {
-        snprintf(reason, size, "tunnel up (%zu CHILD SA installed)", c->told_installed);
-        return true;
-    }
-    if (c->cause != SW_CAUSE_NONE)
-        sw_cause_reason(c->cause, c->cause_msg, reason, size);
-    else if (!c->established)
-        snprintf(reason, size, "no IKE SA established");
-    else
-        snprintf(reason, size, "%zu of %zu CHILD SA installed", c->installed, c->n_children);
-    return false;
+    sw_conn_reason(c, reason, size);
+    return c->told == SW_TOLD_UP;
 }
 
 static void sw_set_host(struct driver *base, const struct driver_host *host)

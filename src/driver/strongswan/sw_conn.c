@@ -6,17 +6,14 @@
 #include <string.h>
 
 #include "driver/strongswan/sw_int.h"
+#include "util/hash.h"
 #include "util/log.h"
 
 /* ---- the table ---- */
 
 static size_t bucket_of(const char *id)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h % SW_BUCKETS;
+    return (size_t)(hash_fnv1a_str(HASH_FNV_INIT, id) % SW_BUCKETS);
 }
 
 struct sw_conn *sw_conn_find(const struct sw *d, const char *id)
@@ -162,10 +159,11 @@ static void report(struct sw *d, struct sw_conn *c, bool up, const char *reason)
         d->host.conn_state(d->host.ud, c->id, up, reason);
 }
 
-/* Why c is down: the cause seen since it was last up, else what the listing showed. */
-static void down_reason(const struct sw_conn *c, char *out, size_t size)
+void sw_conn_reason(const struct sw_conn *c, char *out, size_t size)
 {
-    if (c->cause != SW_CAUSE_NONE)
+    if (c->told == SW_TOLD_UP)
+        snprintf(out, size, "tunnel up (%zu CHILD SA installed)", c->told_installed);
+    else if (c->cause != SW_CAUSE_NONE)
         sw_cause_reason(c->cause, c->cause_msg, out, size);
     else if (!c->established)
         snprintf(out, size, "no IKE SA established");
@@ -177,7 +175,8 @@ static void report_down(struct sw *d, struct sw_conn *c)
 {
     char why[DRIVER_REASON_LEN];
 
-    down_reason(c, why, sizeof(why));
+    c->told = SW_TOLD_DOWN;
+    sw_conn_reason(c, why, sizeof(why));
     c->told_cause = c->cause;
     report(d, c, false, why);
 }
@@ -198,8 +197,9 @@ void sw_conn_observe(struct sw *d, struct sw_conn *c, bool established, uint32_t
         c->cause_msg[0] = '\0';
         if (c->told != SW_TOLD_UP) {
             char why[DRIVER_REASON_LEN];
+            c->told = SW_TOLD_UP;
             c->told_installed = installed;
-            snprintf(why, sizeof(why), "tunnel up (%zu CHILD SA installed)", installed);
+            sw_conn_reason(c, why, sizeof(why));
             report(d, c, true, why);
         }
         return;

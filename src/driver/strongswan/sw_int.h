@@ -109,6 +109,9 @@ int sw_conn_child(const struct sw_conn *c, const char *name, size_t len);
 /* Folds one IKE SA section of a listing or event into (established, mask). */
 void sw_conn_scan_ike(const struct sw_conn *c, const struct vici_tree *t, uint32_t ike,
                       bool *established, uint32_t *mask);
+/* Why c is as it was told: "tunnel up (n CHILD SA installed)", the cause seen since it was last
+ * up, else what the listing showed ("no IKE SA established", "1 of 2 CHILD SA installed"). */
+void sw_conn_reason(const struct sw_conn *c, char *out, size_t size);
 /* What a listing found: reports a change (going down waits SW_DOWN_GRACE_MS). */
 void sw_conn_observe(struct sw *d, struct sw_conn *c, bool established, uint32_t mask);
 /* Reports every connection's state as unknown (the daemon went away). */
