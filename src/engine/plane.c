@@ -9,10 +9,9 @@
 
 #include "model/model.h"
 #include "service/svc.h"
-#include "util/hash.h"
 #include "util/log.h"
+#include "util/table.h"
 
-#define PLANE_BUCKETS 1024
 #define LEASE_SOON_MS 1000 /* a due connection of a gateway not held: leases renewed by then */
 
 static int64_t mono_us(void)
@@ -25,16 +24,17 @@ static int64_t mono_us(void)
 
 /* A connection of a gateway this node drives. */
 struct plane_conn {
-    struct plane_conn *next; /* hash chain */
+    struct table_link link; /* first: the plane's table, keyed by id */
     char id[MODEL_UUID_LEN];
     char project_id[MODEL_PROJECT_ID_LEN];
     char pending[24]; /* the PENDING_* status an operation in flight completes; "" none */
     bool reported;    /* the driver reported its state since the daemon came up */
+    uint64_t walk;    /* the last reconciliation that found it wanted */
 };
 
 /* A gateway whose lease this node holds. */
 struct plane_vgw {
-    struct plane_vgw *next;
+    struct table_link link; /* first: keyed by key */
     char key[MODEL_PROJECT_ID_LEN + MODEL_UUID_LEN]; /* "<project_id>/<vgw_id>" */
 };
 
@@ -46,63 +46,48 @@ struct plane {
     bool up;     /* the daemon is reachable */
     bool resync; /* a reconciliation is due */
     int64_t next_lease, lease_ok_at, next_refresh;
-    struct plane_conn *conns[PLANE_BUCKETS];
-    struct plane_vgw *vgws[PLANE_BUCKETS];
+    struct table conns; /* struct plane_conn by id */
+    struct table vgws;  /* struct plane_vgw by key */
+    uint64_t walks;     /* reconciliations started */
     struct plane_stats stats;
 };
 
 /* ---- tables ---- */
 
-static size_t bucket(const char *key)
-{
-    return (size_t)(hash_fnv1a_str(HASH_FNV_INIT, key) % PLANE_BUCKETS);
-}
+#define CONNS_EACH(p, c, nx)                                                                       \
+    for (struct plane_conn *c = (struct plane_conn *)table_first(&(p)->conns), *nx;                \
+         c && (nx = (struct plane_conn *)table_next(&(p)->conns, &c->link), 1); c = nx)
 
 static struct plane_conn *conn_find(const struct plane *p, const char *id)
 {
-    for (struct plane_conn *c = p->conns[bucket(id)]; c; c = c->next) {
-        if (strcmp(c->id, id) == 0)
-            return c;
-    }
-    return NULL;
+    return (struct plane_conn *)table_find(&p->conns, id);
 }
 
 static struct plane_conn *conn_get(struct plane *p, const char *project_id, const char *id)
 {
     struct plane_conn *c = conn_find(p, id);
-    size_t b = bucket(id);
 
-    if (c)
-        return c;
-    c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
-    snprintf(c->id, sizeof(c->id), "%s", id);
-    snprintf(c->project_id, sizeof(c->project_id), "%s", project_id);
-    c->next = p->conns[b];
-    p->conns[b] = c;
+    if (!c && (c = calloc(1, sizeof(*c)))) { /* NULL: out of memory */
+        snprintf(c->id, sizeof(c->id), "%s", id);
+        snprintf(c->project_id, sizeof(c->project_id), "%s", project_id);
+        table_add(&p->conns, &c->link, c->id);
+    }
     return c;
 }
 
 static void conn_forget(struct plane *p, struct plane_conn *c)
 {
-    struct plane_conn **q = &p->conns[bucket(c->id)];
-
-    while (*q && *q != c)
-        q = &(*q)->next;
-    if (*q)
-        *q = c->next;
+    table_remove(&p->conns, &c->link);
     free(c);
 }
 
 static void vgws_free(struct plane *p)
 {
-    for (size_t i = 0; i < PLANE_BUCKETS; i++) {
-        while (p->vgws[i]) {
-            struct plane_vgw *v = p->vgws[i];
-            p->vgws[i] = v->next;
-            free(v);
-        }
+    struct table_link *e;
+
+    while ((e = table_first(&p->vgws))) {
+        table_remove(&p->vgws, e);
+        free(e);
     }
     p->stats.leases_held = 0;
 }
@@ -112,11 +97,7 @@ static bool vgw_held(const struct plane *p, const char *project_id, const char *
     char key[sizeof(((struct plane_vgw *)0)->key)];
 
     snprintf(key, sizeof(key), "%s/%s", project_id, vgw_id);
-    for (const struct plane_vgw *v = p->vgws[bucket(key)]; v; v = v->next) {
-        if (strcmp(v->key, key) == 0)
-            return true;
-    }
-    return false;
+    return table_find(&p->vgws, key) != NULL;
 }
 
 static int vgw_add(struct plane *p, const char *project_id, const char *vgw_id)
@@ -126,9 +107,7 @@ static int vgw_add(struct plane *p, const char *project_id, const char *vgw_id)
     if (!v)
         return -ENOMEM;
     snprintf(v->key, sizeof(v->key), "%s/%s", project_id, vgw_id);
-    size_t b = bucket(v->key);
-    v->next = p->vgws[b];
-    p->vgws[b] = v;
+    table_add(&p->vgws, &v->link, v->key);
     p->stats.leases_held++;
     return 0;
 }
@@ -248,14 +227,13 @@ static void all_unknown(struct plane *p, const char *why)
     char reason[DRIVER_REASON_LEN], status[24];
 
     snprintf(reason, sizeof(reason), "data plane unreachable: %s", why);
-    for (size_t i = 0; i < PLANE_BUCKETS; i++) {
-        for (struct plane_conn *c = p->conns[i]; c; c = c->next) {
-            c->pending[0] = '\0';
-            c->reported = false;
-            if (svc_conn_status(p->svc, c->project_id, c->id, status) == 0 && settled(status) &&
-                strcmp(status, MODEL_STATUS(UNKNOWN)) != 0)
-                set_status(p, c->project_id, c->id, status, MODEL_STATUS(UNKNOWN), reason);
-        }
+    CONNS_EACH(p, c, next)
+    {
+        c->pending[0] = '\0';
+        c->reported = false;
+        if (svc_conn_status(p->svc, c->project_id, c->id, status) == 0 && settled(status) &&
+            strcmp(status, MODEL_STATUS(UNKNOWN)) != 0)
+            set_status(p, c->project_id, c->id, status, MODEL_STATUS(UNKNOWN), reason);
     }
 }
 
@@ -346,18 +324,20 @@ static int want(void *ud, const char *project_id, const char *id, const char *vg
     return 0;
 }
 
-/* Forgets the connections a walk did not find wanted. */
+/* Forgets the connections a walk did not find wanted (nor under way). */
 static void conns_prune(struct plane *p, const struct wanted *w)
 {
-    for (size_t i = 0; i < PLANE_BUCKETS; i++) {
-        for (struct plane_conn *c = p->conns[i], *next; c; c = next) {
-            bool keep = c->pending[0] != '\0';
-            next = c->next;
-            for (size_t k = 0; !keep && k < w->n; k++)
-                keep = strcmp(w->ids[k], c->id) == 0;
-            if (!keep)
-                conn_forget(p, c);
-        }
+    uint64_t walk = ++p->walks;
+
+    for (size_t k = 0; k < w->n; k++) {
+        struct plane_conn *c = conn_find(p, w->ids[k]);
+        if (c)
+            c->walk = walk;
+    }
+    CONNS_EACH(p, c, next)
+    {
+        if (c->walk != walk && !c->pending[0])
+            conn_forget(p, c);
     }
 }
 
@@ -568,12 +548,9 @@ void plane_free(struct plane *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < PLANE_BUCKETS; i++) {
-        while (p->conns[i]) {
-            struct plane_conn *c = p->conns[i];
-            p->conns[i] = c->next;
-            free(c);
-        }
+    CONNS_EACH(p, c, next)
+    {
+        conn_forget(p, c);
     }
     vgws_free(p);
     free(p);

@@ -312,12 +312,10 @@ static void refresh_done(struct sw_op *op, int r)
         d->stats.refreshes++;
         d->stats.refresh_last_us = (uint64_t)(mono_us() - op->started_us);
         d->stats.refresh_last_sas = op->n_ike;
-        for (size_t b = 0; b < SW_BUCKETS; b++) {
-            for (struct sw_conn *c = d->table[b], *next; c; c = next) {
-                next = c->next;
-                bool seen = c->scan_gen == op->gen;
-                sw_conn_observe(d, c, seen && c->scan_established, seen ? c->scan_mask : 0);
-            }
+        SW_CONNS_EACH(d, c, next)
+        {
+            bool seen = c->scan_gen == op->gen;
+            sw_conn_observe(d, c, seen && c->scan_established, seen ? c->scan_mask : 0);
         }
     }
     op_free(op);
@@ -498,12 +496,10 @@ static void sync_step(struct sw_op *op, int r, const struct vici_tree *res)
     if (op->step == 1) {
         sync_collect(op, res, "keys"); /* -ENOENT: a charon without get-shared */
         /* what no sync wanted and nothing works on is forgotten */
-        for (size_t b = 0; b < SW_BUCKETS; b++) {
-            for (struct sw_conn *c = d->table[b], *next; c; c = next) {
-                next = c->next;
-                if (!c->wanted && !c->busy)
-                    sw_conn_forget(d, c);
-            }
+        SW_CONNS_EACH(d, c, next)
+        {
+            if (!c->wanted && !c->busy)
+                sw_conn_forget(d, c);
         }
         op->step = 2;
         op->i_name = 0;
@@ -613,9 +609,9 @@ static int sw_sync(struct driver *base, const char *const *ids, size_t n)
 
     if (!vici_client_is_up(d->client))
         return -EIO;
-    for (size_t b = 0; b < SW_BUCKETS; b++) {
-        for (struct sw_conn *c = d->table[b]; c; c = c->next)
-            c->wanted = false;
+    SW_CONNS_EACH(d, c, next)
+    {
+        c->wanted = false;
     }
     for (size_t i = 0; i < n; i++) {
         struct sw_conn *c = sw_conn_get(d, ids[i]);

@@ -6,23 +6,13 @@
 #include <string.h>
 
 #include "driver/strongswan/sw_int.h"
-#include "util/hash.h"
 #include "util/log.h"
 
 /* ---- the table ---- */
 
-static size_t bucket_of(const char *id)
-{
-    return (size_t)(hash_fnv1a_str(HASH_FNV_INIT, id) % SW_BUCKETS);
-}
-
 struct sw_conn *sw_conn_find(const struct sw *d, const char *id)
 {
-    for (struct sw_conn *c = d->table[bucket_of(id)]; c; c = c->next) {
-        if (strcmp(c->id, id) == 0)
-            return c;
-    }
-    return NULL;
+    return (struct sw_conn *)table_find(&d->conns, id);
 }
 
 struct sw_conn *sw_conn_find_name(const struct sw *d, const char *name)
@@ -37,7 +27,6 @@ struct sw_conn *sw_conn_find_name(const struct sw *d, const char *name)
 struct sw_conn *sw_conn_get(struct sw *d, const char *id)
 {
     struct sw_conn *c = sw_conn_find(d, id);
-    size_t b = bucket_of(id);
 
     if (c)
         return c;
@@ -46,9 +35,7 @@ struct sw_conn *sw_conn_get(struct sw *d, const char *id)
         return NULL;
     snprintf(c->id, sizeof(c->id), "%s", id);
     snprintf(c->name, sizeof(c->name), "%s%s", MODEL_IPSEC_NAME_PREFIX, id);
-    c->next = d->table[b];
-    d->table[b] = c;
-    d->n_conns++;
+    table_add(&d->conns, &c->link, c->id);
     return c;
 }
 
@@ -66,28 +53,19 @@ static void grace_remove(struct sw *d, struct sw_conn *c)
 
 void sw_conn_forget(struct sw *d, struct sw_conn *c)
 {
-    struct sw_conn **p = &d->table[bucket_of(c->id)];
-
     if (c->down_pending)
         grace_remove(d, c);
-    while (*p && *p != c)
-        p = &(*p)->next;
-    if (*p)
-        *p = c->next;
-    d->n_conns--;
+    table_remove(&d->conns, &c->link);
     free(c);
 }
 
 void sw_conns_free(struct sw *d)
 {
-    for (size_t b = 0; b < SW_BUCKETS; b++) {
-        while (d->table[b]) {
-            struct sw_conn *c = d->table[b];
-            d->table[b] = c->next;
-            free(c);
-        }
+    SW_CONNS_EACH(d, c, next)
+    {
+        table_remove(&d->conns, &c->link);
+        free(c);
     }
-    d->n_conns = 0;
     d->grace = NULL;
 }
 
@@ -219,15 +197,14 @@ void sw_conn_observe(struct sw *d, struct sw_conn *c, bool established, uint32_t
 
 void sw_conns_reset(struct sw *d)
 {
-    for (size_t b = 0; b < SW_BUCKETS; b++) {
-        for (struct sw_conn *c = d->table[b]; c; c = c->next) {
-            c->told = SW_TOLD_NONE;
-            c->querying = c->requery = false;
-            c->in_charon = false;
-            c->conf_hash = 0;
-            c->cause = SW_CAUSE_NONE;
-            c->told_cause = SW_CAUSE_NONE;
-        }
+    SW_CONNS_EACH(d, c, next)
+    {
+        c->told = SW_TOLD_NONE;
+        c->querying = c->requery = false;
+        c->in_charon = false;
+        c->conf_hash = 0;
+        c->cause = SW_CAUSE_NONE;
+        c->told_cause = SW_CAUSE_NONE;
     }
     while (d->grace)
         grace_remove(d, d->grace);
@@ -303,11 +280,10 @@ static const char *unnamed_addr(const struct sw *d, const char *uid)
  * up (which one the customer meant is not known before a configuration is selected). */
 static void cause_by_addr(struct sw *d, const char *addr, enum sw_cause cause, const char *msg)
 {
-    for (size_t b = 0; b < SW_BUCKETS; b++) {
-        for (struct sw_conn *c = d->table[b]; c; c = c->next) {
-            if (c->told != SW_TOLD_UP && strcmp(c->remote_addr, addr) == 0)
-                note_cause(d, c, cause, msg);
-        }
+    SW_CONNS_EACH(d, c, next)
+    {
+        if (c->told != SW_TOLD_UP && strcmp(c->remote_addr, addr) == 0)
+            note_cause(d, c, cause, msg);
     }
 }
 

@@ -7,15 +7,15 @@
 #include "driver/strongswan/strongswan.h"
 #include "driver/strongswan/vici_client.h"
 #include "model/ipsec.h"
+#include "util/table.h"
 
-#define SW_BUCKETS 1024 /* connection table (chained) */
 #define SW_UNNAMED 64   /* unnamed IKE SAs remembered with the address that started them */
 
 enum sw_told { SW_TOLD_NONE, SW_TOLD_UP, SW_TOLD_DOWN };
 
 /* A connection the driver knows: applied, or found in charon by a sync. */
 struct sw_conn {
-    struct sw_conn *next;            /* hash chain */
+    struct table_link link;          /* first: the driver's table, keyed by id */
     struct sw_conn *grace_next;      /* on the grace list while down_pending */
     char id[MODEL_UUID_LEN];
     char name[MODEL_IPSEC_NAME_LEN]; /* charon's: vpnd-<id> */
@@ -77,8 +77,7 @@ struct sw {
     struct driver_loop loop;
     struct vici_client *client;
     struct driver_stats stats;
-    struct sw_conn *table[SW_BUCKETS];
-    size_t n_conns;
+    struct table conns; /* struct sw_conn by id */
     struct sw_conn *grace;  /* connections whose down report waits */
     struct sw_op *ops;      /* in flight */
     uint64_t scan_gen;
@@ -96,6 +95,10 @@ void sw_watch_sync(struct sw *d);
 int64_t sw_now_ms(void);
 
 /* sw_conn.c */
+/* Iteration over every connection (the one after c may be read before c is forgotten). */
+#define SW_CONNS_EACH(d, c, nx)                                                                    \
+    for (struct sw_conn *c = (struct sw_conn *)table_first(&(d)->conns), *nx;                      \
+         c && (nx = (struct sw_conn *)table_next(&(d)->conns, &c->link), 1); c = nx)
 struct sw_conn *sw_conn_find(const struct sw *d, const char *id);
 struct sw_conn *sw_conn_find_name(const struct sw *d, const char *name);
 /* The connection id, created (told nothing yet) when absent; NULL: out of memory. */
