@@ -195,9 +195,9 @@ check: test-deps
 	$(MAKE) check-pg
 
 # Real tunnels: two charons in network namespaces driven through vpnd's VICI codec, client and
-# mapping (tests/dataplane/README.md). Needs root; skipped with one line where namespaces
-# cannot be created.
-check-dataplane: build/asan/tests/vici_tool
+# mapping, and by the vpnd binary itself with --driver strongswan (tests/dataplane/README.md).
+# Needs root; skipped with one line where namespaces cannot be created.
+check-dataplane: build/asan/tests/vici_tool build/asan/vpnd
 	@tests/dataplane/run.sh
 
 # The same store contract suite (tests/unit/test_store_*, and test_svc_* over the same fixture)

@@ -122,7 +122,9 @@ def dead_peer(bed, cloud, made):
 # ---- 3. 200 connections on one gateway pair ----
 
 def pair_addresses(bed):
-    """The customer's 200 addresses and inner hosts, the cloud's inner host (ip -batch)."""
+    """The customer's 200 addresses and inner hosts, the cloud's inner host (ip -batch): added
+    before the charons start (a charon that sees hundreds of addresses appear while it runs may
+    not know them yet when a CHILD SA needs one: "error installing route with policy ...")."""
     peer = os.path.join(bed.dir, "pair-peer.ip")
     with open(peer, "w") as f:
         for k in range(N_PAIR):
@@ -142,7 +144,6 @@ def peer_host(k):
 
 
 def pair(bed, cloud, workdir):
-    pair_addresses(bed)
     gw = cloud.gateway(["198.19.0.0/24"])
     ids = []
     t0 = time.monotonic()
@@ -298,6 +299,7 @@ def main():
     bed = Bed(os.path.join(tmp, "bed"))
     figures = {}
     try:
+        pair_addresses(bed)
         bed.start("cloud")
         bed.start("peer")
         cloud = Cloud(bed, tmp, extra=["--reconcile-interval", "30000", "--log-level", "info",

@@ -82,3 +82,15 @@ def test_a_killed_vpnd_restarted_leaves_no_orphan_and_no_duplicate(cloud, pair, 
     for t in pair + [fresh]:
         assert names.count(t.name) == 1, names
     assert orphan.name not in names
+
+
+def test_a_restarted_vpnd_initiates_a_loaded_tunnel_that_is_down(cloud, tmp_path):
+    t = Tunnel(cloud, 5)
+    t.peer_load()
+    t.wait("ACTIVE", 5)
+    cloud.bed.swanctl("peer", "--terminate", "--ike", t.name)  # nobody initiates again
+    t.wait("DOWN", 5)
+    cloud.stop(signal.SIGKILL)
+    cloud.start()
+    # charon still holds the unchanged configuration: the reload alone would restart nothing
+    t.wait("ACTIVE", 10)

@@ -392,6 +392,9 @@ static void apply_step(struct sw_op *op, int r, const struct vici_tree *res)
             op_finish(op, -EINVAL, op->why);
             return;
         }
+        /* charon keeps the SAs of a configuration it finds unchanged: nothing restarts it then
+         * (known now: a sync queued before this apply has been answered) */
+        op->reinit = c->conf_hash ? c->conf_hash == op->conf_hash : c->in_charon;
         c->in_charon = true;
         c->conf_hash = op->conf_hash;
         msgs_free(op);
@@ -583,8 +586,6 @@ static int sw_apply(struct driver *base, const struct driver_conn *x, struct ver
     op->msgs = msgs;
     op->conf_hash = hash_fnv1a(HASH_FNV_INIT, msgs->load_conn.buf.data, msgs->load_conn.buf.len);
     op->conf_hash += op->conf_hash == 0; /* 0 means "unknown" */
-    /* charon keeps SAs of a configuration it finds unchanged: nothing restarts it then */
-    op->reinit = c->conf_hash ? c->conf_hash == op->conf_hash : c->in_charon;
     c->busy++;
     return chain_start(op, send_cmd(op, "load-shared", &msgs->load_shared, false));
 }
