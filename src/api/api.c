@@ -1,7 +1,9 @@
 /* api/api.c: the entry point the HTTP layer calls for every request. The dispatcher makes the
  * generic checks once, in this order, before any handler runs: a route for the method and path
- * (404 APIGW.0101), a plausible project id, authentication (401/403) unless the route is exempt,
- * printable path ids (404), and for ROUTE_JSON a body that is a JSON object (400), parsed once.
+ * (404 APIGW.0101), a plausible project id, authentication (401/403) unless the route is exempt
+ * (the operator surface, ROUTE_OPERATOR, has its own rule: operator_check), printable path ids
+ * (404), and for ROUTE_JSON a body that is a JSON object (400), parsed once. The route and who
+ * asked are noted on the request for the access log and the metrics (http_request_note).
  * Then it calls the handler and answers its failure from the error table (api/errors.c),
  * logging it once; writes are logged with their outcome. */
 #include "api/api_int.h"
@@ -55,6 +57,29 @@ static const char *request_header(void *ud, const char *name)
     return http_request_header(ud, name);
 }
 
+/* A route's tag for http_request_note: its index in the table + 1 (0: no route). */
+static unsigned route_tag(const struct route *route)
+{
+    size_t n;
+    const struct route *routes = api_routes(&n);
+
+    return route ? (unsigned)(route - routes) + 1 : 0;
+}
+
+const struct route *api_route_of_tag(unsigned tag)
+{
+    size_t n;
+    const struct route *routes = api_routes(&n);
+
+    return tag >= 1 && tag <= n ? &routes[tag - 1] : NULL;
+}
+
+void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud)
+{
+    api->metrics = fn;
+    api->metrics_ud = ud;
+}
+
 /* 0 when the request may proceed; otherwise the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN,
  * or a failure of the check) with its message in msg. */
 static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
@@ -74,12 +99,47 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
     int r = auth_check(ctx->api->creds, &areq, ctx->call.project_id, ids_now_ms() / 1000,
                        (int64_t)ctx->api->cfg.max_skew_s, &res);
 
+    http_request_note(req, route_tag(ctx->route), res.principal);
     if (r == 0)
         return 0;
-    log_info("request_id=%s op=auth result=%s principal=\"%s\"", req->request_id,
-             r == -EACCES ? "forbidden" : "unauthenticated", res.principal);
+    if (r == -EACCES || r == -EPERM)
+        ctx->api->stats.auth_failures[res.cause]++;
+    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s", req->request_id,
+             r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
+             auth_cause_name(res.cause));
     snprintf(msg, size, "%.1023s", res.msg); /* as much as an error message holds */
     return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
+}
+
+/* The operator surface (ROUTE_OPERATOR: /metrics): tenants never reach it. Without
+ * credentials vpnd serves loopback only (protected mode) and the surface is open like the rest;
+ * with credentials it takes an operator's token (an "admin" line of the credentials file), and
+ * a tenant's credential is refused. One rule, here, for every operator route. */
+static int operator_check(struct api_ctx *ctx, char *msg, size_t size)
+{
+    const struct http_request *req = ctx->req;
+    struct auth_request areq = {
+        .method = req->method,
+        .raw_path = req->path,
+        .raw_query = req->query,
+        .header = request_header,
+        .ud = (void *)req,
+    };
+    struct auth_result res;
+    int r;
+
+    if (!ctx->api->creds)
+        return 0;
+    r = auth_check_admin(ctx->api->creds, &areq, &res);
+    http_request_note(req, route_tag(ctx->route), res.principal);
+    if (r == 0)
+        return 0;
+    ctx->api->stats.auth_failures[res.cause]++;
+    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s surface=operator",
+             req->request_id, r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
+             auth_cause_name(res.cause));
+    snprintf(msg, size, "%.1023s", res.msg);
+    return r == -EACCES ? API_ERR_FORBIDDEN : API_ERR_UNAUTHENTICATED;
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
@@ -121,7 +181,12 @@ static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_
         return API_ERR_NO_API;
     }
     flags = ctx->route->flags;
-    if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
+    http_request_note(req, route_tag(ctx->route), NULL);
+    if (flags & ROUTE_OPERATOR) {
+        int r = operator_check(ctx, msg, size);
+        if (r != 0)
+            return r;
+    } else if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
         int r = authenticate(ctx, msg, size);
         if (r != 0)
             return r;

@@ -53,6 +53,7 @@ struct http_response {
     int status;          /* 0 is treated as 500 */
     struct buf body;     /* sent as application/json when non-empty; 204 sends none */
     const char *allow;   /* if set, sent as the Allow header */
+    const char *content_type; /* a static string; NULL: application/json */
 };
 
 /* Case-insensitive header lookup; NULL if absent. The pointer lives as long as the request. */
@@ -77,6 +78,8 @@ typedef void (*http_tick_fn)(void *ud);
 
 /* Fills cfg with the defaults above (listen "127.0.0.1:8080"). */
 void http_config_defaults(struct http_config *cfg);
+/* Checks cfg's values as http_server_new does. Returns 0 or -EINVAL (errbuf says which). */
+int http_config_check(const struct http_config *cfg, char *errbuf, size_t errlen);
 
 /* Binds and prepares the server. On failure writes a reason to errbuf and returns -EINVAL
  * (bad address, missing handler, zero limits), -EADDRINUSE/-EACCES (bind), -ENOMEM or -EIO.
@@ -194,5 +197,7 @@ int64_t http_tls_not_after(const struct http_tls *t);
  * cannot switch to it (nor back): -EINVAL. */
 int http_server_set_tls(struct http_server *s, struct http_tls *t);
 bool http_server_is_tls(const struct http_server *s);
+/* The TLS in use (borrowed until the next http_server_set_tls), or NULL. */
+const struct http_tls *http_server_tls(const struct http_server *s);
 
 #endif

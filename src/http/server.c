@@ -315,7 +315,7 @@ static int64_t sweep(struct http_server *s, int64_t now)
 
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
-static int check_config(const struct http_config *cfg, char *errbuf, size_t errlen)
+int http_config_check(const struct http_config *cfg, char *errbuf, size_t errlen)
 {
     const char *bad = NULL;
 
@@ -396,7 +396,7 @@ int http_server_set_limits(struct http_server *s, const struct http_config *cfg,
     struct http_config check = *cfg;
 
     check.listen = "-";
-    int r = check_config(&check, errbuf, errlen);
+    int r = http_config_check(&check, errbuf, errlen);
     if (r < 0)
         return r;
     if (cfg->max_connections != s->cfg.max_connections)
@@ -430,6 +430,11 @@ bool http_server_is_tls(const struct http_server *s)
     return s->tls != NULL;
 }
 
+const struct http_tls *http_server_tls(const struct http_server *s)
+{
+    return s->tls;
+}
+
 int http_server_new(const struct http_config *cfg, http_handler_fn handler, http_error_fn on_error,
                     http_tick_fn tick, void *ud, struct http_server **ret, char *errbuf,
                     size_t errlen)
@@ -441,7 +446,7 @@ int http_server_new(const struct http_config *cfg, http_handler_fn handler, http
         snprintf(errbuf, errlen, "http: a handler is required");
         return -EINVAL;
     }
-    r = check_config(cfg, errbuf, errlen);
+    r = http_config_check(cfg, errbuf, errlen);
     if (r < 0)
         return r;
     s = calloc(1, sizeof(*s));
