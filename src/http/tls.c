@@ -154,8 +154,12 @@ int http_tls_new(const char *cert_file, const char *key_file, struct http_tls **
         snprintf(errbuf, errlen, "%s: not a PEM certificate chain (%s)", cert_file, ssl_reason());
         r = -EINVAL;
     } else if (SSL_CTX_use_PrivateKey_file(t->ctx, key_file, SSL_FILETYPE_PEM) != 1) {
-        snprintf(errbuf, errlen, "%s: not an unencrypted PEM private key (%s)", key_file,
-                 ssl_reason());
+        if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+            snprintf(errbuf, errlen, "%s: the key does not belong to the certificate in %s",
+                     key_file, cert_file);
+        else
+            snprintf(errbuf, errlen, "%s: not an unencrypted PEM private key (%s)", key_file,
+                     ssl_reason());
         r = -EINVAL;
     } else if (SSL_CTX_check_private_key(t->ctx) != 1) {
         snprintf(errbuf, errlen, "%s: the key does not belong to the certificate in %s",
