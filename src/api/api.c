@@ -286,7 +286,13 @@ void api_on_http_error(void *ud, const struct http_request *req, int status, con
                        struct http_response *resp)
 {
     (void)ud;
-    api_error_render(req, resp, status == 413 ? API_ERR_TOO_LARGE : API_ERR_BAD_REQUEST, msg);
+    /* 503: out of memory or of the body budget, the server's condition (try again), not a
+     * fault of the request */
+    api_error_render(req, resp,
+                     status == 413   ? API_ERR_TOO_LARGE
+                     : status == 503 ? API_ERR_UNAVAILABLE
+                                     : API_ERR_BAD_REQUEST,
+                     msg);
 }
 
 int api_refuse(struct api_ctx *ctx, enum verr_code code, const char *fmt, ...)
