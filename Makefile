@@ -7,7 +7,9 @@
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make check-dataplane  real strongSwan tunnels in network namespaces (tests/dataplane)
-#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings
+#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings;
+#                   make bench-tls: a TLS GET against nginx over TLS
+#   make openapi    spec/openapi.json from the route table and spec/sdk-models/
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, man pages, unit, config, sysusers entry
 #   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
@@ -42,7 +44,7 @@ unit-%:
 
 .SECONDARY:
 .PHONY: all install uninstall check-package run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
-	fuzz-replay fuzz-cov check-dataplane bench-dataplane
+	fuzz-replay fuzz-cov check-dataplane bench-dataplane bench-tls openapi
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -231,6 +233,18 @@ pg-suites:
 bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
+
+# A TLS GET against nginx serving the same body over TLS, in the same run (bench/README.md).
+bench-tls: deps
+	@scripts/setup.sh --bench
+	$(MAKE) build/rel/vpnd
+	/usr/bin/python3 bench/tls.py build/rel/vpnd
+
+# The OpenAPI document from the route table and spec/sdk-models/ (tests/api/test_openapi.py
+# fails while the committed one is stale); the binary is built again with the new document.
+openapi: build/rel/vpnd
+	/usr/bin/python3 scripts/gen-openapi.py --vpnd build/rel/vpnd
+	$(MAKE) build/rel/vpnd
 
 bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
 	/usr/bin/python3 bench/dataplane.py
