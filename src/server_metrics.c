@@ -4,6 +4,7 @@
  * thread, like the counting, so no counter is read while it changes. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,51 @@ static int single(struct buf *out, const char *name, const char *type, const cha
     return r ? r : metrics_sample(out, name, "", v);
 }
 
+/* One unlabelled series of a table (render_http). */
+struct single_def {
+    const char *name, *type, *help;
+    size_t off; /* of its value in struct http_stats */
+};
+
+#define HTTP_STAT(name, type, field, help) {name, type, help, offsetof(struct http_stats, field)}
+
+static const struct single_def http_series[] = {
+    HTTP_STAT("vpnd_http_connections_open", "gauge", connections_open,
+              "Connections holding a slot."),
+    HTTP_STAT("vpnd_http_connections_total", "counter", connections_total,
+              "Connections accepted."),
+    HTTP_STAT("vpnd_http_requests_in_flight", "gauge", requests_in_flight,
+              "Requests started and not yet answered."),
+    HTTP_STAT("vpnd_http_request_bodies_buffered_bytes", "gauge", buffered_bytes,
+              "Bytes of request bodies held (--max-buffered)."),
+    HTTP_STAT("vpnd_http_connections_timed_out_total", "counter", timed_out_total,
+              "Connections closed by the idle timeout or a request or handshake deadline."),
+    HTTP_STAT("vpnd_http_connections_shed_total", "counter", shed_total,
+              "Connections closed to make room for request bodies."),
+    HTTP_STAT("vpnd_http_connections_refused_total", "counter", refused_total,
+              "Connections closed at accept: over --max-per-client."),
+};
+
+static const struct single_def tls_series[] = {
+    HTTP_STAT("vpnd_tls_handshakes_total", "counter", tls_handshakes_total,
+              "TLS handshakes completed."),
+    HTTP_STAT("vpnd_tls_handshake_failures_total", "counter", tls_handshake_failures_total,
+              "TLS connections closed before their handshake completed."),
+};
+
+static int render_table(struct buf *out, const struct single_def *defs, size_t n,
+                        const struct http_stats *st)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)st + defs[i].off, sizeof(v));
+        r = single(out, defs[i].name, defs[i].type, defs[i].help, v);
+    }
+    return r;
+}
+
 static int render_http(const struct server *srv, struct buf *out)
 {
     struct http_stats st;
@@ -98,40 +144,14 @@ static int render_http(const struct server *srv, struct buf *out)
     int r;
 
     http_server_stats(srv->http, &st);
-    r = single(out, "vpnd_http_connections_open", "gauge", "Connections holding a slot.",
-               st.connections_open);
-    r = r ? r
-          : single(out, "vpnd_http_connections_total", "counter", "Connections accepted.",
-                   st.connections_total);
-    r = r ? r
-          : single(out, "vpnd_http_requests_in_flight", "gauge",
-                   "Requests started and not yet answered.", st.requests_in_flight);
-    r = r ? r
-          : single(out, "vpnd_http_request_bodies_buffered_bytes", "gauge",
-                   "Bytes of request bodies held (--max-buffered).", st.buffered_bytes);
-    r = r ? r
-          : single(out, "vpnd_http_connections_timed_out_total", "counter",
-                   "Connections closed by the idle timeout or a request or handshake deadline.",
-                   st.timed_out_total);
-    r = r ? r
-          : single(out, "vpnd_http_connections_shed_total", "counter",
-                   "Connections closed to make room for request bodies.", st.shed_total);
-    r = r ? r
-          : single(out, "vpnd_http_connections_refused_total", "counter",
-                   "Connections closed at accept: over --max-per-client.", st.refused_total);
+    r = render_table(out, http_series, ARRAY_SIZE(http_series), &st);
     if (r || !server_tls_describe(srv, &subject, &not_after))
         return r;
-    r = single(out, "vpnd_tls_handshakes_total", "counter", "TLS handshakes completed.",
-               st.tls_handshakes_total);
-    r = r ? r
-          : single(out, "vpnd_tls_handshake_failures_total", "counter",
-                   "TLS connections closed before their handshake completed.",
-                   st.tls_handshake_failures_total);
-    r = r ? r
-          : single(out, "vpnd_tls_certificate_expiry_timestamp_seconds", "gauge",
-                   "notAfter of the certificate served (--tls-cert), Unix seconds.",
-                   not_after > 0 ? (uint64_t)not_after : 0);
-    return r;
+    r = render_table(out, tls_series, ARRAY_SIZE(tls_series), &st);
+    return r ? r
+             : single(out, "vpnd_tls_certificate_expiry_timestamp_seconds", "gauge",
+                      "notAfter of the certificate served (--tls-cert), Unix seconds.",
+                      not_after > 0 ? (uint64_t)not_after : 0);
 }
 
 static int render_auth(const struct server *srv, struct buf *out)

@@ -80,12 +80,10 @@ void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud)
     api->metrics_ud = ud;
 }
 
-/* 0 when the request may proceed; otherwise the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN,
- * or a failure of the check) with its message in msg. */
-static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
+/* The request as auth/ sees it. */
+static struct auth_request auth_request_of(const struct http_request *req)
 {
-    const struct http_request *req = ctx->req;
-    struct auth_request areq = {
+    return (struct auth_request){
         .method = req->method,
         .raw_path = req->path,
         .raw_query = req->query,
@@ -94,21 +92,38 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
         .header = request_header,
         .ud = (void *)req,
     };
+}
+
+/* What auth/ said (r, res) noted on the request; a refusal counted by its cause and logged
+ * once. Returns 0, or the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN, or a failure of the
+ * check) with its message in msg. */
+static int auth_outcome(struct api_ctx *ctx, int r, const struct auth_result *res,
+                        const char *surface, char *msg, size_t size)
+{
+    const struct http_request *req = ctx->req;
+
+    http_request_note(req, route_tag(ctx->route), res->principal);
+    if (r == 0)
+        return 0;
+    if (r == -EACCES || r == -EPERM)
+        ctx->api->stats.auth_failures[res->cause]++;
+    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s surface=%s",
+             req->request_id, r == -EACCES ? "forbidden" : "unauthenticated", res->principal,
+             auth_cause_name(res->cause), surface);
+    snprintf(msg, size, "%.1023s", res->msg); /* as much as an error message holds */
+    return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
+}
+
+/* A tenant's request: an AK/SK signature or a token that holds the path's project. */
+static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
+{
+    struct auth_request areq = auth_request_of(ctx->req);
     struct auth_result res;
     /* the signature's time is the wall clock's: the SDK signs with real time */
     int r = auth_check(ctx->api->creds, &areq, ctx->call.project_id, ids_now_ms() / 1000,
                        (int64_t)ctx->api->cfg.max_skew_s, &res);
 
-    http_request_note(req, route_tag(ctx->route), res.principal);
-    if (r == 0)
-        return 0;
-    if (r == -EACCES || r == -EPERM)
-        ctx->api->stats.auth_failures[res.cause]++;
-    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s", req->request_id,
-             r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
-             auth_cause_name(res.cause));
-    snprintf(msg, size, "%.1023s", res.msg); /* as much as an error message holds */
-    return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
+    return auth_outcome(ctx, r, &res, "api", msg, size);
 }
 
 /* The operator surface (ROUTE_OPERATOR: /metrics): tenants never reach it. Without
@@ -117,29 +132,13 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
  * a tenant's credential is refused. One rule, here, for every operator route. */
 static int operator_check(struct api_ctx *ctx, char *msg, size_t size)
 {
-    const struct http_request *req = ctx->req;
-    struct auth_request areq = {
-        .method = req->method,
-        .raw_path = req->path,
-        .raw_query = req->query,
-        .header = request_header,
-        .ud = (void *)req,
-    };
+    struct auth_request areq = auth_request_of(ctx->req);
     struct auth_result res;
-    int r;
 
     if (!ctx->api->creds)
         return 0;
-    r = auth_check_admin(ctx->api->creds, &areq, &res);
-    http_request_note(req, route_tag(ctx->route), res.principal);
-    if (r == 0)
-        return 0;
-    ctx->api->stats.auth_failures[res.cause]++;
-    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s surface=operator",
-             req->request_id, r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
-             auth_cause_name(res.cause));
-    snprintf(msg, size, "%.1023s", res.msg);
-    return r == -EACCES ? API_ERR_FORBIDDEN : API_ERR_UNAUTHENTICATED;
+    return auth_outcome(ctx, auth_check_admin(ctx->api->creds, &areq, &res), &res, "operator",
+                        msg, size);
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'

@@ -75,16 +75,6 @@ static int check_file(const char *path, bool secret, char *errbuf, size_t errlen
     return 0;
 }
 
-/* Never prompts for a pass phrase: an encrypted key fails to load. */
-static int no_passphrase(char *buf, int size, int rwflag, void *ud)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)ud;
-    return 0;
-}
-
 static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *ud)
 {
@@ -127,7 +117,9 @@ static SSL_CTX *new_ctx(void)
                                  SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
-    SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+    /* never a prompt: without a callback OpenSSL takes this as the pass phrase, so an
+     * encrypted key fails to load instead of asking the terminal */
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)"");
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
     SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"vpnd", 4);
     return ctx;

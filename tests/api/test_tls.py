@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from vpnd_api import Server, new_project, server_env
+from vpnd_api import Server, closed_within, new_project, server_env
 
 SDK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sdk")
 AK, SK = "TLSTESTAK0000000001", "TLSTESTsk00000000000000000000000000001"
@@ -151,21 +151,6 @@ def test_the_official_sdk_core_signs_over_tls_with_node_extra_ca_certs(vpnd_bin,
         assert r["status"] == 0 and "certificate" in r["error_msg"], r
     finally:
         srv.stop()
-
-
-def closed_within(sock, seconds):
-    """Seconds until the server closed sock (reads give EOF or reset), or None."""
-    start = time.monotonic()
-    sock.settimeout(0.1)
-    while time.monotonic() - start < seconds:
-        try:
-            if sock.recv(4096) == b"":
-                return time.monotonic() - start
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            return time.monotonic() - start
-    return None
 
 
 def test_a_stalled_handshake_is_closed_at_the_handshake_deadline(tls):

@@ -252,6 +252,22 @@ def _pump(stream, lines):
         lines.put(None)
 
 
+def closed_within(sock, seconds):
+    """Seconds until the server closed sock (a read gives end of stream or a reset), or None
+    when it is still open after seconds. Reads and drops what the server sends meanwhile."""
+    start = time.monotonic()
+    sock.settimeout(0.1)
+    while time.monotonic() - start < seconds:
+        try:
+            if sock.recv(4096) == b"":
+                return time.monotonic() - start
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - start
+    return None
+
+
 def send(conn, method, path, body=None, headers=None):
     """Sends one request on an http.client connection and reads the whole response."""
     hdrs = {}
