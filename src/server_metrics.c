@@ -214,13 +214,15 @@ static int render_store(const struct server *srv, struct buf *out)
         r = metrics_hist_write(out, "vpnd_store_call_duration_seconds", "", &st->latency);
     if (r == 0)
         r = metrics_head(out, "vpnd_store_errors_total", "counter",
-                         "Store calls that failed: busy (lock wait, serialization), io, nomem.");
+                         "Store calls that failed: busy (lock wait, serialization), io, nomem, disk_full.");
     if (r == 0)
         r = metrics_sample(out, "vpnd_store_errors_total", "error=\"busy\"", st->busy);
     if (r == 0)
         r = metrics_sample(out, "vpnd_store_errors_total", "error=\"io\"", st->io);
     if (r == 0)
         r = metrics_sample(out, "vpnd_store_errors_total", "error=\"nomem\"", st->nomem);
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_store_errors_total", "error=\"disk_full\"", st->full);
     return r;
 }
 

@@ -111,6 +111,8 @@ static int store_observe(struct store *s, int64_t t0, int r)
         s->stats.io++;
     else if (r == -ENOMEM)
         s->stats.nomem++;
+    else if (r == -ENOSPC)
+        s->stats.full++;
     return r;
 }
 
