@@ -40,12 +40,14 @@ static void server_tick(void *ud)
     engine_tick(&srv->engine);
 }
 
-/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot. */
+/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot, and its log
+ * lines (the access lines) go out in one write at its end. */
 static void server_turn(void *ud, bool start)
 {
     struct server *srv = ud;
 
     svc_read_batch(&srv->svc, start);
+    log_hold(start);
 }
 
 static void server_handle(void *ud, const struct http_request *req, struct http_response *resp)

@@ -1,6 +1,7 @@
 /* util/log.c: one line per event on stderr, with a UTC timestamp and level, as text or JSON. */
 #include "util/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #define LINE_MAX_BYTES 2048
 #define NUMBER_MAX_DIGITS 15 /* longer digit strings (ids) stay strings */
+#define LOG_HOLD_BYTES 65536
 
 static enum log_level log_level = LOG_INFO;
 static enum log_format log_format = LOG_FORMAT_TEXT;
@@ -135,31 +137,101 @@ int log_render(struct buf *out, enum log_format format, const char *stamp, enum 
     return r ? -1 : 0;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+/* Lines held while a batch of work runs (log_hold), written with one write() at its end; the
+ * date part of the time stamp, formatted once a second. The log's own state, like its level. */
+static struct {
+    bool on;
+    size_t len;
+    char buf[LOG_HOLD_BYTES];
+    time_t date_s;
+    char date[32];
+} held;
+
+static void write_all(const char *p, size_t n)
 {
-    char stamp[64], date[32], line[LINE_MAX_BYTES];
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* nowhere to say it */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void flush_held(void)
+{
+    write_all(held.buf, held.len);
+    held.len = 0;
+}
+
+/* Writes whole lines: held, or at once (each line in one write, so lines of different processes
+ * sharing the stream never interleave). */
+static void emit(const char *p, size_t n)
+{
+    if (held.on && n <= sizeof(held.buf)) {
+        if (held.len + n > sizeof(held.buf))
+            flush_held();
+        memcpy(held.buf + held.len, p, n);
+        held.len += n;
+        return;
+    }
+    write_all(p, n);
+}
+
+void log_hold(bool on)
+{
+    if (!on)
+        flush_held();
+    held.on = on;
+}
+
+/* "2025-01-02T03:04:05.678Z" into out (at least 32 bytes); returns its length. */
+static size_t stamp_now(char *out)
+{
     struct timespec ts;
     struct tm tm;
-    struct buf out = {0};
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != held.date_s || !held.date[0]) {
+        held.date_s = ts.tv_sec;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(held.date, sizeof(held.date), "%Y-%m-%dT%H:%M:%S", &tm);
+    }
+    return (size_t)snprintf(out, 32, "%.19s.%03dZ", held.date,
+                            (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    char line[LINE_MAX_BYTES + 64];
+    size_t n;
     va_list ap;
 
     if (level < log_level)
         return;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(stamp, sizeof(stamp), "%s.%03dZ", date, (int)(ts.tv_nsec / 1000000) % 1000);
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    /* one write per line so lines from different threads or processes never interleave */
-    if (log_format == LOG_FORMAT_JSON &&
-        log_render(&out, LOG_FORMAT_JSON, stamp, level, line) == 0 &&
-        buf_append(&out, "\n", 1) == 0) {
-        ssize_t w = write(STDERR_FILENO, out.data, out.len);
-        (void)w;
-    } else {
-        fprintf(stderr, "%s level=%s %s\n", stamp, level_names[level], line);
+    n = stamp_now(line);
+    if (log_format == LOG_FORMAT_JSON) {
+        char stamp[32], msg[LINE_MAX_BYTES];
+        struct buf out = {0};
+        memcpy(stamp, line, n + 1);
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (log_render(&out, LOG_FORMAT_JSON, stamp, level, msg) == 0 &&
+            buf_append(&out, "\n", 1) == 0) {
+            emit(out.data, out.len);
+            buf_free(&out);
+            return;
+        }
+        buf_free(&out); /* out of memory: the text line instead */
     }
-    buf_free(&out);
+    n += (size_t)snprintf(line + n, sizeof(line) - n, " level=%s ", level_names[level]);
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    va_end(ap);
+    n += m < 0 ? 0 : (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
+    line[n++] = '\n';
+    emit(line, n);
 }

@@ -22,6 +22,9 @@ void log_set_format(enum log_format format);
 /* Whether a message at level would be written (to skip building one). */
 bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) _printf_(2, 3);
+/* log_hold(true): lines are kept (up to 64 KiB, then written) until log_hold(false) writes them
+ * with one write(); around a batch of work (an event-loop turn) this saves a write per line. */
+void log_hold(bool on);
 
 /* Renders one line (without its newline) the way log_msg would write it: stamp is the time
  * ("2024-01-02T03:04:05.678Z"). Returns 0 or -ENOMEM. For tests and log_msg. */
