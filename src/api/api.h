@@ -39,6 +39,7 @@ struct api {
     void *metrics_ud;
 };
 
+/* GET /metrics renders with fn(ud, body) (the server's renderer; ud borrowed). */
 void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud);
 /* The route of a tag noted on a request (http_access.tag): NULL for 0 (no route). */
 const struct route *api_route_of_tag(unsigned tag);

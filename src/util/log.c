@@ -85,8 +85,10 @@ static int json_pairs(struct buf *out, const char *msg, struct buf *text)
         size_t k = key_len(p);
         if (!k) {
             size_t n = strcspn(p, " ");
-            if (n)
-                r = (text->len ? buf_append(text, " ", 1) : 0) | buf_append(text, p, n);
+            if (n && text->len)
+                r = buf_append(text, " ", 1);
+            if (n && r == 0)
+                r = buf_append(text, p, n);
             p += n;
             continue;
         }
@@ -100,7 +102,9 @@ static int json_pairs(struct buf *out, const char *msg, struct buf *text)
         } else {
             vn = strcspn(v, " ");
         }
-        r = buf_append(out, ",", 1) | json_span(out, p, k) | buf_append(out, ":", 1);
+        /* in this order: || sequences the appends, | would not */
+        r = buf_append(out, ",", 1) < 0 || json_span(out, p, k) < 0 ||
+            buf_append(out, ":", 1) < 0;
         if (r == 0)
             r = !quoted && is_number(v, vn) ? buf_append(out, v, vn) : json_span(out, v, vn);
         p = v + vn + (quoted && v[vn] == '"');
@@ -122,8 +126,8 @@ int log_render(struct buf *out, enum log_format format, const char *stamp, enum 
         r = json_pairs(out, msg, &text);
     if (r == 0 && text.len) {
         struct buf m = {0};
-        r = buf_puts(&m, ",\"msg\":") | buf_json_str(&m, text.data) |
-            buf_reserve(out, m.len);
+        r = buf_puts(&m, ",\"msg\":") < 0 || buf_json_str(&m, text.data) < 0 ||
+            buf_reserve(out, m.len) < 0;
         if (r == 0) {
             memmove(out->data + at + m.len, out->data + at, out->len - at);
             memcpy(out->data + at, m.data, m.len);
