@@ -13,6 +13,8 @@
 #ifndef VPND_ENGINE_H
 #define VPND_ENGINE_H
 
+#include <stdint.h>
+
 struct svc;
 struct svc_due;
 
@@ -35,15 +37,41 @@ struct engine_driver {
     void (*vgw_settled)(void *ctx, const struct svc_due *d);
 };
 
+/* The targets transitions are counted by (engine_stats.transitions). */
+enum engine_target {
+    ENGINE_TO_ACTIVE,
+    ENGINE_TO_DOWN,
+    ENGINE_TO_ERROR,
+    ENGINE_TO_DELETED, /* the row was removed (after PENDING_DELETE) */
+    ENGINE_TO_OTHER,
+    ENGINE_TARGET_COUNT,
+};
+#define ENGINE_KIND_COUNT 4 /* MODEL_KIND_VGW, _CGW, _CONN, _MONITOR */
+
+/* What the engine did (metrics). */
+struct engine_stats {
+    uint64_t ticks;
+    uint64_t errors;             /* ticks that failed (logged) */
+    uint64_t due;                /* transitions due at the last tick (at most SVC_DUE_MAX a queue) */
+    int64_t lag_ms;              /* how late the oldest of them was at the last tick */
+    uint64_t transitions[ENGINE_KIND_COUNT][ENGINE_TARGET_COUNT];
+};
+
 struct engine {
     struct svc *svc; /* borrowed */
     const struct engine_driver *driver;
     void *driver_ctx;
+    struct engine_stats stats;
 };
 
 /* The simulated cloud; ctx is the struct svc whose settle status connections settle to (NULL:
  * DOWN). */
 extern const struct engine_driver engine_sim_driver;
+
+/* "vpn_gateway", "customer_gateway", "vpn_connection", "connection_monitor" (kind < 4). */
+const char *engine_kind_name(unsigned kind);
+/* "ACTIVE", "DOWN", "ERROR", "deleted", "other". */
+const char *engine_target_name(enum engine_target t);
 
 /* Applies every transition due by the service's clock now (up to a batch per queue). Returns
  * the number applied or a negative errno. */
