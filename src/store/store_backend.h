@@ -113,6 +113,10 @@ struct store_ops {
                        struct buf *out, size_t *ret_n);
     int (*lease_get)(struct store *s, const char *project_id, const char *vgw_id,
                      char ret_node[STORE_NODE_LEN], int64_t *ret_until);
+    /* group commit (store_group_begin); optional: all three NULL has none */
+    int (*group_begin)(struct store *s);
+    bool (*group_pending)(struct store *s);
+    int (*group_end)(struct store *s);
 };
 
 struct store {

@@ -165,6 +165,22 @@ static void f_read_batch(struct store *s, bool on)
     store_read_batch(in(s), on);
 }
 
+/* Group commit: forwarded (the group's ops are the ones that fail on demand). */
+static int f_group_begin(struct store *s)
+{
+    return store_group_begin(in(s));
+}
+
+static bool f_group_pending(struct store *s)
+{
+    return store_group_pending(in(s));
+}
+
+static int f_group_end(struct store *s)
+{
+    return store_group_end(in(s));
+}
+
 #define OP(name) .name = f_##name
 static const struct store_ops fault_ops = {
     .name = "fault",
@@ -178,9 +194,10 @@ static const struct store_ops fault_ops = {
     OP(tags_write_spec), OP(tags_filter), OP(cgw_list), OP(cgw_update), OP(vgw_update),
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
     OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
+    OP(group_begin), OP(group_pending), OP(group_end),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 47 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 50 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)
