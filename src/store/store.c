@@ -59,6 +59,7 @@ static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errle
     static const size_t optional[] = {offsetof(struct store_ops, read_batch),
                                       offsetof(struct store_ops, bulk_batch),
                                       offsetof(struct store_ops, bulk_undo),
+                                      offsetof(struct store_ops, set_sync),
                                       offsetof(struct store_ops, group_begin),
                                       offsetof(struct store_ops, group_pending),
                                       offsetof(struct store_ops, group_end)};
@@ -521,6 +522,11 @@ void store_read_batch(struct store *s, bool on)
 {
     if (s->ops->read_batch)
         s->ops->read_batch(s, on);
+}
+
+int store_set_sync(struct store *s, bool full)
+{
+    return s->ops->set_sync ? s->ops->set_sync(s, full) : 0;
 }
 
 int store_group_begin(struct store *s)

@@ -524,6 +524,12 @@ bool store_group_pending(struct store *s);
  * which nothing of the group is kept, whatever the ops returned. */
 int store_group_end(struct store *s);
 
+/* Sets when a commit counts as done: full false (the default), once the commit is written to the
+ * OS (it survives a crash of the process, not of the machine); full true, once it is on disk
+ * (fsync: it survives power loss too). Optional for a backend: PostgreSQL's durability is the
+ * server's own (synchronous_commit), and this is a no-op there. Returns 0 or -EIO. */
+int store_set_sync(struct store *s, bool full);
+
 /* ---- connection status changes (the status engine, the data plane) ---- */
 
 /* One compare-and-set of a connection's status column. */

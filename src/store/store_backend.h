@@ -113,6 +113,8 @@ struct store_ops {
                        struct buf *out, size_t *ret_n);
     int (*lease_get)(struct store *s, const char *project_id, const char *vgw_id,
                      char ret_node[STORE_NODE_LEN], int64_t *ret_until);
+    /* store_set_sync; optional: NULL is a no-op */
+    int (*set_sync)(struct store *s, bool full);
     /* group commit (store_group_begin); optional: all three NULL has none */
     int (*group_begin)(struct store *s);
     bool (*group_pending)(struct store *s);

@@ -165,7 +165,12 @@ static void f_read_batch(struct store *s, bool on)
     store_read_batch(in(s), on);
 }
 
-/* Group commit: forwarded (the group's ops are the ones that fail on demand). */
+/* The sync setting and group commit: forwarded (the ops inside are the ones that fail). */
+static int f_set_sync(struct store *s, bool full)
+{
+    return store_set_sync(in(s), full);
+}
+
 static int f_group_begin(struct store *s)
 {
     return store_group_begin(in(s));
@@ -194,10 +199,10 @@ static const struct store_ops fault_ops = {
     OP(tags_write_spec), OP(tags_filter), OP(cgw_list), OP(cgw_update), OP(vgw_update),
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
     OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
-    OP(group_begin), OP(group_pending), OP(group_end),
+    OP(set_sync), OP(group_begin), OP(group_pending), OP(group_end),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 50 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 51 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

@@ -180,10 +180,22 @@ static int sq_schema_version(struct store *s)
     return sq_from(s)->schema_version;
 }
 
+/* store_set_sync: synchronous=FULL syncs the WAL at every commit (a group's commit under group
+ * commit), before the answers held for it go out. */
+static int sq_set_sync(struct store *s, bool full)
+{
+    struct sq_store *q = sq_from(s);
+    int rc = sqlite3_exec(q->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                          NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "set synchronous");
+}
+
 static const struct store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
     .read_batch = store_sqlite_read_batch,
+    .set_sync = sq_set_sync,
     .group_begin = store_sqlite_group_begin,
     .group_pending = store_sqlite_group_pending,
     .group_end = store_sqlite_group_end,
