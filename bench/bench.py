@@ -397,8 +397,8 @@ def plot(rows, infos, png, title):
             ("vpnd GET (random id), no auth", 8, "ratio"),
             ("vpnd GET (random id), no auth", 64, "ratio"),
             ("vpnd GET (random id), AK/SK", 64, "ratio_signed")]
-    data = png + ".dat"
-    with open(data, "w") as f:
+    fd, data = tempfile.mkstemp(prefix="vpnd-curve-", suffix=".dat")
+    with os.fdopen(fd, "w") as f:
         f.write("# N import_rps bytes_per_conn " + " ".join(
             "%s/%d/%s" % (t.replace(" ", "_"), c, k) for t, c, k in cols) + "\n")
         for i in infos:
@@ -427,6 +427,7 @@ plot '%s' u 1:11 w lp lw 2 t 'GET 8 c', '' u 1:12 w lp lw 2 t 'GET 64 c', \
 unset multiplot
 """ % (png, title.replace("'", ""), data, data)
     r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    os.unlink(data)
     if r.returncode != 0:
         log("gnuplot failed: %s" % r.stderr.strip())
     else:

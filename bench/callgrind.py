@@ -59,7 +59,7 @@ def start(binary, db, work, extra=()):
     out = os.path.join(work, "callgrind.out")
     argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out,
             binary, "serve", "--listen", "127.0.0.1:0", "--db", db, "--status-delay", "50",
-            "--log-level", "warn"] + list(extra)
+            "--log-level", "warn", "--quota-vpn-connection", "100000000"] + list(extra)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:
         m = READY.search(line)
