@@ -22,7 +22,7 @@ static int reply_cert(const struct api_call *call, const struct vgw_loaded *l, i
 {
     _cleanup_(buf_free) struct buf out = {0};
 
-    if (model_vgw_cert_render(&l->g, l->status, &out) < 0)
+    if (model_vgw_cert_render(&l->g, call->project_id, l->status, &out) < 0)
         return api_fail_errno(call->req, resp, -ENOMEM, "vpn_gateway.certificate.render");
     return api_reply_wrapped(call, resp, status, "certificate", &out);
 }

@@ -51,7 +51,7 @@ int vpn_gateway_upgrade(struct api *api, const struct api_call *call, struct htt
         return 0;
     log_info("request_id=%s op=vpn_gateway.upgrade project_id=%s id=%s action=%s job_id=%s",
              req->request_id, call->project_id, call->id, action, job->id);
-    if (model_vgw_job_render(&l->g, job, &out) < 0)
+    if (model_vgw_job_render(&l->g, job, "PENDING_UPDATE", 0, &out) < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_gateway.upgrade.render");
     return api_reply_wrapped(call, resp, 200, "job", &out);
 }
@@ -106,7 +106,7 @@ static int jobs_row(void *ud, const struct store_vgw_row *row)
         it->created_at = x->g->jobs[i].created_at;
         snprintf(it->id, sizeof(it->id), "%s", x->g->jobs[i].id);
         it->off = x->text.len;
-        r = model_vgw_job_render(x->g, &x->g->jobs[i], &x->text);
+        r = model_vgw_job_render(x->g, &x->g->jobs[i], row->status, 0, &x->text);
         it->len = x->text.len - it->off;
         x->n++;
     }

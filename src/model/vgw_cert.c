@@ -220,7 +220,8 @@ int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, siz
     return r;
 }
 
-int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, struct buf *out)
+int model_vgw_cert_render(const struct model_vgw *g, const char *project_id, const char *gw_status,
+                          struct buf *out)
 {
     const struct model_vgw_cert *c = &g->certificate;
     struct model_jw w;
@@ -230,6 +231,7 @@ int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, stru
     model_jw_obj(&w, NULL);
     model_jw_str(&w, "id", c->id);
     model_jw_str(&w, "name", c->name);
+    model_jw_str(&w, "project_id", project_id);
     model_jw_str(&w, "vgw_id", g->id);
     model_jw_str(&w, "status", binding ? "BINDING" : "BOUND");
     model_jw_str(&w, "issuer", c->cert.issuer);

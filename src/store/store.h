@@ -60,7 +60,7 @@ struct store_conn_row {
     char id[37];
     char vgw_id[37];
     char cgw_id[37];
-    char vgw_ip[37];
+    char vgw_ip[40]; /* EIP id, or a private IPv4 / IPv6 (RFC 5952) address */
     char enterprise_project_id[37];
     char status[24];
     int64_t status_due; /* ms since epoch when the status engine acts next; 0 = nothing pending */

@@ -247,8 +247,8 @@ static void test_a_gm_connection_needs_a_customer_gateway_with_a_ca_certificate(
 static void test_policy_rules_on_an_ipv6_gateway_are_rejected(void **state)
 {
     (void)state;
-    bind_err(CONN_BODY(SUBNETS ",\"style\":\"policy\"" RULE),
-             VGW_BODY(VGW_PUBLIC ",\"ip_version\":\"ipv6\""), CGW_IP,
+    bind_err(CONN_BODY(SUBNETS SUBNETS6 ",\"style\":\"policy\"" RULE),
+             VGW_BODY(VGW_PUBLIC6), CGW_IP6,
              "vpn_connection.policy_rules: must match the gateway ip_version ipv6, got IPv4 rules");
 }
 

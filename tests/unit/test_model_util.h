@@ -26,6 +26,7 @@
 #define SUBNET_ID "9a8b7c6d-5e4f-4a3b-8c2d-0123456789ab"
 #define ER_ID "3e2d1c0b-4a5b-4c6d-8e7f-fedcba987654"
 #define EPID "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+#define PROJECT_ID "0605767dd1000ffd2f5cc0009a2d6d21"
 
 /* A create body: the three required ids, then extra members (each starting with a comma). */
 #define CONN_REQ "\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" EIP1_ID "\",\"cgw_id\":\"" CGW_ID "\""
@@ -38,6 +39,14 @@
     "\",\"local_subnets\":[\"10.0.0.0/16\"],\"eip1\":{\"id\":\"" EIP1_ID                           \
     "\"},\"eip2\":{\"id\":\"" EIP2_ID "\"}"
 #define VGW_BODY(extra) "{\"vpn_gateway\":{" extra "}}"
+/* IPv6 (dual stack) counterparts: a public IPv6 gateway, customer subnets, an IPv6 rule */
+#define VGW_PUBLIC6                                                                                \
+    "\"ip_version\":\"ipv6\"," VGW_PUBLIC ",\"local_subnets_v6\":[\"2001:db8:10::/48\"]"
+#define SUBNETS6 ",\"peer_subnets_v6\":[\"2001:db8:20::/48\"]"
+#define RULE6                                                                                      \
+    ",\"policy_rules_v6\":[{\"source\":\"2001:db8:10::/48\",\"destination\":[\"2001:db8:20::/"     \
+    "48\"]}]"
+#define CGW_IP6 "{\"customer_gateway\":{\"id_value\":\"2001:db8:ff::1\"}}"
 
 static inline void *test_zalloc(size_t size)
 {
