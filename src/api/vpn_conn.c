@@ -301,15 +301,9 @@ int vpn_conn_create(struct api *api, const struct api_call *call, struct http_re
 
     log_info("request_id=%s op=vpn_connection.create project_id=%s id=%s", req->request_id,
              call->project_id, c->id);
-    /* The create response has no status (spec §2.5): the stored document without it, the
-     * bytes model_conn_render writes with no status (tests/unit/test_model_settle_patch.c). */
+    /* The create response (CreateResponseVpnConnection) has no status, monitor or bgp_peer */
     _cleanup_(buf_free) struct buf out = {0};
-    r = model_json_drop_member(doc.data, "status", &out);
-    if (r == -ENOENT) {
-        c->status = NULL;
-        buf_reset(&out);
-        r = model_conn_render(c, &out);
-    }
+    r = model_conn_render_create(c, &out);
     if (r < 0)
         return api_fail_errno(req, resp, -ENOMEM, "vpn_connection.render");
     return api_reply_wrapped(call, resp, 201, "vpn_connection", &out);

@@ -138,11 +138,10 @@ static int batch_reply(const struct api_call *call, struct batch *b, struct http
     buf_reset(out);
     r = buf_puts(out, "{\"vpn_connections\":[");
     for (size_t i = 0; r == 0 && i < b->n; i++) {
-        b->c[i].status = NULL; /* the create response has no status (spec §2.5) */
         if (i)
             r = buf_puts(out, ",");
-        if (r == 0)
-            r = model_conn_render(&b->c[i], out);
+        if (r == 0) /* CreateResponseVpnConnection: no status (spec §2.5) */
+            r = model_conn_render_create(&b->c[i], out);
     }
     if (r == 0)
         r = buf_printf(out, "],\"request_id\":\"%s\"}", call->req->request_id);

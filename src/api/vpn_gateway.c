@@ -153,8 +153,7 @@ int vpn_gateway_create(struct api *api, const struct api_call *call, struct http
     log_info("request_id=%s op=vpn_gateway.create project_id=%s id=%s", req->request_id,
              call->project_id, g->id);
     _cleanup_(buf_free) struct buf out = {0};
-    g->status = NULL; /* the create response has no status (spec §3.3) */
-    if (model_vgw_render(g, &out) < 0)
+    if (model_vgw_render_create(g, &out) < 0) /* CreateResponseVpnGateway (spec §3.3) */
         return api_fail_errno(req, resp, -ENOMEM, "vpn_gateway.render");
     return api_reply_wrapped(call, resp, 201, "vpn_gateway", &out);
 }

@@ -188,7 +188,7 @@ def test_local_subnets_v6_is_refused_on_an_ipv4_gateway(server, project):
     msg = assert_invalid(put(server, project, gw["id"], {"local_subnets_v6": ["fd00::/64"]}),
                          "vpn_gateway.local_subnets_v6")
     assert msg == ("invalid request: vpn_gateway.local_subnets_v6: is not allowed when "
-                   "ip_version is ipv4 (IPv4 gateways only)"), msg
+                   "ip_version is ipv4 (IPv6 gateways only)"), msg
 
 
 # ---- EIPs ----

@@ -224,13 +224,13 @@ def test_a_request_outside_the_sdk_operations_has_no_operation(repo):
 
 
 def test_a_departure_matches_only_its_operation_model_field_and_kind(repo):
-    (d,) = [d for d in repo.departures if d["field"] == "applied_at"]
-    p = sdk_models.Problem("ShowVgw", "vpn_gateway.applied_at", "missing", "",
-                           "ResponseVpnGateway", "applied_at")
+    (d,) = [d for d in repo.departures if d["field"] == "style"]
+    p = sdk_models.Problem("CreateVpnConnection", "vpn_connection.style", "enum", "",
+                           "CreateResponseVpnConnection", "style")
     assert repo.departure_of(p) is d
     assert repo.departure_of(p._replace(operation="ShowCgw")) is None
     assert repo.departure_of(p._replace(kind="type")) is None
-    assert repo.departure_of(p._replace(field="created_at")) is None
+    assert repo.departure_of(p._replace(field="name")) is None
 
 
 def test_the_request_hook_fails_a_response_that_departs_from_the_model():

@@ -20,41 +20,6 @@
     "{\"vpn_connection\":{\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" ip "\",\"cgw_id\":\"" CGW_ID    \
     "\"" extra "}}"
 
-/* Parses the three bodies and binds; returns the connection and the bind result. */
-static struct model_vpn_conn *bind3(const char *conn, const char *vgw, const char *cgw, int *ret,
-                                    struct verr *err)
-{
-    struct model_vpn_conn *c = conn_ok(conn);
-    struct model_vgw *g = vgw_active(vgw);
-    struct model_cgw *cg = cgw_ok(cgw);
-
-    *ret = model_conn_bind(c, g, cg, err);
-    free(g);
-    free(cg);
-    return c;
-}
-
-static struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
-{
-    struct verr err = {.code = NULL};
-    int r;
-    struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
-
-    if (r != 0)
-        fail_msg("unexpected bind error %d: %s", r, err.msg);
-    return c;
-}
-
-static void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
-{
-    struct verr err = {.code = NULL};
-    int r;
-
-    free(bind3(conn, vgw, cgw, &r, &err));
-    assert_int_equal(r, -EINVAL);
-    assert_string_equal(err.msg, want);
-}
-
 static void test_vgw_ip_that_is_not_a_gateway_eip_is_rejected(void **state)
 {
     (void)state;

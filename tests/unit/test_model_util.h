@@ -101,10 +101,11 @@ static inline struct model_vgw *vgw_active(const char *body)
 {
     struct model_vgw *g = vgw_ok(body);
     strcpy(g->id, VGW_ID);
+    bool v6 = g->ip_version && strcmp(g->ip_version, "ipv6") == 0;
     if (g->eip1.present)
-        strcpy(g->eip1.ip_address, "10.1.1.134");
+        strcpy(g->eip1.ip_address, v6 ? "2001:db8:e1::134" : "10.1.1.134");
     if (g->eip2.present)
-        strcpy(g->eip2.ip_address, "10.1.1.135");
+        strcpy(g->eip2.ip_address, v6 ? "2001:db8:e1::135" : "10.1.1.135");
     g->status = "ACTIVE";
     if (g->flavor && strcmp(g->flavor, "GM") == 0) { /* ready for connections: has its certificate */
         g->certificate.present = true;
@@ -131,6 +132,41 @@ static inline void cgw_err(const char *body, const char *want)
     assert_int_equal(model_cgw_parse_create(body, strlen(body), g, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(g);
+}
+
+/* Parses the three bodies and binds; returns the connection and the bind result. */
+static inline struct model_vpn_conn *bind3(const char *conn, const char *vgw, const char *cgw, int *ret,
+                                    struct verr *err)
+{
+    struct model_vpn_conn *c = conn_ok(conn);
+    struct model_vgw *g = vgw_active(vgw);
+    struct model_cgw *cg = cgw_ok(cgw);
+
+    *ret = model_conn_bind(c, g, cg, err);
+    free(g);
+    free(cg);
+    return c;
+}
+
+static inline struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
+{
+    struct verr err = {.code = NULL};
+    int r;
+    struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
+
+    if (r != 0)
+        fail_msg("unexpected bind error %d: %s", r, err.msg);
+    return c;
+}
+
+static inline void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
+{
+    struct verr err = {.code = NULL};
+    int r;
+
+    free(bind3(conn, vgw, cgw, &r, &err));
+    assert_int_equal(r, -EINVAL);
+    assert_string_equal(err.msg, want);
 }
 
 /* Renders with fn into a fresh string; caller frees. */
