@@ -332,6 +332,19 @@ int model_vgw_render_create(const struct model_vgw *g, struct buf *out);
 int model_vgw_to_internal(const struct model_vgw *g, struct buf *out);
 int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g);
 
+/* ---- availability zones (model/azs.c; simulated: every flavor in az1, az2, az3) ---- */
+
+/* The border group of every gateway and zone: vpnd has no regions. */
+#define MODEL_PUBLIC_BORDER_GROUP "center"
+
+/* Appends the v5 availability_zones object, keyed by flavor as the Go model spells the keys:
+ * {"basic":{"vpc":[...]},"professional1":{"vpc":[...],"er":[...]},...}. 0 or -ENOMEM. */
+int model_azs_render(struct buf *out);
+/* Appends the v5.1 availability_zones list: [{name, public_border_group, available_specs:
+ * [{flavor, attachment_type, ip_version}]}], every flavor of a create with each attachment it
+ * allows (Basic: vpc only) and both IP versions. 0 or -ENOMEM. */
+int model_azs_render_extended(struct buf *out);
+
 /* ---- Customer gateway ---- */
 
 int model_cgw_parse_create(const char *body, size_t len, struct model_cgw *cgw, struct verr *err);

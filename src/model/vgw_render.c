@@ -7,9 +7,6 @@
 
 enum vgw_form { FORM_SHOW, FORM_CREATE, FORM_INTERNAL };
 
-/* The border group of every gateway: vpnd has no regions. */
-static const char PUBLIC_BORDER_GROUP[] = "center";
-
 static void write_cidr_list(struct model_jw *w, const char *key, const struct model_cidr *v,
                             size_t n)
 {
@@ -31,7 +28,7 @@ static void write_features(struct model_jw *w)
 static void write_response_facts(struct model_jw *w, const struct model_vgw *g, enum vgw_form f)
 {
     if (f == FORM_SHOW) {
-        model_jw_str(w, "public_border_group", PUBLIC_BORDER_GROUP);
+        model_jw_str(w, "public_border_group", MODEL_PUBLIC_BORDER_GROUP);
         model_vgw_supported_flavors(w, g);
         write_features(w);
     }

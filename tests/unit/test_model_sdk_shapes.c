@@ -199,6 +199,35 @@ static void test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds(void **st
     free(g);
 }
 
+/* ---- availability zones ---- */
+
+static void test_v5_zones_are_keyed_by_flavor_and_basic_has_no_er(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    assert_int_equal(model_azs_render(&b), 0);
+    assert_non_null(strstr(b.data, "{\"basic\":{\"vpc\":[\"az1\",\"az2\",\"az3\"]},"
+                                   "\"professional1\":{\"vpc\":[\"az1\",\"az2\",\"az3\"],"
+                                   "\"er\":[\"az1\",\"az2\",\"az3\"]}"));
+    buf_free(&b);
+}
+
+static void test_v5_1_zones_list_the_specs_each_zone_offers(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    assert_int_equal(model_azs_render_extended(&b), 0);
+    assert_non_null(strstr(b.data, "[{\"name\":\"az1\",\"public_border_group\":\"center\","
+                                   "\"available_specs\":[{\"flavor\":\"Basic\","
+                                   "\"attachment_type\":\"vpc\",\"ip_version\":\"ipv4\"},"
+                                   "{\"flavor\":\"Basic\",\"attachment_type\":\"vpc\","
+                                   "\"ip_version\":\"ipv6\"},{\"flavor\":\"Professional1\""));
+    assert_null(strstr(b.data, "\"flavor\":\"Basic\",\"attachment_type\":\"er\""));
+    assert_non_null(strstr(b.data, "{\"flavor\":\"GM\",\"attachment_type\":\"er\","
+                                   "\"ip_version\":\"ipv6\"}]},{\"name\":\"az2\""));
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +243,8 @@ int main(void)
         cmocka_unit_test(test_the_certificate_names_its_project),
         cmocka_unit_test(test_an_upgrade_job_is_upgrading_then_waits_for_confirmation),
         cmocka_unit_test(test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds),
+        cmocka_unit_test(test_v5_zones_are_keyed_by_flavor_and_basic_has_no_er),
+        cmocka_unit_test(test_v5_1_zones_list_the_specs_each_zone_offers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
