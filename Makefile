@@ -8,9 +8,11 @@
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make bench      benchmarks (see bench/README.md)
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
+#   make install    PREFIX=/usr/local DESTDIR= : binary, man pages, unit, config, sysusers entry
+#   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -36,7 +38,7 @@ unit-%:
 	@set -e; for t in $(filter build/asan/tests/test_$*_%,$(UNIT_BIN)); do echo "# $$t"; $$t; done
 
 .SECONDARY:
-.PHONY: all run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
+.PHONY: all install uninstall check-package run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
 	fuzz-replay fuzz-cov
 all: build/rel/vpnd
 
@@ -67,6 +69,7 @@ STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
 API_DEPS := util model store http auth engine api
+CONFIG_DEPS := util model config
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -83,6 +86,9 @@ build/asan/tests/test_http_%: build/asan/tests/unit/test_http_%.o $(call mod_obj
 build/asan/tests/test_auth_%: build/asan/tests/unit/test_auth_%.o $(call mod_objs,$(AUTH_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_config_%: build/asan/tests/unit/test_config_%.o $(call mod_objs,$(CONFIG_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,$(API_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
@@ -93,9 +99,47 @@ deps:
 test-deps:
 	@scripts/setup.sh --test
 
+# Settings come from the environment (VPND_LISTEN=..., VPND_DB=...) or ARGS="--listen ...";
+# vpnd prints the store it opened and the address it listens on.
 run: deps
 	$(MAKE) build/rel/vpnd
-	build/rel/vpnd serve --listen 127.0.0.1:8080 --db vpnd.db
+	build/rel/vpnd serve $(ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: with PREFIX=/usr (the Debian package) the config
+# goes to /etc and the unit to /lib/systemd/system; otherwise both under PREFIX. An existing
+# config file is kept.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vpnd
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+INSTALL_FILES := $(BINDIR)/vpnd $(MANDIR)/man8/vpnd.8 $(MANDIR)/man5/vpnd.conf.5 \
+	$(UNITDIR)/vpnd.service $(SYSUSERSDIR)/vpnd.conf $(DOCDIR)/examples/vici.conf
+
+install: build/rel/vpnd
+	install -D -m 0755 build/rel/vpnd $(DESTDIR)$(BINDIR)/vpnd
+	install -D -m 0644 man/vpnd.8 $(DESTDIR)$(MANDIR)/man8/vpnd.8
+	install -D -m 0644 man/vpnd.conf.5 $(DESTDIR)$(MANDIR)/man5/vpnd.conf.5
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/bin/vpnd|$(BINDIR)/vpnd|g' -e 's|/etc/vpnd/|$(SYSCONFDIR)/vpnd/|g' \
+		dist/vpnd.service > $(DESTDIR)$(UNITDIR)/vpnd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vpnd.service
+	install -D -m 0644 dist/vpnd.sysusers $(DESTDIR)$(SYSUSERSDIR)/vpnd.conf
+	install -D -m 0644 dist/vici.conf $(DESTDIR)$(DOCDIR)/examples/vici.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/vpnd/vpnd.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/vpnd/vpnd.conf"; \
+	else install -D -m 0644 dist/vpnd.conf $(DESTDIR)$(SYSCONFDIR)/vpnd/vpnd.conf; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/vpnd/vpnd.conf is left in place"
+
+# The Debian package from debian/ (dpkg-buildpackage in a copy of the tree that reuses
+# build/rel), lintian, systemd-analyze, and the installed binary and config serving a flow.
+check-package: build/rel/vpnd
+	VPND_BIN=$(CURDIR)/build/rel/vpnd /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/package
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
@@ -110,6 +154,7 @@ check: test-deps
 	$(MAKE) unit
 	$(MAKE) fuzz-replay
 	$(MAKE) api
+	$(MAKE) check-package
 	$(MAKE) check-pg
 
 # The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private

@@ -3,9 +3,12 @@
 # need. Quiet and fast when everything is already there.
 set -eu
 
-pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev"
+pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libsystemd-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev python3 python3-pytest postgresql"
+    # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
+    # README's quick start (curl, jq)
+    pkgs="$pkgs debhelper lintian systemd mandoc groff-base curl jq"
     # the SDK black-box tests need Node.js; a machine that already has node keeps its own
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi

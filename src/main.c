@@ -1,19 +1,21 @@
-/* main.c: command line, configuration, signals, run. The only place that exits. */
+/* main.c: the commands (serve, check-config, import, export), signals, readiness, reload.
+ * The only place that exits; every exit status comes from exit_codes[] (vpnd(8) EXIT STATUS).
+ * Settings are resolved by config/ from one key table (flags, environment, config file). */
 #include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "api/transfer.h"
 #include "auth/auth.h"
+#include "config/config.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -23,64 +25,26 @@
 #define VPND_VERSION "0.0.0"
 #endif
 
-struct config {
-    struct http_config http;
-    struct api_config api;
-    const char *db;
-    const char *log_level;
+/* The exit statuses of every command. */
+enum vpnd_exit {
+    EXIT_OK = 0,
+    EXIT_REFUSED = 1,     /* the work was refused or failed: import records, the event loop */
+    EXIT_USAGE = 2,       /* bad command line, environment, config file or setting */
+    EXIT_UNAVAILABLE = 3, /* a file, the store or the address cannot be used */
 };
 
-enum opt_kind { OPT_STR, OPT_UINT, OPT_SIZE };
-
-/* Every setting: flag, environment variable, type, limits, help. Unknown flags are errors. */
-struct opt_def {
-    const char *flag;
-    const char *env;
-    enum opt_kind kind;
-    size_t offset;
-    unsigned long long min, max;
-    const char *metavar;
-    const char *help;
-};
-
-#define CFG(field) offsetof(struct config, field)
-static const struct opt_def opts[] = {
-    {"--listen", "VPND_LISTEN", OPT_STR, CFG(http.listen), 0, 0, "ADDR:PORT",
-     "address to serve on (default 127.0.0.1:8080; port 0 = any free port)"},
-    {"--db", "VPND_DB", OPT_STR, CFG(db), 0, 0, "URL",
-     "store: SQLite file, sqlite:PATH or postgres://... URL (default vpnd.db)"},
-    {"--eip-pool", "VPND_EIP_POOL", OPT_STR, CFG(api.eip_pool), 0, 0, "CIDR",
-     "addresses given to gateway EIPs (default 198.18.0.0/15)"},
-    {"--private-pool", "VPND_PRIVATE_POOL", OPT_STR, CFG(api.private_pool), 0, 0, "CIDR",
-     "addresses given to private gateways (default 10.0.0.0/8)"},
-    {"--max-body", "VPND_MAX_BODY", OPT_SIZE, CFG(http.max_body), 1, 64u << 20, "BYTES",
-     "largest request body accepted (default 1048576)"},
-    {"--max-header", "VPND_MAX_HEADER", OPT_SIZE, CFG(http.max_header), 1024, 1u << 20, "BYTES",
-     "largest request line + headers accepted (default 8192)"},
-    {"--idle-timeout", "VPND_IDLE_TIMEOUT_MS", OPT_UINT, CFG(http.idle_timeout_ms), 100,
-     3600000, "MS", "close connections idle this long (default 30000)"},
-    {"--request-timeout", "VPND_REQUEST_TIMEOUT_MS", OPT_UINT, CFG(http.request_deadline_ms),
-     100, 3600000, "MS", "deadline to receive a whole request (default 60000)"},
-    {"--max-connections", "VPND_MAX_CONNECTIONS", OPT_UINT, CFG(http.max_connections), 1,
-     1000000, "N", "connections served at once (default 1000)"},
-    {"--max-per-client", "VPND_MAX_PER_CLIENT", OPT_UINT, CFG(http.max_per_client), 1, 1000000,
-     "N", "connections from one client address (default 100)"},
-    {"--status-delay", "VPND_STATUS_DELAY_MS", OPT_UINT, CFG(api.status_delay_ms), 0, 3600000,
-     "MS", "how long new resources stay PENDING_CREATE (default 300)"},
-    {"--settle-status", "VPND_SETTLE_STATUS", OPT_STR, CFG(api.settle_status), 0, 0, "STATUS",
-     "what new connections become: DOWN (no peer answers, default) or ACTIVE"},
-    {"--credentials", "VPND_CREDENTIALS", OPT_STR, CFG(api.credentials), 0, 0, "FILE",
-     "AK/SK and token credentials (see README); without it only loopback is served"},
-    {"--max-skew", "VPND_MAX_SKEW_S", OPT_UINT, CFG(api.max_skew_s), 0, 86400, "SECONDS",
-     "allowed X-Sdk-Date clock skew (default 900)"},
-    {"--quota-vpn-gateway", "VPND_QUOTA_VPN_GATEWAY", OPT_UINT, CFG(api.quota_vpn_gateway), 0,
-     100000000, "N", "VPN gateways per project (default 50)"},
-    {"--quota-customer-gateway", "VPND_QUOTA_CUSTOMER_GATEWAY", OPT_UINT,
-     CFG(api.quota_customer_gateway), 0, 100000000, "N", "customer gateways per project (default 100)"},
-    {"--quota-vpn-connection", "VPND_QUOTA_VPN_CONNECTION", OPT_UINT,
-     CFG(api.quota_vpn_connection), 0, 100000000, "N", "VPN connections per project (default 5000)"},
-    {"--log-level", "VPND_LOG_LEVEL", OPT_STR, CFG(log_level), 0, 0, "LEVEL",
-     "debug, info, warn or error (default info)"},
+static const struct {
+    enum vpnd_exit code;
+    const char *meaning;
+} exit_codes[] = {
+    {EXIT_OK, "success (serve: stopped by SIGTERM or SIGINT)"},
+    {EXIT_REFUSED, "refused: import found invalid records; serve's event loop failed"},
+    {EXIT_USAGE, "usage or configuration error: unknown command, option or config key, a value "
+                 "out of range (flag, environment or config file), a bad credentials file, "
+                 "listening off loopback without credentials"},
+    {EXIT_UNAVAILABLE, "a file, the store or the address cannot be used: missing or unreadable "
+                       "file, directory not writable, store that cannot be opened (export: that "
+                       "does not exist), address in use"},
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -98,102 +62,28 @@ static void on_stop_signal(int sig)
     stop_requested = 1;
 }
 
+/* -EINVAL is the caller's mistake (a setting); everything else is the environment's. */
+static int exit_for(int r)
+{
+    return r == -EINVAL ? EXIT_USAGE : EXIT_UNAVAILABLE;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: vpnd serve [OPTION]...\n"
-               "       vpnd import [--db PATH] [--project-id ID] [--keep-ids] [--skip-invalid]\n"
-               "                   [--eip-pool CIDR] [--private-pool CIDR] [--settle-status S]\n"
-               "                   [--progress | --no-progress] [--stats] [FILE | -]\n"
-               "       vpnd export [--db PATH] [FILE | -]\n"
-               "       vpnd --help | --version\n\n"
+    fprintf(f, "Usage: vpnd COMMAND [OPTION]...\n\n"
                "Serves the Huawei Cloud VPN v5 site-to-site API.\n\n"
-               "Options (each also read from the environment variable shown):\n");
-    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-        fprintf(f, "  %s %-10s %-24s %s\n", opts[i].flag, opts[i].metavar, opts[i].env,
-                opts[i].help);
-}
-
-static int set_option(struct config *cfg, const struct opt_def *o, const char *value,
-                      const char *source)
-{
-    void *field = (char *)cfg + o->offset;
-    char *end;
-
-    if (o->kind == OPT_STR) {
-        *(const char **)field = value;
-        return 0;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(value, &end, 10);
-    if (errno || end == value || *end || value[0] == '-' || v < o->min || v > o->max) {
-        fprintf(stderr, "vpnd: %s: must be an integer from %llu to %llu, got \"%.64s\"\n", source,
-                o->min, o->max, value);
-        return -EINVAL;
-    }
-    if (o->kind == OPT_UINT)
-        *(unsigned *)field = (unsigned)v;
-    else
-        *(size_t *)field = (size_t)v;
-    return 0;
-}
-
-static const struct opt_def *find_opt(const char *flag, size_t len)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-        if (strlen(opts[i].flag) == len && strncmp(opts[i].flag, flag, len) == 0)
-            return &opts[i];
-    }
-    return NULL;
-}
-
-/* Environment first, then flags (--name VALUE or --name=VALUE), so flags win. */
-static int parse_config(struct config *cfg, int argc, char **argv)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-        const char *v = getenv(opts[i].env);
-        if (v && *v && set_option(cfg, &opts[i], v, opts[i].env) < 0)
-            return -EINVAL;
-    }
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i], *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-        const struct opt_def *o = find_opt(arg, len);
-        if (!o) {
-            fprintf(stderr, "vpnd: unknown option \"%.64s\" (see vpnd --help)\n", arg);
-            return -EINVAL;
-        }
-        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!value) {
-            fprintf(stderr, "vpnd: %s needs a value (%s)\n", o->flag, o->metavar);
-            return -EINVAL;
-        }
-        if (set_option(cfg, o, value, o->flag) < 0)
-            return -EINVAL;
-    }
-    return 0;
-}
-
-static int apply_log_level(const char *name)
-{
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (strcmp(name, names[i]) == 0) {
-            log_set_level((enum log_level)i);
-            return 0;
-        }
-    }
-    fprintf(stderr, "vpnd: --log-level: must be one of debug, info, warn, error, got \"%.64s\"\n",
-            name);
-    return -EINVAL;
-}
-
-/* True for 127.0.0.0/8, ::1 and localhost: the only addresses served without credentials. */
-static bool listen_is_loopback(const char *listen)
-{
-    if (strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
-        strncmp(listen, "localhost:", 10) == 0)
-        return true;
-    return false;
+               "Commands:\n"
+               "  serve          serve the API (vpnd serve --help)\n"
+               "  check-config   check the configuration serve would use, print it\n"
+               "  import         load records into a store\n"
+               "  export         write a store's records\n"
+               "  --help         this text;  --version  the version\n\n"
+               "Every command takes --help, --config FILE (vpnd.conf(5)) and the options listed\n"
+               "by its --help; each option also has an environment variable.\n\n"
+               "Exit status:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(exit_codes); i++)
+        fprintf(f, "  %d  %s\n", (int)exit_codes[i].code, exit_codes[i].meaning);
+    fprintf(f, "\nSee vpnd(8).\n");
 }
 
 static void install_signals(void)
@@ -210,179 +100,368 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int serve(struct config *cfg)
+/* Tells the service manager (NOTIFY_SOCKET, sd_notify(3)); a no-op outside systemd. */
+static void notify(const char *state)
 {
-    struct store *store = NULL;
-    struct http_server *srv = NULL;
-    struct api api;
-    char err[512];
-    int r;
+    int r = sd_notify(0, state);
 
-    if (!cfg->api.credentials && !listen_is_loopback(cfg->http.listen)) {
-        fprintf(stderr,
-                "vpnd: refusing to listen on %s without authentication: no credentials are "
-                "configured, so only loopback addresses (127.0.0.0/8, [::1]) are allowed\n",
-                cfg->http.listen);
-        return 1;
+    if (r < 0)
+        log_warn("event=sd_notify result=failed reason=\"%s\"", strerror(-r));
+}
+
+/* ---- the store file: say which path and why, before SQLite's own words ---- */
+
+/* For a SQLite store: the directory must let vpnd create the file and its journal files, an
+ * existing file must be readable and writable; with must_exist the file must be there. Writes
+ * "cannot open store PATH: ..." and returns -ENOENT/-EACCES; 0 for other backends. */
+static int check_store_file(const char *url, bool must_exist, bool *ret_exists, char *err,
+                            size_t errlen)
+{
+    const char *path = store_url_file(url);
+    struct stat st;
+
+    *ret_exists = true;
+    if (!path)
+        return 0;
+    *ret_exists = stat(path, &st) == 0;
+    if (must_exist && !*ret_exists) {
+        snprintf(err, errlen, "cannot open store %s: %s (export reads an existing store)", path,
+                 strerror(errno));
+        return -ENOENT;
     }
-    r = store_open(cfg->db, &store, err, sizeof(err));
+    if (*ret_exists && access(path, must_exist ? R_OK : R_OK | W_OK) < 0) {
+        snprintf(err, errlen, "cannot open store %s: %s", path, strerror(errno));
+        return -EACCES;
+    }
+    if (must_exist)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    const char *d = dirname(dir);
+    if (access(d, W_OK | X_OK) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot open store %s: directory %s: %s%s", path, d, strerror(e),
+                 e == EACCES || e == EROFS ? " (vpnd creates the store and its -wal/-shm files "
+                                             "there)"
+                                           : "");
+        return e == ENOENT ? -ENOENT : -EACCES;
+    }
+    return 0;
+}
+
+/* Opens the store named by cfg's db key; reports and returns an exit status on failure. */
+static int open_store(const struct config *cfg, bool must_exist, bool announce,
+                      struct store **ret)
+{
+    const char *db = config_str(cfg, CONFIG_DB);
+    char err[600], shown[512];
+    bool existed;
+    int r = check_store_file(db, must_exist, &existed, err, sizeof(err));
+
+    store_url_redact(db, shown, sizeof(shown));
     if (r < 0) {
-        char shown[512];
-
-        store_url_redact(cfg->db, shown, sizeof(shown));
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
-        return 1;
+        fprintf(stderr, "vpnd: %s\n", err);
+        return EXIT_UNAVAILABLE;
     }
-    r = api_init(&api, &cfg->api, store, err, sizeof(err));
-    api.reload = &reload_requested;
+    r = store_open(db, ret, err, sizeof(err));
+    if (r < 0) {
+        fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
+        return exit_for(r == -EINVAL ? -EINVAL : -EIO);
+    }
+    if (announce)
+        printf("vpnd: store %s (%s)\n", shown, existed ? "existing" : "new");
+    return EXIT_OK;
+}
+
+/* ---- vpnd serve ---- */
+
+struct serve_ctx {
+    struct api api;            /* first: the HTTP callbacks get this struct as their struct api */
+    const struct config *cfg;  /* the start-up configuration (non-live keys stay as it says) */
+    int argc;                  /* the command line, resolved again on SIGHUP */
+    char *const *argv;
+    char *credentials;         /* live: the credentials file in force (owned), NULL = none */
+    enum log_level log_level;  /* live */
+};
+
+static void config_to_http(const struct config *c, struct http_config *h)
+{
+    http_config_defaults(h);
+    h->listen = c->listen;
+    h->max_body = config_uint(c, CONFIG_MAX_BODY);
+    h->max_header = config_uint(c, CONFIG_MAX_HEADER);
+    h->idle_timeout_ms = config_uint(c, CONFIG_IDLE_TIMEOUT);
+    h->request_deadline_ms = config_uint(c, CONFIG_REQUEST_TIMEOUT);
+    h->max_connections = config_uint(c, CONFIG_MAX_CONNECTIONS);
+    h->max_per_client = config_uint(c, CONFIG_MAX_PER_CLIENT);
+    h->tick_ms = 50;
+}
+
+static void config_to_api(const struct config *c, struct api_config *a)
+{
+    api_config_defaults(a);
+    a->eip_pool = config_str(c, CONFIG_EIP_POOL);
+    a->private_pool = config_str(c, CONFIG_PRIVATE_POOL);
+    a->settle_status = config_str(c, CONFIG_SETTLE_STATUS);
+    a->status_delay_ms = config_uint(c, CONFIG_STATUS_DELAY);
+    a->credentials = config_str(c, CONFIG_CREDENTIALS);
+    a->max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
+    a->quota_vpn_gateway = config_uint(c, CONFIG_QUOTA_VPN_GATEWAY);
+    a->quota_customer_gateway = config_uint(c, CONFIG_QUOTA_CUSTOMER_GATEWAY);
+    a->quota_vpn_connection = config_uint(c, CONFIG_QUOTA_VPN_CONNECTION);
+}
+
+/* The rule of protected mode: without credentials, loopback only. */
+static int check_protected_mode(const struct config *c, char *err, size_t errlen)
+{
+    if (config_str(c, CONFIG_CREDENTIALS) || config_listen_is_loopback(c->listen))
+        return 0;
+    snprintf(err, errlen,
+             "refusing to listen on %s without authentication: no credentials are configured, "
+             "so only loopback addresses (127.0.0.0/8, [::1], localhost) are allowed",
+             c->listen);
+    return -EINVAL;
+}
+
+static const char *level_name(enum log_level l)
+{
+    return config_key(CONFIG_LOG_LEVEL)->choices[l];
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Applies a reloaded configuration whose live values were checked (creds: the loaded file). */
+static void reload_apply(struct serve_ctx *s, const struct config *fresh, struct auth_creds *creds)
+{
+    for (size_t k = 0; k < CONFIG_KEY_COUNT; k++) {
+        const struct config_key_def *d = config_key((enum config_key)k);
+        const char *now = config_str(s->cfg, (enum config_key)k);
+        const char *next = config_str(fresh, (enum config_key)k);
+        if (!(d->cmds & CONFIG_CMD_SERVE) || (d->flags & CONFIG_LIVE) || same_text(now, next))
+            continue;
+        log_warn("event=reload key=%s result=needs_restart running=\"%s\"", d->name,
+                 k == CONFIG_DB ? "(the store URL)" : now ? now : "");
+    }
+    s->log_level = (enum log_level)fresh->v[CONFIG_LOG_LEVEL].num;
+    log_set_level(s->log_level);
+    if (creds) {
+        char *path = strdup(config_str(fresh, CONFIG_CREDENTIALS));
+        if (path) { /* out of memory: the file's new content, under its old path */
+            free(s->credentials);
+            s->credentials = path;
+        }
+        auth_creds_free(s->api.creds);
+        s->api.creds = creds;
+        s->api.cfg.credentials = s->credentials;
+    }
+    log_info("event=reload result=ok log_level=%s credentials=\"%s\" entries=%zu",
+             level_name(s->log_level), s->credentials ? s->credentials : "",
+             s->api.creds ? auth_creds_count(s->api.creds) : (size_t)0);
+}
+
+/* For a quoted log value: '"' becomes '\'' and control characters spaces. */
+static void log_safe(char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"')
+            *s = '\'';
+        else if ((unsigned char)*s < 0x20)
+            *s = ' ';
+    }
+}
+
+/* SIGHUP: the command line, environment and config file are resolved again; the live keys
+ * (credentials, log-level) are applied, all or nothing; other changed keys are named as needing a
+ * restart. A failed reload changes nothing and says what stays in force. */
+static void serve_reload(struct serve_ctx *s)
+{
+    struct config fresh;
+    struct auth_creds *creds = NULL;
+    char err[700];
+    const char *path;
+
+    reload_requested = 0;
+    notify("RELOADING=1");
+    int r = config_load(&fresh, CONFIG_CMD_SERVE, s->argc, s->argv, err, sizeof(err));
+    path = r == 0 ? config_str(&fresh, CONFIG_CREDENTIALS) : NULL;
+    if (r == 0 && !path != !s->credentials) {
+        snprintf(err, sizeof(err), "credentials: turning authentication %s needs a restart",
+                 path ? "on" : "off");
+        r = -EINVAL;
+    }
+    if (r == 0 && path)
+        r = auth_creds_load(path, &creds, err, sizeof(err));
+    log_safe(err);
+    if (r < 0)
+        log_error("event=reload result=failed reason=\"%s\" kept=\"log-level=%s credentials=%s "
+                  "(%zu entries)\"",
+                  err, level_name(s->log_level), s->credentials ? s->credentials : "none",
+                  s->api.creds ? auth_creds_count(s->api.creds) : (size_t)0);
+    else
+        reload_apply(s, &fresh, creds);
+    config_done(&fresh);
+    notify("READY=1");
+}
+
+/* http_tick_fn: a pending reload first, then the API's own tick (the status engine). */
+static void serve_tick(void *ud)
+{
+    struct serve_ctx *s = ud;
+
+    if (reload_requested)
+        serve_reload(s);
+    api_tick(&s->api);
+}
+
+static int serve_run(struct serve_ctx *s, struct store *store)
+{
+    struct http_config hcfg;
+    struct api_config acfg;
+    struct http_server *srv = NULL;
+    char err[512];
+
+    config_to_http(s->cfg, &hcfg);
+    config_to_api(s->cfg, &acfg);
+    int r = api_init(&s->api, &acfg, store, err, sizeof(err));
     /* The server's creates are limited inside the store's transactions; vpnd import is not. */
     store_set_quotas(store, &(struct store_quotas){
-                                .vpn_gateways = cfg->api.quota_vpn_gateway,
-                                .customer_gateways = cfg->api.quota_customer_gateway,
-                                .vpn_connections = cfg->api.quota_vpn_connection,
+                                .vpn_gateways = acfg.quota_vpn_gateway,
+                                .customer_gateways = acfg.quota_customer_gateway,
+                                .vpn_connections = acfg.quota_vpn_connection,
                             });
     if (r == 0)
-        r = http_server_new(&cfg->http, api_handle, api_on_http_error, api_tick, &api, &srv, err,
+        r = http_server_new(&hcfg, api_handle, api_on_http_error, serve_tick, s, &srv, err,
                             sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
-        api_done(&api);
-        store_close(store);
-        return 1;
+        api_done(&s->api);
+        return exit_for(r);
     }
     http_server_set_turn(srv, api_turn);
-    if (!api.creds)
+    if (!s->api.creds)
         fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
                         "loopback only (protected mode)\n");
     else
-        log_info("event=auth credentials=%zu", auth_creds_count(api.creds));
+        log_info("event=auth credentials=%zu", auth_creds_count(s->api.creds));
     printf("vpnd: listening on http://%s\n", http_server_address(srv));
     fflush(stdout);
+    snprintf(err, sizeof(err), "READY=1\nSTATUS=listening on http://%s",
+             http_server_address(srv));
+    notify(err);
 
     r = http_server_run(srv, &stop_requested);
+    notify("STOPPING=1");
     http_server_free(srv);
-    api_done(&api);
-    store_close(store);
+    api_done(&s->api);
     log_info("event=stopped");
-    return r < 0 ? 1 : 0;
+    return r < 0 ? EXIT_REFUSED : EXIT_OK;
+}
+
+static int cmd_serve(const struct config *cfg, int argc, char *const *argv)
+{
+    struct serve_ctx s = {.cfg = cfg, .argc = argc, .argv = argv};
+    struct store *store = NULL;
+    char err[512];
+
+    if (check_protected_mode(cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vpnd: %s\n", err);
+        return EXIT_USAGE;
+    }
+    s.log_level = (enum log_level)cfg->v[CONFIG_LOG_LEVEL].num;
+    if (config_str(cfg, CONFIG_CREDENTIALS) &&
+        !(s.credentials = strdup(config_str(cfg, CONFIG_CREDENTIALS)))) {
+        fprintf(stderr, "vpnd: out of memory\n");
+        return EXIT_UNAVAILABLE;
+    }
+    install_signals();
+    int rc = open_store(cfg, false, true, &store);
+    if (rc == EXIT_OK)
+        rc = serve_run(&s, store);
+    store_close(store);
+    free(s.credentials);
+    return rc;
+}
+
+/* ---- vpnd check-config ---- */
+
+static void redact_db(const char *text, char *out, size_t outlen)
+{
+    store_url_redact(text, out, outlen);
+}
+
+static int cmd_check(const struct config *cfg, int argc, char *const *argv)
+{
+    struct auth_creds *creds = NULL;
+    const char *path = config_str(cfg, CONFIG_CREDENTIALS);
+    char err[600];
+    int r = check_protected_mode(cfg, err, sizeof(err));
+
+    (void)argc;
+    (void)argv;
+    if (r < 0) {
+        fprintf(stderr, "vpnd: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (path && (r = auth_creds_load(path, &creds, err, sizeof(err))) < 0) {
+        fprintf(stderr, "vpnd: cannot load credentials: %s\n", err);
+        return exit_for(r);
+    }
+    auth_creds_free(creds);
+    config_print(stdout, cfg, redact_db);
+    fprintf(stderr, "vpnd: configuration OK%s%s\n", cfg->file ? ": " : "",
+            cfg->file ? cfg->file : "");
+    return EXIT_OK;
 }
 
 /* ---- vpnd import / vpnd export ---- */
 
-enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
-
-struct transfer_args {
-    const char *db;
-    const char *file;
-    struct import_opts imp;
-    struct api_config api;
-    bool stats;
-    int progress; /* -1 auto (stderr is a terminal), 0, 1 */
-};
-
-/* Flags of import (with_import) or export; returns 0 or -EINVAL (reported). */
-static int parse_transfer_args(struct transfer_args *a, int argc, char **argv, bool with_import)
+static int cmd_import(const struct config *cfg, int argc, char *const *argv)
 {
-    static const char *const valued[] = {"--db",       "--project-id",   "--eip-pool",
-                                         "--private-pool", "--settle-status"};
-    const char **dst[] = {&a->db, &a->imp.project_id, &a->api.eip_pool, &a->api.private_pool,
-                          &a->api.settle_status};
-
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        bool done = false;
-        for (size_t k = 0; k < ARRAY_SIZE(valued) && !done; k++) {
-            if (strcmp(arg, valued[k]) != 0 || (k > 0 && !with_import))
-                continue;
-            if (i + 1 == argc) {
-                fprintf(stderr, "vpnd: %s needs a value\n", arg);
-                return -EINVAL;
-            }
-            *dst[k] = argv[++i];
-            done = true;
-        }
-        if (done)
-            continue;
-        if (with_import && strcmp(arg, "--keep-ids") == 0)
-            a->imp.keep = true;
-        else if (with_import && strcmp(arg, "--skip-invalid") == 0)
-            a->imp.skip_invalid = true;
-        else if (with_import && strcmp(arg, "--progress") == 0)
-            a->progress = 1;
-        else if (with_import && strcmp(arg, "--no-progress") == 0)
-            a->progress = 0;
-        else if (with_import && strcmp(arg, "--stats") == 0)
-            a->stats = true;
-        else if ((arg[0] != '-' || strcmp(arg, "-") == 0) && !a->file)
-            a->file = arg;
-        else {
-            fprintf(stderr, "vpnd: unknown argument \"%.64s\" (see vpnd --help)\n", arg);
-            return -EINVAL;
-        }
-    }
-    return 0;
-}
-
-static int open_store_for(const char *db, struct store **ret)
-{
-    char err[512];
-
-    if (store_open(db, ret, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vpnd: cannot open store %s: %s\n", db, err);
-        return -EIO;
-    }
-    return 0;
-}
-
-static int cmd_import(int argc, char **argv)
-{
-    struct transfer_args a = {.db = getenv("VPND_DB"), .progress = -1};
+    struct import_opts o = {.project_id = config_str(cfg, CONFIG_PROJECT_ID),
+                            .keep = config_bool(cfg, CONFIG_KEEP_IDS),
+                            .skip_invalid = config_bool(cfg, CONFIG_SKIP_INVALID)};
+    const char *file = cfg->nargs ? cfg->args[0] : "-";
     struct import_stats st;
     struct store *store = NULL;
+    struct api_config acfg;
     struct api api;
     char err[512];
     struct stat sb;
 
-    api_config_defaults(&a.api);
-    if (parse_transfer_args(&a, argc, argv, true) < 0)
-        return EXIT_USAGE;
-    if (!a.db || !*a.db)
-        a.db = "vpnd.db";
-    const char *pid = a.imp.project_id;
-    if (pid && (!*pid || strlen(pid) > 64 ||
-                pid[strspn(pid, "0123456789abcdefghijklmnopqrstuvwxyz"
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] != '\0')) {
-        fprintf(stderr, "vpnd: --project-id: must be 1 to 64 letters, digits, - or _, got "
-                        "\"%.64s\"\n", pid);
-        return EXIT_USAGE;
-    }
-    bool use_stdin = !a.file || strcmp(a.file, "-") == 0;
-    FILE *in = use_stdin ? stdin : fopen(a.file, "rb");
+    (void)argc;
+    (void)argv;
+    bool use_stdin = strcmp(file, "-") == 0;
+    FILE *in = use_stdin ? stdin : fopen(file, "rb");
     if (!in) {
-        fprintf(stderr, "vpnd: cannot open %s: %s\n", a.file, strerror(errno));
-        return EXIT_FAILED;
+        fprintf(stderr, "vpnd: cannot open %s: %s\n", file, strerror(errno));
+        return EXIT_UNAVAILABLE;
     }
-    a.imp.name = use_stdin ? "-" : a.file;
-    a.imp.progress = a.progress < 0 ? isatty(STDERR_FILENO) : a.progress;
+    o.name = file;
+    o.progress = config_is_set(cfg, CONFIG_PROGRESS) ? config_bool(cfg, CONFIG_PROGRESS)
+                                                     : isatty(STDERR_FILENO);
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
-        a.imp.total_bytes = (long long)sb.st_size;
-    int r = open_store_for(a.db, &store);
-    if (r == 0 && api_init(&api, &a.api, store, err, sizeof(err)) < 0) {
+        o.total_bytes = (long long)sb.st_size;
+    config_to_api(cfg, &acfg);
+    int rc = open_store(cfg, false, false, &store);
+    if (rc == EXIT_OK && api_init(&api, &acfg, store, err, sizeof(err)) < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
         store_close(store);
-        r = -EINVAL;
+        rc = EXIT_USAGE;
     }
-    if (r < 0) {
+    if (rc != EXIT_OK) {
         if (!use_stdin)
             fclose(in);
-        return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        return rc;
     }
-    r = api_import(&api, in, &a.imp, &st);
+    int r = api_import(&api, in, &o, &st);
     api_done(&api);
     store_close(store);
     if (!use_stdin)
         fclose(in);
-    if (a.stats || a.imp.progress)
+    if (config_bool(cfg, CONFIG_STATS) || o.progress)
         fprintf(stderr,
                 "vpnd import: %zu records read, %zu imported (%zu gateways, %zu customer "
                 "gateways, %zu connections), %zu refused, %.3f s, %.0f records/s\n",
@@ -390,27 +469,26 @@ static int cmd_import(int argc, char **argv)
                 st.seconds, st.seconds > 0 ? (double)st.records / st.seconds : 0.0);
     if (r == -EINVAL)
         return EXIT_REFUSED;
-    return r < 0 ? EXIT_FAILED : 0;
+    return r < 0 ? EXIT_UNAVAILABLE : EXIT_OK;
 }
 
-static int cmd_export(int argc, char **argv)
+static int cmd_export(const struct config *cfg, int argc, char *const *argv)
 {
-    struct transfer_args a = {.db = getenv("VPND_DB")};
+    const char *file = cfg->nargs ? cfg->args[0] : "-";
     struct store *store = NULL;
     size_t n = 0;
 
-    if (parse_transfer_args(&a, argc, argv, false) < 0)
-        return EXIT_USAGE;
-    if (!a.db || !*a.db)
-        a.db = "vpnd.db";
-    bool use_stdout = !a.file || strcmp(a.file, "-") == 0;
-    if (open_store_for(a.db, &store) < 0)
-        return EXIT_FAILED;
-    FILE *out = use_stdout ? stdout : fopen(a.file, "wb");
+    (void)argc;
+    (void)argv;
+    bool use_stdout = strcmp(file, "-") == 0;
+    int rc = open_store(cfg, true, false, &store);
+    if (rc != EXIT_OK)
+        return rc;
+    FILE *out = use_stdout ? stdout : fopen(file, "wb");
     if (!out) {
-        fprintf(stderr, "vpnd: cannot create %s: %s\n", a.file, strerror(errno));
+        fprintf(stderr, "vpnd: cannot create %s: %s\n", file, strerror(errno));
         store_close(store);
-        return EXIT_FAILED;
+        return EXIT_UNAVAILABLE;
     }
     int r = api_export(store, out, &n);
     if (!use_stdout && fclose(out) != 0 && r == 0)
@@ -418,34 +496,57 @@ static int cmd_export(int argc, char **argv)
     if (r < 0)
         fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), store_errmsg(store));
     store_close(store);
-    return r < 0 ? EXIT_FAILED : 0;
+    return r < 0 ? EXIT_UNAVAILABLE : EXIT_OK;
 }
+
+static const struct {
+    const char *name;
+    enum config_cmd cmd;
+    int (*run)(const struct config *cfg, int argc, char *const *argv);
+} commands[] = {
+    {"serve", CONFIG_CMD_SERVE, cmd_serve},
+    {"check-config", CONFIG_CMD_CHECK, cmd_check},
+    {"import", CONFIG_CMD_IMPORT, cmd_import},
+    {"export", CONFIG_CMD_EXPORT, cmd_export},
+};
 
 int main(int argc, char **argv)
 {
-    struct config cfg = {.db = "vpnd.db", .log_level = "info"};
+    struct config cfg;
+    char err[700];
 
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "help") == 0)) {
         usage(stdout);
-        return 0;
+        return EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("vpnd %s\n", VPND_VERSION);
-        return 0;
+        return EXIT_OK;
     }
-    if (argc >= 2 && strcmp(argv[1], "import") == 0)
-        return cmd_import(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "export") == 0)
-        return cmd_export(argc - 2, argv + 2);
-    if (argc < 2 || strcmp(argv[1], "serve") != 0) {
+    for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        int r = config_load(&cfg, commands[i].cmd, argc - 2, argv + 2, err, sizeof(err));
+        int rc;
+        if (r < 0) {
+            fprintf(stderr, "vpnd: %s\n", err);
+            rc = exit_for(r);
+        } else if (cfg.help) {
+            config_usage(stdout, commands[i].cmd);
+            rc = EXIT_OK;
+        } else {
+            log_set_level((enum log_level)cfg.v[CONFIG_LOG_LEVEL].num);
+            rc = commands[i].run(&cfg, argc - 2, argv + 2);
+        }
+        config_done(&cfg);
+        return rc;
+    }
+    if (argc >= 2)
+        fprintf(stderr, "vpnd: unknown command \"%.64s\" (commands: serve, check-config, import, "
+                        "export; see vpnd --help)\n",
+                argv[1]);
+    else
         usage(stderr);
-        return 2;
-    }
-    http_config_defaults(&cfg.http);
-    api_config_defaults(&cfg.api);
-    cfg.http.tick_ms = 50;
-    if (parse_config(&cfg, argc - 2, argv + 2) < 0 || apply_log_level(cfg.log_level) < 0)
-        return 2;
-    install_signals();
-    return serve(&cfg);
+    return EXIT_USAGE;
 }

@@ -145,29 +145,9 @@ void api_done(struct api *api)
     spec_cache_done(&api->cgw_specs);
 }
 
-/* On SIGHUP: a file that fails to load keeps the credentials in force. */
-static void reload_credentials(struct api *api)
-{
-    struct auth_creds *fresh = NULL;
-    char why[512];
-
-    *api->reload = 0;
-    if (!api->cfg.credentials)
-        return;
-    if (auth_creds_load(api->cfg.credentials, &fresh, why, sizeof(why)) < 0) {
-        log_error("event=credentials_reload result=kept_old reason=\"%s\"", why);
-        return;
-    }
-    auth_creds_free(api->creds);
-    api->creds = fresh;
-    log_info("event=credentials_reload result=ok credentials=%zu", auth_creds_count(fresh));
-}
-
 void api_tick(void *ud)
 {
     struct api *api = ud;
-    if (api->reload && *api->reload)
-        reload_credentials(api);
     engine_tick(&api->engine, ids_now_ms());
 }
 

@@ -31,7 +31,6 @@ struct api {
     uint32_t private_base, private_size; /* parsed private_pool */
     struct engine engine;
     struct auth_creds *creds; /* owned; NULL = no authentication */
-    volatile sig_atomic_t *reload; /* set by SIGHUP: re-read the credentials file */
     struct router router;          /* the route table of api.c, compiled by api_init */
     /* parsed gateway / customer gateway specs for connection creates (spec_cache.h) */
     struct spec_cache vgw_specs, cgw_specs;
@@ -47,7 +46,7 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp);
 /* Releases what api_init loaded. */
 void api_done(struct api *api);
-/* http_tick_fn: runs the status engine; re-reads the credentials file when *reload is set. */
+/* http_tick_fn: runs the status engine. */
 void api_tick(void *ud);
 /* http_turn_fn: the GETs of one event-loop turn share one store read snapshot (store_read_batch). */
 void api_turn(void *ud, bool start);

@@ -488,3 +488,16 @@ int store_bulk_undo(struct store *s)
 {
     return s->ops->bulk_undo(s);
 }
+
+const char *store_url_file(const char *url)
+{
+    size_t n = store_scheme_len(url);
+    const char *path = url;
+
+    if (n && (n != strlen(store_backends[0].scheme) ||
+              strncasecmp(url, store_backends[0].scheme, n) != 0))
+        return NULL;
+    if (n)
+        path = url + n + 1;
+    return *path && strcmp(path, ":memory:") != 0 ? path : NULL;
+}

@@ -464,6 +464,10 @@ void store_set_quotas(struct store *s, const struct store_quotas *q);
 /* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a
  * "scheme://user:password@host..." URL replaced by "***", for messages. */
 void store_url_redact(const char *url, char *out, size_t size);
+/* The file a SQLite store URL names ("PATH" or "sqlite:PATH"; points into url), or NULL for
+ * "sqlite::memory:" and every other backend. For messages about the file (vpnd export of a
+ * store that does not exist, a directory vpnd may not write). */
+const char *store_url_file(const char *url);
 /* ---- read batching (one event-loop turn of the server) ---- */
 
 /* store_read_batch(s, true) ... store_read_batch(s, false) brackets a run of requests (one

@@ -131,7 +131,7 @@ def test_world_readable_credentials_file_is_refused_at_start(vpnd_bin, tmp_path)
 def test_non_loopback_listen_without_credentials_is_refused(vpnd_bin, tmp_path):
     p = subprocess.run([vpnd_bin, "serve", "--listen", "0.0.0.0:0", "--db", str(tmp_path / "db")],
                        capture_output=True, timeout=30, env=server_env())
-    assert p.returncode == 1
+    assert p.returncode == 2  # vpnd(8) EXIT STATUS: a configuration error
     assert b"refusing to listen on 0.0.0.0:0 without authentication" in p.stderr
 
 
