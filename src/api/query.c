@@ -5,18 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define QUERY_PART_MAX 256
+#include "util/hex.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#define QUERY_PART_MAX 256
 
 /* Decodes s[0..n) into out; false when malformed, too long or containing NUL. */
 static bool decode(const char *s, size_t n, char out[QUERY_PART_MAX])
@@ -28,8 +19,8 @@ static bool decode(const char *s, size_t n, char out[QUERY_PART_MAX])
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return false;
             c = (char)(hi * 16 + lo);

@@ -6,18 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GROUPS 8
+#include "util/hex.h"
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#define GROUPS 8
 
 /* One group of 1-4 hex digits at *s; advances *s. */
 static int parse_group(const char **s, uint16_t *ret)

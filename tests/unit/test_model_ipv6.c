@@ -210,15 +210,9 @@ static void test_a_dual_stack_gateway_round_trips_through_the_internal_form(void
 {
     (void)state;
     struct model_vgw *g = vgw_active(VGW_V6);
-    struct model_vgw *back = test_zalloc(sizeof(*back));
-    struct buf b = {0};
 
     g->status = MODEL_STATUS_PENDING_CREATE; /* the canonical pointer a parse finds */
-    assert_int_equal(model_vgw_to_internal(g, &b), 0);
-    assert_int_equal(model_vgw_from_internal(b.data, b.len, back), 0);
-    assert_memory_equal(back, g, sizeof(*g));
-    buf_free(&b);
-    free(back);
+    assert_vgw_round_trip(g);
     free(g);
 }
 
@@ -306,14 +300,8 @@ static void test_an_ipv6_connection_round_trips_through_the_internal_form(void *
     (void)state;
     struct model_vpn_conn *c =
         bound(CONN_BODY(SUBNETS SUBNETS6 ",\"style\":\"policy\"" RULE6), VGW_V6, CGW_IP6);
-    struct model_vpn_conn *back = test_zalloc(sizeof(*back));
-    struct buf b = {0};
 
-    assert_int_equal(model_conn_to_internal(c, &b), 0);
-    assert_int_equal(model_conn_from_internal(b.data, b.len, back), 0);
-    assert_memory_equal(back, c, sizeof(*c));
-    buf_free(&b);
-    free(back);
+    assert_conn_round_trip(c);
     free(c);
 }
 

@@ -177,6 +177,38 @@ static inline void bind_err(const char *conn, const char *vgw, const char *cgw, 
         buf_steal(&b_);                                                                            \
     })
 
+/* to_internal -> from_internal gives back the same connection and the same rendering. */
+static inline void assert_conn_round_trip(const struct model_vpn_conn *c)
+{
+    struct buf b = {0};
+    struct model_vpn_conn *back = test_zalloc(sizeof(*back));
+
+    assert_int_equal(model_conn_to_internal(c, &b), 0);
+    assert_int_equal(model_conn_from_internal(b.data, b.len, back), 0);
+    assert_memory_equal(back, c, sizeof(*c));
+    char *a = RENDER(model_conn_render, c), *z = RENDER(model_conn_render, back);
+    assert_string_equal(a, z);
+    free(a);
+    free(z);
+    free(back);
+    buf_free(&b);
+}
+
+
+/* to_internal -> from_internal gives back the same gateway (status: a canonical pointer). */
+static inline void assert_vgw_round_trip(const struct model_vgw *g)
+{
+    struct buf b = {0};
+    struct model_vgw *back = test_zalloc(sizeof(*back));
+
+    assert_ptr_equal(g->status, MODEL_STATUS_PENDING_CREATE); /* a canonical pointer */
+    assert_int_equal(model_vgw_to_internal(g, &b), 0);
+    assert_int_equal(model_vgw_from_internal(b.data, b.len, back), 0);
+    assert_memory_equal(back, g, sizeof(*g));
+    buf_free(&b);
+    free(back);
+}
+
 /* True if the rendered JSON text has the member "key": (at any depth). */
 static inline bool has_key(const char *json, const char *key)
 {
