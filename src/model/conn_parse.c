@@ -128,6 +128,7 @@ static const struct model_fspec create_fields[] = {
     MODEL_F("ipsecpolicy", MF_CUSTOM, CONN(ipsecpolicy), .fn = model_ipsecpolicy_field),
     MODEL_F("ha_role", MF_ENUM, CONN(ha_role), .en = &MODEL_E_HA_ROLE),
     MODEL_F("tags", MF_CUSTOM, CONN(tags), .fn = model_tags_field),
+    MODEL_F("enable_health_check", MF_BOOL, CONN(enable_health_check)),
 };
 
 /* What the store keeps besides the create fields. */

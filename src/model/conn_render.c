@@ -125,6 +125,9 @@ static int write_conn(const struct model_vpn_conn *c, struct buf *out, enum conn
         model_jw_bool(&w, "enable_nqa", c->enable_nqa);
     if (all || is_style(c, "BGP"))
         model_jw_bool(&w, "enable_hub", c->enable_hub);
+    /* the create model's (release 0.1.203), shown when set; absent in older specs */
+    if ((f == FORM_CREATE || all) && c->enable_health_check)
+        model_jw_bool(&w, "enable_health_check", c->enable_health_check);
     if (all && c->has_psk)
         model_jw_str(&w, "psk", c->psk);
     if (all || (policy && !c->gw_is_v6))

@@ -115,6 +115,7 @@ struct model_vpn_conn {
     char tunnel_peer_address[MODEL_CIDR_LEN];
     bool enable_nqa;
     bool enable_hub;
+    bool enable_health_check; /* Go SDK 0.1.203 create model: kept, shown by create responses */
     bool has_psk;
     char psk[MODEL_PSK_LEN]; /* never rendered, never put in an error message */
     size_t n_policy_rules;

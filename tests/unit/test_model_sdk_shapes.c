@@ -62,6 +62,23 @@ static void test_the_peer_asn_survives_the_internal_form(void **state)
     free(c);
 }
 
+static void test_enable_health_check_is_kept_and_shown_by_the_create_response_only(void **state)
+{
+    (void)state;
+    struct model_vpn_conn *c = bound(CONN_BODY(SUBNETS ",\"enable_health_check\":true"),
+                                     VGW_BODY(VGW_PUBLIC), CGW_ASN);
+    char *created = RENDER(model_conn_render_create, c), *shown = RENDER(model_conn_render, c);
+    assert_true(c->enable_health_check);
+    assert_true(has_key(created, "enable_health_check"));
+    assert_false(has_key(shown, "enable_health_check"));
+    assert_conn_round_trip(c);
+    CONN_ERR(CONN_BODY(",\"enable_health_check\":\"yes\""),
+             "vpn_connection.enable_health_check: must be a boolean, got string");
+    free(created);
+    free(shown);
+    free(c);
+}
+
 /* ---- gateways ---- */
 
 static void test_the_gateway_create_response_is_the_create_model(void **state)
@@ -235,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_a_static_connection_has_no_bgp_peer),
         cmocka_unit_test(test_the_connection_create_response_has_no_status_monitor_or_bgp_peer),
         cmocka_unit_test(test_the_peer_asn_survives_the_internal_form),
+        cmocka_unit_test(test_enable_health_check_is_kept_and_shown_by_the_create_response_only),
         cmocka_unit_test(test_the_gateway_create_response_is_the_create_model),
         cmocka_unit_test(test_a_gm_gateway_can_change_to_no_other_flavor),
         cmocka_unit_test(test_supported_flavors_leave_out_those_the_eip_bandwidth_exceeds),
