@@ -502,6 +502,10 @@ int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, siz
 int model_vgw_cert_render(const struct model_vgw *g, const char *project_id, const char *gw_status,
                           struct buf *out);
 
+/* When the first of the gateway certificate's three certificates (certificate,
+ * certificate_chain, enc_certificate) expires, ms since epoch; 0 when none has a date. */
+int64_t model_vgw_cert_expire_time(const struct model_vgw *g);
+
 /* The upgrade body {"action":"start"|"finish"|"rollback"}: *ret_action gets the canonical
  * action. Returns 0, -EINVAL or -ENOMEM. */
 int model_vgw_upgrade_parse(const char *body, size_t len, const char **ret_action,

@@ -250,3 +250,16 @@ int model_vgw_cert_render(const struct model_vgw *g, const char *project_id, con
     model_jw_obj_end(&w);
     return model_jw_done(&w);
 }
+
+int64_t model_vgw_cert_expire_time(const struct model_vgw *g)
+{
+    const struct model_cert_facts *f[] = {&g->certificate.cert, &g->certificate.chain,
+                                          &g->certificate.enc};
+    int64_t first = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+        if (f[i]->expire_time > 0 && (first == 0 || f[i]->expire_time < first))
+            first = f[i]->expire_time;
+    }
+    return first;
+}

@@ -164,6 +164,18 @@ static void test_the_certificate_names_its_project(void **state)
     free(g);
 }
 
+static void test_a_certificate_expires_with_the_first_of_its_three_certificates(void **state)
+{
+    (void)state;
+    struct model_vgw *g = vgw_active(VGW_BODY(VGW_PUBLIC ",\"flavor\":\"GM\""));
+    assert_int_equal(model_vgw_cert_expire_time(g), 0);
+    g->certificate.cert.expire_time = 3000;
+    g->certificate.chain.expire_time = 9000;
+    g->certificate.enc.expire_time = 2000;
+    assert_int_equal(model_vgw_cert_expire_time(g), 2000);
+    free(g);
+}
+
 /* The job object of g's job i as the response shows it with the gateway in gw_status. */
 static char *job_json(const struct model_vgw *g, size_t i, const char *gw_status, int64_t due_s)
 {
@@ -259,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_a_private_gateway_cannot_change_to_basic),
         cmocka_unit_test(test_an_er_gateway_shows_a_stable_er_attachment_id),
         cmocka_unit_test(test_the_certificate_names_its_project),
+        cmocka_unit_test(test_a_certificate_expires_with_the_first_of_its_three_certificates),
         cmocka_unit_test(test_an_upgrade_job_is_upgrading_then_waits_for_confirmation),
         cmocka_unit_test(test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds),
         cmocka_unit_test(test_v5_zones_are_keyed_by_flavor_and_basic_has_no_er),
