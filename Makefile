@@ -12,9 +12,9 @@
 #   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libpq libsystemd
+PKGS := jansson sqlite3 libcrypto libpq libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
 
 WARN := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wconversion -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla -Wimplicit-fallthrough \
@@ -186,7 +186,7 @@ bench: deps
 # `make fuzz-replay` (part of check) links each harness with a plain main under gcc
 # ASan+UBSan and replays the committed corpus: no clang, a second or two.
 FUZZ_CC ?= clang
-FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth
+FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth http
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
@@ -236,7 +236,8 @@ fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
 	    llvm-profdata merge -o build/cov/$$n.profdata build/cov/$$n.profraw; \
 	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
 	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
-	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; esac; \
+	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; \
+        http) src="src/http/head.c src/http/chunked.c";; esac; \
 	    echo "# $$n: line coverage of $$src"; \
 	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
 	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \

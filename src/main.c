@@ -194,6 +194,7 @@ static void config_to_http(const struct config *c, struct http_config *h)
     h->request_deadline_ms = config_uint(c, CONFIG_REQUEST_TIMEOUT);
     h->max_connections = config_uint(c, CONFIG_MAX_CONNECTIONS);
     h->max_per_client = config_uint(c, CONFIG_MAX_PER_CLIENT);
+    h->max_buffered = config_uint(c, CONFIG_MAX_BUFFERED);
     h->tick_ms = 50;
 }
 

@@ -42,6 +42,10 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_MAX_PER_CLIENT] = {"max-per-client", "VPND_MAX_PER_CLIENT", CONFIG_UINT, 1, 1000000,
                                "100", NULL, 0, SERVE, "N",
                                "connections from one client address"},
+    [CONFIG_MAX_BUFFERED] = {"max-buffered", "VPND_MAX_BUFFERED", CONFIG_UINT, 65536,
+                             2147483647, "67108864", NULL, 0, SERVE, "BYTES",
+                             "request bodies held at once, all connections (past it the slowest "
+                             "is shed)"},
     [CONFIG_STATUS_DELAY] = {"status-delay", "VPND_STATUS_DELAY_MS", CONFIG_UINT, 0, 3600000,
                              "300", NULL, 0, SERVE, "MS",
                              "how long new resources stay PENDING_CREATE (deleted connections "

@@ -1,11 +1,15 @@
-/* http/http.h: the HTTP/1.1 front end (libmicrohttpd, driven by our own epoll loop).
+/* http/http.h: the HTTP/1.1 front end: our own epoll loop, heads parsed by Debian's
+ * libhttp-parser, everything else (strictness, chunked bodies, limits, responses) ours.
+ * Why and what was measured: docs/http-front.md.
  *
- * The layer owns every protection against hostile clients: body and header size caps, an idle
- * timeout, a deadline for receiving a whole request, total and per-client connection limits,
- * rejection of ambiguous framing. It knows nothing of the API: it hands each complete request
- * to one handler and sends what the handler put in the response. Requests it refuses itself
- * (413, 400 framing) are rendered by the error callback so the body shape stays the API's.
- * Everything runs on the thread that calls http_server_run.
+ * The layer owns every protection against hostile clients: body and header size caps, strict
+ * framing (CRLF only, one Content-Length, Host on HTTP/1.1, no control bytes in headers), an
+ * idle timeout, a deadline for receiving a whole request, both tightened as slots fill (the
+ * longest-waiting connections are shed first), a budget for buffered request bodies, total and
+ * per-client connection limits. It knows nothing of the API: it hands each complete request
+ * to one handler and sends what the handler put in the response. Every request it refuses
+ * itself is rendered by the error callback, so the body shape stays the API's. Everything runs
+ * on the thread that calls http_server_run.
  */
 #ifndef VPND_HTTP_H
 #define VPND_HTTP_H
@@ -24,13 +28,14 @@ struct http_config {
     const char *listen;            /* "ADDR:PORT", IPv4 or [IPv6]; port 0 = ephemeral */
     size_t max_body;               /* bytes; larger bodies get 413 (default 1 MiB) */
     size_t max_header;             /* bytes for request line + headers (default 8 KiB) */
-    unsigned idle_timeout_ms;      /* close a connection idle this long (default 30 000);
-                                    * MHD counts whole seconds, so this is rounded up */
+    unsigned idle_timeout_ms;      /* close a connection idle this long (default 30 000) */
     unsigned request_deadline_ms;  /* a whole request must arrive within this (default 60 000) */
     unsigned max_connections;      /* total (default 1000) */
     unsigned max_per_client;       /* per client IP (default 100) */
     unsigned drain_ms;             /* on stop: how long in-flight requests may finish (10 000) */
     unsigned tick_ms;              /* how often tick is called (0 = never) */
+    size_t max_buffered;           /* bytes of bodies of incomplete requests, all connections
+                                    * together (default 64 MiB; 0 = the default) */
 };
 
 struct http_request {
@@ -61,11 +66,11 @@ int http_request_foreach_header(const struct http_request *req,
 typedef void (*http_handler_fn)(void *ud, const struct http_request *req,
                                 struct http_response *resp);
 /* Renders a refusal decided by the HTTP layer; msg is plain text. Statuses: 400 (framing,
- * target not starting with '/'), 413 (body), 431 (header), 501 (Transfer-Encoding other than
- * chunked), 503 (out of memory). The connection is closed after the reply. When on_error is NULL
- * the body is {"error_msg":msg,"request_id":id}. Requests MHD refuses by itself before the
- * headers are complete (malformed Content-Length or chunk framing: 400; header flood far beyond
- * max_header: 431/414; unknown HTTP version: 505) get MHD's HTML body and no X-Request-Id. */
+ * syntax, target not starting with '/', missing Host), 413 (body), 431 (header), 501
+ * (Transfer-Encoding other than chunked), 505 (HTTP version), 503 (out of memory or of the
+ * body budget). The connection is closed after the reply. When on_error is NULL the body is
+ * {"error_msg":msg,"request_id":id}. Every refusal goes through it, with X-Request-Id; only a
+ * connection cut by a deadline or shed under slot pressure is closed without an answer. */
 typedef void (*http_error_fn)(void *ud, const struct http_request *req, int status,
                               const char *msg, struct http_response *resp);
 typedef void (*http_tick_fn)(void *ud);
@@ -93,5 +98,47 @@ void http_server_free(struct http_server *s); /* NULL is a no-op */
  * turn can share work (a read snapshot: store_read_batch). Never called around idle waits. */
 typedef void (*http_turn_fn)(void *ud, bool start);
 void http_server_set_turn(struct http_server *s, http_turn_fn turn);
+
+/* ---- Deferred responses ----
+ * A handler may leave its response for later: it calls http_request_defer(req), leaves resp
+ * untouched and returns. The request (req and every string it points to: path, query, body,
+ * headers) stays valid until the response is completed with http_pending_complete or
+ * http_pending_drop, which must be called exactly once, on the loop's thread (from tick, turn,
+ * another handler or a later handler of the same server). Nothing else is read from that
+ * connection meanwhile (pipelined requests wait). If the client goes away meanwhile, its slot
+ * is released at once, http_pending_client_gone() turns true, and completing it just frees the
+ * request. While stopping, http_server_run waits for deferred requests like for any in-flight
+ * one (up to drain_ms); requests still pending when http_server_free runs are freed by it, and
+ * their http_pending pointers must not be used afterwards. */
+struct http_pending;
+/* Returns the handle that completes req later; NULL for a request built by hand (no
+ * connection), which cannot be deferred. Only valid inside the handler call for req. */
+struct http_pending *http_request_defer(const struct http_request *req);
+const struct http_request *http_pending_request(const struct http_pending *p);
+bool http_pending_client_gone(const struct http_pending *p);
+/* Sends resp (its body is taken, resp->body is left empty) and releases p. */
+void http_pending_complete(struct http_pending *p, struct http_response *resp);
+/* Closes the connection without an answer (as http_request_drop) and releases p. */
+void http_pending_drop(struct http_pending *p);
+
+/* Drop on purpose: inside the handler, the connection is closed (reset) without any answer
+ * once the handler returns; resp is ignored. For fault injection ("dropped connection"). */
+void http_request_drop(const struct http_request *req);
+
+/* ---- Per-request completion hook (access log, metrics) ----
+ * Called once per request the layer started reading a head for, when its response has been
+ * written (or the connection ended before). Strings live for the call only. */
+struct http_access {
+    const char *method;     /* "" if the request line was not understood */
+    const char *path;       /* raw path (no query) as received, "" if not understood */
+    const char *request_id; /* "" when no id was given (closed before the head was complete) */
+    const char *client_ip;
+    int status;             /* sent; 0 if none was (closed, dropped, cut by a deadline) */
+    uint64_t bytes_in;      /* request bytes on the wire: head, body and its framing */
+    uint64_t bytes_out;     /* response bytes written */
+    uint64_t usec;          /* first byte of the request to last byte of the response */
+};
+typedef void (*http_access_fn)(void *ud, const struct http_access *a);
+void http_server_set_access(struct http_server *s, http_access_fn fn);
 
 #endif

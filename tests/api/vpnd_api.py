@@ -376,6 +376,21 @@ def raw_exchange(port, data, source=None, timeout=5.0):
         sock.close()
 
 
+def read_all(sock, timeout=5.0):
+    """Everything the server sends on sock until it closes (or resets, or the timeout)."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return data
+
+
 def read_raw_response(sock):
     """Reads one HTTP/1.1 response from sock: (status, headers, body bytes)."""
     buf = b""
@@ -645,3 +660,76 @@ def in_cidr(ip, cidr):
     net, _, prefix = cidr.partition("/")
     mask = (0xFFFFFFFF << (32 - int(prefix))) & 0xFFFFFFFF
     return ipv4_int(ip) & mask == ipv4_int(net) & mask
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class SlotAttack:
+    """Holds n_idle silent sockets and n_drip sockets that send a request head one byte per
+    drip_s, spread over the source addresses addrs, against 127.0.0.1:port; every socket the
+    server closes is opened again at once. A context manager: one thread, non-blocking sockets.
+    `reopened` counts the sockets the server closed."""
+
+    def __init__(self, port, n_idle, n_drip, addrs, drip_s=1.0):
+        self.port, self.n_idle, self.n_drip, self.addrs = port, n_idle, n_drip, list(addrs)
+        self.drip_s = drip_s
+        self.stop = threading.Event()
+        self.reopened = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+    def _open(self, i):
+        s = socket.socket()
+        s.setblocking(False)
+        s.bind((self.addrs[i % len(self.addrs)], 0))
+        s.connect_ex(("127.0.0.1", self.port))
+        return s
+
+    def _alive(self, s, drip, started):
+        """Drips one byte (or the start of a head) or checks for a close; False once closed."""
+        try:
+            if drip:
+                s.send(b"a" if started else b"GET / HTTP/1.1\r\nHost: x\r\nX-Drip: ")
+            elif s.recv(1) == b"":
+                return False
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            return False
+        return True
+
+    def _run(self):
+        socks = [[self._open(i), i >= self.n_idle, False]
+                 for i in range(self.n_idle + self.n_drip)]
+        try:
+            while not self.stop.wait(min(self.drip_s, 0.05)):
+                now = time.monotonic()
+                for i, entry in enumerate(socks):
+                    s, drip, started = entry
+                    if drip and started and now < started:
+                        continue
+                    if self._alive(s, drip, started):
+                        if drip:
+                            entry[2] = now + self.drip_s
+                        continue
+                    s.close()
+                    self.reopened += 1
+                    try:
+                        entry[0], entry[2] = self._open(i), False
+                    except OSError:
+                        entry[2] = now + 0.05  # out of ports or descriptors: retry soon
+        finally:
+            for s, _, _ in socks:
+                s.close()

@@ -46,6 +46,12 @@ struct fixture {
     size_t n_fds;
     bool no_on_error; /* start without an error callback */
     atomic_int turn_starts, turn_ends, in_turn, handled_in_turn; /* http_server_set_turn */
+    struct http_pending *pending; /* /defer: completed by the tick once `release` is set */
+    atomic_int release, gone_seen;
+    atomic_int accesses; /* http_server_set_access: count, then the last one's fields */
+    int access_status;
+    unsigned long long access_in, access_out, access_usec;
+    char access_method[16], access_path[64], access_id[40], access_ip[48];
 };
 
 /* ---- server side ---------------------------------------------------------------------- */
@@ -67,6 +73,14 @@ static void handle(void *ud, const struct http_request *req, struct http_respons
 
     if (atomic_load(&f->in_turn))
         atomic_fetch_add(&f->handled_in_turn, 1);
+    if (!strcmp(req->path, "/defer")) {
+        f->pending = http_request_defer(req);
+        return;
+    }
+    if (!strcmp(req->path, "/drop")) {
+        http_request_drop(req);
+        return;
+    }
     if (!strcmp(req->path, "/empty")) {
         resp->status = 204;
         return;
@@ -106,10 +120,40 @@ static void render_error(void *ud, const struct http_request *req, int status, c
     buf_puts(&resp->body, "}");
 }
 
+/* Completes a deferred /defer request once the test sets `release`: the body echoes what the
+ * request still holds (path, X-Test), proving its memory outlived the handler call. */
 static void count_tick(void *ud)
 {
     struct fixture *f = ud;
     atomic_fetch_add(&f->ticks, 1);
+    if (!f->pending)
+        return;
+    if (http_pending_client_gone(f->pending))
+        atomic_store(&f->gone_seen, 1);
+    if (!atomic_load(&f->release))
+        return;
+    const struct http_request *req = http_pending_request(f->pending);
+    const char *x_test = http_request_header(req, "x-test");
+    struct http_response resp = {.status = 202};
+    buf_printf(&resp.body, "{\"deferred\":\"%s\",\"x_test\":\"%s\"}", req->path,
+               x_test ? x_test : "(none)");
+    http_pending_complete(f->pending, &resp);
+    f->pending = NULL;
+}
+
+static void record_access(void *ud, const struct http_access *a)
+{
+    struct fixture *f = ud;
+
+    f->access_status = a->status;
+    f->access_in = (unsigned long long)a->bytes_in;
+    f->access_out = (unsigned long long)a->bytes_out;
+    f->access_usec = (unsigned long long)a->usec;
+    snprintf(f->access_method, sizeof(f->access_method), "%s", a->method);
+    snprintf(f->access_path, sizeof(f->access_path), "%s", a->path);
+    snprintf(f->access_id, sizeof(f->access_id), "%s", a->request_id);
+    snprintf(f->access_ip, sizeof(f->access_ip), "%s", a->client_ip);
+    atomic_fetch_add(&f->accesses, 1);
 }
 
 static void count_turn(void *ud, bool start)
@@ -137,6 +181,7 @@ static void small_config(struct http_config *cfg)
     cfg->max_per_client = 8;
     cfg->max_connections = 64;
     cfg->drain_ms = 3000;
+    cfg->tick_ms = 20;
 }
 
 static void fixture_start(struct fixture *f, const struct http_config *cfg)
@@ -148,6 +193,7 @@ static void fixture_start(struct fixture *f, const struct http_config *cfg)
                                      f, &f->srv, err, sizeof(err)),
                      0);
     http_server_set_turn(f->srv, count_turn);
+    http_server_set_access(f->srv, record_access);
     addr = http_server_address(f->srv);
     assert_int_equal(strncmp(addr, "127.0.0.1:", 10), 0);
     f->port = (unsigned)strtoul(addr + 10, NULL, 10);
@@ -953,6 +999,224 @@ static void test_stopping_and_freeing_closes_every_descriptor(void **state)
     assert_int_equal(count_open_fds(), before);
 }
 
+/* ---- issue 12: strict framing, seams for deferred responses, drops and the access hook ---- */
+
+static void test_deferred_response_is_sent_when_completed_from_the_loop(void **state)
+{
+    struct fixture *f = *state;
+    struct pollfd pfd = {.events = POLLIN};
+    struct reply r;
+
+    pfd.fd = client(f);
+    assert_true(send_str(pfd.fd, "GET /defer HTTP/1.1\r\nHost: x\r\nX-Test: kept\r\n\r\n"));
+    assert_int_equal(poll(&pfd, 1, 200), 0); /* pending: nothing sent */
+    atomic_store(&f->release, 1);
+    assert_int_equal(read_reply(pfd.fd, &r), 0);
+    assert_int_equal(r.status, 202);
+    assert_string_equal(r.body, "{\"deferred\":\"/defer\",\"x_test\":\"kept\"}");
+    assert_request_id(&r);
+    /* the connection goes on with the next request */
+    request(pfd.fd, "GET /after HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+}
+
+static void test_deferred_request_of_a_client_that_reset_is_freed_at_completion(void **state)
+{
+    struct fixture *f = *state;
+    struct linger l = {.l_onoff = 1, .l_linger = 0};
+    int fd = client(f);
+    struct reply r;
+
+    assert_true(send_str(fd, "GET /defer HTTP/1.1\r\nHost: x\r\n\r\n"));
+    sleep_ms(100);
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    close(fd); /* with SO_LINGER 0: a reset */
+    f->fds[f->n_fds - 1] = -1;
+    for (int64_t until = now_ms() + WAIT_MS; !atomic_load(&f->gone_seen) && now_ms() < until;)
+        sleep_ms(10);
+    assert_true(atomic_load(&f->gone_seen));
+    atomic_store(&f->release, 1); /* completing frees it; ASan would report a leak */
+    request(client(f), "GET /other HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+}
+
+static void test_dropped_request_gets_no_answer_and_the_connection_ends(void **state)
+{
+    struct fixture *f = *state;
+    int fd = client(f);
+    struct reply r;
+
+    assert_true(send_str(fd, "GET /drop HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert_int_equal(read_reply(fd, &r), -1);
+    assert_true(ms_until_closed(fd, WAIT_MS) >= 0);
+}
+
+static void wait_accesses(struct fixture *f, int n)
+{
+    for (int64_t until = now_ms() + WAIT_MS; atomic_load(&f->accesses) < n && now_ms() < until;)
+        sleep_ms(5);
+    assert_int_equal(atomic_load(&f->accesses), n);
+}
+
+static void test_completion_hook_reports_method_path_status_bytes_and_time(void **state)
+{
+    struct fixture *f = *state;
+    const char *raw = "POST /hook?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+    char id[64];
+    struct reply r;
+
+    request(client(f), raw, &r);
+    wait_accesses(f, 1);
+    assert_true(header_value(&r, "X-Request-Id", id, sizeof(id)));
+    assert_string_equal(f->access_method, "POST");
+    assert_string_equal(f->access_path, "/hook");
+    assert_string_equal(f->access_id, id);
+    assert_string_equal(f->access_ip, "127.0.0.1");
+    assert_int_equal(f->access_status, 200);
+    assert_int_equal(f->access_in, strlen(raw));
+    assert_int_equal(f->access_out, strlen(r.head) + 2 + r.body_len);
+    assert_true(f->access_usec > 0 && f->access_usec < 3000000);
+}
+
+static void test_completion_hook_reports_a_request_cut_by_the_deadline_with_status_0(void **state)
+{
+    struct fixture *f = *state;
+    int fd = client(f);
+
+    assert_true(send_str(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n"));
+    assert_true(ms_until_closed(fd, WAIT_MS) >= 0);
+    wait_accesses(f, 1);
+    assert_int_equal(f->access_status, 0);
+    assert_string_equal(f->access_path, ""); /* the head never completed */
+}
+
+static void test_head_request_gets_the_headers_without_the_body(void **state)
+{
+    struct fixture *f = *state;
+    int fd = client(f);
+    struct reply r;
+    char len[32];
+
+    assert_true(send_str(fd, "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n"));
+    /* read_reply would wait for Content-Length bytes: read the head only */
+    char buf[2048];
+    ssize_t n = recv_until(fd, buf, sizeof(buf) - 1, now_ms() + WAIT_MS);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "\r\n\r\n"));
+    assert_string_equal(strstr(buf, "\r\n\r\n"), "\r\n\r\n"); /* nothing after the head */
+    memset(&r, 0, sizeof(r));
+    snprintf(r.head, sizeof(r.head), "%s", buf);
+    assert_true(header_value(&r, "Content-Length", len, sizeof(len)));
+    assert_true(atoi(len) > 0);
+    request(fd, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n", &r); /* framing intact */
+    assert_int_equal(r.status, 200);
+}
+
+static void test_http_1_0_keep_alive_is_honoured_and_said(void **state)
+{
+    struct fixture *f = *state;
+    int fd = client(f);
+    struct reply r;
+    char v[32];
+
+    request(fd, "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(header_value(&r, "Connection", v, sizeof(v)));
+    assert_string_equal(v, "keep-alive");
+    request(fd, "GET /b HTTP/1.0\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(ms_until_closed(fd, WAIT_MS) >= 0); /* 1.0 without keep-alive: closed */
+}
+
+static void test_http_version_2_gets_505(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+
+    request(client(f), "GET / HTTP/2.0\r\nHost: x\r\n\r\n", &r);
+    assert_int_equal(r.status, 505);
+    assert_string_equal(r.body, "{\"status\":505,\"msg\":\"HTTP version must be 1.0 or 1.1, got 2.0\"}");
+}
+
+static void test_chunk_data_not_followed_by_crlf_gets_400(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+
+    request(client(f),
+            "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}xx0\r\n\r\n",
+            &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.body, "{\"status\":400,\"msg\":\"chunked body: chunk data must be "
+                                "followed by CRLF\"}");
+}
+
+static void test_chunk_size_line_with_a_bare_cr_gets_400(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+
+    request(client(f),
+            "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\rX{}\r\n0\r\n\r\n",
+            &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(r.body, "{\"status\":400,\"msg\":\"chunked body: chunk-size line must "
+                                "end with CRLF\"}");
+}
+
+static void test_empty_lines_before_a_request_line_are_ignored(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+
+    request(client(f), "\r\n\r\nGET /after-blank HTTP/1.1\r\nHost: x\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"path\":\"/after-blank\""));
+}
+
+static void test_bodies_past_the_buffer_budget_shed_the_slowest_request(void **state)
+{
+    struct fixture *f = *state;
+    struct http_config cfg;
+    char raw[2048];
+    struct reply r;
+
+    small_config(&cfg);
+    cfg.max_buffered = 1500;
+    fixture_start(f, &cfg);
+    int slow = client(f);
+    memset(raw, 'a', 600);
+    raw[600] = '\0';
+    assert_true(send_str(slow, "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+    assert_true(send_str(slow, raw)); /* 600 of 1000 bytes held */
+    sleep_ms(100);
+    int n = snprintf(raw, sizeof(raw), "POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+    memset(raw + n, 'b', 1000);
+    raw[n + 1000] = '\0';
+    request(client(f), raw, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"body_len\":1000"));
+    assert_int_equal(read_reply(slow, &r), -1); /* shed without an answer */
+}
+
+static void test_idle_timeout_shrinks_to_400_ms_when_every_slot_is_taken(void **state)
+{
+    struct fixture *f = *state;
+    struct http_config cfg;
+    int fds[4];
+
+    small_config(&cfg);
+    cfg.max_connections = 4;
+    cfg.idle_timeout_ms = 10000;
+    cfg.request_deadline_ms = 10000;
+    fixture_start(f, &cfg);
+    for (int i = 0; i < 4; i++)
+        fds[i] = client_from(f, i % 2 ? "127.0.0.3" : "127.0.0.4");
+    int64_t ms = ms_until_closed(fds[0], WAIT_MS);
+    assert_true(ms >= 300 && ms <= 1500); /* 10 s when the server is not full */
+}
+
 static void on_usr1(int sig)
 {
     (void)sig;
@@ -1004,6 +1268,19 @@ int main(void)
         BARE(test_port_in_use_fails_with_eaddrinuse_and_a_reason),
         BARE(test_ipv6_loopback_address_is_bracketed),
         BARE(test_stopping_and_freeing_closes_every_descriptor),
+        SMALL(test_deferred_response_is_sent_when_completed_from_the_loop),
+        SMALL(test_deferred_request_of_a_client_that_reset_is_freed_at_completion),
+        SMALL(test_dropped_request_gets_no_answer_and_the_connection_ends),
+        SMALL(test_completion_hook_reports_method_path_status_bytes_and_time),
+        SMALL(test_completion_hook_reports_a_request_cut_by_the_deadline_with_status_0),
+        SMALL(test_head_request_gets_the_headers_without_the_body),
+        SMALL(test_http_1_0_keep_alive_is_honoured_and_said),
+        SMALL(test_http_version_2_gets_505),
+        SMALL(test_chunk_data_not_followed_by_crlf_gets_400),
+        SMALL(test_chunk_size_line_with_a_bare_cr_gets_400),
+        SMALL(test_empty_lines_before_a_request_line_are_ignored),
+        BARE(test_bodies_past_the_buffer_budget_shed_the_slowest_request),
+        BARE(test_idle_timeout_shrinks_to_400_ms_when_every_slot_is_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
