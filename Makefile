@@ -6,7 +6,8 @@
 #   make check      install missing packages, build under ASan+UBSan, run unit + API tests,
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
-#   make bench      benchmarks (see bench/README.md)
+#   make check-dataplane  real strongSwan tunnels in network namespaces (tests/dataplane)
+#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, man pages, unit, config, sysusers entry
 #   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
@@ -39,7 +40,7 @@ unit-%:
 
 .SECONDARY:
 .PHONY: all install uninstall check-package run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
-	fuzz-replay fuzz-cov
+	fuzz-replay fuzz-cov check-dataplane bench-dataplane
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -52,6 +53,11 @@ build/asan/%.o: %.c
 
 build/rel/vpnd: build/rel/src/main.o $(REL_OBJ)
 	$(CC) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+# The VICI client's event throughput (bench/README.md "Data plane"): release objects only.
+build/rel/vici_events_bench: bench/vici_events.c $(patsubst %.c,build/rel/%.o,$(shell find src/util src/model src/driver -name '*.c' | sort))
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 build/rel/pread_probe: bench/pread_probe.c
 	@mkdir -p $(dir $@)
@@ -70,6 +76,7 @@ HTTP_DEPS := util http
 AUTH_DEPS := util auth
 API_DEPS := util model store http auth engine api
 CONFIG_DEPS := util model config
+DRIVER_DEPS := util model driver
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -92,6 +99,15 @@ build/asan/tests/test_config_%: build/asan/tests/unit/test_config_%.o $(call mod
 build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,$(API_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod_objs,$(DRIVER_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+
+# The data-plane test tool (tests/dataplane): vpnd's VICI codec, client and mapping against a
+# real charon.
+build/asan/tests/vici_tool: build/asan/tests/dataplane/vici_tool.o $(call mod_objs,$(DRIVER_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
 
 deps:
 	@scripts/setup.sh
@@ -153,9 +169,16 @@ check: test-deps
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
 	$(MAKE) fuzz-replay
+	$(MAKE) check-dataplane
 	$(MAKE) api
 	$(MAKE) check-package
 	$(MAKE) check-pg
+
+# Real tunnels: two charons in network namespaces driven through vpnd's VICI codec, client and
+# mapping (tests/dataplane/README.md). Needs root; skipped with one line where namespaces
+# cannot be created.
+check-dataplane: build/asan/tests/vici_tool
+	@tests/dataplane/run.sh
 
 # The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private
 # cluster started for the run, or the one whose URL is in VPND_PG_URL (.ci/run starts one).
@@ -180,13 +203,17 @@ bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
 
+bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
+	/usr/bin/python3 bench/dataplane.py
+	build/rel/vici_events_bench 300000
+
 # Fuzzing (fuzz/README.md). `make fuzz` builds the libFuzzer binaries with clang into
 # build/fuzz; `make fuzz-run` runs each in turn for FUZZ_SECONDS on a scratch copy of its
 # corpus (new inputs land in build/fuzz/corpus/<name>; copy the useful ones into fuzz/corpus).
 # `make fuzz-replay` (part of check) links each harness with a plain main under gcc
 # ASan+UBSan and replays the committed corpus: no clang, a second or two.
 FUZZ_CC ?= clang
-FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth http
+FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth http vici_msg
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
@@ -237,7 +264,8 @@ fuzz-cov: $(FUZZ_NAMES:%=build/cov/replay_%)
 	    case $$n in conn_body) src="$(wildcard src/model/conn_*.c)";; vgw_body) src="$(wildcard src/model/vgw_*.c)";; \
 	        cgw_body) src=src/model/cgw.c;; tag_body) src="src/model/tag_body.c src/model/tags.c";; \
 	        router) src="src/api/router.c src/api/query.c";; auth) src="$(wildcard src/auth/*.c)";; \
-        http) src="src/http/head.c src/http/chunked.c";; esac; \
+	        http) src="src/http/head.c src/http/chunked.c";; \
+	        vici_msg) src=src/driver/strongswan/vici_msg.c;; esac; \
 	    echo "# $$n: line coverage of $$src"; \
 	    llvm-cov report build/cov/replay_$$n -instr-profile=build/cov/$$n.profdata $$src \
 	        | awk 'NF >= 13 && $$1 != "Filename" { print "  " $$1, "lines", $$8 - $$9 "/" $$8, "(" $$10 ")" }'; \

@@ -9,6 +9,10 @@ if [ "${1:-}" = "--test" ]; then
     # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
     # README's quick start (curl, jq)
     pkgs="$pkgs debhelper lintian systemd mandoc groff-base curl jq"
+    # the data-plane suite (tests/dataplane): charon with user-space ESP, swanctl, the openssl
+    # and gcm plugins (AES-GCM, ECP groups), namespaces and ping
+    pkgs="$pkgs strongswan-charon strongswan-swanctl libcharon-extra-plugins"
+    pkgs="$pkgs libstrongswan-standard-plugins iproute2 iputils-ping"
     # the SDK black-box tests need Node.js; a machine that already has node keeps its own
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
