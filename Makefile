@@ -74,7 +74,8 @@ MODEL_DEPS := util model
 STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
-API_DEPS := util model store http auth engine api
+SVC_DEPS := util model store service
+API_DEPS := util model store service http auth engine api
 CONFIG_DEPS := util model config
 DRIVER_DEPS := util model driver
 
@@ -93,6 +94,9 @@ build/asan/tests/test_http_%: build/asan/tests/unit/test_http_%.o $(call mod_obj
 build/asan/tests/test_auth_%: build/asan/tests/unit/test_auth_%.o $(call mod_objs,$(AUTH_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_svc_%: build/asan/tests/unit/test_svc_%.o $(call mod_objs,$(SVC_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_config_%: build/asan/tests/unit/test_config_%.o $(call mod_objs,$(CONFIG_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
@@ -108,6 +112,17 @@ build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod
 build/asan/tests/vici_tool: build/asan/tests/dataplane/vici_tool.o $(call mod_objs,$(DRIVER_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
+# Fault injection (tests/fault/fault.h), linked only into the tests that use it: a store that
+# fails its Nth call, and an allocator hook that needs every object's malloc, calloc, realloc
+# and strdup sent through it (--wrap). Never part of vpnd.
+FAULT_OBJ := build/asan/tests/fault/store_fault.o build/asan/tests/fault/alloc_fault.o
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+FAULT_TESTS := build/asan/tests/test_api_faults build/asan/tests/test_api_errors
+$(FAULT_TESTS): build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(FAULT_OBJ) \
+		$(call mod_objs,$(API_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka $(FAULT_WRAP) -o $@
 
 deps:
 	@scripts/setup.sh
@@ -166,6 +181,7 @@ api: build/asan/vpnd
 # The release build is part of the check: -O2 enables warnings (-Warray-bounds, ...) that the
 # -O1 sanitizer build does not see.
 check: test-deps
+	@scripts/check-layers.sh
 	$(MAKE) build/rel/vpnd
 	$(MAKE) unit
 	$(MAKE) fuzz-replay
@@ -180,9 +196,10 @@ check: test-deps
 check-dataplane: build/asan/tests/vici_tool
 	@tests/dataplane/run.sh
 
-# The same store contract suite (tests/unit/test_store_*) and API suite on PostgreSQL: a private
-# cluster started for the run, or the one whose URL is in VPND_PG_URL (.ci/run starts one).
-STORE_UNIT_BIN := $(filter build/asan/tests/test_store_%,$(UNIT_BIN))
+# The same store contract suite (tests/unit/test_store_*, and test_svc_* over the same fixture)
+# and API suite on PostgreSQL: a private cluster started for the run, or the one whose URL is in
+# VPND_PG_URL (.ci/run starts one).
+STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_%,$(UNIT_BIN))
 # Without PostgreSQL installed (scripts/setup.sh --test installs it) and no VPND_PG_URL, the pass
 # is skipped with a notice; .ci/run always provides VPND_PG_URL, so CI never skips it.
 check-pg: build/asan/vpnd $(STORE_UNIT_BIN)

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "auth/auth.h"
+#include "tests/unit/auth_sign.h"
 #include "fuzz/fuzz.h"
 
 #define AK "FUZZAK0123456789"

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "fuzz/fuzz.h"
+#include "tests/unit/model_text.h"
 #include "model/model.h"
 
 #define VGW_ID "b32d91a4-1c2d-4e5f-8a9b-e907174eb11d"
@@ -63,7 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     for (size_t i = 0; i < N_VGW; i++) {
         struct model_vgw *g = &vgws[i];
-        if (model_vgw_parse_create(vgw_bodies[i], strlen(vgw_bodies[i]), g, &err) < 0)
+        if (tm_vgw_parse_create(vgw_bodies[i], strlen(vgw_bodies[i]), g, &err) < 0)
             fuzz_fail("fixture gateway %zu: %s", i, err.msg);
         strcpy(g->id, VGW_ID);
         if (g->eip1.present)
@@ -74,12 +75,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         g->certificate.present = true; /* a GM gateway takes connections once it has one */
     }
     for (size_t i = 0; i < N_CGW; i++) {
-        if (model_cgw_parse_create(cgw_bodies[i], strlen(cgw_bodies[i]), &cgws[i], &err) < 0)
+        if (tm_cgw_parse_create(cgw_bodies[i], strlen(cgw_bodies[i]), &cgws[i], &err) < 0)
             fuzz_fail("fixture customer gateway %zu: %s", i, err.msg);
         strcpy(cgws[i].id, CGW_ID);
     }
     cgws[0].ca.present = true; /* so GM connections bind to customer gateway 0 */
-    if (model_conn_parse_create(cur_body, strlen(cur_body), &cur, &err) < 0 ||
+    if (tm_conn_parse_create(cur_body, strlen(cur_body), &cur, &err) < 0 ||
         model_conn_bind(&cur, &vgws[0], &cgws[0], &err) < 0)
         fuzz_fail("fixture connection: %s", err.msg);
     strcpy(cur.id, "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
@@ -142,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct verr err = {0};
     int r;
 
-    r = model_conn_parse_create(body, size, parsed, &err);
+    r = tm_conn_parse_create(body, size, parsed, &err);
     if (r == 0)
         bind_each(parsed, c);
     else if (r == -EINVAL)
@@ -151,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("model_conn_parse_create returned %d", r);
 
     memset(parsed, 0, sizeof(*parsed));
-    r = model_conn_parse_update(&cur, body, size, parsed, &err);
+    r = tm_conn_parse_update(&cur, body, size, parsed, &err);
     if (r == 0) {
         if (parsed->tunnel_local_address[0] == '\0') {
             memcpy(parsed->tunnel_local_address, cur.tunnel_local_address, MODEL_CIDR_LEN);
@@ -175,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct model_vpn_conn *batch = fuzz_zalloc(BATCH_MAX * sizeof(*batch));
     size_t n = 0;
-    r = model_conn_parse_batch(body, size, batch, BATCH_MAX, &n, &err);
+    r = tm_conn_parse_batch(body, size, batch, BATCH_MAX, &n, &err);
     if (r == 0) {
         if (n == 0 || n > BATCH_MAX)
             fuzz_fail("batch of %zu accepted", n);

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "fuzz/fuzz.h"
+#include "tests/unit/model_text.h"
 #include "model/model.h"
 
 static void fixed_set(struct model_tags *t, size_t n)
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct model_tag_filter *f = fuzz_zalloc(sizeof(*f));
     struct verr err = {0};
 
-    int r = model_tag_body_parse(body, size, tags, &err);
+    int r = tm_tag_body_parse(body, size, tags, &err);
     if (r == 0) {
         if (tags->n == 0)
             fuzz_fail("an empty tag body was accepted");
@@ -85,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("model_tag_body_parse returned %d", r);
     }
 
-    r = model_tag_filter_parse(body, size, f, &err);
+    r = tm_tag_filter_parse(body, size, f, &err);
     if (r == 0) {
         if (f->n_tags > MODEL_FILTER_MAX_TAGS)
             fuzz_fail("%zu filter tags", f->n_tags);

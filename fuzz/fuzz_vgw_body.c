@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "fuzz/fuzz.h"
+#include "tests/unit/model_text.h"
 #include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf doc = {0}, spec = {0}, doc2 = {0}, spec2 = {0};
     struct verr err = {0};
 
-    int r = model_vgw_parse_create((const char *)data, size, g, &err);
+    int r = tm_vgw_parse_create((const char *)data, size, g, &err);
     if (r == -EINVAL)
         fuzz_check_verr(&err);
     else if (r != 0 && r != -ENOMEM)

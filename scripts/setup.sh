@@ -21,7 +21,8 @@ if [ "${1:-}" = "--fuzz" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
 fi
 if [ "${1:-}" = "--bench" ]; then
-    pkgs="$pkgs wrk nginx-light"
+    # bench/callgrind.py: instructions per request
+    pkgs="$pkgs wrk nginx-light valgrind"
 fi
 
 # The official Node.js SDK core, for the black-box signing tests (tests/sdk).

@@ -1,4 +1,4 @@
-/* main.c: the commands (serve, check-config, import, export), signals, readiness, reload.
+/* main.c: the commands (serve, check-config, import, export, routes), signals, readiness, reload.
  * The only place that exits; every exit status comes from exit_codes[] (vpnd(8) EXIT STATUS).
  * Settings are resolved by config/ from one key table (flags, environment, config file). */
 #include <errno.h>
@@ -12,12 +12,11 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "api/api.h"
-#include "api/transfer.h"
 #include "auth/auth.h"
 #include "config/config.h"
-#include "http/http.h"
+#include "server.h"
 #include "store/store.h"
+#include "transfer/transfer.h"
 #include "util/log.h"
 #include "util/macro.h"
 
@@ -77,6 +76,7 @@ static void usage(FILE *f)
                "  check-config   check the configuration serve would use, print it\n"
                "  import         load records into a store\n"
                "  export         write a store's records\n"
+               "  routes         print the API's route table, a route a line\n"
                "  --help         this text;  --version  the version\n\n"
                "Every command takes --help, --config FILE (vpnd.conf(5)) and the options listed\n"
                "by its --help; each option also has an environment variable.\n\n"
@@ -176,7 +176,7 @@ static int open_store(const struct config *cfg, bool must_exist, bool announce,
 /* ---- vpnd serve ---- */
 
 struct serve_ctx {
-    struct api api;            /* first: the HTTP callbacks get this struct as their struct api */
+    struct server srv;
     const struct config *cfg;  /* the start-up configuration (non-live keys stay as it says) */
     int argc;                  /* the command line, resolved again on SIGHUP */
     char *const *argv;
@@ -198,18 +198,21 @@ static void config_to_http(const struct config *c, struct http_config *h)
     h->tick_ms = 50;
 }
 
-static void config_to_api(const struct config *c, struct api_config *a)
+static void config_to_server(const struct config *c, struct server_config *sc)
 {
-    api_config_defaults(a);
-    a->eip_pool = config_str(c, CONFIG_EIP_POOL);
-    a->private_pool = config_str(c, CONFIG_PRIVATE_POOL);
-    a->settle_status = config_str(c, CONFIG_SETTLE_STATUS);
-    a->status_delay_ms = config_uint(c, CONFIG_STATUS_DELAY);
-    a->credentials = config_str(c, CONFIG_CREDENTIALS);
-    a->max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
-    a->quota_vpn_gateway = config_uint(c, CONFIG_QUOTA_VPN_GATEWAY);
-    a->quota_customer_gateway = config_uint(c, CONFIG_QUOTA_CUSTOMER_GATEWAY);
-    a->quota_vpn_connection = config_uint(c, CONFIG_QUOTA_VPN_CONNECTION);
+    server_config_defaults(sc);
+    config_to_http(c, &sc->http);
+    sc->svc.eip_pool = config_str(c, CONFIG_EIP_POOL);
+    sc->svc.private_pool = config_str(c, CONFIG_PRIVATE_POOL);
+    sc->svc.eip6_pool = config_str(c, CONFIG_EIP6_POOL);
+    sc->svc.private6_pool = config_str(c, CONFIG_PRIVATE6_POOL);
+    sc->svc.settle_status = config_str(c, CONFIG_SETTLE_STATUS);
+    sc->svc.status_delay_ms = config_uint(c, CONFIG_STATUS_DELAY);
+    sc->svc.quota_vpn_gateway = config_uint(c, CONFIG_QUOTA_VPN_GATEWAY);
+    sc->svc.quota_customer_gateway = config_uint(c, CONFIG_QUOTA_CUSTOMER_GATEWAY);
+    sc->svc.quota_vpn_connection = config_uint(c, CONFIG_QUOTA_VPN_CONNECTION);
+    sc->api.credentials = config_str(c, CONFIG_CREDENTIALS);
+    sc->api.max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
 }
 
 /* The rule of protected mode: without credentials, loopback only. */
@@ -254,13 +257,13 @@ static void reload_apply(struct serve_ctx *s, const struct config *fresh, struct
             free(s->credentials);
             s->credentials = path;
         }
-        auth_creds_free(s->api.creds);
-        s->api.creds = creds;
-        s->api.cfg.credentials = s->credentials;
+        auth_creds_free(s->srv.api.creds);
+        s->srv.api.creds = creds;
+        s->srv.api.cfg.credentials = s->credentials;
     }
     log_info("event=reload result=ok log_level=%s credentials=\"%s\" entries=%zu",
              level_name(s->log_level), s->credentials ? s->credentials : "",
-             s->api.creds ? auth_creds_count(s->api.creds) : (size_t)0);
+             s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0);
 }
 
 /* For a quoted log value: '"' becomes '\'' and control characters spaces. */
@@ -300,63 +303,47 @@ static void serve_reload(struct serve_ctx *s)
         log_error("event=reload result=failed reason=\"%s\" kept=\"log-level=%s credentials=%s "
                   "(%zu entries)\"",
                   err, level_name(s->log_level), s->credentials ? s->credentials : "none",
-                  s->api.creds ? auth_creds_count(s->api.creds) : (size_t)0);
+                  s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0);
     else
         reload_apply(s, &fresh, creds);
     config_done(&fresh);
     notify("READY=1");
 }
 
-/* http_tick_fn: a pending reload first, then the API's own tick (the status engine). */
+/* server_tick_fn: a pending reload, before the server's own tick (the status engine). */
 static void serve_tick(void *ud)
 {
     struct serve_ctx *s = ud;
 
     if (reload_requested)
         serve_reload(s);
-    api_tick(&s->api);
 }
 
 static int serve_run(struct serve_ctx *s, struct store *store)
 {
-    struct http_config hcfg;
-    struct api_config acfg;
-    struct http_server *srv = NULL;
+    struct server_config scfg;
     char err[512];
 
-    config_to_http(s->cfg, &hcfg);
-    config_to_api(s->cfg, &acfg);
-    int r = api_init(&s->api, &acfg, store, err, sizeof(err));
-    /* The server's creates are limited inside the store's transactions; vpnd import is not. */
-    store_set_quotas(store, &(struct store_quotas){
-                                .vpn_gateways = acfg.quota_vpn_gateway,
-                                .customer_gateways = acfg.quota_customer_gateway,
-                                .vpn_connections = acfg.quota_vpn_connection,
-                            });
-    if (r == 0)
-        r = http_server_new(&hcfg, api_handle, api_on_http_error, serve_tick, s, &srv, err,
-                            sizeof(err));
+    config_to_server(s->cfg, &scfg);
+    int r = server_open(&s->srv, &scfg, store, serve_tick, s, err, sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
-        api_done(&s->api);
         return exit_for(r);
     }
-    http_server_set_turn(srv, api_turn);
-    if (!s->api.creds)
+    if (!s->srv.api.creds)
         fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
                         "loopback only (protected mode)\n");
     else
-        log_info("event=auth credentials=%zu", auth_creds_count(s->api.creds));
-    printf("vpnd: listening on http://%s\n", http_server_address(srv));
+        log_info("event=auth credentials=%zu", auth_creds_count(s->srv.api.creds));
+    printf("vpnd: listening on http://%s\n", server_address(&s->srv));
     fflush(stdout);
     snprintf(err, sizeof(err), "READY=1\nSTATUS=listening on http://%s",
-             http_server_address(srv));
+             server_address(&s->srv));
     notify(err);
 
-    r = http_server_run(srv, &stop_requested);
+    r = server_run(&s->srv, &stop_requested);
     notify("STOPPING=1");
-    http_server_free(srv);
-    api_done(&s->api);
+    server_close(&s->srv);
     log_info("event=stopped");
     return r < 0 ? EXIT_REFUSED : EXIT_OK;
 }
@@ -427,8 +414,8 @@ static int cmd_import(const struct config *cfg, int argc, char *const *argv)
     const char *file = cfg->nargs ? cfg->args[0] : "-";
     struct import_stats st;
     struct store *store = NULL;
-    struct api_config acfg;
-    struct api api;
+    struct server_config scfg;
+    struct server srv;
     char err[512];
     struct stat sb;
 
@@ -445,9 +432,13 @@ static int cmd_import(const struct config *cfg, int argc, char *const *argv)
                                                      : isatty(STDERR_FILENO);
     if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
         o.total_bytes = (long long)sb.st_size;
-    config_to_api(cfg, &acfg);
+    config_to_server(cfg, &scfg);
+    /* the operator loading the store: quotas do not apply */
+    scfg.svc.quota_vpn_gateway = 0;
+    scfg.svc.quota_customer_gateway = 0;
+    scfg.svc.quota_vpn_connection = 0;
     int rc = open_store(cfg, false, false, &store);
-    if (rc == EXIT_OK && api_init(&api, &acfg, store, err, sizeof(err)) < 0) {
+    if (rc == EXIT_OK && server_open_service(&srv, &scfg, store, err, sizeof(err)) < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
         store_close(store);
         rc = EXIT_USAGE;
@@ -457,8 +448,8 @@ static int cmd_import(const struct config *cfg, int argc, char *const *argv)
             fclose(in);
         return rc;
     }
-    int r = api_import(&api, in, &o, &st);
-    api_done(&api);
+    int r = transfer_import(&srv.svc, in, &o, &st);
+    server_close(&srv);
     store_close(store);
     if (!use_stdin)
         fclose(in);
@@ -477,6 +468,9 @@ static int cmd_export(const struct config *cfg, int argc, char *const *argv)
 {
     const char *file = cfg->nargs ? cfg->args[0] : "-";
     struct store *store = NULL;
+    struct server_config scfg;
+    struct server srv;
+    char err[512];
     size_t n = 0;
 
     (void)argc;
@@ -485,19 +479,55 @@ static int cmd_export(const struct config *cfg, int argc, char *const *argv)
     int rc = open_store(cfg, true, false, &store);
     if (rc != EXIT_OK)
         return rc;
+    server_config_defaults(&scfg);
+    if (server_open_service(&srv, &scfg, store, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vpnd: %s\n", err);
+        store_close(store);
+        return EXIT_USAGE;
+    }
     FILE *out = use_stdout ? stdout : fopen(file, "wb");
     if (!out) {
         fprintf(stderr, "vpnd: cannot create %s: %s\n", file, strerror(errno));
+        server_close(&srv);
         store_close(store);
         return EXIT_UNAVAILABLE;
     }
-    int r = api_export(store, out, &n);
+    int r = transfer_export(&srv.svc, out, &n);
     if (!use_stdout && fclose(out) != 0 && r == 0)
         r = -EIO;
     if (r < 0)
-        fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), store_errmsg(store));
+        fprintf(stderr, "vpnd: export failed: %s (%s)\n", strerror(-r), svc_errmsg(&srv.svc));
+    server_close(&srv);
     store_close(store);
     return r < 0 ? EXIT_UNAVAILABLE : EXIT_OK;
+}
+
+/* ---- vpnd routes ---- */
+
+/* The route table, one "METHOD PATTERN OP FLAGS" line a route (the API tests read it instead of
+ * keeping their own copy). Takes no settings. */
+static int cmd_routes(int argc, char **argv)
+{
+    size_t n;
+    const struct route *routes = api_routes(&n);
+    char flags[64];
+
+    if (argc == 1 && strcmp(argv[0], "--help") == 0) {
+        printf("Usage: vpnd routes [--help]\n\nPrints the API's route table, one \"METHOD PATTERN "
+               "OPERATION FLAGS\" line a route\n(FLAGS: no_auth, json, empty_ok, write, "
+               "comma-separated; - for none).\n");
+        return EXIT_OK;
+    }
+    if (argc > 0) {
+        fprintf(stderr, "vpnd: unexpected argument \"%.64s\" for vpnd routes (see vpnd routes "
+                        "--help)\n",
+                argv[0]);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s %s %s\n", routes[i].method, routes[i].pattern, routes[i].op,
+               api_route_flags(routes[i].flags, flags, sizeof(flags)));
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_UNAVAILABLE;
 }
 
 static const struct {
@@ -525,6 +555,8 @@ int main(int argc, char **argv)
         printf("vpnd %s\n", VPND_VERSION);
         return EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "routes") == 0)
+        return cmd_routes(argc - 2, argv + 2);
     for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
@@ -545,7 +577,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 2)
         fprintf(stderr, "vpnd: unknown command \"%.64s\" (commands: serve, check-config, import, "
-                        "export; see vpnd --help)\n",
+                        "export, routes; see vpnd --help)\n",
                 argv[1]);
     else
         usage(stderr);

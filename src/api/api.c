@@ -1,126 +1,37 @@
-/* api/api.c: the route table and the entry point the HTTP layer calls for every request. */
-#include "api/api.h"
+/* api/api.c: the entry point the HTTP layer calls for every request. The dispatcher makes the
+ * generic checks once, in this order, before any handler runs: a route for the method and path
+ * (404 APIGW.0101), a plausible project id, authentication (401/403) unless the route is exempt,
+ * printable path ids (404), and for ROUTE_JSON a body that is a JSON object (400), parsed once.
+ * Then it calls the handler and answers its failure from the error table (api/errors.c),
+ * logging it once; writes are logged with their outcome. */
+#include "api/api_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "api/errors.h"
-#include "api/handlers.h"
-#include "api/pool.h"
 #include "auth/auth.h"
-#include "store/store.h"
 #include "util/ids.h"
 #include "util/log.h"
-#include "util/macro.h"
-
-/* The whole API in one table (spec §2-4). */
-static const struct route routes[] = {
-    /* before the {id} route: the project's connection tags, not a connection named "tags" */
-    {"GET", "/v5/{project_id}/vpn-connection/tags", vpn_conn_tags_project},
-    {"GET", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_show},
-    {"POST", "/v5/{project_id}/vpn-connection", vpn_conn_create},
-    {"GET", "/v5/{project_id}/vpn-connection", vpn_conn_list},
-    {"DELETE", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_delete},
-    {"PUT", "/v5/{project_id}/vpn-connection/{id}", vpn_conn_update},
-    {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", vpn_conn_reset},
-    {"GET", "/v5/{project_id}/vpn/quotas", vpn_quotas_show},
-    {"POST", "/v5/{project_id}/vpn-gateways", vpn_gateway_create},
-    {"GET", "/v5/{project_id}/vpn-gateways", vpn_gateway_list},
-    {"GET", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_show},
-    {"DELETE", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_delete},
-    {"POST", "/v5/{project_id}/customer-gateways", customer_gateway_create},
-    {"GET", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_show},
-    {"DELETE", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_delete},
-    /* connection lifecycle and monitors (spec §2.1, §5.1) */
-    {"GET", "/v5/{project_id}/vpn-connection/{id}/log", vpn_conn_log},
-    {"POST", "/v5/{project_id}/vpn-connections/batch-create", vpn_conn_batch_create},
-    {"POST", "/v5/{project_id}/connection-monitors", connection_monitor_create},
-    {"GET", "/v5/{project_id}/connection-monitors", connection_monitor_list},
-    {"GET", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_show},
-    {"DELETE", "/v5/{project_id}/connection-monitors/{id}", connection_monitor_delete},
-    /* Tags (spec §5.2), with "GET vpn-connection/tags" above. */
-    {"POST", "/v5/{project_id}/vpn-gateway/{id}/tags/create", vpn_gateway_tags_create},
-    {"POST", "/v5/{project_id}/vpn-gateway/{id}/tags/delete", vpn_gateway_tags_delete},
-    {"GET", "/v5/{project_id}/vpn-gateway/{id}/tags", vpn_gateway_tags_show},
-    {"GET", "/v5/{project_id}/vpn-gateway/tags", vpn_gateway_tags_project},
-    {"POST", "/v5/{project_id}/vpn-gateway/resource-instances/filter", vpn_gateway_tags_filter},
-    {"POST", "/v5/{project_id}/vpn-gateway/resource-instances/count", vpn_gateway_tags_count},
-    {"POST", "/v5/{project_id}/customer-gateway/{id}/tags/create", customer_gateway_tags_create},
-    {"POST", "/v5/{project_id}/customer-gateway/{id}/tags/delete", customer_gateway_tags_delete},
-    {"GET", "/v5/{project_id}/customer-gateway/{id}/tags", customer_gateway_tags_show},
-    {"GET", "/v5/{project_id}/customer-gateway/tags", customer_gateway_tags_project},
-    {"POST", "/v5/{project_id}/customer-gateway/resource-instances/filter",
-     customer_gateway_tags_filter},
-    {"POST", "/v5/{project_id}/customer-gateway/resource-instances/count",
-     customer_gateway_tags_count},
-    {"POST", "/v5/{project_id}/vpn-connection/{id}/tags/create", vpn_conn_tags_create},
-    {"POST", "/v5/{project_id}/vpn-connection/{id}/tags/delete", vpn_conn_tags_delete},
-    {"GET", "/v5/{project_id}/vpn-connection/{id}/tags", vpn_conn_tags_show},
-    {"POST", "/v5/{project_id}/vpn-connection/resource-instances/filter", vpn_conn_tags_filter},
-    {"POST", "/v5/{project_id}/vpn-connection/resource-instances/count", vpn_conn_tags_count},
-    /* gateway update, customer-gateway list and update (literal segments win over {id}: see router_match) */
-    {"GET", "/v5/{project_id}/customer-gateways", customer_gateway_list},
-    {"PUT", "/v5/{project_id}/customer-gateways/{id}", customer_gateway_update},
-    {"PUT", "/v5/{project_id}/vpn-gateways/{id}", vpn_gateway_update},
-    {"POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification",
-     vpn_gateway_update_specification},
-    {"GET", "/v5/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
-    {"GET", "/v5.1/{project_id}/vpn-gateways/availability-zones", vpn_gateway_availability_zones},
-    /* gateway certificate (GM), upgrade and jobs, routing table ("jobs" is a literal segment) */
-    {"POST", "/v5/{project_id}/vpn-gateways/{id}/certificate", vpn_gateway_cert_create},
-    {"GET", "/v5/{project_id}/vpn-gateways/{id}/certificate", vpn_gateway_cert_show},
-    {"PUT", "/v5/{project_id}/vpn-gateways/{id}/certificate/{sub_id}", vpn_gateway_cert_update},
-    {"POST", "/v5/{project_id}/vpn-gateways/{id}/upgrade", vpn_gateway_upgrade},
-    {"GET", "/v5/{project_id}/vpn-gateways/jobs", vpn_gateway_jobs_list},
-    {"DELETE", "/v5/{project_id}/vpn-gateways/jobs/{id}", vpn_gateway_jobs_delete},
-    {"GET", "/v5/{project_id}/vpn-gateways/{id}/routing-table", vpn_gateway_routing_table},
-};
-
-const struct route *api_routes(size_t *ret_n)
-{
-    *ret_n = ARRAY_SIZE(routes);
-    return routes;
-}
 
 void api_config_defaults(struct api_config *cfg)
 {
-    cfg->eip_pool = "198.18.0.0/15";
-    cfg->private_pool = "10.0.0.0/8";
-    cfg->status_delay_ms = 300;
-    cfg->settle_status = "DOWN";
-    cfg->credentials = NULL;
-    cfg->max_skew_s = 900;
-    cfg->quota_vpn_gateway = 50;
-    cfg->quota_customer_gateway = 100;
-    cfg->quota_vpn_connection = 5000;
+    *cfg = (struct api_config){.credentials = NULL, .max_skew_s = 900};
 }
 
-int api_init(struct api *api, const struct api_config *cfg, struct store *store, char *errbuf,
+int api_init(struct api *api, const struct api_config *cfg, struct svc *svc, char *errbuf,
              size_t errlen)
 {
+    size_t n;
+    const struct route *routes = api_routes(&n);
+
     memset(api, 0, sizeof(*api));
     api->cfg = *cfg;
-    api->store = store;
-    if (router_init(&api->router, routes, ARRAY_SIZE(routes)) < 0) {
+    api->svc = svc;
+    if (router_init(&api->router, routes, n) < 0) {
         snprintf(errbuf, errlen, "route table: more than %d routes or a malformed pattern",
                  ROUTER_MAX_ROUTES);
-        return -EINVAL;
-    }
-    if (pool_parse(cfg->eip_pool, &api->eip_base, &api->eip_size) < 0) {
-        snprintf(errbuf, errlen, "--eip-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
-                 cfg->eip_pool);
-        return -EINVAL;
-    }
-    if (pool_parse(cfg->private_pool, &api->private_base, &api->private_size) < 0) {
-        snprintf(errbuf, errlen,
-                 "--private-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
-                 cfg->private_pool);
-        return -EINVAL;
-    }
-    if (strcmp(cfg->settle_status, "DOWN") != 0 && strcmp(cfg->settle_status, "ACTIVE") != 0) {
-        snprintf(errbuf, errlen, "--settle-status: must be DOWN or ACTIVE, got \"%.64s\"",
-                 cfg->settle_status);
         return -EINVAL;
     }
     if (cfg->credentials) {
@@ -131,30 +42,12 @@ int api_init(struct api *api, const struct api_config *cfg, struct store *store,
             return r;
         }
     }
-    api->engine.store = store;
-    api->engine.driver = &engine_sim_driver;
-    api->engine.driver_ctx = cfg->settle_status;
-    api->engine.delay_ms = cfg->status_delay_ms;
     return 0;
 }
 
 void api_done(struct api *api)
 {
     api->creds = auth_creds_free(api->creds);
-    spec_cache_done(&api->vgw_specs);
-    spec_cache_done(&api->cgw_specs);
-}
-
-void api_tick(void *ud)
-{
-    struct api *api = ud;
-    engine_tick(&api->engine, ids_now_ms());
-}
-
-void api_turn(void *ud, bool start)
-{
-    struct api *api = ud;
-    store_read_batch(api->store, start);
 }
 
 static const char *request_header(void *ud, const char *name)
@@ -162,12 +55,11 @@ static const char *request_header(void *ud, const char *name)
     return http_request_header(ud, name);
 }
 
-/* Answers 401/403 itself and returns false when the request may not proceed. */
-static bool authorized(struct api *api, const struct http_request *req, const char *project_id,
-                       struct http_response *resp)
+/* 0 when the request may proceed; otherwise the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN,
+ * or a failure of the check) with its message in msg. */
+static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
 {
-    static const struct api_error_code unauthenticated = {401, "APIGW.0301"};
-    static const struct api_error_code forbidden = {403, "APIGW.0302"};
+    const struct http_request *req = ctx->req;
     struct auth_request areq = {
         .method = req->method,
         .raw_path = req->path,
@@ -178,29 +70,30 @@ static bool authorized(struct api *api, const struct http_request *req, const ch
         .ud = (void *)req,
     };
     struct auth_result res;
+    /* the signature's time is the wall clock's: the SDK signs with real time */
+    int r = auth_check(ctx->api->creds, &areq, ctx->call.project_id, ids_now_ms() / 1000,
+                       (int64_t)ctx->api->cfg.max_skew_s, &res);
 
-    if (!api->creds)
-        return true;
-    int r = auth_check(api->creds, &areq, project_id, ids_now_ms() / 1000,
-                       (int64_t)api->cfg.max_skew_s, &res);
     if (r == 0)
-        return true;
-    if (r == -EACCES)
-        api_fail(req, resp, &forbidden, "%s", res.msg);
-    else if (r == -EPERM)
-        api_fail(req, resp, &unauthenticated, "%s", res.msg);
-    else
-        api_fail_errno(req, resp, r, "auth");
+        return 0;
     log_info("request_id=%s op=auth result=%s principal=\"%s\"", req->request_id,
              r == -EACCES ? "forbidden" : "unauthenticated", res.principal);
-    return false;
+    snprintf(msg, size, "%.1023s", res.msg); /* as much as an error message holds */
+    return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
- * is accepted so fixtures can use readable ones. */
+ * is accepted so fixtures can use readable ones. (A table: this runs for every request.) */
 static bool project_id_is_valid(const char *s)
 {
-    return s[strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] == '\0';
+#define R(a, b) [a ... b] = 1
+    static const unsigned char ok[256] = {R('0', '9'), R('a', 'z'), R('A', 'Z'), ['-'] = 1,
+                                          ['_'] = 1};
+#undef R
+
+    while (ok[(unsigned char)*s])
+        s++;
+    return *s == '\0';
 }
 
 /* Path ids ({id}, {sub_id}) are server-generated UUIDs or names of printable ASCII. */
@@ -212,55 +105,197 @@ static bool resource_id_is_plausible(const char *s)
     return true;
 }
 
-void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
+/* The generic checks (see the head of this file): 0, or the error to answer with its message. */
+static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_t size)
 {
-    struct api *api = ud;
-    struct api_call call = {.req = req};
-    const struct route *route =
-        router_match(&api->router, req->method, req->path, &call);
+    const struct http_request *req = ctx->req;
+    unsigned flags;
 
-    if (!route || !project_id_is_valid(call.project_id)) {
-        api_fail(req, resp, &API_ERR_NO_API,
+    ctx->route = router_match(&ctx->api->router, req->method, req->path, &ctx->call);
+    if (!ctx->route || !project_id_is_valid(ctx->call.project_id)) {
+        snprintf(msg, size,
                  "The API does not exist or has not been published in the environment: %.16s "
                  "%.64s",
                  req->method, req->path);
-        return;
+        ctx->route = NULL;
+        return API_ERR_NO_API;
     }
-    if (!authorized(api, req, call.project_id, resp))
-        return;
-    if (!resource_id_is_plausible(call.id) || !resource_id_is_plausible(call.sub_id)) {
+    flags = ctx->route->flags;
+    if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
+        int r = authenticate(ctx, msg, size);
+        if (r != 0)
+            return r;
+    }
+    if (!resource_id_is_plausible(ctx->call.id) || !resource_id_is_plausible(ctx->call.sub_id)) {
         /* no stored id is anything but printable ASCII; PostgreSQL would refuse such a value
          * as a parameter (invalid UTF-8), so it is answered here like any unknown id */
-        api_fail(req, resp, &API_ERR_NOT_FOUND,
-                 "resource not found: no resource has the id \"%.64s\"",
-                 resource_id_is_plausible(call.id) ? call.sub_id : call.id);
+        snprintf(msg, size, "no resource has the id \"%.64s\"",
+                 resource_id_is_plausible(ctx->call.id) ? ctx->call.sub_id : ctx->call.id);
+        return VERR_NOT_FOUND;
+    }
+    if (flags & ROUTE_JSON) {
+        int r = model_body_parse(req->body, req->body_len, flags & ROUTE_EMPTY_OK, body,
+                                 &ctx->err);
+        if (r < 0)
+            return r;
+        ctx->body = *body;
+    }
+    return 0;
+}
+
+/* The id a write acted on, for its log line: the path's, or the created resource's (the first
+ * "id" of the reply: every object the model renders starts with it). */
+static void written_id(const struct api_ctx *ctx, char out[MODEL_UUID_LEN])
+{
+    const char *p = ctx->call.id[0] ? NULL : strstr(ctx->resp->body.data ? ctx->resp->body.data
+                                                                        : "",
+                                                    "{\"id\":\"");
+
+    snprintf(out, MODEL_UUID_LEN, "%.36s", ctx->call.id[0] ? ctx->call.id : "-");
+    if (p)
+        snprintf(out, MODEL_UUID_LEN, "%.36s", p + 7);
+}
+
+/* Answers the failure r of the request (its message, for a refusal, in ctx->err); logs a
+ * failure of the server once. */
+static void fail(struct api_ctx *ctx, int r)
+{
+    const char *op = ctx->route ? ctx->route->op : "dispatch";
+    const char *msg;
+    char text[128];
+    int e = api_error_for(r, &ctx->err, &msg);
+
+    if (e == API_ERR_SERVER) {
+        log_error("request_id=%s op=%s error=\"%s\" store=\"%s\"", ctx->req->request_id, op,
+                  strerror(-r), svc_errmsg(ctx->svc));
+        snprintf(text, sizeof(text), "see request %s in the server log", ctx->req->request_id);
+        msg = text;
+    } else if (e == API_ERR_BUSY || e == API_ERR_UNAVAILABLE) {
+        log_warn("request_id=%s op=%s error=\"%s\"", ctx->req->request_id, op, strerror(-r));
+    }
+    api_error_render(ctx->req, ctx->resp, e, msg);
+}
+
+void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
+{
+    struct api *api = ud;
+    struct api_ctx ctx;
+    _cleanup_(model_body_freep) struct model_body *body = NULL;
+    char msg[1024];
+    int e;
+
+    /* field by field: ctx.err is written only by a refusal (the hot path does not clear it) */
+    ctx.api = api;
+    ctx.svc = api->svc;
+    ctx.req = req;
+    ctx.resp = resp;
+    ctx.route = NULL;
+    ctx.body = NULL;
+    ctx.call.req = req;
+    ctx.err.code = VERR_INVALID;
+    ctx.err.msg[0] = '\0';
+    e = admit(&ctx, &body, msg, sizeof(msg));
+    if (e < 0) { /* the body's refusal, or a failure of a check */
+        fail(&ctx, e);
         return;
     }
-    route->handler(api, &call, resp);
+    if (e > 0) {
+        api_error_render(req, resp, e, msg);
+        return;
+    }
+    int r = ctx.route->handler(&ctx);
+    if (r < 0) {
+        fail(&ctx, r);
+        return;
+    }
+    if (ctx.route->flags & ROUTE_WRITE) {
+        char id[MODEL_UUID_LEN];
+
+        written_id(&ctx, id);
+        log_info("request_id=%s op=%s project_id=%s id=%s status=%d", req->request_id,
+                 ctx.route->op, ctx.call.project_id, id, resp->status);
+    }
 }
 
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,
                        struct http_response *resp)
 {
     (void)ud;
-    api_fail(req, resp, status == 413 ? &API_ERR_TOO_LARGE : &API_ERR_BAD_REQUEST, "%s", msg);
+    api_error_render(req, resp, status == 413 ? API_ERR_TOO_LARGE : API_ERR_BAD_REQUEST, msg);
 }
 
-int api_reply_wrapped(const struct api_call *call, struct http_response *resp, int status,
-                      const char *key, const struct buf *object)
+int api_refuse(struct api_ctx *ctx, enum verr_code code, const char *fmt, ...)
 {
-    struct buf *b = &resp->body;
+    va_list ap;
 
-    buf_reset(b);
-    if (buf_reserve(b, object->len + strlen(key) + 64) < 0)
-        return api_fail_errno(call->req, resp, -ENOMEM, "reply");
-    buf_puts(b, "{\"");
-    buf_puts(b, key);
-    buf_puts(b, "\":");
-    buf_append(b, object->data, object->len);
-    buf_puts(b, ",\"request_id\":\"");
-    buf_puts(b, call->req->request_id);
-    buf_puts(b, "\"}");
-    resp->status = status;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+    va_end(ap);
+    ctx->err.code = code;
+    return -EINVAL;
+}
+
+int api_reply_open(struct api_ctx *ctx, const char *head)
+{
+    buf_reset(&ctx->resp->body);
+    return buf_puts(&ctx->resp->body, head);
+}
+
+int api_reply_close(struct api_ctx *ctx, int status, const char *tail, bool with_id)
+{
+    static const char key[] = ",\"request_id\":\"";
+    struct buf *b = &ctx->resp->body;
+    size_t tlen = strlen(tail), idlen = with_id ? strlen(ctx->req->request_id) : 0;
+    size_t n = tlen + (with_id ? sizeof(key) - 1 + idlen + 2 : 1);
+    int r = buf_reserve(b, n);
+    char *p;
+
+    if (r < 0)
+        return r;
+    /* every reply ends here: one reserve (after a write, within the room the service left),
+     * then the pieces copied in place */
+    p = b->data + b->len;
+    memcpy(p, tail, tlen);
+    p += tlen;
+    if (with_id) {
+        memcpy(p, key, sizeof(key) - 1);
+        p += sizeof(key) - 1;
+        memcpy(p, ctx->req->request_id, idlen);
+        p += idlen;
+        *p++ = '"';
+    }
+    *p = '}';
+    b->len += n;
+    b->data[b->len] = '\0';
+    ctx->resp->status = status;
     return 0;
+}
+
+int api_reply_none(struct api_ctx *ctx)
+{
+    buf_reset(&ctx->resp->body);
+    ctx->resp->status = 204;
+    return 0;
+}
+
+int api_reply_request_id(struct api_ctx *ctx)
+{
+    int r = api_reply_open(ctx, "{\"request_id\":\"");
+
+    if (r == 0)
+        r = buf_puts(&ctx->resp->body, ctx->req->request_id);
+    return r < 0 ? r : api_reply_close(ctx, 200, "\"", false);
+}
+
+int api_reply_page(struct api_ctx *ctx, const struct svc_page *page)
+{
+    struct buf *b = &ctx->resp->body;
+    int r = buf_puts(b, "],\"page_info\":{");
+
+    if (r == 0 && page->next_marker[0])
+        r = buf_printf(b, "\"next_marker\":\"%s\",", page->next_marker);
+    if (r == 0)
+        r = buf_printf(b, "\"current_count\":%zu},\"total_count\":%lld", page->count,
+                       (long long)page->total);
+    return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }

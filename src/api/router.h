@@ -8,7 +8,7 @@
 
 #include "http/http.h"
 
-struct api;
+struct api_ctx;
 
 #define ROUTER_MAX_PARAM 65 /* a path parameter: up to 64 bytes + NUL */
 
@@ -21,13 +21,24 @@ struct api_call {
     char sub_id[ROUTER_MAX_PARAM];
 };
 
-typedef int (*api_handler_fn)(struct api *api, const struct api_call *call,
-                              struct http_response *resp);
+/* Answers one request through ctx (api/api_int.h); returns 0, or a negative errno that the
+ * dispatcher answers with the error table (api/errors.h). */
+typedef int (*api_handler_fn)(struct api_ctx *ctx);
+
+/* What the dispatcher does for a route before its handler runs. */
+enum route_flag {
+    ROUTE_NO_AUTH = 1 << 0,  /* served without credentials even when vpnd has some */
+    ROUTE_JSON = 1 << 1,     /* the body is a JSON object, parsed once (ctx->body) */
+    ROUTE_EMPTY_OK = 1 << 2, /* with ROUTE_JSON: an empty body is {} */
+    ROUTE_WRITE = 1 << 3,    /* changes state: its outcome is logged */
+};
 
 struct route {
     const char *method;
     const char *pattern; /* "/v5/{project_id}/vpn-connection/{id}" */
     api_handler_fn handler;
+    unsigned flags;      /* enum route_flag */
+    const char *op;      /* the operation in logs, e.g. "vpn_connection.create" */
 };
 
 #define ROUTER_MAX_ROUTES 128

@@ -126,11 +126,4 @@ int auth_string_to_sign(const char *sdk_date, const char *canonical, size_t cano
 int auth_signature(const char *sk, const char *sdk_date, const char *canonical,
                    size_t canonical_len, char ret_hex[65]);
 
-/* Client side, for tests and tools: computes the Authorization header value for req (whose
- * X-Sdk-Date header must be set) with the given SignedHeaders list, using AUTH_URI_DECODED.
- * Returns 0, -EINVAL (no X-Sdk-Date, malformed list, or size too small), -ENOENT (signed
- * header absent), -ENOMEM, -EIO. */
-int auth_sign(const struct auth_request *req, const char *ak, const char *sk,
-              const char *signed_headers, char *ret_authorization, size_t size);
-
 #endif

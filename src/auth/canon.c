@@ -450,26 +450,3 @@ int auth_signature(const char *sk, const char *sdk_date, const char *canonical,
         return n;
     return hmac_hex(sk, sts, (size_t)n, ret_hex);
 }
-
-int auth_sign(const struct auth_request *req, const char *ak, const char *sk,
-              const char *signed_headers, char *ret_authorization, size_t size)
-{
-    const char *date = req->header(req->ud, "X-Sdk-Date");
-    struct buf canon = {0};
-    char sig[65];
-    int r, n;
-
-    if (!date || strlen(date) > 64)
-        return -EINVAL;
-    r = auth_canonical_request(req, signed_headers, AUTH_URI_DECODED, &canon);
-    if (r == 0)
-        r = auth_signature(sk, date, canon.data, canon.len, sig);
-    buf_free(&canon);
-    if (r < 0)
-        return r;
-    n = snprintf(ret_authorization, size, "SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
-                 ak, signed_headers, sig);
-    if (n < 0 || (size_t)n >= size)
-        return -EINVAL;
-    return 0;
-}

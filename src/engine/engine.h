@@ -1,43 +1,41 @@
-/* engine/engine.h: the status engine. Resources are created PENDING_*; the engine moves them to
- * their settled status once their status_due time has passed, asking a driver what a connection
- * settles to. The default driver simulates the cloud (no peer answers: DOWN); a real IPsec data
- * plane can replace it behind the same ops. State lives in the store (status + status_due), so
- * a transition left pending when vpnd stopped completes after restart. */
+/* engine/engine.h: the status engine. Resources are created (and updated, deleted) PENDING_*;
+ * the engine moves them on once their status_due time has passed. It is a scheduler: it reads
+ * the due queues and asks the driver what a connection settles to, and every change it makes is
+ * a service call (svc.h "the status engine's work"), each a compare-and-set, so with several
+ * engines on one database every transition happens once. State lives in the store (status +
+ * status_due), so a transition left pending when vpnd stopped completes after restart.
+ *
+ * The engine/driver boundary (the ops below) is what a data plane replaces: the simulated
+ * driver answers at once from the configured settle status; a real one decides from the IPsec
+ * daemon, or changes statuses itself as its events arrive (svc_conn_set_status). Time is the
+ * service's clock (svc_now_ms), never the system clock. */
 #ifndef VPND_ENGINE_H
 #define VPND_ENGINE_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-struct store;
-struct model_vpn_conn;
+struct svc;
 
 struct driver_ops {
     const char *name;
-    /* The status a connection settles to after PENDING_CREATE / PENDING_UPDATE. */
-    const char *(*conn_settled_status)(const void *ctx, const struct model_vpn_conn *c);
-    /* conn_settled_status does not look at its connection: the engine then passes NULL and
-     * settles by editing the stored status members (model_json_set_str) without parsing the
-     * connection. */
-    bool settle_ignores_conn;
+    /* The status connection id of project_id settles to after PENDING_CREATE or
+     * PENDING_UPDATE (a canonical connection status), or NULL to leave it pending (asked again
+     * on a later tick). */
+    const char *(*conn_settled_status)(const void *ctx, const char *project_id, const char *id);
     /* Tears a PENDING_DELETE connection down before its row is removed; NULL = nothing to do.
      * A negative errno keeps the row (retried on the next tick). */
-    int (*conn_remove)(const void *ctx, const struct model_vpn_conn *c);
+    int (*conn_remove)(const void *ctx, const char *project_id, const char *id);
 };
 
 struct engine {
-    struct store *store; /* borrowed */
+    struct svc *svc; /* borrowed */
     const struct driver_ops *driver;
     const void *driver_ctx;
-    unsigned delay_ms; /* how long PENDING_* lasts (PENDING_DELETE included) */
 };
 
-/* The simulated cloud; ctx is the settled status string ("DOWN" or "ACTIVE"). */
+/* The simulated cloud; ctx is the settled status string (MODEL_STATUS(DOWN) or (ACTIVE)). */
 extern const struct driver_ops engine_sim_driver;
 
-/* When a resource entering a PENDING_* status now should be acted on. */
-int64_t engine_due_at(const struct engine *e, int64_t now_ms);
-/* Applies every transition due by now. Returns the number applied or a negative errno. */
-int engine_tick(struct engine *e, int64_t now_ms);
+/* Applies every transition due by the service's clock now (up to a batch per queue). Returns
+ * the number applied or a negative errno. */
+int engine_tick(struct engine *e);
 
 #endif

@@ -4,21 +4,15 @@
  * Go model), and v5.1 ListExtendedAvailabilityZones, a list of zones each with the specs it
  * offers ([{name, public_border_group, available_specs:[{flavor, attachment_type,
  * ip_version}]}]). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 static const char *const zones[] = {"az1", "az2", "az3"};
 
-/* ListAvailabilityZones keys (AvailabilityZones in the Go model). */
-static const struct {
-    const char *key;
-    bool er; /* also offered for ER attachment */
-} v5_flavors[] = {
-    {"basic", false},
-    {"professional1", true},
-    {"professional2", true},
-    {"Professional1-NonFixedIP", true},
-    {"Professional2-NonFixedIP", true},
-    {"gm", true},
+/* ListAvailabilityZones keys (AvailabilityZones in the Go model); each lists the zones for vpc
+ * and for er (as vpnd answered before v5.1 existed; v5.1 says which specs a create accepts). */
+static const char *const v5_flavors[] = {
+    "basic",         "professional1", "professional2", "Professional1-NonFixedIP",
+    "Professional2-NonFixedIP", "gm",
 };
 
 static void write_zones(struct model_jw *w, const char *key)
@@ -36,10 +30,9 @@ int model_azs_render(struct buf *out)
     model_jw_init(&w, out);
     model_jw_obj(&w, NULL);
     for (size_t i = 0; i < ARRAY_SIZE(v5_flavors); i++) {
-        model_jw_obj(&w, v5_flavors[i].key);
+        model_jw_obj(&w, v5_flavors[i]);
         write_zones(&w, "vpc");
-        if (v5_flavors[i].er)
-            write_zones(&w, "er");
+        write_zones(&w, "er");
         model_jw_obj_end(&w);
     }
     model_jw_obj_end(&w);

@@ -1,5 +1,5 @@
 /* model/cgw.c: the customer gateway (spec §4): create body, response object, internal form. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -144,17 +144,12 @@ static int cgw_parse(const json_t *obj, struct model_cgw *cgw, bool internal, st
     return r;
 }
 
-int model_cgw_parse_create(const char *body, size_t len, struct model_cgw *cgw, struct verr *err)
+int model_cgw_parse_create(const struct model_body *body, struct model_cgw *cgw, struct verr *err)
 {
-    json_t *root;
     const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
 
-    if (r < 0)
-        return r;
-    r = cgw_parse(obj, cgw, false, err);
-    json_decref(root);
-    return r;
+    return r < 0 ? r : cgw_parse(obj, cgw, false, err);
 }
 
 int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw)
@@ -209,7 +204,7 @@ static const struct model_fspec update_fields[] = {
     MODEL_F("ca_certificate", MF_CUSTOM, 0, .fn = ca_certificate_field),
 };
 
-int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t len,
+int model_cgw_parse_update(const struct model_cgw *cur, const struct model_body *body,
                            struct model_cgw *cgw, struct verr *err)
 {
     _cleanup_free_ struct model_cgw *t = malloc(sizeof(*t));
@@ -218,7 +213,7 @@ int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t
     if (!t)
         return -ENOMEM;
     memcpy(t, cur, sizeof(*t));
-    r = model_parse_partial(body, len, WRAPPER, update_members, update_fields,
+    r = model_parse_partial(body, WRAPPER, update_members, update_fields,
                             ARRAY_SIZE(update_fields), t, err);
     if (r == 0)
         memcpy(cgw, t, sizeof(*cgw));

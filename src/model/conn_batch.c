@@ -1,7 +1,7 @@
 /* model/conn_batch.c: the batch create body {"vpn_connections":[1..N create bodies]} (spec
- * §2.1). Each element is validated exactly like a single create body; its error paths name the
- * element ("vpn_connections[1].psk: ..."). */
-#include "model/priv.h"
+ * §2.1). Each element is validated exactly like a single create body (the same field table on
+ * the element's object); its error paths name the element ("vpn_connections[1].psk: ..."). */
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@ void model_verr_reprefix(struct verr *err, const char *prefix)
     snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, tail);
 }
 
-/* Parses one element as the body {"vpn_connection": elem} would be parsed. */
+/* Parses one element as the body {"vpn_connection": elem} would be parsed (c zeroed). */
 static int parse_element(const json_t *elem, size_t i, struct model_vpn_conn *c, struct verr *err)
 {
     char path[MODEL_PATH_LEN];
@@ -29,37 +29,28 @@ static int parse_element(const json_t *elem, size_t i, struct model_vpn_conn *c,
 
     model_path_index(path, BATCH_WRAPPER, i);
     r = model_want_object(elem, path, err);
-    if (r < 0)
-        return r;
-    json_t *wrapped = json_pack("{sO}", SINGLE_WRAPPER, (json_t *)elem);
-    char *text = wrapped ? json_dumps(wrapped, JSON_COMPACT) : NULL;
-    json_decref(wrapped);
-    if (!text)
-        return -ENOMEM;
-    r = model_conn_parse_create(text, strlen(text), c, err);
-    free(text);
+    if (r == 0)
+        r = model_conn_parse_object_fresh(elem, c, err);
     if (r == -EINVAL)
         model_verr_reprefix(err, path);
     return r;
 }
 
-int model_conn_parse_batch(const char *body, size_t len, struct model_vpn_conn *out, size_t max,
+int model_conn_parse_batch(const struct model_body *body, struct model_vpn_conn *out, size_t max,
                            size_t *ret_n, struct verr *err)
 {
-    json_t *root = NULL;
-    int r = model_load_root(body, len, &root, err);
+    const json_t *arr = model_member(body->root, BATCH_WRAPPER);
+    int r;
 
-    if (r < 0)
-        return r;
-    const json_t *arr = model_member(root, BATCH_WRAPPER);
     if (!arr)
         r = verr_set(err, BATCH_WRAPPER, "is required");
     else
         r = model_want_array(arr, BATCH_WRAPPER, 1, max, err);
     size_t n = r == 0 ? json_array_size(arr) : 0;
-    for (size_t i = 0; r == 0 && i < n; i++)
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        memset(&out[i], 0, sizeof(out[i]));
         r = parse_element(json_array_get(arr, i), i, &out[i], err);
-    json_decref(root);
+    }
     if (r < 0)
         return r;
     *ret_n = n;

@@ -1,5 +1,5 @@
 /* model/conn_bind.c: connection rules that need its gateway and customer gateway (spec §2.4). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * Fields are parsed in the documented order; a rule that depends on an earlier field (style,
  * tunnel_local_address) is checked with the later one, so the first failure in field order is
  * the one reported. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -176,18 +176,15 @@ static int conn_parse(const json_t *obj, struct model_vpn_conn *c, bool internal
 
 /* fresh: c is a just-zeroed struct the caller discards on failure, so the parse may write it in
  * place (no scratch copy); otherwise c is written only on success. */
-static int conn_parse_body(const char *body, size_t len, struct model_vpn_conn *c, bool fresh,
+static int conn_parse_body(const struct model_body *body, struct model_vpn_conn *c, bool fresh,
                            struct verr *err)
 {
-    json_t *root;
     const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
 
     if (r < 0)
         return r;
-    r = fresh ? conn_parse_into(obj, c, false, err) : conn_parse(obj, c, false, err);
-    json_decref(root);
-    return r;
+    return fresh ? conn_parse_into(obj, c, false, err) : conn_parse(obj, c, false, err);
 }
 
 static int conn_parse_internal(const char *json, size_t len, struct model_vpn_conn *c, bool fresh)
@@ -203,10 +200,10 @@ static int conn_parse_internal(const char *json, size_t len, struct model_vpn_co
     return r;
 }
 
-int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
+int model_conn_parse_create(const struct model_body *body, struct model_vpn_conn *c,
                             struct verr *err)
 {
-    return conn_parse_body(body, len, c, false, err);
+    return conn_parse_body(body, c, false, err);
 }
 
 int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c)
@@ -219,10 +216,10 @@ int model_conn_from_internal_fresh(const char *json, size_t len, struct model_vp
     return conn_parse_internal(json, len, c, true);
 }
 
-int model_conn_parse_create_fresh(const char *body, size_t len, struct model_vpn_conn *c,
+int model_conn_parse_create_fresh(const struct model_body *body, struct model_vpn_conn *c,
                                   struct verr *err)
 {
-    return conn_parse_body(body, len, c, true, err);
+    return conn_parse_body(body, c, true, err);
 }
 
 /* Fields fixed at creation (spec §2.8; TF treats them as ForceNew). */
@@ -276,52 +273,50 @@ static int merge_into(json_t *dst, const json_t *src, int depth)
     return 0;
 }
 
-int model_conn_parse_update(const struct model_vpn_conn *cur, const char *body, size_t len,
-                            struct model_vpn_conn *c, struct verr *err)
+/* The merged document: the stored one (root) with obj's members, validated like a create body;
+ * what a create does not set comes from cur. */
+static int parse_merged(json_t *root, const json_t *obj, const struct model_vpn_conn *cur,
+                        struct model_vpn_conn *c, struct verr *err)
 {
-    _cleanup_(buf_free) struct buf stored = {0};
-    json_t *root = NULL, *merged = NULL;
-    const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = merge_into(root, obj, 0);
 
+    if (r == 0)
+        r = conn_parse_into(root, c, false, err);
     if (r < 0)
         return r;
-    r = check_immutable(obj, cur, err);
-    if (r == 0)
-        r = model_conn_to_internal(cur, &stored);
-    if (r == 0) {
-        merged = json_loadb(stored.data, stored.len, 0, NULL);
-        r = merged ? merge_into(merged, obj, 0) : -ENOMEM;
-    }
-    _cleanup_free_ struct model_vpn_conn *t = r == 0 ? calloc(1, sizeof(*t)) : NULL;
-    if (r == 0 && !t)
-        r = -ENOMEM;
-    /* the merged document is validated exactly like a create body */
-    if (r == 0)
-        r = conn_parse(merged, t, false, err);
-    if (r == 0) {
-        memcpy(t->id, cur->id, sizeof(t->id));
-        t->status = cur->status;
-        t->created_at = cur->created_at;
-        t->updated_at = cur->updated_at;
-        memcpy(t->enterprise_project_id, cur->enterprise_project_id,
-               sizeof(t->enterprise_project_id));
-        memcpy(t->connection_monitor_id, cur->connection_monitor_id,
-               sizeof(t->connection_monitor_id));
-        t->gw_is_er = cur->gw_is_er;
-        t->gw_is_gm = cur->gw_is_gm;
-        t->gw_is_v6 = cur->gw_is_v6;
-        t->peer_asn = cur->peer_asn;
-        memcpy(c, t, sizeof(*c));
-    }
-    json_decref(merged);
-    json_decref(root);
-    return r;
+    memcpy(c->id, cur->id, sizeof(c->id));
+    c->status = cur->status;
+    c->created_at = cur->created_at;
+    c->updated_at = cur->updated_at;
+    memcpy(c->enterprise_project_id, cur->enterprise_project_id, sizeof(c->enterprise_project_id));
+    memcpy(c->connection_monitor_id, cur->connection_monitor_id, sizeof(c->connection_monitor_id));
+    c->gw_is_er = cur->gw_is_er;
+    c->gw_is_gm = cur->gw_is_gm;
+    c->gw_is_v6 = cur->gw_is_v6;
+    c->peer_asn = cur->peer_asn;
+    return 0;
 }
 
-int model_conn_parse_object(const json_t *obj, struct model_vpn_conn *c, struct verr *err)
+int model_conn_parse_update(const char *spec, size_t len, const struct model_body *body,
+                            struct model_vpn_conn *cur, struct model_vpn_conn *c,
+                            struct verr *err)
 {
-    return conn_parse(obj, c, false, err);
+    struct verr ignored;
+    const json_t *obj;
+    json_t *root = NULL;
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
+
+    if (r == 0 && model_load_internal(spec, len, &root) < 0)
+        r = -EIO;
+    /* the stored connection first: the merge below changes root */
+    if (r == 0 && conn_parse_into(root, cur, true, &ignored) < 0)
+        r = -EIO;
+    if (r == 0)
+        r = check_immutable(obj, cur, err);
+    if (r == 0)
+        r = parse_merged(root, obj, cur, c, err);
+    json_decref(root);
+    return r;
 }
 
 int model_conn_parse_object_fresh(const json_t *obj, struct model_vpn_conn *c, struct verr *err)

@@ -1,5 +1,5 @@
 /* model/conn_policy.c: the connection's ikepolicy (with dpd) and ipsecpolicy objects (§2.3). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * source a CIDR unique across the list, destination 1 to 50 CIDRs. A POLICY connection needs
  * rules of one family: policy_rules_v6 is parsed first, so policy_rules knows whether it may be
  * left out. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* model/derive.c: identifiers derived from others, for facts vpnd simulates but never stored
  * (the ER attachment of an ER gateway, the bandwidth of an EIP given by id): the same input
  * always gives the same id, so every read shows the same value and no migration is needed. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>

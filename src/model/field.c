@@ -1,5 +1,5 @@
 /* model/field.c: typed access to one JSON value, with the error text for each rule. */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /* model/fspec.c: parse an object's members from a field table, in table order, so the first
  * failure reported is the first in documented field order. */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * docs/strongswan-mapping.md, which lists every row of the tables below). */
 #include "model/ipsec.h"
 
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <errno.h>

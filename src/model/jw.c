@@ -1,6 +1,6 @@
 /* model/jw.c: compact JSON output in a caller-chosen member order. Keys are literals from the
  * model (never user input) and are written unescaped; string values go through buf_json_str. */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <errno.h>

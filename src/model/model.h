@@ -34,18 +34,57 @@
 #define MODEL_MAX_TAGS 20
 #define MODEL_MAX_AZS 4
 
-/* A validation failure: "path: rule with limits, got value" (STYLE.md). */
-struct verr {
-    char msg[512];
-    const char *code; /* a specific error code (e.g. "VPN.0107"); NULL = generic VPN.0001 */
+/* What a refused request is, as a client sees it. The model and the service name the outcome;
+ * api/errors.c is the one table that gives each its HTTP status, its error_code and the prefix of
+ * its message (README "Errors" lists them). */
+enum verr_code {
+    VERR_INVALID,          /* a rule of the request or of the resource's state (VPN.0001) */
+    VERR_NOT_FOUND,        /* no such resource in the project (VPN.0004) */
+    VERR_CONN_DELETING,    /* the connection is PENDING_DELETE (VPN.0009) */
+    VERR_IP_OCCUPIED,      /* an address or tunnel /30 is taken (VPN.0012) */
+    VERR_VGW_NOT_READY,    /* the gateway is not ACTIVE (VPN.0016) */
+    VERR_PRIVATE_IP_SAME,  /* access_private_ip_2 repeats access_private_ip_1 (VPN.0107) */
+    VERR_PRIVATE_IP_PAIR,  /* one access_private_ip without the other (VPN.0109) */
+    VERR_EIP_BOUND,        /* the EIP is bound to another gateway (VPN.0112) */
+    VERR_CONN_NO_LOG,      /* a POLICY-TEMPLATE connection has no log (VPN.0305) */
+    VERR_CONN_UPDATING,    /* the connection is PENDING_UPDATE (VPN.0306) */
+    VERR_CONN_HAS_MONITOR, /* the connection already has a monitor (VPN.0381) */
+    VERR_VGW_CREATING,     /* the gateway is PENDING_CREATE (VPN.0506) */
+    VERR_VGW_UPDATING,     /* the gateway is PENDING_UPDATE (VPN.0507) */
+    VERR_VGW_DELETING,     /* the gateway is PENDING_DELETE (VPN.0508) */
+    VERR_N_CODES
 };
 
-/* Formats e->msg as "<path>: <fmt...>" with the generic code. Always returns -EINVAL.
+/* A refusal: its code and a message without the code's prefix ("invalid request: " ...): for a
+ * broken rule "path: rule with limits, got value" (STYLE.md). Functions that fill one return
+ * -EINVAL, and return -EINVAL only after filling it. */
+struct verr {
+    enum verr_code code;
+    char msg[512];
+};
+
+/* Formats e->msg as "<path>: <fmt...>" with code VERR_INVALID. Always returns -EINVAL.
  * verr_set_code does the same for a rule the API documents a specific code for. */
 int verr_set(struct verr *e, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int verr_set_code(struct verr *e, const char *code, const char *path, const char *fmt, ...)
+int verr_set_code(struct verr *e, enum verr_code code, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Formats e->msg as fmt... (no path) with code. Always returns -EINVAL. */
+int verr_fail(struct verr *e, enum verr_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- request bodies ---- */
+
+/* A request body parsed once (jansson inside), handed to the parse functions below. */
+struct model_body;
+
+/* Parses text[0..len), which must be a JSON object; with empty_is_object an empty body is {}.
+ * Returns 0 (*ret: free with model_body_free), -EINVAL (err: "request body is not valid JSON:
+ * <reason> at line L column C" or "request body: must be an object, got array") or -ENOMEM. */
+int model_body_parse(const char *text, size_t len, bool empty_is_object, struct model_body **ret,
+                     struct verr *err);
+void model_body_free(struct model_body *b); /* NULL is a no-op */
+void model_body_freep(struct model_body **b); /* for _cleanup_ */
 
 struct model_tag {
     char key[MODEL_TAG_KEY_LEN];
@@ -98,8 +137,50 @@ struct model_policy_rule {
     struct model_cidr destination[MODEL_MAX_DESTINATIONS];
 };
 
-/* Connection status values (also used by the status engine). */
-extern const char *const MODEL_STATUS_PENDING_CREATE; /* "PENDING_CREATE" */
+/* ---- statuses and the lifecycle (model/lifecycle.c) ---- */
+
+/* Every status a gateway, a connection or a monitor can be in. A resource's status is stored
+ * once, in its row's status column, as the status's canonical text (model_status_names). */
+enum model_status {
+    MODEL_PENDING_CREATE,
+    MODEL_PENDING_UPDATE,
+    MODEL_PENDING_DELETE,
+    MODEL_ACTIVE,
+    MODEL_DOWN,
+    MODEL_ERROR,
+    MODEL_FAULT,
+    MODEL_FREEZED,
+    MODEL_UNKNOWN,
+    MODEL_N_STATUSES
+};
+extern const char *const model_status_names[MODEL_N_STATUSES];
+/* The canonical text of a status: MODEL_STATUS(ACTIVE) is "ACTIVE" (the same pointer every time,
+ * and the one the enum fields of a parsed resource get). */
+#define MODEL_STATUS(s) (model_status_names[MODEL_##s])
+extern const char *const MODEL_STATUS_PENDING_CREATE; /* MODEL_STATUS(PENDING_CREATE) */
+/* The status s names, or -1. */
+int model_status_of(const char *s);
+/* True for PENDING_CREATE, PENDING_UPDATE and PENDING_DELETE: the status engine acts next. */
+bool model_status_is_pending(const char *s);
+
+/* The kinds of resource (gateway, customer gateway, connection, connection monitor). */
+enum model_kind { MODEL_KIND_VGW, MODEL_KIND_CGW, MODEL_KIND_CONN, MODEL_KIND_MONITOR };
+
+/* What a request does to a resource, as far as its status decides whether it may. */
+enum model_op {
+    MODEL_OP_USE,     /* gateway: a connection is created or updated on it */
+    MODEL_OP_UPDATE,  /* gateway: PUT, update-specification, certificate, upgrade;
+                       * connection: PUT */
+    MODEL_OP_DELETE,  /* connection, monitor */
+    MODEL_OP_RESET,   /* connection */
+    MODEL_OP_MONITOR, /* connection: a monitor is created on it */
+};
+
+/* The lifecycle table: 0 when op may act on resource id of that kind in status; otherwise
+ * -EINVAL with err filled (the code the table names, e.g. VERR_VGW_UPDATING for an update of a
+ * PENDING_UPDATE gateway, and its message). */
+int model_lifecycle_check(enum model_kind kind, enum model_op op, const char *id,
+                          const char *status, struct verr *err);
 
 struct model_vpn_conn {
     char id[MODEL_UUID_LEN];
@@ -276,16 +357,20 @@ struct model_cgw {
  * the gateway are checked later by model_conn_bind. Does not set id/name/status/timestamps
  * unless given (name). Returns 0, -EINVAL (err filled; malformed JSON gives
  * "request body is not valid JSON: <reason> at line L column C"), or -ENOMEM. */
-int model_conn_parse_create(const char *body, size_t len, struct model_vpn_conn *c,
+int model_conn_parse_create(const struct model_body *body, struct model_vpn_conn *c,
                             struct verr *err);
 
-/* Parses an update body (spec §2.8) against the stored connection cur: only the fields sent
- * change (policy objects merge member by member), the result is validated exactly like a
+/* Parses an update body (spec §2.8) against the stored connection, given as its internal form
+ * spec[0..len) (parsed once): *cur gets the stored connection, *c the result (both must be
+ * zeroed: written in place). Only the fields sent change (the body's members are merged into the
+ * stored document, policy objects member by member), the result is validated exactly like a
  * create body, and vgw_id, vgw_ip, style, ha_role and ikepolicy.authentication_method may only
  * be repeated with their current value. id, status, timestamps, enterprise project and gateway
- * facts are kept from cur. Returns 0, -EINVAL (err filled) or -ENOMEM. */
-int model_conn_parse_update(const struct model_vpn_conn *cur, const char *body, size_t len,
-                            struct model_vpn_conn *c, struct verr *err);
+ * facts are kept from cur. Returns 0, -EINVAL (err filled), -EIO (the stored spec does not
+ * parse) or -ENOMEM. */
+int model_conn_parse_update(const char *spec, size_t len, const struct model_body *body,
+                            struct model_vpn_conn *cur, struct model_vpn_conn *c,
+                            struct verr *err);
 
 /* Cross-field rules that need the connection's gateway and customer gateway (spec §2.4):
  * vgw_ip membership, ha_role pairing (active-standby), customer subnets of the gateway's
@@ -313,8 +398,16 @@ int model_conn_render(const struct model_vpn_conn *c, struct buf *out);
 /* The CreateResponseVpnConnection object: as model_conn_render without status,
  * connection_monitor_id and bgp_peer. Returns 0 or -ENOMEM. */
 int model_conn_render_create(const struct model_vpn_conn *c, struct buf *out);
-/* Internal form for the store: every field including psk and gw_* facts. */
+/* Internal form: every field including psk and gw_* facts (status when set: the record form). */
 int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out);
+/* The stored forms of c: its internal form appended to spec and its response object appended to
+ * doc, neither with a status (the store keeps it in a column, store.h). 0 or -ENOMEM. */
+int model_conn_store(const struct model_vpn_conn *c, struct buf *spec, struct buf *doc);
+/* Appends the served form of a stored doc (model_conn_store's) to out: with the member
+ * "status":"<status>" after name, where model_conn_render writes it, so that it equals the
+ * rendering with that status. A text that does not start as such a doc does ({"id":..,
+ * "name":..,) is appended as it is. 0 or -ENOMEM. */
+int model_conn_serve(const char *doc, size_t len, const char *status, struct buf *out);
 int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn *c);
 
 /* ---- VPN gateway ---- */
@@ -322,7 +415,7 @@ int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn
 /* Parses and validates {"vpn_gateway":{...}} (spec §3.2) with defaults filled; eips keep the
  * given id or bandwidth spec (ip_address left ""), connection_number set from the flavor.
  * Returns 0, -EINVAL or -ENOMEM. */
-int model_vgw_parse_create(const char *body, size_t len, struct model_vgw *g, struct verr *err);
+int model_vgw_parse_create(const struct model_body *body, struct model_vgw *g, struct verr *err);
 /* Appends the ResponseVpnGateway object (spec §3.3) to out: used_connection_group as the caller
  * set it; er_attachment_id (ER gateways) derived from the id; applied_at = created_at;
  * public_border_group "center"; supported_flavors the flavors update-specification accepts. */
@@ -331,6 +424,8 @@ int model_vgw_render(const struct model_vgw *g, struct buf *out);
  * or time stamps (the real service shows them once the gateway is ACTIVE). */
 int model_vgw_render_create(const struct model_vgw *g, struct buf *out);
 int model_vgw_to_internal(const struct model_vgw *g, struct buf *out);
+/* The stored form: the internal form without the status (the store keeps it in a column). */
+int model_vgw_store(const struct model_vgw *g, struct buf *spec);
 int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g);
 
 /* ---- availability zones (model/azs.c; simulated: every flavor in az1, az2, az3) ---- */
@@ -339,7 +434,7 @@ int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g);
 #define MODEL_PUBLIC_BORDER_GROUP "center"
 
 /* Appends the v5 availability_zones object, keyed by flavor as the Go model spells the keys:
- * {"basic":{"vpc":[...]},"professional1":{"vpc":[...],"er":[...]},...}. 0 or -ENOMEM. */
+ * {"basic":{"vpc":[...],"er":[...]},"professional1":{...},...}. 0 or -ENOMEM. */
 int model_azs_render(struct buf *out);
 /* Appends the v5.1 availability_zones list: [{name, public_border_group, available_specs:
  * [{flavor, attachment_type, ip_version}]}], every flavor of a create with each attachment it
@@ -348,7 +443,7 @@ int model_azs_render_extended(struct buf *out);
 
 /* ---- Customer gateway ---- */
 
-int model_cgw_parse_create(const char *body, size_t len, struct model_cgw *cgw, struct verr *err);
+int model_cgw_parse_create(const struct model_body *body, struct model_cgw *cgw, struct verr *err);
 int model_cgw_render(const struct model_cgw *cgw, struct buf *out);
 int model_cgw_to_internal(const struct model_cgw *cgw, struct buf *out);
 int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw);
@@ -358,7 +453,7 @@ int model_cgw_from_internal(const char *json, size_t len, struct model_cgw *cgw)
 /* Parses {"vpn_connections":[1..max create bodies]} into out[0..*ret_n), each element validated
  * as model_conn_parse_create validates a body; error paths name the element
  * ("vpn_connections[1].psk: ..."). Returns 0, -EINVAL (err filled) or -ENOMEM. */
-int model_conn_parse_batch(const char *body, size_t len, struct model_vpn_conn *out, size_t max,
+int model_conn_parse_batch(const struct model_body *body, struct model_vpn_conn *out, size_t max,
                            size_t *ret_n, struct verr *err);
 /* Rewrites an error whose path starts with "vpn_connection" (a single-body path, e.g. from
  * model_conn_bind) to start with prefix instead ("vpn_connections[1]"). */
@@ -376,7 +471,7 @@ struct model_monitor {
 
 /* Parses {"connection_monitor":{"vpn_connection_id"}} (no other member). Returns 0, -EINVAL
  * (err filled) or -ENOMEM. */
-int model_monitor_parse_create(const char *body, size_t len, struct model_monitor *m,
+int model_monitor_parse_create(const struct model_body *body, struct model_monitor *m,
                                struct verr *err);
 /* Appends the monitor object {id, status?, vpn_connection_id, type "gateway", source_ip,
  * destination_ip, proto_type "icmp"}. Returns 0 or -ENOMEM. */
@@ -418,7 +513,7 @@ int model_ip_canonical(const char *s, char out[MODEL_IP_LEN]);
 /* Parses a tags/create or tags/delete body {"tags":[{"key","value"}]}: 1 to 20 tags, each key
  * and value as spec §2.3 ("value" may be omitted: ""), no key twice. Returns 0, -EINVAL (err
  * filled, paths "tags[i].key") or -ENOMEM. */
-int model_tag_body_parse(const char *body, size_t len, struct model_tags *ret, struct verr *err);
+int model_tag_body_parse(const struct model_body *body, struct model_tags *ret, struct verr *err);
 
 /* Sets each tag of add in cur: an existing key gets the new value in place, a new key is
  * appended. -EINVAL (err filled, cur unchanged) when cur would then hold more than
@@ -445,9 +540,9 @@ struct model_tag_filter {
     char name[MODEL_TAG_VALUE_LEN]; /* up to 255 characters */
 };
 
-/* Parses a filter / count body (an empty body is {}); every member is optional. Returns 0,
- * -EINVAL (err filled) or -ENOMEM. */
-int model_tag_filter_parse(const char *body, size_t len, struct model_tag_filter *f,
+/* Parses a filter / count body; every member is optional. Returns 0, -EINVAL (err filled) or
+ * -ENOMEM. */
+int model_tag_filter_parse(const struct model_body *body, struct model_tag_filter *f,
                            struct verr *err);
 /* ---- updates ---- */
 
@@ -456,7 +551,7 @@ int model_tag_filter_parse(const char *body, size_t len, struct model_tag_filter
  * member is refused naming it ("customer_gateway.id_type: is not updatable (updatable: name,
  * ca_certificate)"). id, timestamps and the other fields are kept from cur. Returns 0, -EINVAL
  * (err filled) or -ENOMEM. */
-int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t len,
+int model_cgw_parse_update(const struct model_cgw *cur, const struct model_body *body,
                            struct model_cgw *cgw, struct verr *err);
 
 /* Parses a gateway update body {"vpn_gateway":{name, local_subnets, local_subnets_v6, eip_id_1,
@@ -466,7 +561,7 @@ int model_cgw_parse_update(const struct model_cgw *cur, const char *body, size_t
  * policies); any other member is refused naming it. A changed eip_id_N replaces eipN by
  * {id} (address "" for the caller to assign; bandwidth facts cleared). *ret_eip_changed gets
  * bit 0 / bit 1 for eip1 / eip2 replaced. Returns 0, -EINVAL or -ENOMEM. */
-int model_vgw_parse_update(const struct model_vgw *cur, const char *body, size_t len,
+int model_vgw_parse_update(const struct model_vgw *cur, const struct model_body *body,
                            struct model_vgw *g, unsigned *ret_eip_changed, struct verr *err);
 
 /* Checks the gateway's local subnets against the peer_subnets of its connections, given as a
@@ -481,7 +576,7 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
  * create rules (aliases, Basic refused for private and ER gateways), EIP bandwidths within the
  * new flavor's cap; connection_number follows the flavor. Capacity against the used
  * connections is the store's check. Returns 0, -EINVAL or -ENOMEM. */
-int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t len,
+int model_vgw_parse_flavor(const struct model_vgw *cur, const struct model_body *body,
                            struct model_vgw *g, struct verr *err);
 /* ---- gateway certificate, upgrade jobs, routing table (spec §3.1; model/vgw_cert.c,
  * model/vgw_jobs.c) ---- */
@@ -494,7 +589,7 @@ int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t
  * keys (unencrypted), each at most MODEL_PEM_MAX characters, and each key must belong to its
  * certificate. Fills the facts of out (id, timestamps and binding are the caller's). Returns 0,
  * -EINVAL (err filled) or -ENOMEM. */
-int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, size_t len,
+int model_vgw_cert_parse(const struct model_vgw_cert *cur, const struct model_body *body,
                          struct model_vgw_cert *out, struct verr *err);
 /* Appends the certificate object of gateway g of project project_id (id, name, project_id,
  * vgw_id, status, facts, timestamps; never a key). gw_status is the gateway's current status
@@ -508,7 +603,7 @@ int64_t model_vgw_cert_expire_time(const struct model_vgw *g);
 
 /* The upgrade body {"action":"start"|"finish"|"rollback"}: *ret_action gets the canonical
  * action. Returns 0, -EINVAL or -ENOMEM. */
-int model_vgw_upgrade_parse(const char *body, size_t len, const char **ret_action,
+int model_vgw_upgrade_parse(const struct model_body *body, const char **ret_action,
                             struct verr *err);
 /* Applies an upgrade action at time now (job ids drawn by the caller into new_id):
  *  start: needs no RUNNING upgrade job; appends an upgrade job RUNNING;
@@ -608,18 +703,8 @@ const char *model_vgw_status(const char *s);
  * struct is parsed in place, so on failure it is left partly written (the plain functions parse
  * into a zeroed scratch copy and write the destination only on success). */
 int model_conn_from_internal_fresh(const char *json, size_t len, struct model_vpn_conn *c);
-int model_conn_parse_create_fresh(const char *body, size_t len, struct model_vpn_conn *c,
+int model_conn_parse_create_fresh(const struct model_body *body, struct model_vpn_conn *c,
                                   struct verr *err);
 int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g);
-
-/* ---- jpatch.c: one top-level member of a JSON object, edited on its text ---- */
-
-/* *out = json (a NUL-terminated object as model_jw writes it) with the string value of its
- * top-level member key replaced by value. 0, -ENOMEM, or -ENOENT (nothing written that counts)
- * when key is absent, present twice or not a string, when value needs escaping, or when json
- * is not an object the scanner reads: the caller then takes the parse-and-render path. */
-int model_json_set_str(const char *json, const char *key, const char *value, struct buf *out);
-/* *out = json without its top-level member key; 0, -ENOMEM or -ENOENT as above. */
-int model_json_drop_member(const char *json, const char *key, struct buf *out);
 
 #endif

@@ -1,6 +1,6 @@
 /* model/monitor.c: connection monitors (spec §5.1): the create body (unknown members ignored,
  * as in every other body), the response object, and the addresses a monitor probes between. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -13,19 +13,16 @@ static const struct model_fspec create_fields[] = {
             .required = true),
 };
 
-int model_monitor_parse_create(const char *body, size_t len, struct model_monitor *m,
+int model_monitor_parse_create(const struct model_body *body, struct model_monitor *m,
                                struct verr *err)
 {
     struct model_monitor t = {0};
-    json_t *root;
     const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
 
-    if (r < 0)
-        return r;
-    r = model_fields_parse(obj, WRAPPER, create_fields, ARRAY_SIZE(create_fields), &t, false,
-                           err);
-    json_decref(root);
+    if (r == 0)
+        r = model_fields_parse(obj, WRAPPER, create_fields, ARRAY_SIZE(create_fields), &t, false,
+                               err);
     if (r == 0)
         *m = t;
     return r;

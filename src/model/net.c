@@ -1,5 +1,5 @@
 /* model/net.c: strict dotted IPv4 and CIDR parsing and formatting (IPv6: net6.c). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>

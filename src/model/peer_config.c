@@ -2,7 +2,7 @@
  * peer configuration export's "strongSwan" device). The text is the tree model_ipsec_conn_emit
  * walks, written in swanctl.conf syntax, plus a secrets section with the PSK. */
 #include "model/ipsec.h"
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>

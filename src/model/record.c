@@ -3,7 +3,7 @@
  * A record is validated in two steps: the wrapper object as the API's create body (the same
  * code, so the same rules and messages), then the members the server normally fills, which an
  * import may carry over (id, time stamps, a settled status, EIP addresses). */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "util/ids.h"
 
 #include <errno.h>
@@ -234,7 +234,7 @@ int model_record_parse(const char *text, size_t len, struct model_record *rec, s
 
     memset(rec, 0, sizeof(*rec));
     if (!root) {
-        if (json_error_code(&je) == json_error_out_of_memory)
+        if (model_json_oom(&je))
             return -ENOMEM;
         rec->json_line = je.line > 0 ? je.line : 1;
         /* jansson quotes the offending token, which may be part of a psk: dropped */

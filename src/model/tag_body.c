@@ -4,38 +4,24 @@
  * {"without_any_tag","tags":[{"key","values"}],"matches":[{"key","value"}]} for the
  * resource-instances filter and count. Unknown members are ignored, as in the other bodies.
  */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>
 
 #define MATCH_VALUE_MAX_CHARS 255
 
-/* Parses body into a root object (model_load_root); an empty body counts as {} when empty_ok. */
-static int load_root(const char *body, size_t len, bool empty_ok, json_t **ret, struct verr *err)
+int model_tag_body_parse(const struct model_body *body, struct model_tags *ret, struct verr *err)
 {
-    if (len == 0 && empty_ok) {
-        *ret = json_object();
-        return *ret ? 0 : -ENOMEM;
-    }
-    return model_load_root(body, len, ret, err);
-}
+    const json_t *tags = model_member(body->root, "tags");
+    int r;
 
-int model_tag_body_parse(const char *body, size_t len, struct model_tags *ret, struct verr *err)
-{
-    json_t *root = NULL;
-    int r = load_root(body, len, false, &root, err);
-
-    if (r < 0)
-        return r;
-    const json_t *tags = model_member(root, "tags");
     if (!tags)
         r = verr_set(err, "tags", "is required");
     else if (json_is_array(tags) && json_array_size(tags) == 0)
         r = verr_set(err, "tags", "must have 1 to %d items, got 0", MODEL_MAX_TAGS);
     else
         r = model_tags_field(tags, "tags", ret, false, err);
-    json_decref(root);
     return r;
 }
 
@@ -237,20 +223,17 @@ static int want_filter_matches(const json_t *v, struct model_tag_filter *f, stru
     return r;
 }
 
-int model_tag_filter_parse(const char *body, size_t len, struct model_tag_filter *f,
+int model_tag_filter_parse(const struct model_body *body, struct model_tag_filter *f,
                            struct verr *err)
 {
-    json_t *root = NULL;
-    int r = load_root(body, len, true, &root, err);
+    const json_t *root = body->root;
+    int r;
 
-    if (r < 0)
-        return r;
     memset(f, 0, sizeof(*f));
     r = want_without_any_tag(model_member(root, "without_any_tag"), &f->without_any_tag, err);
     if (r == 0)
         r = want_filter_tags(model_member(root, "tags"), f, err);
     if (r == 0)
         r = want_filter_matches(model_member(root, "matches"), f, err);
-    json_decref(root);
     return r;
 }

@@ -1,5 +1,5 @@
 /* model/tags.c: the "tags" list shared by all resources ([{key, value}], at most 20). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 

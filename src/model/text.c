@@ -1,5 +1,5 @@
 /* model/text.c: character rules for names, tags, FQDN ids and pre-shared keys. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* model/tunnel.c: tunnel interface /30s in 169.254.0.0/16 (spec §2.4). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* model/update_rules.c: what every update body shares: only the documented members may be sent. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,19 +38,16 @@ int model_only_members(const json_t *obj, const char *path, const char *const *a
     return 0;
 }
 
-int model_parse_partial(const char *body, size_t len, const char *wrapper,
+int model_parse_partial(const struct model_body *body, const char *wrapper,
                         const char *const *allowed, const struct model_fspec *fields,
                         size_t n_fields, void *t, struct verr *err)
 {
     const json_t *obj;
-    json_t *root;
-    int r = model_load(body, len, wrapper, &root, &obj, err);
+    int r = model_body_wrapped(body, wrapper, &obj, err);
 
-    if (r < 0)
-        return r;
-    r = model_only_members(obj, wrapper, allowed, err);
+    if (r == 0)
+        r = model_only_members(obj, wrapper, allowed, err);
     if (r == 0)
         r = model_fields_parse(obj, wrapper, fields, n_fields, t, false, err);
-    json_decref(root);
     return r;
 }

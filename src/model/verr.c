@@ -1,5 +1,5 @@
-/* model/verr.c: validation error text, "path: rule with limits, got value" (STYLE.md). */
-#include "model/priv.h"
+/* model/verr.c: refusal text (struct verr): "path: rule with limits, got value" (STYLE.md). */
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,13 +20,14 @@ static size_t utf8_floor(const char *s, size_t len)
     return len - (i - 1) >= need ? len : i - 1;
 }
 
-/* Formats e->msg; a message longer than the buffer is cut on a UTF-8 boundary. */
-static void verr_vset(struct verr *e, const char *code, const char *path, const char *fmt,
+/* Formats e->msg ("<path>: " first unless path is NULL); a message longer than the buffer is cut
+ * on a UTF-8 boundary. */
+static void verr_vset(struct verr *e, enum verr_code code, const char *path, const char *fmt,
                       va_list ap) __attribute__((format(printf, 4, 0)));
-static void verr_vset(struct verr *e, const char *code, const char *path, const char *fmt,
+static void verr_vset(struct verr *e, enum verr_code code, const char *path, const char *fmt,
                       va_list ap)
 {
-    int n = snprintf(e->msg, sizeof(e->msg), "%s: ", path);
+    int n = path ? snprintf(e->msg, sizeof(e->msg), "%s: ", path) : 0;
 
     if (n >= 0 && (size_t)n < sizeof(e->msg))
         vsnprintf(e->msg + n, sizeof(e->msg) - (size_t)n, fmt, ap);
@@ -40,12 +41,21 @@ int verr_set(struct verr *e, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    verr_vset(e, NULL, path, fmt, ap);
+    verr_vset(e, VERR_INVALID, path, fmt, ap);
     va_end(ap);
     return -EINVAL;
 }
 
-int verr_set_code(struct verr *e, const char *code, const char *path, const char *fmt, ...)
+int verr_fail(struct verr *e, enum verr_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr_vset(e, code, NULL, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+int verr_set_code(struct verr *e, enum verr_code code, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

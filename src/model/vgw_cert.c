@@ -1,7 +1,7 @@
 /* model/vgw_cert.c: a GM gateway's certificate (spec §3.1): the request body, checked with
  * OpenSSL (PEM shape, X.509 parse, key belongs to its certificate), and the response object.
  * Only the facts of the certificates are kept; PEM text and private keys are not. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -186,14 +186,13 @@ static int pair(const json_t *obj, const char *ckey, const char *kkey, bool crea
     return cv ? cert_member(cv, cpath, kv, kkey ? kpath : NULL, f, err) : 0;
 }
 
-int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, size_t len,
+int model_vgw_cert_parse(const struct model_vgw_cert *cur, const struct model_body *body,
                          struct model_vgw_cert *out, struct verr *err)
 {
     bool create = cur == NULL;
-    json_t *root;
     const json_t *obj;
     struct model_vgw_cert t = {0};
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
 
     if (r < 0)
         return r;
@@ -214,7 +213,6 @@ int model_vgw_cert_parse(const struct model_vgw_cert *cur, const char *body, siz
         r = pair(obj, "certificate_chain", NULL, create, &t.chain, err);
     if (r == 0)
         r = pair(obj, "enc_certificate", "enc_private_key", create, &t.enc, err);
-    json_decref(root);
     if (r == 0)
         *out = t;
     return r;

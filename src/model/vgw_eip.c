@@ -1,5 +1,5 @@
 /* model/vgw_eip.c: a public gateway's eip1 / eip2 (spec §3.2-3.3). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <stddef.h>
 #include <stdio.h>

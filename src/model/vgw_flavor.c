@@ -1,7 +1,7 @@
 /* model/vgw_flavor.c: gateway flavors: names (with legacy aliases), per-flavor limits, the
  * flavor rules of a create body (spec §3.2) and of a flavor change (update-specification), and
  * the flavors a gateway can change to (ResponseVpnGateway.supported_flavors). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <string.h>
 
@@ -115,7 +115,9 @@ void model_vgw_supported_flavors(struct model_jw *w, const struct model_vgw *g)
 
     model_jw_arr(w, "supported_flavors");
     for (const char *const *f = MODEL_E_FLAVOR.values; *f; f++) {
-        if (!model_streq(*f, g->flavor) && model_vgw_flavor_change_check(g, *f, &ignored) == 0)
+        /* the store refuses a flavor below the connections the gateway has */
+        if (!model_streq(*f, g->flavor) && model_vgw_flavor_change_check(g, *f, &ignored) == 0 &&
+            model_flavor_connections(*f) >= g->used_connection_number)
             model_jw_str(w, NULL, *f);
     }
     model_jw_arr_end(w);

@@ -1,7 +1,7 @@
 /* model/vgw_jobs.c: a gateway's upgrade jobs (spec §3.1 Upgrade, Jobs) and the internal form
  * of its certificate and jobs ("certificate", "jobs" members; specs written before them have
  * neither and load with no certificate and no jobs). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -208,20 +208,16 @@ void model_vgw_extras_write(struct model_jw *w, const struct model_vgw *g)
 
 /* ---- the upgrade state machine ---- */
 
-int model_vgw_upgrade_parse(const char *body, size_t len, const char **ret_action,
+int model_vgw_upgrade_parse(const struct model_body *body, const char **ret_action,
                             struct verr *err)
 {
-    json_t *root;
-    int r = model_load_root(body, len, &root, err);
+    const json_t *v = model_member(body->root, "action");
+    int r;
 
-    if (r < 0)
-        return r;
-    const json_t *v = model_member(root, "action");
     if (!v)
         r = verr_set(err, "action", "is required (start, finish or rollback)");
     else
         r = model_want_enum(v, "action", &e_action, ret_action, err);
-    json_decref(root);
     return r;
 }
 

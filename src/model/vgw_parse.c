@@ -1,7 +1,7 @@
 /* model/vgw_parse.c: the VPN gateway create body (spec §3.2) and the internal form. Rules
  * that depend on an earlier field (network_type, attachment_type, flavor) are checked with the
  * later one, in documented field order. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -188,13 +188,13 @@ static int private_ip_2_field(const json_t *v, const char *path, void *dst, bool
     if (r < 0)
         return r;
     if (!v && g->access_private_ip_1[0])
-        return verr_set_code(err, "VPN.0109", path,
+        return verr_set_code(err, VERR_PRIVATE_IP_PAIR, path,
                              "is required when access_private_ip_1 is given");
     if (v && !g->access_private_ip_1[0])
-        return verr_set_code(err, "VPN.0109", WRAPPER ".access_private_ip_1",
+        return verr_set_code(err, VERR_PRIVATE_IP_PAIR, WRAPPER ".access_private_ip_1",
                         "is required when access_private_ip_2 is given");
     if (v && strcmp(g->access_private_ip_1, g->access_private_ip_2) == 0)
-        return verr_set_code(err, "VPN.0107", path,
+        return verr_set_code(err, VERR_PRIVATE_IP_SAME, path,
                              "must differ from access_private_ip_1, got \"%s\"",
                         g->access_private_ip_2);
     return 0;
@@ -290,17 +290,12 @@ static int vgw_parse(const json_t *obj, struct model_vgw *g, bool internal, stru
     return r;
 }
 
-int model_vgw_parse_create(const char *body, size_t len, struct model_vgw *g, struct verr *err)
+int model_vgw_parse_create(const struct model_body *body, struct model_vgw *g, struct verr *err)
 {
-    json_t *root;
     const json_t *obj;
-    int r = model_load(body, len, WRAPPER, &root, &obj, err);
+    int r = model_body_wrapped(body, WRAPPER, &obj, err);
 
-    if (r < 0)
-        return r;
-    r = vgw_parse(obj, g, false, err);
-    json_decref(root);
-    return r;
+    return r < 0 ? r : vgw_parse(obj, g, false, err);
 }
 
 /* fresh: as conn_parse_internal (conn_parse.c). */

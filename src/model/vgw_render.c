@@ -2,8 +2,9 @@
  *  - the response object of show, list and the updates (ResponseVpnGateway, spec §3.3);
  *  - the create response (CreateResponseVpnGateway): no status, EIPs, private IPs, zones or
  *    time stamps yet (they come once ACTIVE);
- *  - the internal form read back by model_vgw_from_internal. */
-#include "model/priv.h"
+ *  - the internal form read back by model_vgw_from_internal (the stored form: without status,
+ *    which the store keeps in a column). */
+#include "model/model_int.h"
 
 enum vgw_form { FORM_SHOW, FORM_CREATE, FORM_INTERNAL };
 
@@ -35,7 +36,8 @@ static void write_response_facts(struct model_jw *w, const struct model_vgw *g, 
     model_jw_int(w, "used_connection_group", g->used_connection_group);
 }
 
-static int write_vgw(const struct model_vgw *g, struct buf *out, enum vgw_form f)
+static int write_vgw(const struct model_vgw *g, const char *status, struct buf *out,
+                     enum vgw_form f)
 {
     struct model_jw w;
     bool all = f == FORM_INTERNAL, show = f == FORM_SHOW;
@@ -47,8 +49,8 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, enum vgw_form f
     model_jw_obj(&w, NULL);
     model_jw_req_str(&w, "id", g->id, all);
     model_jw_req_str(&w, "name", g->name, all);
-    if (g->status && f != FORM_CREATE)
-        model_jw_str(&w, "status", g->status);
+    if (status)
+        model_jw_str(&w, "status", status);
     model_jw_str(&w, "network_type", g->network_type);
     model_jw_str(&w, "attachment_type", g->attachment_type);
     model_jw_str(&w, "ip_version", g->ip_version);
@@ -107,15 +109,20 @@ static int write_vgw(const struct model_vgw *g, struct buf *out, enum vgw_form f
 
 int model_vgw_render(const struct model_vgw *g, struct buf *out)
 {
-    return write_vgw(g, out, FORM_SHOW);
+    return write_vgw(g, g->status, out, FORM_SHOW);
 }
 
 int model_vgw_render_create(const struct model_vgw *g, struct buf *out)
 {
-    return write_vgw(g, out, FORM_CREATE);
+    return write_vgw(g, NULL, out, FORM_CREATE);
 }
 
 int model_vgw_to_internal(const struct model_vgw *g, struct buf *out)
 {
-    return write_vgw(g, out, FORM_INTERNAL);
+    return write_vgw(g, g->status, out, FORM_INTERNAL);
+}
+
+int model_vgw_store(const struct model_vgw *g, struct buf *spec)
+{
+    return write_vgw(g, NULL, spec, FORM_INTERNAL);
 }

@@ -2,7 +2,7 @@
  * vpnd runs no routing protocol, so the table is what the connections configure, IPv4 and IPv6
  * customer subnets alike (an IPv6 route through a tunnel has the tunnel interface's peer as its
  * next hop: the model has no IPv6 tunnel addresses). */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -104,7 +104,8 @@ static int conn_routes(const struct model_vgw *g, const json_t *c, struct model_
 int model_vgw_routes(const struct model_vgw *g, const char *docs, size_t len,
                      struct model_route **ret, size_t *ret_n)
 {
-    json_t *root = json_loadb(docs, len, 0, NULL);
+    json_error_t je;
+    json_t *root = json_loadb(docs, len, 0, &je);
     struct model_route *v = NULL;
     size_t n = 0, cap = 0, i;
     const json_t *c;
@@ -112,7 +113,7 @@ int model_vgw_routes(const struct model_vgw *g, const char *docs, size_t len,
 
     if (!root || !json_is_array(root)) {
         json_decref(root);
-        return -EPROTO;
+        return !root && model_json_oom(&je) ? -ENOMEM : -EPROTO;
     }
     json_array_foreach(root, i, c) {
         r = conn_routes(g, c, &v, &n, &cap);

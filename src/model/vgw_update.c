@@ -1,7 +1,7 @@
 /* model/vgw_update.c: the gateway update bodies (spec §3.1: PUT configuration, POST
  * update-specification), its policy_template, and the check of new local subnets against the
  * gateway's connections. */
-#include "model/priv.h"
+#include "model/model_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -194,7 +194,7 @@ static const struct model_fspec update_fields[] = {
     MODEL_F("policy_template", MF_CUSTOM, 0, .fn = model_vgw_policy_template_field),
 };
 
-int model_vgw_parse_update(const struct model_vgw *cur, const char *body, size_t len,
+int model_vgw_parse_update(const struct model_vgw *cur, const struct model_body *body,
                            struct model_vgw *g, unsigned *ret_eip_changed, struct verr *err)
 {
     _cleanup_free_ struct model_vgw *t = malloc(sizeof(*t));
@@ -203,7 +203,7 @@ int model_vgw_parse_update(const struct model_vgw *cur, const char *body, size_t
     if (!t)
         return -ENOMEM;
     memcpy(t, cur, sizeof(*t));
-    r = model_parse_partial(body, len, WRAPPER, update_members, update_fields,
+    r = model_parse_partial(body, WRAPPER, update_members, update_fields,
                             ARRAY_SIZE(update_fields), t, err);
     if (r < 0)
         return r;
@@ -259,7 +259,7 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
     int r = 0;
 
     if (!arr)
-        return json_error_code(&je) == json_error_out_of_memory ? -ENOMEM : -EPROTO;
+        return model_json_oom(&je) ? -ENOMEM : -EPROTO;
     if (!json_is_array(arr))
         r = -EPROTO;
     for (size_t i = 0; r == 0 && i < json_array_size(arr); i++)
@@ -270,17 +270,16 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
 
 static const char *const flavor_members[] = {"flavor", NULL};
 
-int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t len,
+int model_vgw_parse_flavor(const struct model_vgw *cur, const struct model_body *body,
                            struct model_vgw *g, struct verr *err)
 {
     _cleanup_free_ struct model_vgw *t = malloc(sizeof(*t));
     const json_t *obj, *v;
-    json_t *root;
     int r;
 
     if (!t)
         return -ENOMEM;
-    r = model_load(body, len, WRAPPER, &root, &obj, err);
+    r = model_body_wrapped(body, WRAPPER, &obj, err);
     if (r < 0)
         return r;
     memcpy(t, cur, sizeof(*t));
@@ -290,7 +289,6 @@ int model_vgw_parse_flavor(const struct model_vgw *cur, const char *body, size_t
         r = verr_set(err, WRAPPER ".flavor", "is required");
     if (r == 0)
         r = model_flavor_field(v, WRAPPER ".flavor", t, false, err);
-    json_decref(root);
     if (r == 0)
         r = model_vgw_flavor_change_check(cur, t->flavor, err);
     if (r < 0)

@@ -49,11 +49,15 @@ static size_t store_scheme_len(const char *url)
     return url[n] == ':' && n >= 2 ? n : 0;
 }
 
-/* Every member of a backend's ops table is required (store_backend.h): a backend that leaves
- * one NULL is refused at open, with its name, rather than crashing on the first call. */
+/* Every member of a backend's ops table but the optional ones is required (store_backend.h): a
+ * backend that leaves one NULL is refused at open, with its name, rather than crashing on the
+ * first call. */
 static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errlen)
 {
     typedef void (*store_fn)(void);
+    static const size_t optional[] = {offsetof(struct store_ops, read_batch),
+                                      offsetof(struct store_ops, bulk_batch),
+                                      offsetof(struct store_ops, bulk_undo)};
     const size_t first = offsetof(struct store_ops, close);
     const struct store_ops *ops;
 
@@ -68,8 +72,12 @@ static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errle
     for (size_t off = first; off < sizeof(*ops); off += sizeof(store_fn)) {
         store_fn fn;
 
+        bool may_lack = false;
+
         memcpy(&fn, (const char *)ops + off, sizeof(fn));
-        if (fn)
+        for (size_t i = 0; i < ARRAY_SIZE(optional); i++)
+            may_lack = may_lack || optional[i] == off;
+        if (fn || may_lack)
             continue;
         snprintf(errbuf, errlen,
                  "store backend %s is incomplete: operation %zu of struct store_ops is missing",
@@ -466,9 +474,11 @@ void store_read_batch(struct store *s, bool on)
         s->ops->read_batch(s, on);
 }
 
-int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n)
+int store_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
 {
-    return s->ops->conn_settle_batch(s, items, n);
+    for (size_t i = 0; i < n; i++)
+        assert(items[i].project_id && items[i].id && items[i].from && items[i].to);
+    return n ? s->ops->conn_set_status(s, items, n) : 0;
 }
 
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
@@ -481,12 +491,12 @@ int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *v
 
 int store_bulk_batch(struct store *s)
 {
-    return s->ops->bulk_batch(s);
+    return s->ops->bulk_batch ? s->ops->bulk_batch(s) : -EOPNOTSUPP;
 }
 
 int store_bulk_undo(struct store *s)
 {
-    return s->ops->bulk_undo(s);
+    return s->ops->bulk_undo ? s->ops->bulk_undo(s) : -EINVAL; /* no batch is ever open */
 }
 
 const char *store_url_file(const char *url)

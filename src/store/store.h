@@ -3,7 +3,10 @@
  * A store holds three kinds of rows. Each row carries the columns the server filters, counts
  * or joins on, plus opaque text documents produced by the model layer:
  *   spec - the internal JSON form (model_*_to_internal), psk included: source of truth;
- *   doc  - for connections only, the rendered response object served verbatim by GET.
+ *   doc  - for connections only, the rendered response object, served by GET.
+ * A row's status is kept once, in its status column: neither document holds it. A connection's
+ * doc is served with its status column put in (model_conn_serve), so a status change writes one
+ * column and no document.
  *
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
@@ -67,7 +70,7 @@ struct store_conn_row {
     int64_t created_at;
     int64_t updated_at;
     char *spec; /* internal JSON, psk included */
-    char *doc;  /* rendered response object */
+    char *doc;  /* rendered response object, without its status */
 };
 
 /* Opens (creating if needed) the store at url: a file path, "sqlite:PATH", "sqlite::memory:", or
@@ -107,7 +110,8 @@ int store_cgw_get(struct store *s, const char *project_id, const char *id,
  * id, -ENOENT if the customer gateway is absent in that project). */
 int store_conn_insert(struct store *s, const struct store_conn_row *row,
                       const struct store_claim *claims, size_t n_claims);
-/* The hot path: appends the connection's doc to out. -ENOENT if absent in that project. */
+/* The hot path: appends the connection's served doc (model_conn_serve of its doc and status
+ * column) to out. -ENOENT if absent in that project. */
 int store_conn_get_doc(struct store *s, const char *project_id, const char *id, struct buf *out);
 /* Reads the whole row; ret->spec and ret->doc are malloc'd. -ENOENT if absent in that project. */
 int store_conn_get(struct store *s, const char *project_id, const char *id,
@@ -131,6 +135,12 @@ int store_conn_delete(struct store *s, const char *project_id, const char *id);
  * "|<id>" appended only when the next item has the same created_at. NUL included. */
 #define STORE_MARKER_LEN 64
 
+/* Whether the item (created_at, id) comes after marker in that order (created_at, then id,
+ * descending): on a page that follows the one marker ends. For the lists the service cuts from
+ * rows it reads whole (jobs, certificates). A NULL or "" marker: every item. *ret is written
+ * on success. 0, or -EINVAL for a marker that is no created_at (with its "|<id>"). */
+int store_marker_passes(const char *marker, int64_t created_at, const char *id, bool *ret);
+
 /* What store_conn_list matches; every NULL / zero member matches everything. */
 struct store_conn_filter {
     const char *vgw_id;
@@ -141,7 +151,8 @@ struct store_conn_filter {
 };
 
 /* Lists a project's connections newest first (created_at, then id, descending), starting after
- * f->marker (f may be NULL). Appends up to limit docs to out separated by commas (the caller adds
+ * f->marker (f may be NULL). Appends up to limit served docs (as store_conn_get_doc) to out
+ * separated by commas (the caller adds
  * the brackets); *ret_count gets their number; ret_next_marker gets the marker of the next page
  * or "" when this page is the last; *ret_total (if non-NULL) gets the number of connections that
  * match the filters, marker ignored. One read snapshot. On failure out is left as it was.
@@ -180,6 +191,7 @@ struct store_due {
     char project_id[65];
     char id[37];
     char status[24];
+    int64_t status_due; /* the due time read with the status */
 };
 
 /* Lists up to max rows (gateways and connections) whose status_due is set and <= now, oldest
@@ -406,6 +418,8 @@ int store_cgw_update(struct store *s, const struct store_cgw_row *row);
 struct store_vgw_conns {
     int64_t n;              /* the gateway's connections */
     int64_t updated_at_sum; /* sum of their updated_at: moves with every create, PUT and delete */
+    int64_t groups;         /* the customer gateways they use (used_connection_group); not
+                               compared by store_vgw_update */
 };
 struct store_vgw_update {
     const struct store_vgw_row *row;
@@ -481,25 +495,27 @@ const char *store_url_file(const char *url);
  * is not supported (true twice = true once). */
 void store_read_batch(struct store *s, bool on);
 
-/* ---- batched status settles (the status engine) ---- */
+/* ---- connection status changes (the status engine, the data plane) ---- */
 
-/* One compare-and-set of a batch: as the arguments of store_conn_update_if(row, from, NULL, 0,
- * &ev); result is written by store_conn_settle_batch. */
-struct store_conn_settle {
-    const struct store_conn_row *row;
-    struct store_conn_expect from;
-    struct store_event ev;
-    int result; /* 0 applied, -ENOENT absent or not matching *from (that item changed nothing) */
+/* One compare-and-set of a connection's status column. */
+struct store_conn_status {
+    const char *project_id, *id;
+    const char *from;      /* the status the row must still have */
+    int64_t from_due;      /* -1: not compared; else the row's status_due must still equal it */
+    const char *to;
+    int64_t due;           /* the new status_due (0: nothing pending) */
+    struct store_event ev; /* appended to the connection's log with the change (message NULL:
+                            * nothing) */
+    int result;            /* written: 0 applied, -ENOENT absent or not matching from/from_due */
 };
-/* Applies every item as store_conn_update_if(row, &from, NULL, 0, &ev) would, each item's
- * compare-and-set on its own: an item that does not match (or whose write misses a foreign key,
- * -ENOENT as in store_conn_update_if) gets result -ENOENT and the others still apply. Returns 0,
- * or a negative errno from any other failure, after which results are not meaningful and the
- * caller retries later: SQLite commits the whole batch in one transaction (a batch of n costs one
- * commit instead of n) and keeps nothing of it on failure; a backend may instead commit each item
- * on its own, as n store_conn_update_if calls would (PostgreSQL, where a failed statement aborts
- * its transaction), keeping the items before the failing one. */
-int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n);
+/* Applies every item, each a compare-and-set of its own: an item that does not match changes
+ * nothing (result -ENOENT) and the others still apply. Only status and status_due change (no
+ * document: the served doc takes its status from the column; updated_at stays). Returns 0, or a
+ * negative errno from any other failure, after which results are not meaningful and the caller
+ * retries later: SQLite applies the whole batch in one transaction (one commit for n items) and
+ * keeps nothing of it on failure; PostgreSQL commits each item on its own (a failed statement
+ * aborts its transaction), keeping the items before the failing one. */
+int store_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);
 
 /* ---- the gateway's connections as a gateway update checked them ----
  *
@@ -510,8 +526,8 @@ int store_conn_settle_batch(struct store *s, struct store_conn_settle *items, si
  * write the gateway's updated_at (store_conn_expect.vgw_updated_at), both inside their
  * transactions. */
 
-/* Reads the count of gateway vgw_id's connections and the sum of their updated_at. A gateway
- * without connections (or absent) gives {0, 0}. */
+/* Reads the count of gateway vgw_id's connections, the sum of their updated_at and the count of
+ * the customer gateways they use. A gateway without connections (or absent) gives {0, 0, 0}. */
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                           struct store_vgw_conns *ret);
 

@@ -3,7 +3,8 @@
  *
  * A backend embeds struct store first in its own handle and points ops at a static const table;
  * store.c checks the generic arguments and dispatches. Every member is required and keeps the
- * contract of the store.h function of the same name.
+ * contract of the store.h function of the same name, except the optional ones (NULL: what
+ * their comment says).
  */
 #ifndef VPND_STORE_BACKEND_H
 #define VPND_STORE_BACKEND_H
@@ -97,14 +98,14 @@ struct store_ops {
     int (*bulk_begin)(struct store *s);
     int (*bulk_end)(struct store *s, bool commit);
     int (*dump)(struct store *s, const struct store_dump_cbs *cbs, void *ud);
-    /* read batching (store_read_batch); a backend without it has a no-op */
+    /* read batching (store_read_batch); optional: NULL reads fresh every time */
     void (*read_batch)(struct store *s, bool on);
-    /* store_conn_settle_batch */
-    int (*conn_settle_batch)(struct store *s, struct store_conn_settle *items, size_t n);
+    /* store_conn_set_status */
+    int (*conn_set_status)(struct store *s, struct store_conn_status *items, size_t n);
     /* store_vgw_conns_stamp */
     int (*vgw_conns_stamp)(struct store *s, const char *project_id, const char *vgw_id,
                            struct store_vgw_conns *ret);
-    /* bulk load batches (store_bulk_batch); a backend without them returns -EOPNOTSUPP */
+    /* bulk load batches (store_bulk_batch); optional: NULL has none (-EOPNOTSUPP; undo -EINVAL) */
     int (*bulk_batch)(struct store *s);
     int (*bulk_undo)(struct store *s);
 };

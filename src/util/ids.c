@@ -59,11 +59,6 @@ int ids_hex(char *out, size_t n)
     return 0;
 }
 
-int ids_hex32(char out[33])
-{
-    return ids_hex(out, 32);
-}
-
 bool ids_is_uuid(const char *s)
 {
     for (size_t i = 0; i < 36; i++) {

@@ -11,8 +11,6 @@
 
 /* Fills out with a random lower-case UUIDv4 (getrandom). Returns 0 or -EIO. */
 int ids_uuid4(char out[UUID_STR_LEN]);
-/* Fills out with 32 random lower-case hex chars (request ids). Returns 0 or -EIO. */
-int ids_hex32(char out[33]);
 /* Fills out with n random lower-case hex chars and a NUL (generated names: n = 4). */
 int ids_hex(char *out, size_t n);
 /* True if s is a UUID: 8-4-4-4-12 hex digits (either case). */

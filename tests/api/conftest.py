@@ -15,12 +15,13 @@ from vpnd_api import EIP_POOL, PRIVATE_POOL, Server, new_project, vpnd_binary
 POOL_ARGS = ["--eip-pool", EIP_POOL, "--private-pool", PRIVATE_POOL]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def vpnd_bin():
     path = vpnd_binary()
     if not os.access(path, os.X_OK):
         pytest.fail("vpnd binary not found at %s (set VPND_BIN or run `make api`)" % path,
                     pytrace=False)
+    vpnd_api.ROUTES[:] = vpnd_api.server_routes(path)
     return path
 
 

@@ -14,7 +14,7 @@ import pytest
 from vpnd_api import READY_RE, new_project, sanitizer_report, server_env
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = ["serve", "check-config", "import", "export"]
+COMMANDS = ["serve", "check-config", "import", "export", "routes"]
 
 
 def run(vpnd_bin, *args, env=None, user=None):
@@ -51,6 +51,25 @@ def test_an_unknown_command_exits_2_naming_it(vpnd_bin):
     assert rc == 2
     assert err.startswith('vpnd: unknown command "srve" (commands: serve, check-config, import, '
                           'export')
+
+
+def test_routes_prints_each_route_once_with_its_operation_and_flags(vpnd_bin):
+    rc, out, err = run(vpnd_bin, "routes")
+    assert rc == 0 and err == "", err
+    lines = [line.split(" ") for line in out.splitlines()]
+    assert len(lines) == 52 and all(len(f) == 4 for f in lines), out
+    assert len({(f[0], f[1]) for f in lines}) == len(lines), "a route is listed twice"
+    assert len({f[2] for f in lines}) == len(lines), "an operation name is used twice"
+    for method, pattern, op, flags in lines:
+        assert method in ("GET", "POST", "PUT", "DELETE"), method
+        assert re.match(r"/v5(\.1)?/{project_id}/", pattern), pattern
+        assert flags == "-" or set(flags.split(",")) <= {"no_auth", "json", "empty_ok", "write"}
+
+
+def test_routes_refuses_an_argument_with_exit_2(vpnd_bin):
+    rc, out, err = run(vpnd_bin, "routes", "--all")
+    assert rc == 2 and out == ""
+    assert err == 'vpnd: unexpected argument "--all" for vpnd routes (see vpnd routes --help)\n'
 
 
 def test_no_command_prints_the_usage_on_stderr_and_exits_2(vpnd_bin):

@@ -91,6 +91,20 @@ def wait_all_down(srv, project, ids, timeout=20.0):
     assert not pending, "still not DOWN after %.0fs: %s" % (timeout, sorted(pending))
 
 
+# The engine settles up to this many connections per tick (engine.c ENGINE_BATCH), logging them
+# after they commit: a node killed between a commit and its log lines loses up to a batch of
+# lines (one transaction on SQLite; on PostgreSQL items commit one by one), never a transition.
+ENGINE_BATCH = 64
+
+
+def settle_events(srv, project, cid):
+    """The PENDING_CREATE -> DOWN entries of the connection's log (the database's record of its
+    transitions, written in the settle's own transaction)."""
+    r = srv.request("GET", "/v5/%s/vpn-connection/%s/log" % (project, cid))
+    assert r.status == 200, r.raw
+    return [e for e in r.json["logs"] if e["raw_message"] == "status PENDING_CREATE -> DOWN"]
+
+
 def make_connections(nodes, project, n):
     """A gateway and customer gateway, then n connections created alternately on each node."""
     a = nodes[0]
@@ -195,19 +209,27 @@ def start_together(nodes):
 
 def queue_due_connections(vpnd_bin, tmp_path, n, delay_ms=1500):
     """Two stopped nodes on one schema holding n connections that are all due: created through
-    node A with a delay, A stopped before the first is due, then the delay left to run out."""
-    a, b = start_nodes(vpnd_bin, tmp_path, extra=["--status-delay", str(delay_ms)])
-    b.stop()
-    project = new_project()
-    gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
-    cgw = create_cgw(a, project)
-    started = time.monotonic()
-    ids = [create_conn(a, project, conn_body(gw, cgw))["id"] for _ in range(n)]
-    assert time.monotonic() - started < delay_ms / 1000.0, "creates too slow for the delay"
+    node A with a delay, A stopped before the first is due, then the delay left to run out. A
+    machine too loaded to make the n creates within the delay gets one more try, on a fresh
+    schema, with four times the delay (the setup's premise, not what the tests check)."""
+    for attempt, delay in enumerate((delay_ms, 4 * delay_ms)):
+        work = tmp_path / ("try%d" % attempt)
+        work.mkdir()
+        a, b = start_nodes(vpnd_bin, work, extra=["--status-delay", str(delay)])
+        b.stop()
+        project = new_project()
+        gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
+        cgw = create_cgw(a, project)
+        started = time.monotonic()
+        ids = [create_conn(a, project, conn_body(gw, cgw))["id"] for _ in range(n)]
+        if time.monotonic() - started < delay / 1000.0:
+            break
+        stop_nodes([a])
+        assert attempt == 0, "creates too slow for the delay"
     assert not transitions([a])
     a.stop()
     done = time.monotonic()
-    time.sleep(max(0.0, started + delay_ms / 1000.0 + 0.1 - done))  # until every one is due
+    time.sleep(max(0.0, started + delay / 1000.0 + 0.1 - done))  # until every one is due
     return a, b, project, ids
 
 
@@ -240,9 +262,11 @@ def test_node_killed_mid_run_loses_no_transition_and_doubles_none(vpnd_bin, tmp_
         seen = [t[0] for t in transitions([a, b])]
         assert len(seen) == len(set(seen)), "a transition was applied twice: %s" % seen
         assert set(seen) <= set(ids) and transitions([b]), seen
-        # A's last commit may precede its log line (then it is missing from both logs); the
-        # database holds every transition (wait_all_down)
-        assert len(seen) >= len(ids) - 1, (len(seen), len(ids))
+        # the database holds every transition once (wait_all_down: all are DOWN; their logs:
+        # one settle each); A's lines of a batch it committed but did not log yet are missing
+        # from both logs, at most one batch of them
+        assert [len(settle_events(b, project, cid)) for cid in ids] == [1] * len(ids)
+        assert len(seen) >= len(ids) - ENGINE_BATCH, (len(seen), len(ids))
     finally:
         stop_nodes([b])
 

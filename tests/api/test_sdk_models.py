@@ -246,6 +246,9 @@ def test_the_request_hook_fails_a_response_that_departs_from_the_model():
 
 
 def test_the_request_hook_passes_a_named_departure():
-    body = {"request_id": "r", "job": {}}
-    vpnd_api.check_sdk_model("POST", "/v5/%s/vpn-gateways/%s/upgrade" % (P, U1), 200, body,
-                             b"{...}")
+    body = copy.deepcopy(SEED_SHOW)
+    conn = body["vpn_connection"]
+    for created_has_none in ("status", "connection_monitor_id"):
+        conn.pop(created_has_none, None)
+    conn["style"] = "POLICY-TEMPLATE"  # the seed-wins departure of CreateVpnConnection
+    vpnd_api.check_sdk_model("POST", "/v5/%s/vpn-connection" % P, 201, body, b"{...}")

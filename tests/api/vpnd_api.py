@@ -46,65 +46,16 @@ CONNECTION_STATUSES = {
 
 Response = collections.namedtuple("Response", "status headers json raw")
 
-# Every route of the server (spec §2.1, §3.1, §4 as implemented so far). Each one must be hit by
-# the suite; conftest.py lists the misses at the end of a full run and fails it.
-ROUTES = [
-    ("POST", "/v5/{project_id}/vpn-connection"),
-    ("GET", "/v5/{project_id}/vpn-connection/{id}"),
-    ("GET", "/v5/{project_id}/vpn-connection"),
-    ("DELETE", "/v5/{project_id}/vpn-connection/{id}"),
-    ("PUT", "/v5/{project_id}/vpn-connection/{id}"),
-    ("POST", "/v5/{project_id}/vpn-connection/{id}/reset"),
-    ("GET", "/v5/{project_id}/vpn/quotas"),
-    ("POST", "/v5/{project_id}/vpn-gateways"),
-    ("GET", "/v5/{project_id}/vpn-gateways/{id}"),
-    ("POST", "/v5/{project_id}/customer-gateways"),
-    ("GET", "/v5/{project_id}/customer-gateways/{id}"),
-    ("DELETE", "/v5/{project_id}/vpn-gateways/{id}"),
-    ("GET", "/v5/{project_id}/vpn-gateways"),
-    ("DELETE", "/v5/{project_id}/customer-gateways/{id}"),
-    # connection lifecycle and monitors (spec §2.1, §5.1)
-    ("GET", "/v5/{project_id}/vpn-connection/{id}/log"),
-    ("POST", "/v5/{project_id}/vpn-connections/batch-create"),
-    ("POST", "/v5/{project_id}/connection-monitors"),
-    ("GET", "/v5/{project_id}/connection-monitors"),
-    ("GET", "/v5/{project_id}/connection-monitors/{id}"),
-    ("DELETE", "/v5/{project_id}/connection-monitors/{id}"),
-    # tags (spec §5.2)
-    ("POST", "/v5/{project_id}/vpn-gateway/{id}/tags/create"),
-    ("POST", "/v5/{project_id}/vpn-gateway/{id}/tags/delete"),
-    ("GET", "/v5/{project_id}/vpn-gateway/{id}/tags"),
-    ("GET", "/v5/{project_id}/vpn-gateway/tags"),
-    ("POST", "/v5/{project_id}/vpn-gateway/resource-instances/filter"),
-    ("POST", "/v5/{project_id}/vpn-gateway/resource-instances/count"),
-    ("POST", "/v5/{project_id}/customer-gateway/{id}/tags/create"),
-    ("POST", "/v5/{project_id}/customer-gateway/{id}/tags/delete"),
-    ("GET", "/v5/{project_id}/customer-gateway/{id}/tags"),
-    ("GET", "/v5/{project_id}/customer-gateway/tags"),
-    ("POST", "/v5/{project_id}/customer-gateway/resource-instances/filter"),
-    ("POST", "/v5/{project_id}/customer-gateway/resource-instances/count"),
-    ("POST", "/v5/{project_id}/vpn-connection/{id}/tags/create"),
-    ("POST", "/v5/{project_id}/vpn-connection/{id}/tags/delete"),
-    ("GET", "/v5/{project_id}/vpn-connection/{id}/tags"),
-    ("GET", "/v5/{project_id}/vpn-connection/tags"),
-    ("POST", "/v5/{project_id}/vpn-connection/resource-instances/filter"),
-    ("POST", "/v5/{project_id}/vpn-connection/resource-instances/count"),
-    # gateway update, customer-gateway list and update, availability zones
-    ("GET", "/v5/{project_id}/customer-gateways"),
-    ("PUT", "/v5/{project_id}/customer-gateways/{id}"),
-    ("PUT", "/v5/{project_id}/vpn-gateways/{id}"),
-    ("POST", "/v5/{project_id}/vpn-gateways/{id}/update-specification"),
-    ("GET", "/v5/{project_id}/vpn-gateways/availability-zones"),
-    ("GET", "/v5.1/{project_id}/vpn-gateways/availability-zones"),
-    # gateway certificate (GM), upgrade and jobs, routing table
-    ("POST", "/v5/{project_id}/vpn-gateways/{id}/certificate"),
-    ("GET", "/v5/{project_id}/vpn-gateways/{id}/certificate"),
-    ("PUT", "/v5/{project_id}/vpn-gateways/{id}/certificate/{sub_id}"),
-    ("POST", "/v5/{project_id}/vpn-gateways/{id}/upgrade"),
-    ("GET", "/v5/{project_id}/vpn-gateways/jobs"),
-    ("DELETE", "/v5/{project_id}/vpn-gateways/jobs/{id}"),
-    ("GET", "/v5/{project_id}/vpn-gateways/{id}/routing-table"),
-]
+def server_routes(binary):
+    """Every route of the server, as `vpnd routes` prints its route table ("METHOD PATTERN OP
+    FLAGS" lines): [(method, pattern)]. Each one must be hit by the suite; conftest.py lists the
+    misses at the end of a full run and fails it."""
+    p = subprocess.run([binary, "routes"], capture_output=True, timeout=30, env=server_env())
+    assert p.returncode == 0 and sanitizer_report(p.stderr.decode()) is None, p.stderr
+    return [tuple(line.split()[:2]) for line in p.stdout.decode().splitlines()]
+
+
+ROUTES = []  # filled from the binary by conftest.py (vpnd_bin)
 ROUTES_HIT = set()  # (method, pattern) answered with a status below 500
 
 # Model check (sdk_models.py): every response send() receives is validated against the SDK model

@@ -20,6 +20,7 @@
 #include "driver/strongswan/vici_map.h"
 #include "model/ipsec.h"
 #include "util/ids.h"
+#include "../unit/model_text.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -93,16 +94,16 @@ static int spec_load(const char *path, struct spec *s)
         fprintf(stderr, "%s: %s\n", path, je.text);
         return -EINVAL;
     }
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     char *vgw = dump_member(root, "vgw"), *cgw = dump_member(root, "cgw");
     char *conn = dump_member(root, "conn");
     int r = vgw && cgw && conn ? 0 : -EINVAL;
     if (r == 0)
-        r = model_vgw_parse_create(vgw, strlen(vgw), &s->g, &err);
+        r = tm_vgw_parse_create(vgw, strlen(vgw), &s->g, &err);
     if (r == 0)
-        r = model_cgw_parse_create(cgw, strlen(cgw), &s->cgw, &err);
+        r = tm_cgw_parse_create(cgw, strlen(cgw), &s->cgw, &err);
     if (r == 0)
-        r = model_conn_parse_create(conn, strlen(conn), &s->c, &err);
+        r = tm_conn_parse_create(conn, strlen(conn), &s->c, &err);
     if (r == 0) {
         snprintf(s->g.id, sizeof(s->g.id), "%s", str_member(root, "vgw_id"));
         snprintf(s->g.eip1.ip_address, MODEL_IP_LEN, "%s", str_member(root, "eip1_ip"));
@@ -201,7 +202,7 @@ static int cmd_map(int argc, char **argv)
 {
     struct spec *s = calloc(1, sizeof(*s));
     struct buf out = {0};
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     int r = s ? spec_load(argv[0], s) : -ENOMEM;
     if (r < 0) {
         free(s);
@@ -232,7 +233,7 @@ static int cmd_map(int argc, char **argv)
 static int load_one(struct session *ss, const char *path)
 {
     struct spec *s = calloc(1, sizeof(*s));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     struct vici_map_msgs m;
     int r = s ? spec_load(path, s) : -ENOMEM;
     if (r < 0) {

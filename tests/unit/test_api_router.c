@@ -12,39 +12,39 @@
 #include "api/router.h"
 #include "util/macro.h"
 
-static int h_show(struct api *a, const struct api_call *c, struct http_response *r)
+static int h_show(struct api_ctx *ctx)
 {
-    (void)a, (void)c, (void)r;
+    (void)ctx;
     return 0;
 }
-static int h_tags(struct api *a, const struct api_call *c, struct http_response *r)
+static int h_tags(struct api_ctx *ctx)
 {
-    (void)a, (void)c, (void)r;
+    (void)ctx;
     return 0;
 }
-static int h_list(struct api *a, const struct api_call *c, struct http_response *r)
+static int h_list(struct api_ctx *ctx)
 {
-    (void)a, (void)c, (void)r;
+    (void)ctx;
     return 0;
 }
-static int h_reset(struct api *a, const struct api_call *c, struct http_response *r)
+static int h_reset(struct api_ctx *ctx)
 {
-    (void)a, (void)c, (void)r;
+    (void)ctx;
     return 0;
 }
-static int h_delete(struct api *a, const struct api_call *c, struct http_response *r)
+static int h_delete(struct api_ctx *ctx)
 {
-    (void)a, (void)c, (void)r;
+    (void)ctx;
     return 0;
 }
 
 /* the {id} route stands before the literal one: the literal must still win */
 static const struct route routes[] = {
-    {"GET", "/v5/{project_id}/vpn-connection/{id}", h_show},
-    {"GET", "/v5/{project_id}/vpn-connection/tags", h_tags},
-    {"GET", "/v5/{project_id}/vpn-connection", h_list},
-    {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", h_reset},
-    {"DELETE", "/v5/{project_id}/vpn-connection/{id}", h_delete},
+    {"GET", "/v5/{project_id}/vpn-connection/{id}", h_show, 0, "test"},
+    {"GET", "/v5/{project_id}/vpn-connection/tags", h_tags, 0, "test"},
+    {"GET", "/v5/{project_id}/vpn-connection", h_list, 0, "test"},
+    {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", h_reset, 0, "test"},
+    {"DELETE", "/v5/{project_id}/vpn-connection/{id}", h_delete, 0, "test"},
 };
 
 static const struct route *match(const char *method, const char *path, struct api_call *call)
@@ -126,10 +126,10 @@ static void test_init_refuses_tables_it_cannot_hold(void **state)
     (void)state;
     static struct router rt;
     static struct route many[ROUTER_MAX_ROUTES + 1];
-    const struct route deep[] = {{"GET", "/a/b/c/d/e/f/g/h/i", h_show}};
-    const struct route relative[] = {{"GET", "v5/{project_id}", h_show}};
+    const struct route deep[] = {{"GET", "/a/b/c/d/e/f/g/h/i", h_show, 0, "test"}};
+    const struct route relative[] = {{"GET", "v5/{project_id}", h_show, 0, "test"}};
     for (size_t i = 0; i < ARRAY_SIZE(many); i++)
-        many[i] = (struct route){"GET", "/v5/{project_id}/x", h_show};
+        many[i] = (struct route){"GET", "/v5/{project_id}/x", h_show, 0, "test"};
     assert_int_equal(router_init(&rt, many, ARRAY_SIZE(many)), -EINVAL);
     assert_int_equal(router_init(&rt, many, ROUTER_MAX_ROUTES), 0);
     assert_int_equal(router_init(&rt, deep, 1), -EINVAL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "auth/auth.h"
+#include "auth_sign.h"
 
 #define AK "EXAMPLEAK0000000001"
 #define SK "EXAMPLEsk0000000000000000000000000000001"

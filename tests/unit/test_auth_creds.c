@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "auth/auth.h"
+#include "auth_sign.h"
 
 #define SK1 "SecretKeyNumberOne0000000000000000000001"
 #define P1 "0605767dd1000ffd2f5cc0009a2d6d21"

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "auth_sign.h"
 
 #define VECTORS_REL "spec/aksk-sdk-vectors.json"
 #define MAX_HEADERS 32

@@ -1,5 +1,5 @@
 /* Unit tests for the model's shared rules: verr, names, IPv4/CIDR parsing, tunnel /30s. */
-#include "model/priv.h"
+#include "model/model_int.h"
 #include "test_model_util.h"
 
 /* ---- verr ---- */
@@ -199,7 +199,7 @@ static void test_tunnel_network_of_an_address_is_its_30(void **state)
 
 static void tunnel_err(const char *local, const char *peer, const char *want)
 {
-    struct verr e = {.code = NULL};
+    struct verr e = {0};
     assert_int_equal(model_tunnel_check(local, peer, &e), -EINVAL);
     assert_string_equal(e.msg, want);
 }

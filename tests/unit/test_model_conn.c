@@ -897,7 +897,7 @@ static void test_failed_parse_leaves_the_output_untouched(void **state)
     struct verr err;
     const char *body = CONN_BODY(",\"name\":\"ok\",\"ha_role\":\"x\"");
     memset(c, 0x5a, sizeof(*c));
-    assert_int_equal(model_conn_parse_create(body, strlen(body), c, &err), -EINVAL);
+    assert_int_equal(tm_conn_parse_create(body, strlen(body), c, &err), -EINVAL);
     for (size_t i = 0; i < sizeof(*c); i++)
         assert_int_equal(((unsigned char *)c)[i], 0x5a);
     free(c);

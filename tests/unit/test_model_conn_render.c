@@ -66,7 +66,7 @@ static struct model_vpn_conn *stored(const char *body, const char *vgw_body)
     struct model_vpn_conn *c = conn_ok(body);
     struct model_vgw *g = vgw_active(vgw_body);
     struct model_cgw *cg = cgw_ok(CGW_IP);
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     if (model_conn_bind(c, g, cg, &err) != 0)
         fail_msg("bind: %s", err.msg);

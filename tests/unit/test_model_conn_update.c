@@ -4,9 +4,9 @@
 static void update_err(const struct model_vpn_conn *cur, const char *body, const char *want)
 {
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
-    assert_int_equal(model_conn_parse_update(cur, body, strlen(body), c, &err), -EINVAL);
+    assert_int_equal(tm_conn_parse_update(cur, body, strlen(body), c, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(c);
 }
@@ -16,10 +16,10 @@ static void test_update_keeps_every_field_not_sent(void **state)
     (void)state;
     struct model_vpn_conn *cur = conn_ok(CONN_BODY(SUBNETS ",\"ikepolicy\":{\"dh_group\":\"group14\"}"));
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     const char *body = "{\"vpn_connection\":{\"ikepolicy\":{\"lifetime_seconds\":3600}}}";
 
-    assert_int_equal(model_conn_parse_update(cur, body, strlen(body), c, &err), 0);
+    assert_int_equal(tm_conn_parse_update(cur, body, strlen(body), c, &err), 0);
     assert_int_equal(c->ikepolicy.lifetime_seconds, 3600);
     assert_string_equal(c->ikepolicy.dh_group, "group14");
     assert_string_equal(c->peer_subnets[0].s, "192.168.0.0/24");
@@ -46,10 +46,10 @@ static void test_update_repeating_style_in_another_case_is_accepted(void **state
     (void)state;
     struct model_vpn_conn *cur = conn_ok(CONN_BODY(SUBNETS));
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     const char *body = "{\"vpn_connection\":{\"style\":\"static\"}}";
 
-    assert_int_equal(model_conn_parse_update(cur, body, strlen(body), c, &err), 0);
+    assert_int_equal(tm_conn_parse_update(cur, body, strlen(body), c, &err), 0);
     free(c);
     free(cur);
 }

@@ -21,7 +21,7 @@ struct fx {
 static struct fx fx_new(const char *conn, const char *vgw, const char *cgw)
 {
     struct fx f = {conn_ok(conn), vgw_active(vgw), cgw_ok(cgw)};
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     strcpy(f.c->id, CONN_ID);
     if (model_conn_bind(f.c, f.g, f.cgw, &err) != 0)
         fail_msg("bind: %s", err.msg);
@@ -38,7 +38,7 @@ static void fx_free(struct fx *f)
 static struct model_ipsec_conn *build_ok(const struct fx *f, enum model_ipsec_side side)
 {
     struct model_ipsec_conn *x = test_zalloc(sizeof(*x));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     if (model_ipsec_conn_build(f->c, f->g, f->cgw, side, x, &err) != 0)
         fail_msg("build: %s", err.msg);
     return x;
@@ -47,7 +47,7 @@ static struct model_ipsec_conn *build_ok(const struct fx *f, enum model_ipsec_si
 static void build_err(const struct fx *f, const char *want)
 {
     struct model_ipsec_conn *x = test_zalloc(sizeof(*x));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     assert_int_equal(model_ipsec_conn_build(f->c, f->g, f->cgw, MODEL_IPSEC_CLOUD, x, &err),
                      -EINVAL);
     assert_string_equal(err.msg, want);
@@ -439,7 +439,7 @@ static void test_peer_config_is_a_complete_swanctl_conf(void **state)
     (void)state;
     struct fx f = fx_new(CONN_BODY(SUBNETS PSK_PART), VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     struct buf out = {0};
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     assert_int_equal(model_peer_config_swanctl(f.c, f.g, f.cgw, &out, &err), 0);
     assert_string_equal(out.data, peer_config_want);
     buf_free(&out);
@@ -452,7 +452,7 @@ static void test_peer_config_quotes_values_with_spaces_and_braces(void **state)
     struct fx f =
         fx_new(CONN_BODY(SUBNETS ",\"psk\":\"a{ }B1#=x\""), VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     struct buf out = {0};
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     assert_int_equal(model_peer_config_swanctl(f.c, f.g, f.cgw, &out, &err), 0);
     assert_non_null(strstr(out.data, "        secret = \"a{ }B1#=x\"\n"));
     buf_free(&out);
@@ -464,7 +464,7 @@ static void test_peer_config_without_a_psk_is_refused_and_writes_nothing(void **
     (void)state;
     struct fx f = fx_new(CONN_BODY(SUBNETS), VGW_BODY(VGW_PUBLIC), CGW_IP_BODY);
     struct buf out = {0};
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     assert_int_equal(model_peer_config_swanctl(f.c, f.g, f.cgw, &out, &err), -EINVAL);
     assert_string_equal(err.msg,
                         "vpn_connection.psk: is required for a strongSwan peer configuration");

@@ -221,10 +221,10 @@ static void test_an_update_replaces_the_local_subnets_v6_of_an_ipv6_gateway(void
     (void)state;
     static const char body[] = "{\"vpn_gateway\":{\"local_subnets_v6\":[\"2001:db8:30::/48\"]}}";
     struct model_vgw *cur = vgw_active(VGW_V6), *g = test_zalloc(sizeof(*g));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     unsigned changed;
 
-    assert_int_equal(model_vgw_parse_update(cur, body, strlen(body), g, &changed, &err), 0);
+    assert_int_equal(tm_vgw_parse_update(cur, body, strlen(body), g, &changed, &err), 0);
     assert_int_equal(g->n_local_subnets_v6, 1);
     assert_string_equal(g->local_subnets_v6[0].s, "2001:db8:30::/48");
     assert_int_equal(g->n_local_subnets, 1);
@@ -239,7 +239,7 @@ static void test_new_local_subnets_v6_may_not_overlap_a_connection_s_ipv6_subnet
         "[{\"id\":\"" CONN_ID "\",\"peer_subnets\":[\"192.168.0.0/24\"],"
         "\"peer_subnets_v6\":[\"2001:db8:20::/48\"]}]";
     struct model_vgw *g = vgw_active(VGW_V6);
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     strcpy(g->local_subnets_v6[0].s, "2001:db8::/32");
     assert_int_equal(model_vgw_check_peer_overlap(g, docs, strlen(docs), &err), -EINVAL);

@@ -8,10 +8,10 @@
 static void batch_err(const char *body, const char *want)
 {
     struct model_vpn_conn *c = test_zalloc(2 * sizeof(*c));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     size_t n = 99;
 
-    assert_int_equal(model_conn_parse_batch(body, strlen(body), c, 2, &n, &err), -EINVAL);
+    assert_int_equal(tm_conn_parse_batch(body, strlen(body), c, 2, &n, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     assert_int_equal(n, 99);
     free(c);
@@ -22,11 +22,11 @@ static void test_batch_of_two_parses_each_element_with_defaults(void **state)
     static const char body[] =
         "{\"vpn_connections\":[" ELEM ",{" CONN_REQ SUBNETS ",\"name\":\"b\"}]}";
     struct model_vpn_conn *c = test_zalloc(2 * sizeof(*c));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     size_t n = 0;
     (void)state;
 
-    assert_int_equal(model_conn_parse_batch(body, strlen(body), c, 2, &n, &err), 0);
+    assert_int_equal(tm_conn_parse_batch(body, strlen(body), c, 2, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(c[0].vgw_id, VGW_ID);
     assert_string_equal(c[0].name, "");
@@ -62,7 +62,7 @@ static void test_batch_size_and_shape_are_checked(void **state)
 
 static void test_reprefix_rewrites_only_single_body_paths(void **state)
 {
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     (void)state;
 
     snprintf(err.msg, sizeof(err.msg), "vpn_connection.vgw_ip: must be ...");
@@ -79,17 +79,17 @@ static void test_reprefix_rewrites_only_single_body_paths(void **state)
 static void test_monitor_body_needs_a_uuid_vpn_connection_id(void **state)
 {
     struct model_monitor m;
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     static const char ok[] = "{\"connection_monitor\":{\"vpn_connection_id\":\"" CONN_ID "\"}}";
     static const char missing[] = "{\"connection_monitor\":{}}";
     static const char bad[] = "{\"connection_monitor\":{\"vpn_connection_id\":7}}";
     (void)state;
 
-    assert_int_equal(model_monitor_parse_create(ok, strlen(ok), &m, &err), 0);
+    assert_int_equal(tm_monitor_parse_create(ok, strlen(ok), &m, &err), 0);
     assert_string_equal(m.vpn_connection_id, CONN_ID);
-    assert_int_equal(model_monitor_parse_create(missing, strlen(missing), &m, &err), -EINVAL);
+    assert_int_equal(tm_monitor_parse_create(missing, strlen(missing), &m, &err), -EINVAL);
     assert_string_equal(err.msg, "connection_monitor.vpn_connection_id: is required");
-    assert_int_equal(model_monitor_parse_create(bad, strlen(bad), &m, &err), -EINVAL);
+    assert_int_equal(tm_monitor_parse_create(bad, strlen(bad), &m, &err), -EINVAL);
     assert_string_equal(err.msg, "connection_monitor.vpn_connection_id: must be a string, got "
                                  "number");
 }

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "model/priv.h"
+#include "model/model_int.h"
 
 static void expect_like_snprintf(const char *parent, const char *key)
 {

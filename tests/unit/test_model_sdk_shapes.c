@@ -198,7 +198,7 @@ static void test_an_upgrade_job_is_upgrading_then_waits_for_confirmation(void **
 {
     (void)state;
     struct model_vgw *g = vgw_active(VGW_BODY(VGW_PUBLIC));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     assert_int_equal(model_vgw_upgrade_apply(g, "start", EIP1_ID, 5, &err), 0);
     assert_job(g, 0, "PENDING_UPDATE", 3,
@@ -217,7 +217,7 @@ static void test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds(void **st
 {
     (void)state;
     struct model_vgw *g = vgw_active(VGW_BODY(VGW_PUBLIC));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     assert_int_equal(model_vgw_upgrade_apply(g, "start", EIP1_ID, 5, &err), 0);
     assert_int_equal(model_vgw_upgrade_apply(g, "rollback", EIP2_ID, 9, &err), 1);
@@ -230,14 +230,13 @@ static void test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds(void **st
 
 /* ---- availability zones ---- */
 
-static void test_v5_zones_are_keyed_by_flavor_and_basic_has_no_er(void **state)
+static void test_v5_zones_are_keyed_by_flavor(void **state)
 {
     (void)state;
     struct buf b = {0};
     assert_int_equal(model_azs_render(&b), 0);
-    assert_non_null(strstr(b.data, "{\"basic\":{\"vpc\":[\"az1\",\"az2\",\"az3\"]},"
-                                   "\"professional1\":{\"vpc\":[\"az1\",\"az2\",\"az3\"],"
-                                   "\"er\":[\"az1\",\"az2\",\"az3\"]}"));
+    assert_non_null(strstr(b.data, "{\"basic\":{\"vpc\":[\"az1\",\"az2\",\"az3\"],\"er\":["
+                                   "\"az1\",\"az2\",\"az3\"]},\"professional1\":{\"vpc\":["));
     buf_free(&b);
 }
 
@@ -274,7 +273,7 @@ int main(void)
         cmocka_unit_test(test_a_certificate_expires_with_the_first_of_its_three_certificates),
         cmocka_unit_test(test_an_upgrade_job_is_upgrading_then_waits_for_confirmation),
         cmocka_unit_test(test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds),
-        cmocka_unit_test(test_v5_zones_are_keyed_by_flavor_and_basic_has_no_er),
+        cmocka_unit_test(test_v5_zones_are_keyed_by_flavor),
         cmocka_unit_test(test_v5_1_zones_list_the_specs_each_zone_offers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

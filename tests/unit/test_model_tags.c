@@ -4,8 +4,8 @@
 static struct model_tags *tags_ok(const char *body)
 {
     struct model_tags *t = test_zalloc(sizeof(*t));
-    struct verr err = {.code = NULL};
-    int r = model_tag_body_parse(body, strlen(body), t, &err);
+    struct verr err = {0};
+    int r = tm_tag_body_parse(body, strlen(body), t, &err);
 
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
@@ -15,9 +15,9 @@ static struct model_tags *tags_ok(const char *body)
 static void tags_bad(const char *body, const char *want)
 {
     struct model_tags *t = test_zalloc(sizeof(*t));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
-    assert_int_equal(model_tag_body_parse(body, strlen(body), t, &err), -EINVAL);
+    assert_int_equal(tm_tag_body_parse(body, strlen(body), t, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(t);
 }
@@ -54,7 +54,7 @@ static void test_merge_overwrites_in_place_and_appends_new_keys(void **state)
                                      "{\"key\":\"b\",\"value\":\"2\"}]}");
     struct model_tags *add = tags_ok("{\"tags\":[{\"key\":\"c\",\"value\":\"3\"},"
                                      "{\"key\":\"a\",\"value\":\"9\"}]}");
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     assert_int_equal(model_tags_merge(cur, add, &err), 0);
     assert_int_equal(cur->n, 3);
@@ -69,7 +69,7 @@ static void test_merge_beyond_20_tags_fails_and_leaves_the_set_as_it_was(void **
 {
     (void)state;
     struct model_tags *cur = test_zalloc(sizeof(*cur)), *add = test_zalloc(sizeof(*add));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
 
     for (size_t i = 0; i < 19; i++)
         snprintf(cur->v[i].key, sizeof(cur->v[i].key), "k%zu", i);
@@ -112,17 +112,17 @@ static void test_filter_body_accepts_string_booleans_and_an_empty_body(void **st
 {
     (void)state;
     struct model_tag_filter *f = test_zalloc(sizeof(*f));
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     const char *body = "{\"without_any_tag\":\"true\",\"tags\":[{\"key\":\"env\",\"values\":[]}],"
                        "\"matches\":[{\"key\":\"resource_name\",\"value\":\"gw\"}]}";
 
-    assert_int_equal(model_tag_filter_parse(body, strlen(body), f, &err), 0);
+    assert_int_equal(tm_tag_filter_parse(body, strlen(body), f, &err), 0);
     assert_true(f->without_any_tag);
     assert_int_equal(f->n_tags, 1);
     assert_int_equal(f->tags[0].n_values, 0);
     assert_true(f->has_name);
     assert_string_equal(f->name, "gw");
-    assert_int_equal(model_tag_filter_parse("", 0, f, &err), 0);
+    assert_int_equal(tm_tag_filter_parse("", 0, f, &err), 0);
     assert_false(f->without_any_tag);
     assert_int_equal(f->n_tags, 0);
     assert_false(f->has_name);

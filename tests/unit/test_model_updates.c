@@ -20,7 +20,7 @@ static struct model_vgw *stored_vgw(void)
 static int vgw_update(const struct model_vgw *cur, const char *body, struct model_vgw *out,
                       unsigned *changed, struct verr *err)
 {
-    return model_vgw_parse_update(cur, body, strlen(body), out, changed, err);
+    return tm_vgw_parse_update(cur, body, strlen(body), out, changed, err);
 }
 
 static void test_policy_template_survives_the_internal_round_trip(void **state)
@@ -129,7 +129,7 @@ static void test_flavor_change_sets_the_capacity_of_the_flavor(void **state)
     struct verr err = {0};
     (void)state;
 
-    assert_int_equal(model_vgw_parse_flavor(cur, body, strlen(body), g, &err), 0);
+    assert_int_equal(tm_vgw_parse_flavor(cur, body, strlen(body), g, &err), 0);
     assert_string_equal(g->flavor, "Professional3");
     assert_int_equal(g->connection_number, 1000);
     free(g);
@@ -145,7 +145,7 @@ static void test_cgw_update_changes_only_the_name(void **state)
     struct verr err = {0};
     (void)state;
 
-    assert_int_equal(model_cgw_parse_update(cur, body, strlen(body), c, &err), 0);
+    assert_int_equal(tm_cgw_parse_update(cur, body, strlen(body), c, &err), 0);
     assert_string_equal(c->name, "renamed");
     assert_string_equal(c->id_value, "1.2.3.4");
     assert_int_equal(c->bgp_asn, 7);

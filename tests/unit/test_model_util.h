@@ -17,6 +17,7 @@
 /* clang-format on */
 
 #include "model/model.h"
+#include "model_text.h"
 
 #define VGW_ID "b32d91a4-1c2d-4e5f-8a9b-e907174eb11d"
 #define EIP1_ID "0c464dad-2a1b-4c5d-8e9f-c22bb0eb0bde"
@@ -59,8 +60,8 @@ static inline void *test_zalloc(size_t size)
 static inline struct model_vpn_conn *conn_ok(const char *body)
 {
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {.code = NULL};
-    int r = model_conn_parse_create(body, strlen(body), c, &err);
+    struct verr err = {0};
+    int r = tm_conn_parse_create(body, strlen(body), c, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
     return c;
@@ -70,8 +71,8 @@ static inline struct model_vpn_conn *conn_ok(const char *body)
 static inline void conn_err(const char *body, size_t len, const char *want)
 {
     struct model_vpn_conn *c = test_zalloc(sizeof(*c));
-    struct verr err = {.code = NULL};
-    assert_int_equal(model_conn_parse_create(body, len, c, &err), -EINVAL);
+    struct verr err = {0};
+    assert_int_equal(tm_conn_parse_create(body, len, c, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(c);
 }
@@ -80,8 +81,8 @@ static inline void conn_err(const char *body, size_t len, const char *want)
 static inline struct model_vgw *vgw_ok(const char *body)
 {
     struct model_vgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {.code = NULL};
-    int r = model_vgw_parse_create(body, strlen(body), g, &err);
+    struct verr err = {0};
+    int r = tm_vgw_parse_create(body, strlen(body), g, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
     return g;
@@ -90,8 +91,8 @@ static inline struct model_vgw *vgw_ok(const char *body)
 static inline void vgw_err(const char *body, const char *want)
 {
     struct model_vgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {.code = NULL};
-    assert_int_equal(model_vgw_parse_create(body, strlen(body), g, &err), -EINVAL);
+    struct verr err = {0};
+    assert_int_equal(tm_vgw_parse_create(body, strlen(body), g, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(g);
 }
@@ -118,8 +119,8 @@ static inline struct model_vgw *vgw_active(const char *body)
 static inline struct model_cgw *cgw_ok(const char *body)
 {
     struct model_cgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {.code = NULL};
-    int r = model_cgw_parse_create(body, strlen(body), g, &err);
+    struct verr err = {0};
+    int r = tm_cgw_parse_create(body, strlen(body), g, &err);
     if (r != 0)
         fail_msg("unexpected error %d: %s", r, err.msg);
     return g;
@@ -128,8 +129,8 @@ static inline struct model_cgw *cgw_ok(const char *body)
 static inline void cgw_err(const char *body, const char *want)
 {
     struct model_cgw *g = test_zalloc(sizeof(*g));
-    struct verr err = {.code = NULL};
-    assert_int_equal(model_cgw_parse_create(body, strlen(body), g, &err), -EINVAL);
+    struct verr err = {0};
+    assert_int_equal(tm_cgw_parse_create(body, strlen(body), g, &err), -EINVAL);
     assert_string_equal(err.msg, want);
     free(g);
 }
@@ -150,7 +151,7 @@ static inline struct model_vpn_conn *bind3(const char *conn, const char *vgw, co
 
 static inline struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
 {
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     int r;
     struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
 
@@ -161,7 +162,7 @@ static inline struct model_vpn_conn *bound(const char *conn, const char *vgw, co
 
 static inline void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
 {
-    struct verr err = {.code = NULL};
+    struct verr err = {0};
     int r;
 
     free(bind3(conn, vgw, cgw, &r, &err));

@@ -4,25 +4,7 @@
 
 #include <jansson.h>
 
-/* A self-signed P-256 certificate (CN=unit, serial 0x42, notAfter 2036-11-28T12:09:01Z) and
- * its key, made with the openssl command line for these tests. */
-static const char UNIT_CERT[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBYDCCAQagAwIBAgIBQjAKBggqhkjOPQQDAjAPMQ0wCwYDVQQDDAR1bml0MB4X\n"
-    "DTI2MTIwMTEyMDkwMVoXDTM2MTEyODEyMDkwMVowDzENMAsGA1UEAwwEdW5pdDBZ\n"
-    "MBMGByqGSM49AgEGCCqGSM49AwEHA0IABNtetj/JPg/hX/qf+KIsqapVp6iHs55Y\n"
-    "x5vLvzPcDQMmqlB8wDRjvjyY72UHFM2ogPpVitGI9CXjAekEXi6rlVWjUzBRMB0G\n"
-    "A1UdDgQWBBTV1h0S1jC7wnXTUWEygEo4fNNfKTAfBgNVHSMEGDAWgBTV1h0S1jC7\n"
-    "wnXTUWEygEo4fNNfKTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUC\n"
-    "IQD1aWyldbiC5wHrAUyhpknMqkyrVER7ufvbVo0R0JUACAIgKk5GnhzqWmia1FDs\n"
-    "YFOHWmvx2qS2pSfgb4QrIiMEMQI=\n"
-    "-----END CERTIFICATE-----\n";
-static const char UNIT_KEY[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgNWFKN5fym30hqpZy\n"
-    "J3mnXcFwOHQayTHgXPEvc4Cr3u2hRANCAATbXrY/yT4P4V/6n/iiLKmqVaeoh7Oe\n"
-    "WMeby78z3A0DJqpQfMA0Y748mO9lBxTNqID6VYrRiPQl4wHpBF4uq5VV\n"
-    "-----END PRIVATE KEY-----\n";
+#include "test_certs.h"
 
 #define UNIT_EXPIRE INT64_C(2111486941000)
 
@@ -55,7 +37,7 @@ static void cert_err(const struct model_vgw_cert *cur, const char *body, const c
     struct model_vgw_cert out = {0};
     struct verr err = {0};
 
-    assert_int_equal(model_vgw_cert_parse(cur, body, strlen(body), &out, &err), -EINVAL);
+    assert_int_equal(tm_vgw_cert_parse(cur, body, strlen(body), &out, &err), -EINVAL);
     assert_string_equal(err.msg, want);
 }
 
@@ -66,7 +48,7 @@ static void test_a_certificate_body_yields_the_facts_of_each_certificate(void **
     struct model_vgw_cert c = {0};
     struct verr err = {0};
 
-    assert_int_equal(model_vgw_cert_parse(NULL, body, strlen(body), &c, &err), 0);
+    assert_int_equal(tm_vgw_cert_parse(NULL, body, strlen(body), &c, &err), 0);
     assert_string_equal(c.name, "c-1");
     assert_string_equal(c.cert.serial_number, "42");
     assert_string_equal(c.cert.subject, "CN=unit");
@@ -111,7 +93,7 @@ static void test_a_certificate_update_needs_pairs_and_known_members(void **state
     cert_err(&cur, "{\"certificate\":{}}",
              "certificate: must have at least one of name, certificate, private_key, "
              "certificate_chain, enc_certificate, enc_private_key");
-    assert_int_equal(model_vgw_cert_parse(&cur, body, strlen(body), &out, &err), 0);
+    assert_int_equal(tm_vgw_cert_parse(&cur, body, strlen(body), &out, &err), 0);
     assert_string_equal(out.name, "new");
     assert_true(out.present);
 }

@@ -2,7 +2,7 @@
  * backend's deferred indexes of a load into a store without connections. */
 #include "test_store_fixture.h"
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* Starts a batch, or skips the test on a backend without batches (which must say so). */
 static void batch_or_skip(struct fx *f)

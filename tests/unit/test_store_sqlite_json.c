@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* The member's text, parsed on its own, equals what jansson finds under that key. */
 static void expect_agrees(const char *json)

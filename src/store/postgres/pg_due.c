@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                             size_t *ret_n)
@@ -26,7 +26,8 @@ int store_postgres_due_list(struct store *s, int64_t now, size_t max, struct sto
         d->kind = strcmp(PQgetvalue(res, i, 0), "0") == 0 ? STORE_KIND_VGW : STORE_KIND_CONN;
         if ((r = store_postgres_col_copy(p, res, i, 1, d->project_id, sizeof(d->project_id))) < 0 ||
             (r = store_postgres_col_copy(p, res, i, 2, d->id, sizeof(d->id))) < 0 ||
-            (r = store_postgres_col_copy(p, res, i, 3, d->status, sizeof(d->status))) < 0)
+            (r = store_postgres_col_copy(p, res, i, 3, d->status, sizeof(d->status))) < 0 ||
+            (r = store_postgres_col_int(p, res, i, 4, &d->status_due)) < 0)
             break;
         n++;
     }

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 static int pg_event_tx(struct pg_store *p, const char *project_id, const char *id,
                        const struct store_event *ev)
@@ -44,8 +44,8 @@ int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *
             return -ENOENT;
     }
     r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
-                                row->id, row->status, row->status_due, row->updated_at, row->spec,
-                                row->doc, row->cgw_id, from->status, from->spec);
+                            row->id, row->status, row->status_due, row->updated_at, row->spec,
+                            row->doc, row->cgw_id, from->status, from->spec);
 
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }
@@ -117,17 +117,28 @@ int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_update_if_tx, &a);
 }
 
-/* store_conn_settle_batch: one conn_update_if per item, each its own transaction (as the engine
- * wrote settles before batching: on PostgreSQL a failed statement aborts the whole
- * transaction, so a foreign-key miss of one item would take the others with it). */
-int store_postgres_conn_settle_batch(struct store *s, struct store_conn_settle *items, size_t n)
+static int pg_set_status_tx(struct pg_store *p, void *ud)
+{
+    struct store_conn_status *it = ud;
+    int64_t n = 0;
+    int r = store_postgres_exec(p, PG_CONN_SET_STATUS, "conn set status", &n, "sssIsI",
+                                it->project_id, it->id, it->to, it->due, it->from, it->from_due);
+
+    if (r < 0)
+        return r;
+    it->result = n == 1 ? 0 : -ENOENT;
+    return it->result == 0 ? pg_event_tx(p, it->project_id, it->id, &it->ev) : 0;
+}
+
+/* store_conn_set_status: each item its own transaction (a failed statement aborts the
+ * transaction it is in on PostgreSQL, so items cannot share one and go on past a failure). */
+int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct store_conn_settle *it = &items[i];
-        int r = store_postgres_conn_update_if(s, it->row, &it->from, NULL, 0, &it->ev);
-        if (r < 0 && r != -ENOENT)
+        int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn set status", pg_set_status_tx,
+                                  &items[i]);
+        if (r < 0)
             return r;
-        it->result = r;
     }
     return 0;
 }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 #include "store/store_marker.h"
 #include "util/ids.h"
 
@@ -78,14 +78,13 @@ struct pg_list {
     int64_t *total;
 };
 
-/* Appends the doc (column 0) of a page row, comma-separated. */
+/* Appends the served doc (columns 0-1) of a page row, comma-separated. */
 static int pg_emit_doc(void *ud, const PGresult *res, int row, size_t i)
 {
     struct pg_list *l = ud;
     int r = i > 0 ? buf_puts(l->out, ",") : 0;
 
-    return r < 0 ? r
-                 : buf_append(l->out, PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0));
+    return r < 0 ? r : store_postgres_serve_doc(res, row, 0, l->out);
 }
 
 static int pg_list_tx(struct pg_store *p, void *ud)
@@ -109,7 +108,7 @@ static int pg_list_tx(struct pg_store *p, void *ud)
                              f->vgw_ip, l->eps, l->m.created_at, l->m.id,
                              (int64_t)l->limit + 1); /* one more: is there a next page? */
     if (r == 0)
-        r = store_postgres_page(p, res, 1, 2, l->limit, pg_emit_doc, l, &l->count, l->next);
+        r = store_postgres_page(p, res, 2, 3, l->limit, pg_emit_doc, l, &l->count, l->next);
     if (r < 0 || !l->total)
         return r;
     if (f->vgw_id || f->vgw_ip)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 static int pg_read_monitor(struct pg_store *p, const PGresult *res, int i,
                            struct store_monitor_row *m)
@@ -141,7 +141,8 @@ int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max,
         if ((r = store_postgres_col_copy(p, res, i, 0, d->project_id, sizeof(d->project_id))) <
                 0 ||
             (r = store_postgres_col_copy(p, res, i, 1, d->id, sizeof(d->id))) < 0 ||
-            (r = store_postgres_col_copy(p, res, i, 2, d->status, sizeof(d->status))) < 0)
+            (r = store_postgres_col_copy(p, res, i, 2, d->status, sizeof(d->status))) < 0 ||
+            (r = store_postgres_col_int(p, res, i, 3, &d->status_due)) < 0)
             break;
         n++;
     }

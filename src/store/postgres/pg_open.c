@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 #include "store/postgres/store_postgres.h"
 #include "util/log.h"
 
@@ -64,14 +64,14 @@ const char *const store_postgres_sql[PG_N_STMT] = {
     [PG_CGW_DELETE] = "DELETE FROM customer_gateway WHERE project_id = $1 AND id = $2",
     [PG_CONN_INSERT] = "INSERT INTO vpn_connection (" PG_CONN_COLS ") VALUES ($1, $2, $3, $4, $5, "
                        "$6, $7, $8::bigint, $9::bigint, $10::bigint, $11, $12)",
-    [PG_CONN_GET_DOC] = "SELECT doc FROM vpn_connection WHERE project_id = $1 AND id = $2",
+    [PG_CONN_GET_DOC] = "SELECT doc, status FROM vpn_connection WHERE project_id = $1 AND id = $2",
     [PG_CONN_GET] = "SELECT " PG_CONN_COLS " FROM vpn_connection WHERE project_id = $1 AND id = $2",
     [PG_CONN_UPDATE] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint, "
                        "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
                        "WHERE project_id = $1 AND id = $2",
     [PG_CONN_DELETE] = "DELETE FROM vpn_connection WHERE project_id = $1 AND id = $2 "
                        "RETURNING vgw_id",
-    [PG_CONN_LIST] = "SELECT doc, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
+    [PG_CONN_LIST] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE " PG_CONN_FILTER
                      " AND (created_at, id) < ($5::bigint, $6::text) "
                      "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
     /* a gateway filter bounds the count to one gateway's connections (its index) */
@@ -100,12 +100,12 @@ const char *const store_postgres_sql[PG_N_STMT] = {
         " (SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1)",
     /* the page when vgw_id / vgw_ip is given, spelled so that the planner walks
      * vpn_connection_by_vgw_created / _by_vgw_ip_created in order */
-    [PG_CONN_LIST_BY_VGW] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+    [PG_CONN_LIST_BY_VGW] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
                             "project_id = $1 AND vgw_id = $2 AND ($3::text IS NULL OR vgw_ip = $3) "
                             "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                             "AND (created_at, id) < ($5::bigint, $6::text) "
                             "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
-    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, created_at, id FROM vpn_connection WHERE "
+    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
                                "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
                                "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                                "AND (created_at, id) < ($5::bigint, $6::text) "
@@ -122,6 +122,9 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                     "updated_at = $5::bigint, spec = $6, doc = $7, cgw_id = $8 "
                     "WHERE project_id = $1 AND id = $2 AND status = $9 "
                     "AND ($10::text IS NULL OR spec = $10)",
+    [PG_CONN_SET_STATUS] = "UPDATE vpn_connection SET status = $3, status_due = $4::bigint "
+                           "WHERE project_id = $1 AND id = $2 AND status = $5 "
+                           "AND ($6::bigint < 0 OR status_due = $6::bigint)",
     [PG_CONN_DELETE_IF] = "DELETE FROM vpn_connection WHERE project_id = $1 AND id = $2 "
                           "AND status = $3 RETURNING vgw_id",
     [PG_CONN_EXISTS] = "SELECT 1 FROM vpn_connection WHERE project_id = $1 AND id = $2",
@@ -139,7 +142,7 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                         "ORDER BY created_at DESC, id DESC",
     [PG_MONITOR_DELETE] = "DELETE FROM connection_monitor WHERE project_id = $1 AND id = $2 "
                           "AND vpn_connection_id = $3",
-    [PG_MONITOR_DUE_LIST] = "SELECT project_id, id, status FROM connection_monitor "
+    [PG_MONITOR_DUE_LIST] = "SELECT project_id, id, status, status_due FROM connection_monitor "
                             "WHERE status_due > 0 AND status_due <= $1::bigint "
                             "ORDER BY status_due LIMIT $2::bigint",
     [PG_MONITOR_SET_STATUS] = "UPDATE connection_monitor SET status = $4, status_due = $5::bigint "
@@ -220,7 +223,7 @@ static const struct store_ops pg_ops = {
     .vgw_set_status = store_postgres_vgw_set_status,
     .conn_insert_batch = store_postgres_conn_insert_batch,
     .conn_update_if = store_postgres_conn_update_if,
-    .conn_settle_batch = store_postgres_conn_settle_batch,
+    .conn_set_status = store_postgres_conn_set_status,
     .vgw_conns_stamp = store_postgres_vgw_conns_stamp,
     .conn_delete_if = store_postgres_conn_delete_if,
     .conn_events = store_postgres_conn_events,
@@ -241,8 +244,7 @@ static const struct store_ops pg_ops = {
     .bulk_end = store_postgres_bulk_end,
     .dump = store_postgres_dump,
     .read_batch = pg_read_batch,
-    .bulk_batch = store_postgres_bulk_batch,
-    .bulk_undo = store_postgres_bulk_undo,
+    /* no bulk batches: every write of a bulk load is its own savepoint (pg_bulk.c) */
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */

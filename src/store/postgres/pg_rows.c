@@ -20,7 +20,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "model/model.h"
+#include "store/postgres/pg_int.h"
 
 int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
                                const char *owner_id)
@@ -251,7 +252,13 @@ int store_postgres_conn_get_doc(struct store *s, const char *project_id, const c
         return r;
     if (PQntuples(res) == 0)
         return -ENOENT;
-    return buf_append(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    return store_postgres_serve_doc(res, 0, 0, out);
+}
+
+int store_postgres_serve_doc(const PGresult *res, int row, int col, struct buf *out)
+{
+    return model_conn_serve(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col),
+                            PQgetvalue(res, row, col + 1), out);
 }
 
 int store_postgres_conn_get(struct store *s, const char *project_id, const char *id,
@@ -293,9 +300,9 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
     const struct pg_conn_write *a = ud;
     const struct store_conn_row *row = a->row;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss", row->project_id,
-                                row->id, row->status, row->status_due, row->updated_at, row->spec,
-                                row->doc, row->cgw_id);
+    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss",
+                                row->project_id, row->id, row->status, row->status_due,
+                                row->updated_at, row->spec, row->doc, row->cgw_id);
 
     if (r < 0)
         return r;

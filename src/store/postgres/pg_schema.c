@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/postgres/pg_internal.h"
+#include "store/postgres/pg_int.h"
 
 #define PG_MIGRATION_LOCK "SELECT pg_advisory_xact_lock(1987079780)" /* 0x76706e64 "vpnd" */
 
@@ -261,6 +261,20 @@ static const char *const pg_migrations[] = {
      * btree stays the way in (shared_buffers is sized by the operator), so the step is empty
      * and the version numbers of both backends keep meaning the same feature set */
     "SELECT 1;",
+    /* as SQLite's step 11: status stored once (store.h) */
+    "UPDATE vpn_connection SET"
+    "  doc = substr(doc, 1, strpos(doc, ',\"status\":\"')) || substr(doc,"
+    "    strpos(doc, ',\"status\":\"') + 12"
+    "    + strpos(substr(doc, strpos(doc, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(doc, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_connection SET spec = substr(spec, 1, strpos(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
+    "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_gateway SET spec = substr(spec, 1, strpos(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
+    "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

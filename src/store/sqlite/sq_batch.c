@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "model/model.h"
+#include "store/sqlite/sq_int.h"
 #include "util/buf.h"
 
 struct sq_batch {
@@ -101,7 +102,7 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
                                struct buf *out)
 {
     struct sq_batch *b = q->batch;
-    const unsigned char *doc;
+    const unsigned char *doc, *status;
     int rc;
 
     if (!b->on || b->disabled || q->bulk || !sqlite3_get_autocommit(q->db))
@@ -128,14 +129,16 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
         sqlite3_clear_bindings(b->get);
         return -ENOENT;
     }
-    if (rc != SQLITE_ROW || !(doc = sqlite3_column_text(b->get, 0))) {
+    if (rc != SQLITE_ROW || !(doc = sqlite3_column_text(b->get, 0)) ||
+        !(status = sqlite3_column_text(b->get, 1))) {
         /* anything unusual (busy, I/O, NULL doc): let the main handle answer and report */
         sqlite3_reset(b->get);
         sqlite3_clear_bindings(b->get);
         batch_end_snapshot(b);
         return 1;
     }
-    rc = buf_append(out, doc, (size_t)sqlite3_column_bytes(b->get, 0));
+    rc = model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(b->get, 0),
+                          (const char *)status, out);
     sqlite3_reset(b->get);
     sqlite3_clear_bindings(b->get);
     return rc;

@@ -33,7 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* While loading: a 256 MiB page cache, and savepoint journals in memory (each record's savepoint
  * journals the pages it changes: on disk that was most of the load's time). */

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "store/store_marker.h"
 
 struct sq_cgw_sink {

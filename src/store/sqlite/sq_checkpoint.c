@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 #define SQ_CKPT_FRAMES 1000         /* SQLite's default wal_autocheckpoint */
 #define SQ_CKPT_INLINE_FRAMES 8000 /* ~32 MiB of WAL */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 int store_sqlite_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                           size_t *ret_n)
@@ -21,6 +21,7 @@ int store_sqlite_due_list(struct store *s, int64_t now, size_t max, struct store
             (r = store_sqlite_col_copy(q, st, 2, d->id, sizeof(d->id))) < 0 ||
             (r = store_sqlite_col_copy(q, st, 3, d->status, sizeof(d->status))) < 0)
             break;
+        d->status_due = sqlite3_column_int64(st, 4);
         n++;
     }
     if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)

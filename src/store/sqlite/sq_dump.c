@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 static const char sq_dump_vgw[] =
     "SELECT project_id, id, status, enterprise_project_id, connection_number, "

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "util/jscan.h"
 
 int store_sqlite_members(const char *json, const char *const *keys, size_t n,

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* FNV-1a over project_id, a NUL separator and id, folded to 31 bits (stored in 4 bytes). */
 int64_t store_sqlite_conn_key(const char *project_id, size_t plen, const char *id, size_t ilen)

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 static const char sq_cas_sql[] =
     "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, spec = ?6, "

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 #include "store/store_marker.h"
 #include "util/ids.h"
 
@@ -72,19 +72,13 @@ struct sq_doc_sink {
     struct buf *out;
 };
 
-/* Appends the doc (column 0) of a connection page row, comma-separated. */
+/* Appends the served doc (columns 0-1) of a connection page row, comma-separated. */
 static int sq_emit_doc(void *ud, sqlite3_stmt *st, size_t i)
 {
     struct sq_doc_sink *k = ud;
-    const unsigned char *doc = sqlite3_column_text(st, 0);
-    int r;
+    int r = i > 0 ? buf_puts(k->out, ",") : 0;
 
-    if (!doc)
-        return sqlite3_errcode(k->q->db) == SQLITE_NOMEM
-                   ? -ENOMEM
-                   : store_sqlite_corrupt(k->q, "conn list", "doc is NULL");
-    r = i > 0 ? buf_puts(k->out, ",") : 0;
-    return r < 0 ? r : buf_append(k->out, doc, (size_t)sqlite3_column_bytes(st, 0));
+    return r < 0 ? r : store_sqlite_serve_doc(k->q, st, 0, k->out, "conn list");
 }
 
 /* Appends one page to out; writes the count and the next marker. */
@@ -101,7 +95,7 @@ static int sq_page(struct sq_store *q, const char *project_id, const struct stor
                               m->created_at, m->id, fetch);
 
     return r < 0 ? r
-                 : store_sqlite_page(q, st, 1, 2, limit, sq_emit_doc, &sink, ret_count,
+                 : store_sqlite_page(q, st, 2, 3, limit, sq_emit_doc, &sink, ret_count,
                                      ret_next_marker, "conn list");
 }
 

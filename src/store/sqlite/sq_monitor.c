@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 #define SQ_MONITOR_COLS                                                                            \
     "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "               \
@@ -24,7 +24,7 @@ static const char sq_list_sql[] =
     "AND (?3 IS NULL OR enterprise_project_id IN (SELECT value FROM json_each(?3))) "
     "ORDER BY created_at DESC, id DESC";
 static const char sq_due_sql[] =
-    "SELECT project_id, id, status FROM connection_monitor "
+    "SELECT project_id, id, status, status_due FROM connection_monitor "
     "WHERE status_due > 0 AND status_due <= ?1 ORDER BY status_due LIMIT ?2";
 /* compare-and-set: only the node that still sees the old status moves it */
 static const char sq_set_status_sql[] =
@@ -182,6 +182,7 @@ int store_sqlite_monitor_due_list(struct store *s, int64_t now, size_t max,
             (r = store_sqlite_col_copy(q, st, 1, d->id, sizeof(d->id))) < 0 ||
             (r = store_sqlite_col_copy(q, st, 2, d->status, sizeof(d->status))) < 0)
             break;
+        d->status_due = sqlite3_column_int64(st, 3);
         n++;
     }
     if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)

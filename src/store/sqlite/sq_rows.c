@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "model/model.h"
+#include "store/sqlite/sq_int.h"
 
 /* Commits if r is 0, else (or if the commit fails) rolls back. Returns the outcome. */
 int store_sqlite_end(struct sq_store *q, int r, const char *what)
@@ -269,13 +270,25 @@ int store_sqlite_conn_insert(struct store *s, const struct store_conn_row *row,
     return store_sqlite_end(q, store_sqlite_conn_insert_tx(q, row, claims, n_claims), "conn insert: commit");
 }
 
+int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
+                           const char *what)
+{
+    const unsigned char *doc = sqlite3_column_text(st, col);
+    const unsigned char *status = sqlite3_column_text(st, col + 1);
+
+    if (!doc || !status)
+        return sqlite3_errcode(q->db) == SQLITE_NOMEM ? -ENOMEM
+                                                      : store_sqlite_corrupt(q, what, "NULL doc");
+    return model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(st, col),
+                            (const char *)status, out);
+}
+
 /* The hot path: one index lookup, the doc copied straight from SQLite's page into out. */
 int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const char *id,
                               struct buf *out)
 {
     struct sq_store *q = sq_from(s);
     SQ_STMT(st, q, SQ_CONN_GET_DOC);
-    const unsigned char *doc;
     int r = q->batch ? store_sqlite_batch_get_doc(q, project_id, id, out) : 1;
 
     if (r <= 0)
@@ -285,14 +298,7 @@ int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const cha
     r = rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "conn get doc");
     if (r == 0)
         r = store_sqlite_step_row(q, st, "conn get doc");
-    if (r < 0)
-        return r;
-    doc = sqlite3_column_text(st, 0);
-    if (!doc)
-        return sqlite3_errcode(q->db) == SQLITE_NOMEM
-                   ? -ENOMEM
-                   : store_sqlite_corrupt(q, "conn get doc", "doc is NULL");
-    return buf_append(out, doc, (size_t)sqlite3_column_bytes(st, 0));
+    return r < 0 ? r : store_sqlite_serve_doc(q, st, 0, out, "conn get doc");
 }
 
 static int sq_conn_read(struct sq_store *q, sqlite3_stmt *st, struct store_conn_row *row)
@@ -343,9 +349,9 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_UPDATE);
-    int r =
-        store_sqlite_bind(q, st, "conn update", "sssIIsss", row->project_id, row->id, row->status,
-                          row->status_due, row->updated_at, row->spec, row->doc, row->cgw_id);
+    int r = store_sqlite_bind(q, st, "conn update", "sssIIsss", row->project_id, row->id,
+                              row->status, row->status_due, row->updated_at, row->spec, row->doc,
+                              row->cgw_id);
 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn update");

@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 /* The tag index migration: tables, indexes, then per resource table a delete trigger and the
  * backfill of existing rows. TYPE is the resource_type of the API path. */
@@ -221,6 +221,23 @@ static const char *const sq_migrations[] = {
     "ALTER TABLE vpn_connection ADD COLUMN gkey INTEGER NOT NULL DEFAULT 0;"
     "UPDATE vpn_connection SET gkey = vpnd_conn_key(project_id, id);"
     "CREATE INDEX vpn_connection_by_gkey ON vpn_connection (gkey);",
+    /* status stored once, in the status column (store.h): the member "status":"X" leaves the
+     * connection doc (served with it put back where it stood, model_conn_serve) and the
+     * connection and gateway specs. The member follows "id" and "name", which hold no '"', so
+     * the first ',"status":"' within 140 characters is the member itself. */
+    "UPDATE vpn_connection SET"
+    "  doc = substr(doc, 1, instr(doc, ',\"status\":\"')) || substr(doc,"
+    "    instr(doc, ',\"status\":\"') + 12"
+    "    + instr(substr(doc, instr(doc, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(doc, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_connection SET spec = substr(spec, 1, instr(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
+    "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;"
+    "UPDATE vpn_gateway SET spec = substr(spec, 1, instr(spec, ',\"status\":\"') - 1)"
+    "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
+    "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
+    "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "store/sqlite/sq_internal.h"
+#include "store/sqlite/sq_int.h"
 
 static const char sq_resource_sql[] =
     "INSERT INTO tag_resource (project_id, resource_type, resource_id, name, created_at)"

@@ -1,0 +1,108 @@
+/* server.c: the server context (server.h): how the parts are put together and driven. */
+#include "server.h"
+
+#include <string.h>
+
+void server_config_defaults(struct server_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    http_config_defaults(&cfg->http);
+    cfg->http.tick_ms = 50;
+    svc_config_defaults(&cfg->svc);
+    api_config_defaults(&cfg->api);
+}
+
+int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
+                        char *errbuf, size_t errlen)
+{
+    memset(srv, 0, sizeof(*srv));
+    srv->cfg = *cfg;
+    srv->clock = cfg->clock ? cfg->clock : &clock_wall;
+    srv->store = store;
+    int r = svc_init(&srv->svc, &cfg->svc, store, srv->clock, errbuf, errlen);
+    if (r < 0)
+        srv->store = NULL;
+    return r;
+}
+
+/* http_tick_fn: the owner's hook, then the status engine. */
+static void server_tick(void *ud)
+{
+    struct server *srv = ud;
+
+    if (srv->on_tick)
+        srv->on_tick(srv->on_tick_ud);
+    engine_tick(&srv->engine);
+}
+
+/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot. */
+static void server_turn(void *ud, bool start)
+{
+    struct server *srv = ud;
+
+    svc_read_batch(&srv->svc, start);
+}
+
+static void server_handle(void *ud, const struct http_request *req, struct http_response *resp)
+{
+    struct server *srv = ud;
+
+    api_handle(&srv->api, req, resp);
+}
+
+static void server_on_http_error(void *ud, const struct http_request *req, int status,
+                                 const char *msg, struct http_response *resp)
+{
+    struct server *srv = ud;
+
+    api_on_http_error(&srv->api, req, status, msg, resp);
+}
+
+int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
+                server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen)
+{
+    int r = server_open_service(srv, cfg, store, errbuf, errlen);
+
+    if (r < 0)
+        return r;
+    srv->on_tick = on_tick;
+    srv->on_tick_ud = ud;
+    srv->engine = (struct engine){.svc = &srv->svc,
+                                  .driver = &engine_sim_driver,
+                                  .driver_ctx = srv->svc.settle_status};
+    r = api_init(&srv->api, &cfg->api, &srv->svc, errbuf, errlen);
+    if (r == 0)
+        r = http_server_new(&cfg->http, server_handle, server_on_http_error, server_tick, srv,
+                            &srv->http, errbuf, errlen);
+    if (r < 0) {
+        server_close(srv);
+        return r;
+    }
+    http_server_set_turn(srv->http, server_turn);
+    return 0;
+}
+
+int server_run(struct server *srv, volatile sig_atomic_t *stop)
+{
+    return http_server_run(srv->http, stop);
+}
+
+void server_close(struct server *srv)
+{
+    http_server_free(srv->http);
+    srv->http = NULL;
+    api_done(&srv->api);
+    if (srv->store)
+        svc_done(&srv->svc);
+    srv->store = NULL;
+}
+
+const char *server_address(const struct server *srv)
+{
+    return http_server_address(srv->http);
+}
+
+int64_t server_now_ms(const struct server *srv)
+{
+    return clock_now_ms(srv->clock);
+}

@@ -1,0 +1,65 @@
+/* server.h: struct server, the one mutable context of a running vpnd: its configuration, clock,
+ * service, status engine, API and HTTP server, over a store main.c opened. Everything below it
+ * receives the part it needs (the API its struct api, the service its struct svc, ...) and reads
+ * "now" from the one clock (server_now_ms; svc_now_ms for the service and the engine). */
+#ifndef VPND_SERVER_H
+#define VPND_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "engine/engine.h"
+#include "http/http.h"
+#include "service/svc.h"
+#include "util/clock.h"
+
+struct store;
+
+struct server_config {
+    struct http_config http;
+    struct svc_config svc;
+    struct api_config api;
+    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock */
+};
+
+/* Called at the start of every tick of the event loop, before the status engine (main.c: a
+ * pending SIGHUP reload). */
+typedef void (*server_tick_fn)(void *ud);
+
+struct server {
+    struct server_config cfg;
+    const struct clock *clock; /* the one source of "now" (cfg.clock, else the wall clock) */
+    struct store *store;       /* borrowed: opened and closed by the caller */
+    struct svc svc;
+    struct engine engine;
+    struct api api;
+    struct http_server *http; /* owned; NULL for a server without HTTP (server_open_service) */
+    server_tick_fn on_tick;   /* may be NULL */
+    void *on_tick_ud;
+};
+
+/* Fills cfg with the defaults (http 127.0.0.1:8080, tick 50 ms, service and API defaults). */
+void server_config_defaults(struct server_config *cfg);
+
+/* Builds the service, the status engine and the API over store and binds the HTTP server; on_tick
+ * (may be NULL) runs first in every tick. On failure writes a reason into errbuf, releases what it
+ * built and returns a negative errno (-EINVAL: a bad setting; else the HTTP server's error). */
+int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
+                server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen);
+/* A server without HTTP, API or engine: the service over store (vpnd import, export). Returns 0
+ * or -EINVAL (a bad setting; errbuf says which). */
+int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
+                        char *errbuf, size_t errlen);
+/* Serves until *stop is set (http_server_run). Returns 0 or -EIO. */
+int server_run(struct server *srv, volatile sig_atomic_t *stop);
+/* Releases what server_open or server_open_service built (not the store). */
+void server_close(struct server *srv);
+
+/* The bound address "ADDR:PORT". */
+const char *server_address(const struct server *srv);
+/* The server's clock. */
+int64_t server_now_ms(const struct server *srv);
+
+#endif
