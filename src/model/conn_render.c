@@ -133,7 +133,9 @@ static int write_conn(const struct model_vpn_conn *c, const char *status, struct
         model_jw_bool(&w, "enable_health_check", c->enable_health_check);
     if (all && c->has_psk)
         model_jw_str(&w, "psk", c->psk);
-    if (all || (policy && !c->gw_is_v6))
+    /* an IPv6 gateway's POLICY connection shows its (empty) IPv4 rules too: the models have
+     * policy_rules on every POLICY connection */
+    if (all || policy)
         write_rules(&w, "policy_rules", c->policy_rules, c->n_policy_rules);
     if (all ? c->n_policy_rules_v6 > 0 : policy && c->gw_is_v6)
         write_rules(&w, "policy_rules_v6", c->policy_rules_v6, c->n_policy_rules_v6);

@@ -336,6 +336,52 @@ def test_certificates_of_another_project_are_not_found(server, project, pems):
         "gm-cert"
 
 
+# ---- the project's certificates (GET vpn-gateway-certificates) ----
+
+def certificates(server, project, query=""):
+    r = server.request("GET", "/v5/%s/vpn-gateway-certificates%s" % (project, query))
+    assert r.status == 200, r.raw
+    assert list(r.json) == ["vpn_gateway_certificates", "request_id"], r.json
+    return r.json["vpn_gateway_certificates"]
+
+
+def test_the_certificate_list_shows_each_gm_gateways_certificate_with_its_project(server,
+                                                                              project, pems):
+    gw, _ = with_certificate(server, project, pems)
+    (listed,) = certificates(server, project)
+    shown = server.request("GET", cert_path(project, gw["id"])).json["certificate"]
+    assert listed == shown and listed["project_id"] == project, (listed, shown)
+    assert certificates(server, new_project()) == []
+
+
+def test_the_certificate_list_pages_newest_first_with_the_last_created_at_as_marker(server,
+                                                                                    project,
+                                                                                    pems):
+    made = [with_certificate(server, project, pems)[1]["id"] for _ in range(3)]
+    assert [c["id"] for c in certificates(server, project)] == made[::-1]
+    first = certificates(server, project, "?limit=2")
+    assert [c["id"] for c in first] == made[::-1][:2], first
+    rest = certificates(server, project, "?limit=2&marker=" + first[-1]["created_at"])
+    assert [c["id"] for c in rest] == made[:1], rest
+
+
+def test_pre_expire_days_lists_the_certificates_that_expire_within_them(server, project, pems):
+    with_certificate(server, project, pems)  # its certificates expire in 30 days, its CA in 365
+    assert certificates(server, project, "?pre_expire_days=29") == []
+    assert len(certificates(server, project, "?pre_expire_days=31")) == 1
+
+
+@pytest.mark.parametrize("query,message", [
+    ("pre_expire_days=-1", 'pre_expire_days: must be an integer from 0 to 3650, got "-1"'),
+    ("limit=x", 'limit: must be an integer from 0 to 1000, got "x"'),
+    ("marker=2024-01-31", 'marker: must be the created_at of the last certificate of the '
+                          'previous page, like "2024-01-31T12:00:00.000Z", got "2024-01-31"'),
+])
+def test_bad_certificate_list_parameters_are_refused(server, project, query, message):
+    r = server.request("GET", "/v5/%s/vpn-gateway-certificates?%s" % (project, query))
+    assert assert_error(r, 400, "VPN.0001") == "invalid request: " + message
+
+
 # ---- upgrade and jobs ----
 
 def upgrade(server, project, gid, action):
