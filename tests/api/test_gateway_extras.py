@@ -371,14 +371,21 @@ def test_pre_expire_days_lists_the_certificates_that_expire_within_them(server, 
     assert len(certificates(server, project, "?pre_expire_days=31")) == 1
 
 
-@pytest.mark.parametrize("query,message", [
-    ("pre_expire_days=-1", 'pre_expire_days: must be an integer from 0 to 3650, got "-1"'),
-    ("limit=x", 'limit: must be an integer from 0 to 1000, got "x"'),
-    ("marker=2024-01-31", 'marker: must be the created_at of the last certificate of the '
-                          'previous page, like "2024-01-31T12:00:00.000Z", got "2024-01-31"'),
+@pytest.mark.parametrize("path,query,message", [
+    ("vpn-gateway-certificates", "pre_expire_days=-1",
+     'pre_expire_days: must be an integer from 0 to 3650, got "-1"'),
+    ("vpn-gateway-certificates", "limit=x", 'limit: must be an integer from 0 to 1000, got "x"'),
+    ("vpn-gateway-certificates", "marker=2024-01-31",
+     'marker: must be the created_at of the last certificate of the previous page, like '
+     '"2024-01-31T12:00:00.000Z", got "2024-01-31"'),
+    ("vpn-gateways/jobs", "limit=1001", 'limit: must be an integer from 0 to 1000, got "1001"'),
+    ("vpn-gateways/jobs", "marker=yesterday",
+     'marker: must be the created_at of the last job of the previous page, like '
+     '"2024-01-31T12:00:00.000Z", got "yesterday"'),
 ])
-def test_bad_certificate_list_parameters_are_refused(server, project, query, message):
-    r = server.request("GET", "/v5/%s/vpn-gateway-certificates?%s" % (project, query))
+def test_bad_paging_of_the_certificate_and_job_lists_is_refused(server, project, path, query,
+                                                                message):
+    r = server.request("GET", "/v5/%s/%s?%s" % (project, path, query))
     assert assert_error(r, 400, "VPN.0001") == "invalid request: " + message
 
 
@@ -529,16 +536,6 @@ def test_the_jobs_list_pages_with_limit_and_the_last_created_at_as_marker(server
     rest = jobs(server, project, gw["id"], "limit=2&marker=%s" % first[-1]["created_at"])
     assert [j["id"] for j in rest] == newest_first[2:], rest
     assert jobs(server, project, gw["id"], "limit=0") == []
-
-
-@pytest.mark.parametrize("query,message", [
-    ("limit=1001", 'limit: must be an integer from 0 to 1000, got "1001"'),
-    ("marker=yesterday", 'marker: must be the created_at of the last job of the previous page, '
-                         'like "2024-01-31T12:00:00.000Z", got "yesterday"'),
-])
-def test_bad_jobs_paging_is_refused(server, project, query, message):
-    r = server.request("GET", "/v5/%s/vpn-gateways/jobs?%s" % (project, query))
-    assert assert_error(r, 400, "VPN.0001") == "invalid request: " + message
 
 
 def test_a_finished_job_can_be_deleted_but_not_a_running_one(server, project):

@@ -5,6 +5,8 @@ IPv6 customer subnets (and IPv4 ones). IPv6 text is kept in its RFC 5952 form.""
 
 import ipaddress
 
+import pytest
+
 from vpnd_api import (DELETE, assert_error, assert_invalid, active_gateways, conn_path, create_cgw,
                       create_conn, gateway_body, get_conn, get_gateway, gw_path, monitor_path,
                       new_uuid, private_gateway_body, wait_conn_status, wait_gone)
@@ -34,6 +36,11 @@ def v6_conn_body(gw, cgw, eip="eip1", **fields):
 
 def v6_cgw(server, project, id_value="2001:db8:ff::1", **fields):
     return create_cgw(server, project, id_value=id_value, **fields)
+
+
+def refused_conn(server, project, body, path):
+    """The message of a connection create refused on path (400 VPN.0001)."""
+    return assert_invalid(server.request("POST", conn_path(project), body), path)
 
 
 # ---- gateways ----
@@ -125,42 +132,41 @@ def test_an_ipv6_only_connection_shows_no_ipv4_subnets(server, project):
     assert "peer_subnets" not in shown and shown["peer_subnets_v6"] == [PEER6], shown
 
 
-def test_an_ipv6_gateway_requires_peer_subnets_v6(server, project):
-    gw = v6_gateway(server, project)
-    body = v6_conn_body(gw, v6_cgw(server, project), peer_subnets=["192.168.40.0/24"])
-    del body["vpn_connection"]["peer_subnets_v6"]
-    msg = assert_invalid(server.request("POST", conn_path(project), body),
-                         "vpn_connection.peer_subnets_v6")
-    assert msg.endswith("is required when the gateway ip_version is ipv6, unless its "
-                        "attachment_type is er and style is POLICY or BGP"), msg
+IPV4_RULES = [{"source": "10.0.0.0/24", "destination": ["192.168.40.0/24"]}]
 
 
-def test_an_ipv4_gateway_refuses_peer_subnets_v6(server, project):
-    (gw,) = active_gateways(server, project, [gateway_body()])
-    body = v6_conn_body(gw, create_cgw(server, project), peer_subnets=["192.168.40.0/24"])
-    msg = assert_invalid(server.request("POST", conn_path(project), body),
-                         "vpn_connection.peer_subnets_v6")
-    assert msg.endswith("is not allowed when the gateway ip_version is ipv4 (IPv6 gateways "
-                        "only)"), msg
+@pytest.mark.parametrize("family,fields,path,ending", [
+    ("ipv6", {"peer_subnets": ["192.168.40.0/24"], "peer_subnets_v6": DELETE},
+     "vpn_connection.peer_subnets_v6", "is required when the gateway ip_version is ipv6, unless "
+     "its attachment_type is er and style is POLICY or BGP"),
+    ("ipv4", {"peer_subnets": ["192.168.40.0/24"]}, "vpn_connection.peer_subnets_v6",
+     "is not allowed when the gateway ip_version is ipv4 (IPv6 gateways only)"),
+    ("ipv6", {"peer_subnets_v6": ["2001:db8:10:1::/64"]}, "vpn_connection.peer_subnets_v6[0]",
+     'must not overlap gateway local subnet 2001:db8:10::/48, got "2001:db8:10:1::/64"'),
+    ("ipv6", {"style": "policy", "policy_rules": IPV4_RULES}, "vpn_connection.policy_rules",
+     "must match the gateway ip_version ipv6, got IPv4 rules"),
+], ids=["ipv6-gateway-needs-peer-subnets-v6", "ipv4-gateway-refuses-peer-subnets-v6",
+        "ipv6-subnets-overlap-local-ones", "ipv6-gateway-refuses-ipv4-rules"])
+def test_a_connection_breaking_a_rule_of_its_gateway_s_family_is_refused(server, project, family,
+                                                                          fields, path, ending):
+    if family == "ipv6":
+        gw, cgw = v6_gateway(server, project), v6_cgw(server, project)
+    else:
+        (gw,) = active_gateways(server, project, [gateway_body()])
+        cgw = create_cgw(server, project)
+    body = v6_conn_body(gw, cgw, **fields)
+    body["vpn_connection"] = {k: v for k, v in body["vpn_connection"].items() if v is not DELETE}
+    msg = refused_conn(server, project, body, path)
+    assert msg.endswith(ending), msg
 
 
 def test_a_customer_gateway_of_the_other_family_is_refused(server, project):
     gw = v6_gateway(server, project)
     cgw = create_cgw(server, project, id_value="88.1.1.7")
-    msg = assert_invalid(server.request("POST", conn_path(project), v6_conn_body(gw, cgw)),
-                         "vpn_connection.cgw_id")
+    msg = refused_conn(server, project, v6_conn_body(gw, cgw), "vpn_connection.cgw_id")
     assert msg == ('invalid request: vpn_connection.cgw_id: customer gateway %s has an IPv4 '
                    'address (88.1.1.7), which gateway %s (ip_version ipv6) cannot reach, got '
                    '"%s"' % (cgw["id"], gw["id"], cgw["id"])), msg
-
-
-def test_ipv6_customer_subnets_may_not_overlap_the_local_ones(server, project):
-    gw = v6_gateway(server, project)
-    body = v6_conn_body(gw, v6_cgw(server, project), peer_subnets_v6=["2001:db8:10:1::/64"])
-    msg = assert_invalid(server.request("POST", conn_path(project), body),
-                         "vpn_connection.peer_subnets_v6[0]")
-    assert msg.endswith('must not overlap gateway local subnet 2001:db8:10::/48, got '
-                        '"2001:db8:10:1::/64"'), msg
 
 
 def test_a_connection_update_replaces_its_ipv6_subnets(server, project):
@@ -192,15 +198,6 @@ def test_an_ipv6_policy_connection_takes_ipv6_rules(server, project):
     shown = get_conn(server, project, c["id"])
     assert shown["policy_rules_v6"] == [dict(rules[0], rule_index=1)], shown
     assert shown["policy_rules"] == [], shown
-
-
-def test_an_ipv6_gateway_refuses_ipv4_policy_rules(server, project):
-    gw = v6_gateway(server, project)
-    body = v6_conn_body(gw, v6_cgw(server, project), style="policy", policy_rules=[
-        {"source": "10.0.0.0/24", "destination": ["192.168.40.0/24"]}])
-    msg = assert_invalid(server.request("POST", conn_path(project), body),
-                         "vpn_connection.policy_rules")
-    assert msg.endswith("must match the gateway ip_version ipv6, got IPv4 rules"), msg
 
 
 def test_a_connection_of_a_private_ipv6_gateway_names_its_address_in_any_spelling(server,
