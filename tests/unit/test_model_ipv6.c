@@ -3,6 +3,8 @@
  * policy_rules_v6) and the rules that bind them to their gateway and customer gateway. */
 #include "test_model_util.h"
 
+#include <arpa/inet.h>
+
 #define CGW_IP4 "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
 #define VGW_V6 VGW_BODY(VGW_PUBLIC6)
 #define VGW_V6_ONLY                                                                                \
@@ -87,6 +89,65 @@ static void test_ipv6_prefix_lengths_are_0_to_128_without_leading_zeros(void **s
     assert_int_equal(model_parse_prefix6("2001:db8::/032", &a, &p), -EINVAL);
     assert_int_equal(model_parse_prefix6("2001:db8::/", &a, &p), -EINVAL);
     assert_int_equal(model_parse_prefix6("2001:db8::", &a, &p), -EINVAL);
+}
+
+/* libc's inet_pton / inet_ntop as an oracle: random addresses with runs of zero groups, written
+ * in random spellings (case, leading zeros, "::" at a zero run, a dotted tail), parse to what
+ * inet_pton reads, and their text is inet_ntop's wherever inet_ntop writes no dotted tail. */
+static void spell(const uint16_t g[8], unsigned seed, char *out, size_t size)
+{
+    size_t n = 0;
+    int gap_at = -1, gap_len = 0;
+
+    for (int i = 0; i < 8; i++) { /* a zero run to write as "::", if the seed says so */
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > gap_len && (seed & 1)) {
+            gap_at = i;
+            gap_len = j - i;
+        }
+        i = j > i ? j - 1 : i;
+    }
+    bool tail = (seed & 2) && gap_at != 6 && !(gap_at >= 0 && gap_at + gap_len > 6);
+    for (int i = 0; i < (tail ? 6 : 8); i++) {
+        if (i == gap_at) {
+            n += (size_t)snprintf(out + n, size - n, "::");
+            i += gap_len - 1;
+            continue;
+        }
+        const char *sep = i == 0 || (gap_at >= 0 && i == gap_at + gap_len) ? "" : ":";
+        n += (size_t)snprintf(out + n, size - n, (seed & 4) ? "%s%04X" : "%s%x", sep, g[i]);
+    }
+    if (tail)
+        snprintf(out + n, size - n, "%s%u.%u.%u.%u", gap_at >= 0 && gap_at + gap_len == 6 ? "" : ":",
+                 g[6] >> 8, g[6] & 255u, g[7] >> 8, g[7] & 255u);
+}
+
+static void test_ipv6_text_agrees_with_inet_pton_and_inet_ntop(void **state)
+{
+    unsigned x = 12345;
+    (void)state;
+
+    for (int round = 0; round < 20000; round++) {
+        uint16_t g[8];
+        for (int i = 0; i < 8; i++) {
+            x = x * 1103515245u + 12345u;
+            g[i] = (x >> 16) % 3 ? 0 : (uint16_t)(x >> 8);
+        }
+        char text[64], mine[MODEL_CIDR_LEN], theirs[INET6_ADDRSTRLEN];
+        struct model_ip6 a;
+        struct in6_addr b;
+        spell(g, x >> 24, text, sizeof(text));
+        if (model_parse_ipv6(text, &a) != 0 || inet_pton(AF_INET6, text, &b) != 1)
+            fail_msg("\"%s\": model %d, inet_pton %d", text, model_parse_ipv6(text, &a),
+                     inet_pton(AF_INET6, text, &b));
+        assert_memory_equal(a.b, b.s6_addr, 16);
+        model_format_ip6(mine, &a, -1);
+        assert_non_null(inet_ntop(AF_INET6, &b, theirs, sizeof(theirs)));
+        if (!strchr(theirs, '.'))
+            assert_string_equal(mine, theirs);
+    }
 }
 
 /* ---- gateways ---- */
@@ -475,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_rfc5952_compresses_the_first_longest_zero_run_only),
         cmocka_unit_test(test_a_dotted_ipv4_tail_is_written_in_hex),
         cmocka_unit_test(test_malformed_ipv6_addresses_are_rejected),
+        cmocka_unit_test(test_ipv6_text_agrees_with_inet_pton_and_inet_ntop),
         cmocka_unit_test(test_ipv6_prefix_lengths_are_0_to_128_without_leading_zeros),
         cmocka_unit_test(test_an_ipv6_vpc_gateway_requires_local_subnets_v6),
         cmocka_unit_test(test_local_subnets_v6_is_refused_on_an_ipv4_gateway),
