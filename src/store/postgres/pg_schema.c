@@ -275,6 +275,9 @@ static const char *const pg_migrations[] = {
     "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
     "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
+    /* as SQLite's step 12: EIP ids claimed per project */
+    "UPDATE claim c SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
+    "  WHERE c.kind = 'eip_id' AND c.owner_id = g.id;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -238,6 +238,11 @@ static const char *const sq_migrations[] = {
     "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
     "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
+    /* EIP ids are claimed per project ("eip_id:<project>"): an EIP belongs to its project, so
+     * another project's id is an unknown id, never "bound to another gateway" (issue 12). The
+     * owner of an "eip_id" claim is a gateway (claim_by_owner finds its claims). */
+    "UPDATE claim SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
+    "  WHERE claim.kind = 'eip_id' AND claim.owner_id = g.id;",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
