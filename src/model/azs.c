@@ -11,8 +11,12 @@ static const char *const zones[] = {"az1", "az2", "az3"};
 /* ListAvailabilityZones keys (AvailabilityZones in the Go model); each lists the zones for vpc
  * and for er (as vpnd answered before v5.1 existed; v5.1 says which specs a create accepts). */
 static const char *const v5_flavors[] = {
-    "basic",         "professional1", "professional2", "Professional1-NonFixedIP",
-    "Professional2-NonFixedIP", "gm",
+    "basic",
+    "professional1",
+    "professional2",
+    "Professional1-NonFixedIP",
+    "Professional2-NonFixedIP",
+    "gm",
 };
 
 static void write_zones(struct model_jw *w, const char *key)

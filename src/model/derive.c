@@ -23,6 +23,6 @@ void model_derive_uuid(const char *what, const char *seed, char out[MODEL_UUID_L
     md[8] = (unsigned char)((md[8] & 0x3fu) | 0x80u);
     snprintf(out, MODEL_UUID_LEN,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0], md[1],
-             md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12],
-             md[13], md[14], md[15]);
+             md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12], md[13],
+             md[14], md[15]);
 }

@@ -620,11 +620,11 @@ void model_vgw_job_remove(struct model_vgw *g, size_t i);
 /* Appends the job object {id, resource_id, job_type, status, created_at, expected_time_seconds,
  * finished_at, error_message, sub_jobs}. The status is the SDK model's (lower case), from the
  * job and the gateway's status gw_status: the gateway's newest job is in progress while the
- * gateway is PENDING_UPDATE (an upgrade "upgrading", a rollback "rolling_back"; expected_time_seconds
- * settle_in_s, the seconds until the status engine settles the gateway); then a running upgrade
- * is "pending_upgrade_confirm" (waiting for finish or rollback), a finished one "success", a
- * rolled back one "fail", a rollback "rollback_success" (expected_time_seconds 0). Returns 0 or
- * -ENOMEM. */
+ * gateway is PENDING_UPDATE (an upgrade "upgrading", a rollback "rolling_back";
+ * expected_time_seconds settle_in_s, the seconds until the status engine settles the gateway);
+ * then a running upgrade is "pending_upgrade_confirm" (waiting for finish or rollback), a
+ * finished one "success", a rolled back one "fail", a rollback "rollback_success"
+ * (expected_time_seconds 0). Returns 0 or -ENOMEM. */
 int model_vgw_job_render(const struct model_vgw *g, const struct model_vgw_job *j,
                          const char *gw_status, int64_t settle_in_s, struct buf *out);
 

@@ -55,7 +55,8 @@ int model_parse_prefix(const char *s, uint32_t *ret_addr, unsigned *ret_prefix)
     uint32_t addr;
     unsigned prefix;
 
-    if (parse_quad(&s, &addr) < 0 || *s++ != '/' || model_parse_dec(&s, 32, &prefix) < 0 || *s != '\0')
+    if (parse_quad(&s, &addr) < 0 || *s++ != '/' || model_parse_dec(&s, 32, &prefix) < 0 ||
+        *s != '\0')
         return -EINVAL;
     *ret_addr = addr;
     *ret_prefix = prefix;

@@ -1,12 +1,11 @@
 /* model/net6.c: strict IPv6 address and CIDR parsing (RFC 4291 §2.2 text forms), the RFC 5952
  * text every stored IPv6 value is kept in, and the helpers both address families share. */
 #include "model/model_int.h"
+#include "util/hex.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "util/hex.h"
 
 #define GROUPS 8
 

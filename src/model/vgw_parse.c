@@ -134,7 +134,8 @@ static int eip_common(const json_t *v, const char *path, struct model_vgw *g, bo
         return verr_set(err, path, "is not allowed when network_type is private");
     if (!v)
         return 0;
-    int r = model_eip_parse(v, path, g->flavor, model_flavor_bandwidth(g->flavor), internal, e, err);
+    int r =
+        model_eip_parse(v, path, g->flavor, model_flavor_bandwidth(g->flavor), internal, e, err);
     if (r == 0 && !internal) /* an IPv6 gateway's EIPs are IPv6 EIPs */
         e->ip_version = model_streq(g->ip_version, "ipv6") ? 6 : 4;
     return r;

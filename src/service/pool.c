@@ -65,11 +65,11 @@ int svc_pool_pick(const struct svc_pool *p, char out[MODEL_IP_LEN])
             return -EIO;
     } while (reserved_host(p, &a));
     if (p->family == 4) {
-        uint32_t v4 = (uint32_t)a.b[12] << 24 | (uint32_t)a.b[13] << 16 | (uint32_t)a.b[14] << 8 |
-                      a.b[15];
+        uint32_t v4 =
+            (uint32_t)a.b[12] << 24 | (uint32_t)a.b[13] << 16 | (uint32_t)a.b[14] << 8 | a.b[15];
         char quad[MODEL_IP_LEN];
-        snprintf(quad, sizeof(quad), "%u.%u.%u.%u", v4 >> 24, (v4 >> 16) & 255u,
-                 (v4 >> 8) & 255u, v4 & 255u);
+        snprintf(quad, sizeof(quad), "%u.%u.%u.%u", v4 >> 24, (v4 >> 16) & 255u, (v4 >> 8) & 255u,
+                 v4 & 255u);
         memcpy(out, quad, strlen(quad) + 1);
         return 0;
     }

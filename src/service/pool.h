@@ -3,9 +3,9 @@
 #ifndef VPND_SERVICE_POOL_H
 #define VPND_SERVICE_POOL_H
 
-#include <stdint.h>
-
 #include "model/model.h"
+
+#include <stdint.h>
 
 struct svc_pool {
     int family;             /* 4 or 6 */

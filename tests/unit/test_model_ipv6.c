@@ -8,13 +8,13 @@
 #define CGW_IP4 "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\"}}"
 #define VGW_V6 VGW_BODY(VGW_PUBLIC6)
 #define VGW_V6_ONLY                                                                                \
-    VGW_BODY("\"ip_version\":\"ipv6\",\"vpc_id\":\"" VPC_ID "\",\"connect_subnet\":\"" SUBNET_ID \
-             "\",\"local_subnets_v6\":[\"2001:db8:10::/48\"],\"eip1\":{\"id\":\"" EIP1_ID        \
+    VGW_BODY("\"ip_version\":\"ipv6\",\"vpc_id\":\"" VPC_ID "\",\"connect_subnet\":\"" SUBNET_ID   \
+             "\",\"local_subnets_v6\":[\"2001:db8:10::/48\"],\"eip1\":{\"id\":\"" EIP1_ID          \
              "\"},\"eip2\":{\"id\":\"" EIP2_ID "\"}")
 #define VGW_PRIVATE6(ip1, ip2)                                                                     \
-    VGW_BODY("\"network_type\":\"private\",\"ip_version\":\"ipv6\",\"vpc_id\":\"" VPC_ID         \
+    VGW_BODY("\"network_type\":\"private\",\"ip_version\":\"ipv6\",\"vpc_id\":\"" VPC_ID           \
              "\",\"connect_subnet\":\"" SUBNET_ID                                                  \
-             "\",\"local_subnets_v6\":[\"2001:db8:10::/48\"],\"access_private_ip_1\":\"" ip1     \
+             "\",\"local_subnets_v6\":[\"2001:db8:10::/48\"],\"access_private_ip_1\":\"" ip1       \
              "\",\"access_private_ip_2\":\"" ip2 "\"")
 #define CONN_VIA(ip, extra)                                                                        \
     "{\"vpn_connection\":{\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" ip "\",\"cgw_id\":\"" CGW_ID    \
@@ -61,10 +61,26 @@ static void test_a_dotted_ipv4_tail_is_written_in_hex(void **state)
 static void test_malformed_ipv6_addresses_are_rejected(void **state)
 {
     static const char *const bad[] = {
-        "",          ":",           ":::",          "1::2::3",    "1:2:3:4:5:6:7:8:9",
-        "1:2:3:4:5:6:7", "12345::", "1:",           ":1",         "fe80::1%eth0",
-        "g::1",      "1:2:3:4:5:6:7::8", "::1.2.3", "1.2.3.4",    "::ffff:1.2.3.256",
-        "1:2:3:4:5:6:7:1.2.3.4", "::1/128", " ::1", "::01.2.3.4", "1::2:",
+        "",
+        ":",
+        ":::",
+        "1::2::3",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7",
+        "12345::",
+        "1:",
+        ":1",
+        "fe80::1%eth0",
+        "g::1",
+        "1:2:3:4:5:6:7::8",
+        "::1.2.3",
+        "1.2.3.4",
+        "::ffff:1.2.3.256",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "::1/128",
+        " ::1",
+        "::01.2.3.4",
+        "1::2:",
     };
     struct model_ip6 a;
     (void)state;
@@ -120,8 +136,9 @@ static void spell(const uint16_t g[8], unsigned seed, char *out, size_t size)
         n += (size_t)snprintf(out + n, size - n, (seed & 4) ? "%s%04X" : "%s%x", sep, g[i]);
     }
     if (tail)
-        snprintf(out + n, size - n, "%s%u.%u.%u.%u", gap_at >= 0 && gap_at + gap_len == 6 ? "" : ":",
-                 g[6] >> 8, g[6] & 255u, g[7] >> 8, g[7] & 255u);
+        snprintf(out + n, size - n, "%s%u.%u.%u.%u",
+                 gap_at >= 0 && gap_at + gap_len == 6 ? "" : ":", g[6] >> 8, g[6] & 255u, g[7] >> 8,
+                 g[7] & 255u);
 }
 
 static void test_ipv6_text_agrees_with_inet_pton_and_inet_ntop(void **state)
@@ -179,10 +196,10 @@ static void test_local_subnets_v6_is_refused_on_an_er_gateway(void **state)
 static void test_an_ipv4_cidr_in_local_subnets_v6_is_rejected(void **state)
 {
     (void)state;
-    vgw_err(VGW_BODY("\"ip_version\":\"ipv6\"," VGW_PUBLIC
-                     ",\"local_subnets_v6\":[\"10.0.0.0/24\"]"),
-            "vpn_gateway.local_subnets_v6[0]: must be an IPv6 CIDR like 2001:db8::/32, got "
-            "\"10.0.0.0/24\"");
+    vgw_err(
+        VGW_BODY("\"ip_version\":\"ipv6\"," VGW_PUBLIC ",\"local_subnets_v6\":[\"10.0.0.0/24\"]"),
+        "vpn_gateway.local_subnets_v6[0]: must be an IPv6 CIDR like 2001:db8::/32, got "
+        "\"10.0.0.0/24\"");
 }
 
 static void test_an_ipv6_cidr_with_host_bits_is_rejected(void **state)
@@ -296,17 +313,16 @@ static void test_an_update_replaces_the_local_subnets_v6_of_an_ipv6_gateway(void
 static void test_new_local_subnets_v6_may_not_overlap_a_connection_s_ipv6_subnets(void **state)
 {
     (void)state;
-    static const char docs[] =
-        "[{\"id\":\"" CONN_ID "\",\"peer_subnets\":[\"192.168.0.0/24\"],"
-        "\"peer_subnets_v6\":[\"2001:db8:20::/48\"]}]";
+    static const char docs[] = "[{\"id\":\"" CONN_ID "\",\"peer_subnets\":[\"192.168.0.0/24\"],"
+                               "\"peer_subnets_v6\":[\"2001:db8:20::/48\"]}]";
     struct model_vgw *g = vgw_active(VGW_V6);
     struct verr err = {0};
 
     strcpy(g->local_subnets_v6[0].s, "2001:db8::/32");
     assert_int_equal(model_vgw_check_peer_overlap(g, docs, strlen(docs), &err), -EINVAL);
-    assert_string_equal(err.msg, "vpn_gateway.local_subnets_v6[0]: must not overlap peer subnet "
-                                 "2001:db8:20::/48 of VPN connection " CONN_ID
-                                 ", got \"2001:db8::/32\"");
+    assert_string_equal(err.msg,
+                        "vpn_gateway.local_subnets_v6[0]: must not overlap peer subnet "
+                        "2001:db8:20::/48 of VPN connection " CONN_ID ", got \"2001:db8::/32\"");
     strcpy(g->local_subnets_v6[0].s, "2001:db8:10::/48");
     assert_int_equal(model_vgw_check_peer_overlap(g, docs, strlen(docs), &err), 0);
     free(g);
@@ -405,8 +421,8 @@ static void test_a_customer_gateway_of_the_other_family_is_refused(void **state)
     (void)state;
     bind_err(CONN_BODY(SUBNETS), VGW_BODY(VGW_PUBLIC), CGW_IP6,
              "vpn_connection.cgw_id: customer gateway " CGW_ID " has an IPv6 address "
-             "(2001:db8:ff::1), which gateway " VGW_ID " (ip_version ipv4) cannot reach, got \"" CGW_ID
-             "\"");
+             "(2001:db8:ff::1), which gateway " VGW_ID
+             " (ip_version ipv4) cannot reach, got \"" CGW_ID "\"");
     bind_err(CONN_BODY(SUBNETS6), VGW_V6, CGW_IP4,
              "vpn_connection.cgw_id: customer gateway " CGW_ID " has an IPv4 address "
              "(88.1.1.164), which gateway " VGW_ID " (ip_version ipv6) cannot reach, got \"" CGW_ID
@@ -446,9 +462,8 @@ static void test_an_ipv6_only_connection_binds_without_ipv4_subnets(void **state
 static void test_a_private_ipv6_gateway_matches_vgw_ip_in_any_spelling(void **state)
 {
     (void)state;
-    struct model_vpn_conn *c =
-        bound(CONN_VIA("FD00:0::B", SUBNETS6 ",\"ha_role\":\"slave\""),
-              VGW_PRIVATE6("fd00::a", "fd00::b"), CGW_IP6);
+    struct model_vpn_conn *c = bound(CONN_VIA("FD00:0::B", SUBNETS6 ",\"ha_role\":\"slave\""),
+                                     VGW_PRIVATE6("fd00::a", "fd00::b"), CGW_IP6);
     assert_string_equal(c->vgw_ip, "fd00::b");
     assert_string_equal(c->ikepolicy.local_id, "fd00::b");
     free(c);

@@ -2,12 +2,12 @@
  * create responses, the facts a gateway response carries (supported_flavors, EIPs given by id),
  * bgp_peer, the certificate's project_id and the jobs' statuses. */
 #include "test_model_util.h"
-
 #include "util/macro.h"
 
 #define CGW_ASN "{\"customer_gateway\":{\"id_value\":\"88.1.1.164\",\"bgp_asn\":65010}}"
-#define BGP ",\"style\":\"bgp\",\"tunnel_local_address\":\"169.254.56.225/30\","                  \
-            "\"tunnel_peer_address\":\"169.254.56.226/30\""
+#define BGP                                                                                        \
+    ",\"style\":\"bgp\",\"tunnel_local_address\":\"169.254.56.225/30\","                           \
+    "\"tunnel_peer_address\":\"169.254.56.226/30\""
 
 /* ---- connections ---- */
 
@@ -65,8 +65,8 @@ static void test_the_peer_asn_survives_the_internal_form(void **state)
 static void test_enable_health_check_is_kept_and_shown_by_the_create_response_only(void **state)
 {
     (void)state;
-    struct model_vpn_conn *c = bound(CONN_BODY(SUBNETS ",\"enable_health_check\":true"),
-                                     VGW_BODY(VGW_PUBLIC), CGW_ASN);
+    struct model_vpn_conn *c =
+        bound(CONN_BODY(SUBNETS ",\"enable_health_check\":true"), VGW_BODY(VGW_PUBLIC), CGW_ASN);
     char *created = RENDER(model_conn_render_create, c), *shown = RENDER(model_conn_render, c);
     assert_true(c->enable_health_check);
     assert_true(has_key(created, "enable_health_check"));
@@ -86,9 +86,15 @@ static void test_the_gateway_create_response_is_the_create_model(void **state)
     (void)state;
     struct model_vgw *g = vgw_active(VGW_BODY(VGW_PUBLIC));
     char *out = RENDER(model_vgw_render_create, g);
-    static const char *const absent[] = {"status", "availability_zone_ids", "eip1", "eip2",
-                                         "created_at", "updated_at", "applied_at",
-                                         "access_private_ip_1", "supported_flavors"};
+    static const char *const absent[] = {"status",
+                                         "availability_zone_ids",
+                                         "eip1",
+                                         "eip2",
+                                         "created_at",
+                                         "updated_at",
+                                         "applied_at",
+                                         "access_private_ip_1",
+                                         "supported_flavors"};
     for (size_t i = 0; i < ARRAY_SIZE(absent); i++) {
         if (has_key(out, absent[i]))
             fail_msg("create response has %s: %s", absent[i], out);
@@ -126,9 +132,9 @@ static void test_supported_flavors_leave_out_those_the_eip_bandwidth_exceeds(voi
 static void test_a_private_gateway_cannot_change_to_basic(void **state)
 {
     (void)state;
-    struct model_vgw *g = vgw_active(VGW_BODY(
-        "\"network_type\":\"private\",\"vpc_id\":\"" VPC_ID "\",\"connect_subnet\":\"" SUBNET_ID
-        "\",\"local_subnets\":[\"10.0.0.0/16\"]"));
+    struct model_vgw *g = vgw_active(VGW_BODY("\"network_type\":\"private\",\"vpc_id\":\"" VPC_ID
+                                              "\",\"connect_subnet\":\"" SUBNET_ID
+                                              "\",\"local_subnets\":[\"10.0.0.0/16\"]"));
     char *out = RENDER(model_vgw_render, g);
     assert_non_null(strstr(out, "\"supported_flavors\":[\"Professional2\",\"Professional3\","));
     free(out);
@@ -222,8 +228,7 @@ static void test_a_rolled_back_upgrade_fails_and_its_rollback_succeeds(void **st
     assert_int_equal(model_vgw_upgrade_apply(g, "start", EIP1_ID, 5, &err), 0);
     assert_int_equal(model_vgw_upgrade_apply(g, "rollback", EIP2_ID, 9, &err), 1);
     assert_job(g, 0, "PENDING_UPDATE", 2, "\"status\":\"fail\"");
-    assert_job(g, 1, "PENDING_UPDATE", 2,
-               "\"job_type\":\"rollback\",\"status\":\"rolling_back\"");
+    assert_job(g, 1, "PENDING_UPDATE", 2, "\"job_type\":\"rollback\",\"status\":\"rolling_back\"");
     assert_job(g, 1, "ACTIVE", 0, "\"status\":\"rollback_success\"");
     free(g);
 }
