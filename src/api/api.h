@@ -6,8 +6,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "api/router.h"
+#include "auth/auth.h"
 #include "http/http.h"
 
 struct svc;
@@ -19,12 +21,28 @@ struct api_config {
     unsigned max_skew_s;     /* allowed X-Sdk-Date clock skew (default 900) */
 };
 
+/* Writes the metrics text (Prometheus exposition format) of the whole server to out; 0 or
+ * -ENOMEM. Set by the server (api_set_metrics): the API does not know the other parts. */
+typedef int (*api_metrics_fn)(void *ud, struct buf *out);
+
+struct api_stats {
+    uint64_t auth_failures[AUTH_CAUSE_COUNT]; /* by auth_result.cause */
+};
+
 struct api {
     struct api_config cfg;
     struct svc *svc;          /* borrowed */
     struct auth_creds *creds; /* owned; NULL = no authentication */
     struct router router;     /* the route table (api/routes.c), compiled by api_init */
+    struct api_stats stats;
+    api_metrics_fn metrics;   /* GET /metrics; NULL: 404 */
+    void *metrics_ud;
 };
+
+/* GET /metrics renders with fn(ud, body) (the server's renderer; ud borrowed). */
+void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud);
+/* The route of a tag noted on a request (http_access.tag): NULL for 0 (no route). */
+const struct route *api_route_of_tag(unsigned tag);
 
 /* Fills cfg with the defaults above. */
 void api_config_defaults(struct api_config *cfg);

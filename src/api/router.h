@@ -31,6 +31,8 @@ enum route_flag {
     ROUTE_JSON = 1 << 1,     /* the body is a JSON object, parsed once (ctx->body) */
     ROUTE_EMPTY_OK = 1 << 2, /* with ROUTE_JSON: an empty body is {} */
     ROUTE_WRITE = 1 << 3,    /* changes state: its outcome is logged */
+    ROUTE_OPERATOR = 1 << 4, /* the operator surface: open without credentials (vpnd then
+                              * serves loopback only), else an admin token (api.c) */
 };
 
 struct route {

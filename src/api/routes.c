@@ -86,6 +86,9 @@ static const struct route routes[] = {
     TAG_ROUTES("customer-gateway", api_cgw, "customer_gateway"),
     TAG_ROUTES("vpn-connection", api_conn, "vpn_connection"),
 #undef TAG_ROUTES
+    /* vpnd's own: the operator surface and the API's description (api/meta.c) */
+    {"GET", "/metrics", api_metrics, ROUTE_OPERATOR, "vpnd.metrics"},
+    {"GET", "/openapi.json", api_openapi, ROUTE_NO_AUTH, "vpnd.openapi"},
 };
 
 const struct route *api_routes(size_t *ret_n)
@@ -102,7 +105,8 @@ const char *api_route_flags(unsigned flags, char *buf, size_t size)
     } names[] = {{ROUTE_NO_AUTH, "no_auth"},
                  {ROUTE_JSON, "json"},
                  {ROUTE_EMPTY_OK, "empty_ok"},
-                 {ROUTE_WRITE, "write"}};
+                 {ROUTE_WRITE, "write"},
+                 {ROUTE_OPERATOR, "operator"}};
     size_t n = 0;
 
     buf[0] = '\0';

@@ -44,8 +44,25 @@ enum auth_method {
     AUTH_METHOD_TOKEN, /* X-Auth-Token */
 };
 
+/* What failed, for metrics (auth_cause_name). */
+enum auth_cause {
+    AUTH_CAUSE_MISSING,       /* no Authorization nor X-Auth-Token */
+    AUTH_CAUSE_MALFORMED,     /* Authorization not SDK-HMAC-SHA256 as the SDKs send it */
+    AUTH_CAUSE_UNKNOWN_KEY,   /* no such access key */
+    AUTH_CAUSE_DATE,          /* X-Sdk-Date missing, malformed, unsigned or too far off */
+    AUTH_CAUSE_SIGNATURE,     /* the signature does not match (or a signed header is absent) */
+    AUTH_CAUSE_UNKNOWN_TOKEN, /* X-Auth-Token empty or unknown */
+    AUTH_CAUSE_PROJECT,       /* authenticated, not for this project (403) */
+    AUTH_CAUSE_NOT_ADMIN,     /* authenticated, not an operator's credential (403) */
+    AUTH_CAUSE_COUNT,
+};
+/* "missing", "malformed", "unknown_key", "date", "signature", "unknown_token", "project",
+ * "not_admin". */
+const char *auth_cause_name(enum auth_cause cause);
+
 struct auth_result {
     enum auth_method method;
+    enum auth_cause cause; /* on failure: what failed */
     /* Who asked, for logs: the access key, or "token#N" (N = 1-based order in which the token
      * was added). Set once the credential is identified (even if the check fails later),
      * else "". Never a secret. */
@@ -78,6 +95,8 @@ int auth_creds_load(const char *path, struct auth_creds **ret, char *errbuf, siz
 int auth_creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
                         const char *projects);
 int auth_creds_add_token(struct auth_creds *c, const char *token, const char *projects);
+/* Adds an operator's token (the file's "admin <TOKEN>" line): it holds no project. */
+int auth_creds_add_admin(struct auth_creds *c, const char *token);
 
 /* Number of credentials (AK/SK pairs + tokens). */
 size_t auth_creds_count(const struct auth_creds *c);
@@ -102,6 +121,13 @@ void auth_creds_freep(struct auth_creds **c);
 int auth_check(const struct auth_creds *c, const struct auth_request *req,
                const char *path_project_id, int64_t now_s, int64_t max_skew_s,
                struct auth_result *res);
+
+/* The operator surface: req must carry an admin token, as "Authorization: Bearer <TOKEN>"
+ * (what Prometheus sends) or X-Auth-Token. Returns 0 (res->principal "admin#N"), -EPERM
+ * (missing, malformed or unknown: 401), -EACCES (a tenant's credential, or an AK/SK signature:
+ * 403), with res->msg and res->cause set. */
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req,
+                     struct auth_result *res);
 
 /* How the canonical URI treats percent-escapes already in the received path (spec §7.1 step 4).
  * AUTH_URI_DECODED (the spec): decode each segment, then re-encode. AUTH_URI_AS_SENT: encode

@@ -95,6 +95,7 @@ struct auth_token {
     size_t nprojects;
     unsigned line;
     unsigned ordinal; /* 1-based order of addition: principal "token#N" */
+    bool admin;       /* an operator's token (no projects) */
 };
 
 struct auth_creds {

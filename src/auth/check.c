@@ -402,19 +402,23 @@ static int check_aksk(const struct auth_creds *c, const struct auth_request *req
     int r;
 
     res->method = AUTH_METHOD_AKSK;
+    res->cause = AUTH_CAUSE_MALFORMED;
     r = parse_authz(authorization, &a, res);
     if (r < 0)
         return r;
     r = parse_sig(a.sig, sig, res);
     if (r < 0)
         return r;
+    res->cause = AUTH_CAUSE_UNKNOWN_KEY;
     k = auth_creds_find_key(c, a.ak.p, a.ak.n);
     if (!k)
         return fail(res, -EPERM, "unknown access key %s", quote(q, sizeof(q), a.ak.p, a.ak.n));
     snprintf(res->principal, sizeof(res->principal), "%s", k->ak);
+    res->cause = AUTH_CAUSE_DATE;
     r = check_date(req, a.signed_headers, now_s, max_skew_s, &date, res);
     if (r < 0)
         return r;
+    res->cause = AUTH_CAUSE_SIGNATURE;
     r = verify_signature(c, k, req, &a, date, sig, res);
     if (r < 0)
         return r;
@@ -430,6 +434,7 @@ static int check_project(const struct auth_request *req, const char *path_projec
 
     if (!path_project_id)
         return 0;
+    res->cause = AUTH_CAUSE_PROJECT;
     if (xp && strcmp(xp, path_project_id) != 0)
         return fail(res, -EACCES, "X-Project-Id %s does not match project %s in the path",
                     quote(q, sizeof(q), xp, strlen(xp)),
@@ -451,6 +456,7 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
     int r;
 
     res->method = AUTH_METHOD_NONE;
+    res->cause = AUTH_CAUSE_MISSING;
     res->principal[0] = '\0';
     res->msg[0] = '\0';
     if (authorization) {
@@ -466,6 +472,7 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
                     "x-auth-token not found; send X-Auth-Token, or sign the request with AK/SK "
                     "(Authorization: SDK-HMAC-SHA256 ...)");
     res->method = AUTH_METHOD_TOKEN;
+    res->cause = AUTH_CAUSE_UNKNOWN_TOKEN;
     if (!*token)
         return fail(res, -EPERM, "decrypt token fail: X-Auth-Token is empty");
     const struct auth_token *t = auth_creds_find_token(c, token);
@@ -473,4 +480,66 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
         return fail(res, -EPERM, "decrypt token fail: X-Auth-Token is not a known token");
     snprintf(res->principal, sizeof(res->principal), "token#%u", t->ordinal);
     return check_project(req, path_project_id, t->projects, t->nprojects, res);
+}
+
+const char *auth_cause_name(enum auth_cause cause)
+{
+    static const char *const names[AUTH_CAUSE_COUNT] = {
+        [AUTH_CAUSE_MISSING] = "missing",
+        [AUTH_CAUSE_MALFORMED] = "malformed",
+        [AUTH_CAUSE_UNKNOWN_KEY] = "unknown_key",
+        [AUTH_CAUSE_DATE] = "date",
+        [AUTH_CAUSE_SIGNATURE] = "signature",
+        [AUTH_CAUSE_UNKNOWN_TOKEN] = "unknown_token",
+        [AUTH_CAUSE_PROJECT] = "project",
+        [AUTH_CAUSE_NOT_ADMIN] = "not_admin",
+    };
+
+    return (unsigned)cause < AUTH_CAUSE_COUNT ? names[cause] : "other";
+}
+
+/* "Bearer <token>" (scheme case-insensitive): the token, or NULL. */
+static const char *bearer_token(const char *authorization)
+{
+    if (strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    authorization += 7;
+    while (*authorization == ' ')
+        authorization++;
+    return authorization;
+}
+
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req,
+                     struct auth_result *res)
+{
+    const char *authorization = req->header(req->ud, "Authorization");
+    const char *token = authorization ? bearer_token(authorization)
+                                      : req->header(req->ud, "X-Auth-Token");
+    const struct auth_token *t;
+
+    res->method = AUTH_METHOD_TOKEN;
+    res->cause = AUTH_CAUSE_MISSING;
+    res->principal[0] = '\0';
+    res->msg[0] = '\0';
+    if (authorization && !token) {
+        res->cause = AUTH_CAUSE_NOT_ADMIN;
+        return fail(res, -EACCES,
+                    "the operator surface takes an admin token (Authorization: Bearer <TOKEN> "
+                    "or X-Auth-Token), not an AK/SK signature");
+    }
+    if (!token)
+        return fail(res, -EPERM,
+                    "no admin token; send Authorization: Bearer <TOKEN> or X-Auth-Token with a "
+                    "token of an \"admin\" line of the credentials file");
+    res->cause = AUTH_CAUSE_UNKNOWN_TOKEN;
+    t = *token ? auth_creds_find_token(c, token) : NULL;
+    if (!t)
+        return fail(res, -EPERM, "decrypt token fail: the token is not a known token");
+    snprintf(res->principal, sizeof(res->principal), "%s#%u", t->admin ? "admin" : "token",
+             t->ordinal);
+    if (!t->admin) {
+        res->cause = AUTH_CAUSE_NOT_ADMIN;
+        return fail(res, -EACCES, "%s is a tenant's token, not an admin token", res->principal);
+    }
+    return 0;
 }

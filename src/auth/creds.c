@@ -5,7 +5,10 @@
  *     # full-line comment; blank lines are ignored; CRLF line ends are accepted
  *     ak    <AK>    <SK>  <project_id>[,<project_id>...]
  *     token <TOKEN>       <project_id>[,<project_id>...]
+ *     admin <TOKEN>
  *
+ *   admin       an operator's token: it opens the operator surface (GET /metrics), sent as
+ *               "Authorization: Bearer <TOKEN>" or X-Auth-Token; it holds no project
  *   AK          1-128 characters from A-Z a-z 0-9 . _ -, unique in the file
  *   SK          1-256 printable ASCII characters, no spaces
  *   TOKEN       1-16384 printable ASCII characters, no spaces, unique in the file
@@ -335,6 +338,7 @@ static int creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
     return 0;
 }
 
+/* A tenant token (projects) or an operator's (projects NULL: admin). */
 static int creds_add_token(struct auth_creds *c, const char *token, const char *projects,
                            unsigned line, char *err, size_t errlen)
 {
@@ -362,7 +366,8 @@ static int creds_add_token(struct auth_creds *c, const char *token, const char *
             seterr(err, errlen, "this token is already defined");
         return -EEXIST;
     }
-    r = parse_projects(projects, &t.projects, &t.nprojects, err, errlen);
+    t.admin = !projects;
+    r = projects ? parse_projects(projects, &t.projects, &t.nprojects, err, errlen) : 0;
     if (r < 0)
         return r;
     r = grow((void **)&c->tokens, &c->tokens_cap, c->ntokens, sizeof(*c->tokens));
@@ -386,6 +391,11 @@ int auth_creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
 int auth_creds_add_token(struct auth_creds *c, const char *token, const char *projects)
 {
     return creds_add_token(c, token, projects, 0, NULL, 0);
+}
+
+int auth_creds_add_admin(struct auth_creds *c, const char *token)
+{
+    return creds_add_token(c, token, NULL, 0, NULL, 0);
 }
 
 /* Splits line in place into at most max fields; returns the number of fields found (which
@@ -444,14 +454,23 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
         }
         return creds_add_token(c, f[1], f[2], lineno, err, errlen);
     }
+    if (strcmp(f[0], "admin") == 0) {
+        if (n != 2) {
+            seterr(err, errlen, "\"admin\" needs 1 field after it: admin <TOKEN>, got %zu%s",
+                   n - 1, hash ? hint : "");
+            return -EINVAL;
+        }
+        return creds_add_token(c, f[1], NULL, lineno, err, errlen);
+    }
     /* An unknown first word may be a misplaced secret: quote only short words. */
     if (strlen(f[0]) <= 16) {
         auth_quote(q, sizeof(q), f[0], strlen(f[0]));
-        seterr(err, errlen, "unknown keyword %s; expected \"ak\", \"token\" or a # comment", q);
+        seterr(err, errlen,
+               "unknown keyword %s; expected \"ak\", \"token\", \"admin\" or a # comment", q);
     } else {
         seterr(err, errlen,
-               "unknown keyword (%zu characters, not shown); expected \"ak\", \"token\" or a # "
-               "comment",
+               "unknown keyword (%zu characters, not shown); expected \"ak\", \"token\", "
+               "\"admin\" or a # comment",
                strlen(f[0]));
     }
     return -EINVAL;

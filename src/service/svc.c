@@ -58,12 +58,8 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
                  cfg->settle_status);
         return -EINVAL;
     }
-    /* the creates are limited inside the store's transactions (0: no limit, as for imports) */
-    store_set_quotas(store, &(struct store_quotas){
-                                .vpn_gateways = cfg->quota_vpn_gateway,
-                                .customer_gateways = cfg->quota_customer_gateway,
-                                .vpn_connections = cfg->quota_vpn_connection,
-                            });
+    svc_set_quotas(svc, cfg->quota_vpn_gateway, cfg->quota_customer_gateway,
+                   cfg->quota_vpn_connection);
     return 0;
 }
 
@@ -72,6 +68,20 @@ const struct svc_pool *svc_pool_of(const struct svc *svc, const struct model_vgw
     size_t v6 = g->ip_version && strcmp(g->ip_version, "ipv6") == 0 ? 1 : 0;
 
     return eip ? &svc->eip_pools[v6] : &svc->private_pools[v6];
+}
+
+void svc_set_quotas(struct svc *svc, unsigned vpn_gateway, unsigned customer_gateway,
+                    unsigned vpn_connection)
+{
+    svc->cfg.quota_vpn_gateway = vpn_gateway;
+    svc->cfg.quota_customer_gateway = customer_gateway;
+    svc->cfg.quota_vpn_connection = vpn_connection;
+    /* the creates are limited inside the store's transactions (0: no limit, as for imports) */
+    store_set_quotas(svc->store, &(struct store_quotas){
+                                     .vpn_gateways = vpn_gateway,
+                                     .customer_gateways = customer_gateway,
+                                     .vpn_connections = vpn_connection,
+                                 });
 }
 
 void svc_done(struct svc *svc)

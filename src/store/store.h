@@ -23,6 +23,7 @@
 #define VPND_STORE_H
 
 #include "util/buf.h"
+#include "util/metrics.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -473,6 +474,21 @@ struct store_quotas {
     int64_t vpn_connections;
 };
 void store_set_quotas(struct store *s, const struct store_quotas *q);
+
+/* ---- what the calls cost (metrics) ---- */
+
+/* Every call through store.h is timed; the failures of the server's kind are counted (the
+ * contract's outcomes, -ENOENT, -EEXIST, ..., are not failures). */
+struct store_stats {
+    struct metrics_hist latency;
+    uint64_t busy;  /* -EBUSY: lock wait, serialization */
+    uint64_t io;    /* -EIO */
+    uint64_t nomem; /* -ENOMEM */
+    uint64_t full;  /* -ENOSPC: the store's disk is full */
+};
+const struct store_stats *store_stats(const struct store *s);
+/* The backend's name: "sqlite", "postgres". */
+const char *store_backend_name(const struct store *s);
 
 /* ---- store URLs in logs ---- */
 

@@ -85,6 +85,8 @@ static const struct op ops[] = {
     TAG_OPS("vpn-gateway", "{vgw}"),
     TAG_OPS("customer-gateway", "{cgw}"),
     TAG_OPS("vpn-connection", "{conn}"),
+    {"GET", "/metrics", NULL, false},
+    {"GET", "/openapi.json", NULL, false},
 };
 
 /* s with its {name}s replaced by the base state's ids. Caller frees. */

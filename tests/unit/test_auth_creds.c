@@ -174,11 +174,12 @@ static void test_unknown_keyword_is_quoted_only_when_short(void **state)
 {
     (void)state;
     assert_load_fails("key AK1 " SK1 " " P1 "\n", -EINVAL,
-                      ":1: unknown keyword \"key\"; expected \"ak\", \"token\" or a # comment");
+                      ":1: unknown keyword \"key\"; expected \"ak\", \"token\", \"admin\" or a "
+                      "# comment");
     /* a line holding just a secret must not end up in a log */
     assert_load_fails("ak AK1 sk " P1 "\n" SK1 "\n", -EINVAL,
-                      ":2: unknown keyword (40 characters, not shown); expected \"ak\", \"token\" "
-                      "or a # comment");
+                      ":2: unknown keyword (40 characters, not shown); expected \"ak\", \"token\", "
+                      "\"admin\" or a # comment");
 }
 
 static void test_bad_access_key_is_quoted(void **state)
