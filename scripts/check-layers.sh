@@ -15,8 +15,8 @@ allowed() {
     http) echo "util" ;;
     config) echo "model util" ;;
     driver) echo "model util" ;;
-    service) echo "store model util" ;;
-    engine) echo "service model util" ;;
+    service) echo "store driver model util" ;;
+    engine) echo "service driver model util" ;;
     transfer) echo "service model util" ;;
     api) echo "service model auth http util" ;;
     *) echo "?" ;;

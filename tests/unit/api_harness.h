@@ -310,7 +310,7 @@ static inline struct harness *h_open(void)
     assert_int_equal(api_init(&h->api, &acfg, &h->svc, err, sizeof(err)), 0);
     api_set_metrics(&h->api, h_metrics, h);
     h->engine = (struct engine){.svc = &h->svc, .driver = &engine_sim_driver,
-                                .driver_ctx = h->svc.settle_status};
+                                .driver_ctx = &h->svc};
     fault_store_arm(0, 0);
     fault_alloc_arm(0);
     h_base(h);

@@ -278,6 +278,15 @@ static const char *const pg_migrations[] = {
     /* as SQLite's step 12: EIP ids claimed per project */
     "UPDATE claim c SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
     "  WHERE c.kind = 'eip_id' AND c.owner_id = g.id;",
+    /* as SQLite's step 13: data-plane leases (store.h) */
+    "CREATE TABLE IF NOT EXISTS vgw_lease ("
+    "  project_id TEXT NOT NULL,"
+    "  vgw_id TEXT NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  expires_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (project_id, vgw_id)"
+    ");"
+    "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -223,6 +223,8 @@ static const struct store_ops sq_ops = {
     .vgw_conns_stamp = store_sqlite_vgw_conns_stamp,
     .bulk_batch = store_sqlite_bulk_batch,
     .bulk_undo = store_sqlite_bulk_undo,
+    .leases_take = store_sqlite_leases_take,
+    .lease_get = store_sqlite_lease_get,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
