@@ -26,6 +26,9 @@ static inline int svc_stored(int r)
 
 /* When a resource entering a PENDING_* status at now is due for the status engine. */
 int64_t svc_due_at(const struct svc *svc, int64_t now);
+/* The pool gateway g draws its EIP addresses (eip) or private access IPs from: the one of its
+ * ip_version. */
+const struct svc_pool *svc_pool_of(const struct svc *svc, const struct model_vgw *g, bool eip);
 /* now, or later than before when the clock has not moved past it (updated_at always moves). */
 int64_t svc_later(int64_t now, int64_t before);
 /* Keeps out at len (drops what a failed attempt appended). */
