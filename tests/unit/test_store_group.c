@@ -100,6 +100,30 @@ static void test_a_failed_write_in_a_group_undoes_only_itself(void **state)
     buf_free(&b);
 }
 
+static void test_a_groups_first_write_that_fails_leaves_the_group_empty(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1, c2;
+    struct buf b = {0};
+
+    FX_SQLITE_ONLY();
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_group_begin(f->s), 1);
+    fx_conn_init(&c1, PROJECT_A, VGW_2, 1, T0); /* no such gateway */
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), -ENOENT);
+    assert_false(store_group_pending(f->s));
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+    assert_true(store_group_pending(f->s));
+    assert_int_equal(store_group_end(f->s), 0);
+    fx_reopen(f);
+    assert_int_equal(used_slots(f), 1);
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c2.row.id, &b), 0);
+    assert_string_equal(b.data, c2.doc);
+    buf_free(&b);
+}
+
 static void test_a_read_before_the_groups_first_write_leaves_it_closed(void **state)
 {
     struct fx *f = *state;
@@ -140,6 +164,8 @@ int main(void)
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_a_failed_write_in_a_group_undoes_only_itself,
                                         fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_groups_first_write_that_fails_leaves_the_group_empty, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_read_before_the_groups_first_write_leaves_it_closed, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_ending_a_group_that_was_never_armed_changes_nothing,

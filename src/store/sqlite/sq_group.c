@@ -2,9 +2,10 @@
  * writes of one event-loop turn.
  *
  * Armed by store_group_begin, the first write op (store_sqlite_begin) opens one write
- * transaction (BEGIN IMMEDIATE) that stays open until store_group_end commits it; each op runs
- * in a savepoint inside it (SAVEPOINT / RELEASE / ROLLBACK TO), so an op that fails undoes only
- * itself. A read op (store_sqlite_begin_read) before the first write runs on its own as without
+ * transaction (BEGIN IMMEDIATE) that stays open until store_group_end commits it; each later op
+ * runs in a savepoint inside it (SAVEPOINT / RELEASE / ROLLBACK TO), so an op that fails undoes
+ * only itself (the first one needs none: its failure rolls the transaction back and the group
+ * is armed again, empty). A read op (store_sqlite_begin_read) before the first write runs on its own as without
  * a group; after it, inside the group, where it sees the group's writes. What a commit costs
  * (the WAL frames of every page it changed, written once) is paid once per group: pages several
  * ops of the group change (index pages, the gateway's row, counters) are written once.
@@ -60,17 +61,39 @@ static void sq_group_check(struct sq_store *q)
         q->group = SQ_GROUP_BROKEN;
 }
 
+/* The group's first write op runs in the transaction itself, without a savepoint (nothing else
+ * is in the transaction yet): it commits with the group, or its failure rolls the transaction
+ * back and leaves the group armed, as if it had not begun. */
+static int sq_group_first(struct sq_store *q, enum sq_group_op op, const char *what)
+{
+    int r = 0;
+
+    if (op == SQ_GROUP_SAVEPOINT) {
+        SQ_STMT(begin, q, SQ_BEGIN);
+        r = store_sqlite_exec(q, begin, what);
+        if (r == 0) {
+            q->group = SQ_GROUP_OPEN;
+            q->group_first = true;
+        }
+        return r;
+    }
+    q->group_first = false;
+    if (op == SQ_GROUP_ROLLBACK_TO) {
+        if (!sqlite3_get_autocommit(q->db)) {
+            SQ_STMT(rollback, q, SQ_ROLLBACK);
+            r = store_sqlite_exec(q, rollback, what);
+        }
+        q->group = SQ_GROUP_ARMED;
+    }
+    return r;
+}
+
 int store_sqlite_group_tx(struct sq_store *q, enum sq_group_op op, const char *what)
 {
     int r;
 
-    if (op == SQ_GROUP_SAVEPOINT && q->group == SQ_GROUP_ARMED) {
-        SQ_STMT(begin, q, SQ_BEGIN);
-        r = store_sqlite_exec(q, begin, what);
-        if (r < 0)
-            return r;
-        q->group = SQ_GROUP_OPEN;
-    }
+    if ((op == SQ_GROUP_SAVEPOINT && q->group == SQ_GROUP_ARMED) || q->group_first)
+        return sq_group_first(q, op, what);
     sq_group_check(q);
     if (q->group == SQ_GROUP_BROKEN)
         return op == SQ_GROUP_ROLLBACK_TO
@@ -90,6 +113,7 @@ int store_sqlite_group_end(struct store *s)
     int r = 0;
 
     q->group = SQ_GROUP_OFF;
+    q->group_first = false;
     if (was == SQ_GROUP_OPEN && sqlite3_get_autocommit(q->db))
         was = SQ_GROUP_BROKEN;
     if (was == SQ_GROUP_OPEN) {

@@ -80,7 +80,8 @@ struct sq_store {
     size_t n_once, cap_once;
     struct sq_ckpt *ckpt; /* the checkpointer thread (sq_checkpoint.c): NULL until started */
     enum sq_group_state group;
-    bool group_op; /* an op's savepoint inside the group is open (begin ... commit/rollback) */
+    bool group_op;    /* an op of the group is under way (begin ... commit/rollback) */
+    bool group_first; /* ... and it is the group's first write: no savepoint (sq_group.c) */
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
