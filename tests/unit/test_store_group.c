@@ -12,6 +12,18 @@ static int64_t used_slots(struct fx *f)
     return g.used_connection_number;
 }
 
+/* After the group's end and a reopen: the gateway holds slots connections and c is stored. */
+static void assert_kept(struct fx *f, int64_t slots, const struct fx_conn *c)
+{
+    struct buf b = {0};
+
+    fx_reopen(f);
+    assert_int_equal(used_slots(f), slots);
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c->row.id, &b), 0);
+    assert_string_equal(b.data, c->doc);
+    buf_free(&b);
+}
+
 static void test_a_groups_writes_are_seen_by_another_handle_only_after_its_end(void **state)
 {
     struct fx *f = *state;
@@ -89,14 +101,9 @@ static void test_a_failed_write_in_a_group_undoes_only_itself(void **state)
     assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -ENOENT);
     assert_int_equal(store_conn_insert(f->s, &c3.row, NULL, 0), 0);
     assert_int_equal(store_group_end(f->s), 0);
-    fx_reopen(f);
-    assert_int_equal(used_slots(f), 2);
-    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c1.row.id, &b), 0);
-    assert_string_equal(b.data, c1.doc);
-    buf_reset(&b);
+    assert_kept(f, 2, &c1);
+    assert_kept(f, 2, &c3);
     assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c2.row.id, &b), -ENOENT);
-    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c3.row.id, &b), 0);
-    assert_string_equal(b.data, c3.doc);
     buf_free(&b);
 }
 
@@ -104,7 +111,6 @@ static void test_a_groups_first_write_that_fails_leaves_the_group_empty(void **s
 {
     struct fx *f = *state;
     struct fx_conn c1, c2;
-    struct buf b = {0};
 
     FX_SQLITE_ONLY();
     fx_add_vgw(f, PROJECT_A, VGW_1, 10);
@@ -117,11 +123,7 @@ static void test_a_groups_first_write_that_fails_leaves_the_group_empty(void **s
     assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
     assert_true(store_group_pending(f->s));
     assert_int_equal(store_group_end(f->s), 0);
-    fx_reopen(f);
-    assert_int_equal(used_slots(f), 1);
-    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c2.row.id, &b), 0);
-    assert_string_equal(b.data, c2.doc);
-    buf_free(&b);
+    assert_kept(f, 1, &c2);
 }
 
 static void test_a_read_before_the_groups_first_write_leaves_it_closed(void **state)
