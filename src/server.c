@@ -63,15 +63,17 @@ struct server_held {
     struct http_response resp; /* the answer as the handler made it */
 };
 
-/* Replaces resp with the answer to a request whose group commit failed with r. */
-static void server_group_failed(const struct http_request *req, struct http_response *resp,
-                                int r)
+/* Replaces resp with the answer to a request whose group commit failed with r (logged). */
+static void server_group_failed(struct server *srv, const struct http_request *req,
+                                struct http_response *resp, int r)
 {
     const char *msg;
     char text[128];
     struct verr none = {0};
     int e = api_error_for(r == -EINVAL ? -EIO : r, &none, &msg);
 
+    log_error("request_id=%s op=group_commit error=\"%s\" store=\"%s\"", req->request_id,
+              strerror(-r), svc_errmsg(&srv->svc));
     if (!msg) {
         snprintf(text, sizeof(text), "see request %s in the server log", req->request_id);
         msg = text;
@@ -90,13 +92,10 @@ static int server_group_end(struct server *srv)
     srv->stats.group_commits += wrote;
     srv->stats.group_held += srv->n_held;
     srv->stats.group_failures += r < 0;
-    if (r < 0)
-        log_error("event=group_commit_failed requests=%zu error=\"%s\" store=\"%s\"",
-                  srv->n_held, strerror(-r), svc_errmsg(&srv->svc));
     for (size_t i = 0; i < srv->n_held; i++) {
         struct server_held *h = &srv->held[i];
         if (r < 0)
-            server_group_failed(http_pending_request(h->pending), &h->resp, r);
+            server_group_failed(srv, http_pending_request(h->pending), &h->resp, r);
         http_pending_complete(h->pending, &h->resp);
         buf_free(&h->resp.body);
     }
@@ -157,7 +156,7 @@ static void server_handle(void *ud, const struct http_request *req, struct http_
 
     (void)store_group_begin(srv->store);
     if (r < 0)
-        server_group_failed(req, resp, r);
+        server_group_failed(srv, req, resp, r);
 }
 
 /* Copies a raw path for a quoted log value: at most 128 bytes, '"', '\\', controls and bytes
