@@ -108,6 +108,15 @@ struct store_ops {
     /* bulk load batches (store_bulk_batch); optional: NULL has none (-EOPNOTSUPP; undo -EINVAL) */
     int (*bulk_batch)(struct store *s);
     int (*bulk_undo)(struct store *s);
+    /* the control surface's table (store.h "control"), reset, ping */
+    int (*ctl_get)(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
+    int (*ctl_list)(struct store *s, const char *prefix,
+                    int (*cb)(void *ud, const struct store_ctl_row *row), void *ud);
+    int (*ctl_put)(struct store *s, const char *key, const char *value, int64_t n);
+    int (*ctl_delete)(struct store *s, const char *key, bool prefix, int64_t *ret_n);
+    int (*ctl_add)(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
+    int (*reset)(struct store *s, const char *project_id);
+    int (*ping)(struct store *s);
 };
 
 struct store {

@@ -135,6 +135,20 @@ FWD(conn_set_status, (struct store *s, struct store_conn_status *items, size_t n
 FWD(vgw_conns_stamp, (struct store *s, const char *p, const char *id,
                       struct store_vgw_conns *ret), p, id, ret)
 
+FWD(ctl_get, (struct store *s, const char *key, struct buf *value, int64_t *n), key, value, n)
+FWD(ctl_list, (struct store *s, const char *prefix,
+               int (*cb)(void *ud, const struct store_ctl_row *row), void *ud), prefix, cb, ud)
+FWD(ctl_put, (struct store *s, const char *key, const char *value, int64_t n), key, value, n)
+FWD(ctl_delete, (struct store *s, const char *key, bool prefix, int64_t *n), key, prefix, n)
+FWD(ctl_add, (struct store *s, const char *key, int64_t delta, int64_t *n), key, delta, n)
+FWD(reset, (struct store *s, const char *project_id), project_id)
+
+static int f_ping(struct store *s)
+{
+    int r = hit();
+    return r ? r : in(s)->ops->ping(in(s));
+}
+
 static int f_bulk_begin(struct store *s)
 {
     int r = hit();
@@ -172,10 +186,11 @@ static const struct store_ops fault_ops = {
     OP(monitor_due_list), OP(monitor_set_status), OP(tags_get), OP(tags_project),
     OP(tags_write_spec), OP(tags_filter), OP(cgw_list), OP(cgw_update), OP(vgw_update),
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
-    OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo),
+    OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(ctl_get), OP(ctl_list),
+    OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 45 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 52 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

@@ -223,6 +223,13 @@ static const struct store_ops sq_ops = {
     .vgw_conns_stamp = store_sqlite_vgw_conns_stamp,
     .bulk_batch = store_sqlite_bulk_batch,
     .bulk_undo = store_sqlite_bulk_undo,
+    .ctl_get = store_sqlite_ctl_get,
+    .ctl_list = store_sqlite_ctl_list,
+    .ctl_put = store_sqlite_ctl_put,
+    .ctl_delete = store_sqlite_ctl_delete,
+    .ctl_add = store_sqlite_ctl_add,
+    .reset = store_sqlite_reset,
+    .ping = store_sqlite_ping,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
