@@ -29,7 +29,8 @@ static int delete_once(struct svc *svc, const char *project_id, const char *id, 
         .from = cur.row.status,
         .from_due = cur.row.status_due,
         .to = MODEL_STATUS(PENDING_DELETE),
-        .due = svc_due_at(svc, now),
+        .due = svc_due_for(svc, MODEL_KIND_CONN, project_id, id, cur.row.vgw_id,
+                           MODEL_STATUS(PENDING_DELETE), now),
         .ev = {.at = now, .message = msg},
     };
     r = store_conn_set_status(svc->store, &set, 1);
@@ -96,16 +97,37 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
     if (!t)
         return verr_set(err, "to", "must be a connection status, got \"%.32s\"", to);
     snprintf(msg, sizeof(msg), "status %s -> %s (%.100s)", f, t, reason);
+    /* the due time read is part of the compare-and-set: a hold set meanwhile makes it fail */
+    struct store_conn_row row = {0};
+    int r = store_conn_get(svc->store, project_id, id, &row);
+    int64_t due = row.status_due;
+
+    store_conn_row_done(&row);
+    if (r < 0)
+        return r;
+    if (due == SVC_DUE_HELD)
+        return -EACCES;
     struct store_conn_status set = {
         .project_id = project_id,
         .id = id,
         .from = f,
-        .from_due = -1,
+        .from_due = due,
         .to = t,
         .ev = {.at = svc_now_ms(svc), .message = msg},
     };
-    int r = store_conn_set_status(svc->store, &set, 1);
+    r = store_conn_set_status(svc->store, &set, 1);
     return r < 0 ? r : set.result;
+}
+
+int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held)
+{
+    struct store_conn_row row = {0};
+    int r = store_conn_get(svc->store, project_id, id, &row);
+
+    store_conn_row_done(&row);
+    if (r == 0)
+        *ret_held = row.status_due == SVC_DUE_HELD;
+    return r;
 }
 
 /* ---- the status engine's work ---- */

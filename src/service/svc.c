@@ -83,6 +83,24 @@ int64_t svc_due_at(const struct svc *svc, int64_t now)
     return now + (int64_t)svc->cfg.status_delay_ms;
 }
 
+int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                    const char *vgw_id, const char *status, int64_t now)
+{
+    int64_t due = svc_due_at(svc, now);
+
+    if (!svc->on_pending)
+        return due;
+    return svc->on_pending(svc->on_pending_ud, &(struct svc_pending){
+                                                   .kind = kind,
+                                                   .project_id = project_id,
+                                                   .id = id,
+                                                   .vgw_id = vgw_id,
+                                                   .status = status,
+                                                   .now = now,
+                                                   .due = due,
+                                               });
+}
+
 int64_t svc_later(int64_t now, int64_t before)
 {
     return now > before ? now : before + 1;

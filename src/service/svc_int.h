@@ -26,6 +26,11 @@ static inline int svc_stored(int r)
 
 /* When a resource entering a PENDING_* status at now is due for the status engine. */
 int64_t svc_due_at(const struct svc *svc, int64_t now);
+/* The due time of resource id of kind entering PENDING_* status at now: svc_due_at, or what
+ * the control surface's hook says (svc.h svc_pending_fn; it may be SVC_DUE_HELD). vgw_id: a
+ * connection's gateway, else NULL. */
+int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                    const char *vgw_id, const char *status, int64_t now);
 /* now, or later than before when the clock has not moved past it (updated_at always moves). */
 int64_t svc_later(int64_t now, int64_t before);
 /* Keeps out at len (drops what a failed attempt appended). */
