@@ -18,7 +18,8 @@ allowed() {
     service) echo "store model util" ;;
     engine) echo "service model util" ;;
     transfer) echo "service model util" ;;
-    api) echo "service model auth http util" ;;
+    control) echo "transfer service model util" ;;
+    api) echo "control service model auth http util" ;;
     *) echo "?" ;;
     esac
 }

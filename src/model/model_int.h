@@ -174,6 +174,8 @@ void model_jw_arr_end(struct model_jw *w);
 void model_jw_str(struct model_jw *w, const char *key, const char *s);
 void model_jw_int(struct model_jw *w, const char *key, int64_t v);
 void model_jw_bool(struct model_jw *w, const char *key, bool v);
+/* A finite double (the control surface's fault probability). */
+void model_jw_double(struct model_jw *w, const char *key, double v);
 /* Writes the member only if s is non-NULL and non-empty. */
 void model_jw_opt_str(struct model_jw *w, const char *key, const char *s);
 /* A member always present in responses; the internal form leaves it out when empty. */

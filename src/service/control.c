@@ -53,6 +53,11 @@ int svc_ctl_add(struct svc *svc, const char *key, int64_t delta, int64_t *ret_n)
     return store_ctl_add(svc->store, key, delta, ret_n);
 }
 
+int svc_ctl_generation(struct svc *svc, int64_t *ret)
+{
+    return store_ctl_get(svc->store, STORE_CTL_GENERATION, NULL, ret);
+}
+
 static const char *const kind_noun[] = {
     [MODEL_KIND_VGW] = "vpn gateway",
     [MODEL_KIND_CGW] = "customer gateway",

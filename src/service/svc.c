@@ -48,13 +48,18 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
                  cfg->settle_status);
         return -EINVAL;
     }
-    /* the creates are limited inside the store's transactions (0: no limit, as for imports) */
-    store_set_quotas(store, &(struct store_quotas){
-                                .vpn_gateways = cfg->quota_vpn_gateway,
-                                .customer_gateways = cfg->quota_customer_gateway,
-                                .vpn_connections = cfg->quota_vpn_connection,
-                            });
+    svc_quotas_apply(svc, true);
     return 0;
+}
+
+void svc_quotas_apply(struct svc *svc, bool on)
+{
+    /* the creates are limited inside the store's transactions (0: no limit, as for imports) */
+    store_set_quotas(svc->store, &(struct store_quotas){
+                                     .vpn_gateways = on ? svc->cfg.quota_vpn_gateway : 0,
+                                     .customer_gateways = on ? svc->cfg.quota_customer_gateway : 0,
+                                     .vpn_connections = on ? svc->cfg.quota_vpn_connection : 0,
+                                 });
 }
 
 void svc_done(struct svc *svc)

@@ -308,6 +308,8 @@ int svc_ctl_list(struct svc *svc, const char *prefix,
 int svc_ctl_put(struct svc *svc, const char *key, const char *value, int64_t n);
 int svc_ctl_delete(struct svc *svc, const char *key, bool prefix, int64_t *ret_n);
 int svc_ctl_add(struct svc *svc, const char *key, int64_t delta, int64_t *ret_n);
+/* The table's generation (store.h STORE_CTL_GENERATION): it moves with every put and delete. */
+int svc_ctl_generation(struct svc *svc, int64_t *ret);
 
 /* A resource's status as stored: the status column and (connections and monitors) its due
  * time; a gateway's due time is not read (0). vgw_id (may be NULL) gets a connection's gateway.
@@ -326,6 +328,9 @@ int svc_status_get(struct svc *svc, enum model_kind kind, const char *project_id
 int svc_status_set(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
                    const char *from, int64_t from_due, const char *to, int64_t due,
                    const char *reason);
+/* Applies the configured quotas to the store's inserts (on), or none (off: an operator's load,
+ * as vpnd import and the control surface's seed). */
+void svc_quotas_apply(struct svc *svc, bool on);
 /* Deletes every resource of project_id (NULL: of every project): store_reset. */
 int svc_reset(struct svc *svc, const char *project_id);
 /* store_ping / store_backend_name. */
