@@ -168,7 +168,9 @@ static int open_store(const struct config *cfg, bool must_exist, bool announce,
         fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
         return exit_for(r == -EINVAL ? -EINVAL : -EIO);
     }
-    if (announce)
+    if (announce && !store_url_file(db) && strcmp(store_backend_name(*ret), "sqlite") == 0)
+        printf("vpnd: store %s (ephemeral: in memory, nothing is kept when vpnd stops)\n", shown);
+    else if (announce)
         printf("vpnd: store %s (%s)\n", shown, existed ? "existing" : "new");
     return EXIT_OK;
 }
@@ -211,6 +213,7 @@ static void config_to_server(const struct config *c, struct server_config *sc)
     sc->svc.quota_vpn_connection = config_uint(c, CONFIG_QUOTA_VPN_CONNECTION);
     sc->api.credentials = config_str(c, CONFIG_CREDENTIALS);
     sc->api.max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
+    sc->control_api = c->v[CONFIG_CONTROL_API].num == 0; /* "on" */
 }
 
 /* The rule of protected mode: without credentials, loopback only. */
@@ -317,9 +320,38 @@ static void serve_tick(void *ud)
         serve_reload(s);
 }
 
+/* --seed FILE: its records, through vpnd import's steps (ids, time stamps and statuses kept),
+ * before the first request. Returns an exit status. */
+static int serve_seed(struct serve_ctx *s, const char *file)
+{
+    struct import_opts o = {.name = file, .keep = true};
+    struct import_stats st;
+    FILE *in = fopen(file, "rb");
+
+    if (!in) {
+        fprintf(stderr, "vpnd: cannot open --seed %s: %s\n", file, strerror(errno));
+        return EXIT_UNAVAILABLE;
+    }
+    svc_quotas_apply(&s->srv.svc, false); /* the operator loading the store, as vpnd import */
+    int r = transfer_import(&s->srv.svc, in, &o, &st);
+    svc_quotas_apply(&s->srv.svc, true);
+    fclose(in);
+    if (r == -EINVAL) {
+        fprintf(stderr, "vpnd: --seed %s: refused, nothing was loaded\n", file);
+        return EXIT_REFUSED;
+    }
+    if (r < 0)
+        return EXIT_UNAVAILABLE;
+    printf("vpnd: seeded %zu records from %s (%zu gateways, %zu customer gateways, %zu "
+           "connections)\n",
+           st.imported, file, st.by_kind[0], st.by_kind[1], st.by_kind[2]);
+    return EXIT_OK;
+}
+
 static int serve_run(struct serve_ctx *s, struct store *store)
 {
     struct server_config scfg;
+    const char *seed = config_str(s->cfg, CONFIG_SEED);
     char err[512];
 
     config_to_server(s->cfg, &scfg);
@@ -328,11 +360,20 @@ static int serve_run(struct serve_ctx *s, struct store *store)
         fprintf(stderr, "vpnd: %s\n", err);
         return exit_for(r);
     }
+    int rc = seed ? serve_seed(s, seed) : EXIT_OK;
+    if (rc != EXIT_OK) {
+        server_close(&s->srv);
+        return rc;
+    }
     if (!s->srv.api.creds)
         fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
                         "loopback only (protected mode)\n");
     else
         log_info("event=auth credentials=%zu", auth_creds_count(s->srv.api.creds));
+    log_info("event=control_api state=%s access=\"%s\"", scfg.control_api ? "on" : "off",
+             !scfg.control_api      ? "none"
+             : s->srv.api.creds     ? "admin credentials"
+                                    : "loopback, no credentials (protected mode)");
     printf("vpnd: listening on http://%s\n", server_address(&s->srv));
     fflush(stdout);
     snprintf(err, sizeof(err), "READY=1\nSTATUS=listening on http://%s",

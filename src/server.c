@@ -10,6 +10,7 @@ void server_config_defaults(struct server_config *cfg)
     cfg->http.tick_ms = 50;
     svc_config_defaults(&cfg->svc);
     api_config_defaults(&cfg->api);
+    cfg->control_api = true;
 }
 
 int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
@@ -17,7 +18,8 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
 {
     memset(srv, 0, sizeof(*srv));
     srv->cfg = *cfg;
-    srv->clock = cfg->clock ? cfg->clock : &clock_wall;
+    clock_virtual_init(&srv->vclock);
+    srv->clock = cfg->clock ? cfg->clock : cfg->control_api ? &srv->vclock.base : &clock_wall;
     srv->store = store;
     int r = svc_init(&srv->svc, &cfg->svc, store, srv->clock, errbuf, errlen);
     if (r < 0)
@@ -25,14 +27,38 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
     return r;
 }
 
-/* http_tick_fn: the owner's hook, then the status engine. */
+/* http_tick_fn: the owner's hook, the control surface (its copy of the rules, held delays,
+ * delayed answers), then the status engine. */
 static void server_tick(void *ud)
 {
     struct server *srv = ud;
 
     if (srv->on_tick)
         srv->on_tick(srv->on_tick_ud);
+    if (srv->has_control) {
+        control_tick(&srv->control);
+        api_tick(&srv->api);
+    }
     engine_tick(&srv->engine);
+}
+
+/* control_kick_fn: the status engine, now, until nothing it can apply is due (a few batches at
+ * most: what one control request released). */
+static void server_kick(void *ud)
+{
+    struct server *srv = ud;
+
+    for (int i = 0; i < 8 && engine_tick(&srv->engine) > 0; i++)
+        ;
+}
+
+/* api_wake_fn: a delayed answer's time. */
+static void server_wake(void *ud, int64_t mono_ms)
+{
+    struct server *srv = ud;
+
+    if (srv->http)
+        http_server_tick_at(srv->http, mono_ms);
 }
 
 /* http_turn_fn: the GETs of one event-loop turn share one store read snapshot. */
@@ -78,6 +104,14 @@ int server_open(struct server *srv, const struct server_config *cfg, struct stor
         server_close(srv);
         return r;
     }
+    if (cfg->control_api) {
+        /* a store that cannot be read yet only delays the rules: the ticks load them */
+        (void)control_init(&srv->control, &srv->svc,
+                           cfg->clock ? NULL : &srv->vclock, cfg->svc.status_delay_ms,
+                           server_kick, srv);
+        srv->has_control = true;
+        api_attach_control(&srv->api, &srv->control, srv->engine.driver->name, server_wake, srv);
+    }
     http_server_set_turn(srv->http, server_turn);
     return 0;
 }
@@ -92,6 +126,9 @@ void server_close(struct server *srv)
     http_server_free(srv->http);
     srv->http = NULL;
     api_done(&srv->api);
+    if (srv->has_control)
+        control_done(&srv->control);
+    srv->has_control = false;
     if (srv->store)
         svc_done(&srv->svc);
     srv->store = NULL;

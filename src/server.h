@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
+#include "control/control.h"
 #include "engine/engine.h"
 #include "http/http.h"
 #include "service/svc.h"
@@ -21,7 +22,9 @@ struct server_config {
     struct http_config http;
     struct svc_config svc;
     struct api_config api;
-    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock */
+    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock, or
+                                * with control_api the control surface's virtual clock */
+    bool control_api;          /* the control surface (/_vpnd/..., control/); default on */
 };
 
 /* Called at the start of every tick of the event loop, before the status engine (main.c: a
@@ -35,6 +38,9 @@ struct server {
     struct svc svc;
     struct engine engine;
     struct api api;
+    struct clock_virtual vclock; /* the clock with the control surface on (cfg.clock NULL) */
+    struct control control;      /* with cfg.control_api: the control surface's state */
+    bool has_control;
     struct http_server *http; /* owned; NULL for a server without HTTP (server_open_service) */
     server_tick_fn on_tick;   /* may be NULL */
     void *on_tick_ud;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "control/control.h"
 #include "util/ids.h"
 #include "util/log.h"
 
@@ -48,6 +49,7 @@ int api_init(struct api *api, const struct api_config *cfg, struct svc *svc, cha
 void api_done(struct api *api)
 {
     api->creds = auth_creds_free(api->creds);
+    api_delayed_free(api);
 }
 
 static const char *request_header(void *ud, const char *name)
@@ -56,10 +58,11 @@ static const char *request_header(void *ud, const char *name)
 }
 
 /* 0 when the request may proceed; otherwise the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN,
- * or a failure of the check) with its message in msg. */
-static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
+ * or a failure of the check) with its message in msg. operator: the operator surfaces' check
+ * (an admin credential) instead of the project's. */
+static int check_credentials(const struct api *api, const struct http_request *req,
+                             const char *project_id, bool operator, char *msg, size_t size)
 {
-    const struct http_request *req = ctx->req;
     struct auth_request areq = {
         .method = req->method,
         .raw_path = req->path,
@@ -71,15 +74,29 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
     };
     struct auth_result res;
     /* the signature's time is the wall clock's: the SDK signs with real time */
-    int r = auth_check(ctx->api->creds, &areq, ctx->call.project_id, ids_now_ms() / 1000,
-                       (int64_t)ctx->api->cfg.max_skew_s, &res);
+    int64_t now_s = ids_now_ms() / 1000, skew = (int64_t)api->cfg.max_skew_s;
+    int r = operator ? auth_check_admin(api->creds, &areq, now_s, skew, &res)
+                     : auth_check(api->creds, &areq, project_id, now_s, skew, &res);
 
     if (r == 0)
         return 0;
-    log_info("request_id=%s op=auth result=%s principal=\"%s\"", req->request_id,
-             r == -EACCES ? "forbidden" : "unauthenticated", res.principal);
+    log_info("request_id=%s op=auth result=%s principal=\"%s\"%s", req->request_id,
+             r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
+             operator ? " surface=operator" : "");
     snprintf(msg, size, "%.1023s", res.msg); /* as much as an error message holds */
     return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
+}
+
+static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
+{
+    return check_credentials(ctx->api, ctx->req, ctx->call.project_id, false, msg, size);
+}
+
+int api_operator_check(const struct api *api, const struct http_request *req, char *msg,
+                       size_t size)
+{
+    /* protected mode: no credentials, and vpnd refuses to listen beyond loopback */
+    return api->creds ? check_credentials(api, req, NULL, true, msg, size) : 0;
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
@@ -112,7 +129,8 @@ static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_
     unsigned flags;
 
     ctx->route = router_match(&ctx->api->router, req->method, req->path, &ctx->call);
-    if (!ctx->route || !project_id_is_valid(ctx->call.project_id)) {
+    if (!ctx->route || !project_id_is_valid(ctx->call.project_id) ||
+        ((ctx->route->flags & ROUTE_CONTROL) && !ctx->api->control)) {
         snprintf(msg, size,
                  "The API does not exist or has not been published in the environment: %.16s "
                  "%.64s",
@@ -121,7 +139,11 @@ static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_
         return API_ERR_NO_API;
     }
     flags = ctx->route->flags;
-    if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
+    if (flags & ROUTE_OPERATOR) {
+        int r = api_operator_check(ctx->api, req, msg, size);
+        if (r != 0)
+            return r;
+    } else if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
         int r = authenticate(ctx, msg, size);
         if (r != 0)
             return r;
@@ -176,11 +198,46 @@ static void fail(struct api_ctx *ctx, int r)
     api_error_render(ctx->req, ctx->resp, e, msg);
 }
 
+/* A GET of one gateway, connection or monitor: the kind whose reads a transition may count. */
+static int shown_kind(const struct route *route)
+{
+    if (route->handler == api_conn_show)
+        return MODEL_KIND_CONN;
+    if (route->handler == api_vgw_show)
+        return MODEL_KIND_VGW;
+    return route->handler == api_monitor_show ? MODEL_KIND_MONITOR : -1;
+}
+
+/* The control surface's part of a cloud API request, before its handler: a read counted for a
+ * transition held until N reads, and the fault rules (true with *f when one fired). */
+static bool before_handler(struct api_ctx *ctx, struct model_ctl_fault *f)
+{
+    struct control *ctl = ctx->api->control;
+
+    if (control_watches_reads(ctl)) {
+        int kind = shown_kind(ctx->route);
+        if (kind >= 0)
+            control_on_read(ctl, (enum model_kind)kind, ctx->call.project_id, ctx->call.id);
+    }
+    if (!control_has_faults(ctl))
+        return false;
+    struct control_request rq = {
+        .method = ctx->req->method,
+        .operation = ctx->route->op,
+        .path = ctx->req->path,
+        .project_id = ctx->call.project_id,
+        .resource_id = ctx->call.id,
+    };
+    return control_fault_match(ctl, &rq, f);
+}
+
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
 {
     struct api *api = ud;
     struct api_ctx ctx;
     _cleanup_(model_body_freep) struct model_body *body = NULL;
+    struct model_ctl_fault fault;
+    bool faulted = false;
     char msg[1024];
     int e;
 
@@ -203,18 +260,23 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
         api_error_render(req, resp, e, msg);
         return;
     }
-    int r = ctx.route->handler(&ctx);
-    if (r < 0) {
-        fail(&ctx, r);
-        return;
-    }
-    if (ctx.route->flags & ROUTE_WRITE) {
-        char id[MODEL_UUID_LEN];
+    if (api->control && !(ctx.route->flags & ROUTE_OWN))
+        faulted = before_handler(&ctx, &fault);
+    /* an error answer or a drop replaces the operation, unless the rule says to apply it */
+    if (!faulted || fault.apply || (!fault.status && !fault.drop)) {
+        int r = ctx.route->handler(&ctx);
+        if (r < 0) {
+            fail(&ctx, r);
+        } else if (ctx.route->flags & ROUTE_WRITE) {
+            char id[MODEL_UUID_LEN];
 
-        written_id(&ctx, id);
-        log_info("request_id=%s op=%s project_id=%s id=%s status=%d", req->request_id,
-                 ctx.route->op, ctx.call.project_id, id, resp->status);
+            written_id(&ctx, id);
+            log_info("request_id=%s op=%s project_id=%s id=%s status=%d", req->request_id,
+                     ctx.route->op, ctx.call.project_id, id, resp->status);
+        }
     }
+    if (faulted)
+        api_fault_answer(api, req, resp, &fault, ctx.route->op);
 }
 
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,

@@ -64,6 +64,7 @@ int auth_creds_new(struct auth_creds **ret);
  *     # comment
  *     ak    <AK>    <SK>  <project_id>[,<project_id>...]
  *     token <TOKEN>       <project_id>[,<project_id>...]
+ *     admin ak <AK> <SK>  |  admin token <TOKEN>   (the operator surfaces; no project)
  * Refuses a file that "other" users may read or write, a non-regular file, and a file with no
  * credentials. On failure writes "<path>[:<line>]: <what is wrong>" to errbuf (no SK or token
  * is ever quoted). Returns 0 and *ret (caller frees with auth_creds_free), -ENOENT (missing),
@@ -102,6 +103,16 @@ void auth_creds_freep(struct auth_creds **c);
 int auth_check(const struct auth_creds *c, const struct auth_request *req,
                const char *path_project_id, int64_t now_s, int64_t max_skew_s,
                struct auth_result *res);
+
+/* Authenticates req as auth_check does and checks that its credential is an admin one (an
+ * "admin" line of the credentials file): what the operator surfaces (the control surface,
+ * metrics) ask. Returns 0; -EPERM (not authenticated, -> 401); -EACCES (authenticated, but a
+ * tenant's credential, -> 403; res->msg says so); -ENOMEM. */
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req, int64_t now_s,
+                     int64_t max_skew_s, struct auth_result *res);
+/* Adds an admin credential (no project: the operator surfaces only). As auth_creds_add_*. */
+int auth_creds_add_admin_aksk(struct auth_creds *c, const char *ak, const char *sk);
+int auth_creds_add_admin_token(struct auth_creds *c, const char *token);
 
 /* How the canonical URI treats percent-escapes already in the received path (spec §7.1 step 4).
  * AUTH_URI_DECODED (the spec): decode each segment, then re-encode. AUTH_URI_AS_SENT: encode

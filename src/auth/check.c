@@ -442,9 +442,11 @@ static int check_project(const struct auth_request *req, const char *path_projec
     return 0;
 }
 
-int auth_check(const struct auth_creds *c, const struct auth_request *req,
-               const char *path_project_id, int64_t now_s, int64_t max_skew_s,
-               struct auth_result *res)
+/* Identifies the credential of req (AK/SK signature, else X-Auth-Token): 0 with *ret_projects,
+ * *ret_n and *ret_admin set, or the refusal (res->msg says why). */
+static int identify(const struct auth_creds *c, const struct auth_request *req, int64_t now_s,
+                    int64_t max_skew_s, const char **ret_projects, size_t *ret_n, bool *ret_admin,
+                    struct auth_result *res)
 {
     const char *authorization = req->header(req->ud, "Authorization");
     const char *token;
@@ -458,7 +460,10 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
         r = check_aksk(c, req, authorization, now_s, max_skew_s, &k, res);
         if (r < 0)
             return r;
-        return check_project(req, path_project_id, k->projects, k->nprojects, res);
+        *ret_projects = k->projects;
+        *ret_n = k->nprojects;
+        *ret_admin = k->admin;
+        return 0;
     }
     token = req->header(req->ud, "X-Auth-Token");
     if (!token)
@@ -472,5 +477,38 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
     if (!t)
         return fail(res, -EPERM, "decrypt token fail: X-Auth-Token is not a known token");
     snprintf(res->principal, sizeof(res->principal), "token#%u", t->ordinal);
-    return check_project(req, path_project_id, t->projects, t->nprojects, res);
+    *ret_projects = t->projects;
+    *ret_n = t->nprojects;
+    *ret_admin = t->admin;
+    return 0;
+}
+
+int auth_check(const struct auth_creds *c, const struct auth_request *req,
+               const char *path_project_id, int64_t now_s, int64_t max_skew_s,
+               struct auth_result *res)
+{
+    const char *projects = NULL;
+    size_t n = 0;
+    bool admin = false;
+    int r = identify(c, req, now_s, max_skew_s, &projects, &n, &admin, res);
+
+    return r < 0 ? r : check_project(req, path_project_id, projects, n, res);
+}
+
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req, int64_t now_s,
+                     int64_t max_skew_s, struct auth_result *res)
+{
+    const char *projects = NULL;
+    size_t n = 0;
+    bool admin = false;
+    int r = identify(c, req, now_s, max_skew_s, &projects, &n, &admin, res);
+
+    if (r < 0)
+        return r;
+    if (!admin)
+        return fail(res, -EACCES, "%s%s%s is not an admin credential (the operator surfaces need "
+                                  "an \"admin\" line in the credentials file)",
+                    res->method == AUTH_METHOD_AKSK ? "access key \"" : "", res->principal,
+                    res->method == AUTH_METHOD_AKSK ? "\"" : "");
+    return 0;
 }

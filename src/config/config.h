@@ -50,6 +50,8 @@ enum config_key {
     CONFIG_QUOTA_VPN_GATEWAY,
     CONFIG_QUOTA_CUSTOMER_GATEWAY,
     CONFIG_QUOTA_VPN_CONNECTION,
+    CONFIG_CONTROL_API,
+    CONFIG_SEED,
     CONFIG_LOG_LEVEL,
     /* vpnd import only, command line only */
     CONFIG_PROJECT_ID,

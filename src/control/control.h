@@ -65,7 +65,8 @@ typedef void (*control_kick_fn)(void *ud);
 
 struct control {
     struct svc *svc;              /* borrowed */
-    struct clock_virtual *clock;  /* borrowed: the service's clock */
+    struct clock_virtual *clock;  /* borrowed: the service's clock (or own_clock) */
+    struct clock_virtual own_clock; /* when the service runs on a clock of its own (tests) */
     unsigned status_delay_ms;     /* the server's --status-delay */
     control_kick_fn kick;
     void *kick_ud;
@@ -92,7 +93,9 @@ struct control {
 };
 
 /* Builds the control state over the service (its hook installed) and the virtual clock the
- * service reads (both borrowed). Loads the table. Returns 0 or a store error (logged). */
+ * service reads (both borrowed; clock NULL: the service has a clock of its own, which the
+ * control surface's clock requests then do not move). Loads the table. Returns 0 or a store
+ * error (logged). */
 int control_init(struct control *c, struct svc *svc, struct clock_virtual *clock,
                  unsigned status_delay_ms, control_kick_fn kick, void *kick_ud);
 /* Removes the hook and frees the copy. */

@@ -14,10 +14,10 @@
 int control_reset(struct control *c, const char *project_id)
 {
     char prefix[CONTROL_KEY_MAX];
-    int r = svc_reset(c->svc, project_id);
+    int r = 0;
 
-    if (r < 0)
-        return r;
+    /* the control table first: the resources' reset is the last write, so a failure before it
+     * leaves every resource as it was */
     if (!project_id) { /* everything: rules, holds and the virtual clock too */
         r = svc_ctl_delete(c->svc, "", true, NULL);
     } else {
@@ -31,8 +31,13 @@ int control_reset(struct control *c, const char *project_id)
     }
     if (r < 0 && r != -ENOENT)
         return r;
+    r = svc_reset(c->svc, project_id);
+    if (r < 0)
+        return r;
     log_info("event=reset project_id=%s", project_id ? project_id : "(all)");
-    return control_refresh(c, true);
+    if (control_refresh(c, true) < 0) /* done: the next tick reloads the copy */
+        log_warn("op=control.reset error=\"the rules could not be reloaded\"");
+    return 0;
 }
 
 /* Appends what a memory stream holds to out and closes it (a stream already closed: NULL). */

@@ -23,7 +23,8 @@ int control_init(struct control *c, struct svc *svc, struct clock_virtual *clock
 {
     memset(c, 0, sizeof(*c));
     c->svc = svc;
-    c->clock = clock;
+    clock_virtual_init(&c->own_clock);
+    c->clock = clock ? clock : &c->own_clock;
     c->status_delay_ms = status_delay_ms;
     c->kick = kick;
     c->kick_ud = kick_ud;
@@ -168,8 +169,10 @@ static void copy_install(struct control *c, struct copy *cp)
     free(c->transitions);
     free(c->faults);
     free(c->held);
-    qsort(cp->transitions, cp->n_transitions, sizeof(*cp->transitions), by_creation_t);
-    qsort(cp->faults, cp->n_faults, sizeof(*cp->faults), by_creation_f);
+    if (cp->n_transitions > 1)
+        qsort(cp->transitions, cp->n_transitions, sizeof(*cp->transitions), by_creation_t);
+    if (cp->n_faults > 1)
+        qsort(cp->faults, cp->n_faults, sizeof(*cp->faults), by_creation_f);
     c->transitions = cp->transitions;
     c->n_transitions = cp->n_transitions;
     c->faults = cp->faults;

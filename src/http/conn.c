@@ -277,7 +277,8 @@ static void start_response(struct http_conn *c, struct http_response *resp, bool
     err |= buf_printf(o, "HTTP/1.1 %d %s\r\n", status, http_status_str((enum http_status)status));
     err |= buf_puts(o, s->date);
     if (has_body)
-        err |= buf_puts(o, "Content-Type: application/json\r\n");
+        err |= buf_printf(o, "Content-Type: %s\r\n",
+                          resp->content_type ? resp->content_type : "application/json");
     if (!no_length)
         err |= buf_printf(o, "Content-Length: %zu\r\n", c->out_body.len);
     if (c->request_id[0])

@@ -254,6 +254,36 @@ static void test_nul_byte_in_line_is_refused(void **state)
     remove_file(&t);
 }
 
+static void test_admin_lines_load_as_credentials_of_their_own(void **state)
+{
+    static const char text[] = "ak AK1 " SK1 " " P1 "\n"
+                               "admin token admin-token-1\n"
+                               "admin\tak ADMINAK admin-secret\n";
+    struct tmpfile t;
+    struct auth_creds *c = NULL;
+    char err[256] = "";
+
+    (void)state;
+    write_file(&t, text, 0600);
+    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
+    assert_int_equal(auth_creds_count(c), 3);
+    auth_creds_free(c);
+    remove_file(&t);
+}
+
+static void test_a_malformed_admin_line_says_what_it_needs(void **state)
+{
+    (void)state;
+    assert_load_fails("admin token\n", -EINVAL,
+                      ":1: \"admin token\" needs 1 field after it: admin token <TOKEN>, got 0");
+    assert_load_fails("admin ak AK1 " SK1 " " P1 "\n", -EINVAL,
+                      ":1: \"admin ak\" needs 2 fields after it: admin ak <AK> <SK>, got 3");
+    assert_load_fails("admin AK1 " SK1 "\n", -EINVAL,
+                      ":1: \"admin\" must be followed by \"ak <AK> <SK>\" or \"token <TOKEN>\"");
+    assert_load_fails("ak AK1 " SK1 " " P1 "\nadmin ak AK1 other\n", -EINVAL,
+                      ":2: access key \"AK1\" is already defined on line 1");
+}
+
 static const char *one_header(void *ud, const char *name)
 {
     const char *const *h = ud;
@@ -361,6 +391,8 @@ int main(void)
         cmocka_unit_test(test_loaded_credentials_authenticate_signed_requests_and_tokens),
         cmocka_unit_test(test_builders_validate_and_refuse_duplicates),
         cmocka_unit_test(test_many_access_keys_are_all_found),
+        cmocka_unit_test(test_admin_lines_load_as_credentials_of_their_own),
+        cmocka_unit_test(test_a_malformed_admin_line_says_what_it_needs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
