@@ -75,7 +75,7 @@ STORE_DEPS := util model store
 HTTP_DEPS := util http
 AUTH_DEPS := util auth
 SVC_DEPS := util model store service
-API_DEPS := util model store service http auth engine api
+API_DEPS := util model store service transfer control http auth engine api
 CONFIG_DEPS := util model config
 DRIVER_DEPS := util model driver
 

@@ -35,8 +35,17 @@ int control_reset(struct control *c, const char *project_id)
     if (r < 0)
         return r;
     log_info("event=reset project_id=%s", project_id ? project_id : "(all)");
-    if (control_refresh(c, true) < 0) /* done: the next tick reloads the copy */
-        log_warn("op=control.reset error=\"the rules could not be reloaded\"");
+    /* the copy follows without reading the table again (nothing may fail after the commit): the
+     * next tick reloads it anyway, the generation having moved */
+    for (size_t i = c->n_held; i-- > 0;) {
+        if (!project_id || strcmp(c->held[i].project_id, project_id) == 0)
+            control_copy_held_drop(c, i);
+    }
+    if (!project_id) {
+        c->n_transitions = c->n_faults = 0;
+        c->clock->offset_ms = 0;
+        c->clock->frozen = false;
+    }
     return 0;
 }
 

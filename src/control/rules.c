@@ -11,18 +11,27 @@
 #include "util/ids.h"
 #include "util/log.h"
 
-/* Stores one rule (text) under prefix + id with counter n, then reloads the copy. */
+/* Stores one rule (text) under prefix + id with counter n; reply (rendered before, so nothing
+ * can fail once the rule is stored) is appended to out. The copy takes the rule at once; without
+ * memory for it, the next refresh reloads the table. */
 static int rule_put(struct control *c, const char *prefix, const char *id, const char *text,
-                    int64_t n)
+                    int64_t n, const struct buf *reply, struct buf *out)
 {
     char key[CONTROL_KEY_MAX];
+    int r = buf_reserve(out, reply->len);
 
     snprintf(key, sizeof(key), "%s%s", prefix, id);
-    int r = svc_ctl_put(c->svc, key, text, n);
-    return r < 0 ? r : control_refresh(c, true);
+    if (r == 0)
+        r = svc_ctl_put(c->svc, key, text, n);
+    if (r < 0)
+        return r;
+    memcpy(out->data + out->len, reply->data, reply->len);
+    out->len += reply->len;
+    out->data[out->len] = '\0';
+    return 0;
 }
 
-/* Deletes prefix + id, or every key of prefix (id NULL), then reloads the copy. */
+/* Deletes prefix + id, or every key of prefix (id NULL); the copy follows. */
 static int rule_delete(struct control *c, const char *prefix, const char *id, const char *what,
                        struct verr *err)
 {
@@ -34,7 +43,20 @@ static int rule_delete(struct control *c, const char *prefix, const char *id, co
         return verr_fail(err, VERR_NOT_FOUND, "%s rule \"%.64s\"", what, id);
     if (r < 0 && r != -ENOENT)
         return r;
-    return control_refresh(c, true);
+    bool transition = strcmp(prefix, CONTROL_TRANSITION) == 0;
+    size_t *n = transition ? &c->n_transitions : &c->n_faults;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        const char *rid = transition ? c->transitions[i].rule.id : c->faults[i].rule.id;
+        if (id && strcmp(rid, id) != 0) {
+            if (transition)
+                c->transitions[kept++] = c->transitions[i];
+            else
+                c->faults[kept++] = c->faults[i];
+        }
+    }
+    *n = kept;
+    return 0;
 }
 
 /* ---- transition rules ---- */
@@ -42,19 +64,28 @@ static int rule_delete(struct control *c, const char *prefix, const char *id, co
 int control_transition_add(struct control *c, struct model_ctl_transition *t, struct buf *out)
 {
     _cleanup_(buf_free) struct buf text = {0};
+    _cleanup_(buf_free) struct buf reply = {0};
 
     if (ids_uuid4(t->id) < 0)
         return -EIO;
     t->created_at = svc_now_ms(c->svc);
     int r = model_ctl_transition_write(t, -1, &text);
     if (r == 0)
-        r = rule_put(c, CONTROL_TRANSITION, t->id, text.data, t->count);
+        r = model_ctl_transition_write(t, 0, &reply);
     if (r == 0)
-        r = model_ctl_transition_write(t, 0, out);
-    if (r == 0)
-        log_info("event=transition_rule_added rule=%s kind=%s progress=%s", t->id,
-                 model_ctl_kind_name(t->kind), model_ctl_progress_names[t->progress]);
-    return r;
+        r = rule_put(c, CONTROL_TRANSITION, t->id, text.data, t->count, &reply, out);
+    if (r < 0)
+        return r;
+    void *p = realloc(c->transitions, (c->n_transitions + 1) * sizeof(*c->transitions));
+    if (p) {
+        c->transitions = p;
+        c->transitions[c->n_transitions++] = (struct control_transition){*t, t->count};
+    } else {
+        c->loaded = false; /* the next refresh reloads the table */
+    }
+    log_info("event=transition_rule_added rule=%s kind=%s progress=%s", t->id,
+             model_ctl_kind_name(t->kind), model_ctl_progress_names[t->progress]);
+    return 0;
 }
 
 int control_transitions_write(struct control *c, struct buf *out)
@@ -84,6 +115,7 @@ int control_transition_delete(struct control *c, const char *id, struct verr *er
 int control_fault_add(struct control *c, struct model_ctl_fault *f, struct buf *out)
 {
     _cleanup_(buf_free) struct buf text = {0};
+    _cleanup_(buf_free) struct buf reply = {0};
 
     if (ids_uuid4(f->id) < 0)
         return -EIO;
@@ -94,15 +126,23 @@ int control_fault_add(struct control *c, struct model_ctl_fault *f, struct buf *
     f->created_at = svc_now_ms(c->svc);
     int r = model_ctl_fault_write(f, -1, &text);
     if (r == 0)
-        r = rule_put(c, CONTROL_FAULT, f->id, text.data, f->count);
+        r = model_ctl_fault_write(f, 0, &reply);
     if (r == 0)
-        r = model_ctl_fault_write(f, 0, out);
-    if (r == 0)
-        log_info("event=fault_rule_added rule=%s operation=\"%s\" path=\"%s\" status=%d "
-                 "latency_ms=%lld drop=%s",
-                 f->id, f->operation, f->path, f->status, (long long)f->latency_ms,
-                 f->drop ? "true" : "false");
-    return r;
+        r = rule_put(c, CONTROL_FAULT, f->id, text.data, f->count, &reply, out);
+    if (r < 0)
+        return r;
+    void *p = realloc(c->faults, (c->n_faults + 1) * sizeof(*c->faults));
+    if (p) {
+        c->faults = p;
+        c->faults[c->n_faults++] = (struct control_fault){*f, f->count, f->seed};
+    } else {
+        c->loaded = false;
+    }
+    log_info("event=fault_rule_added rule=%s operation=\"%s\" path=\"%s\" status=%d "
+             "latency_ms=%lld drop=%s",
+             f->id, f->operation, f->path, f->status, (long long)f->latency_ms,
+             f->drop ? "true" : "false");
+    return 0;
 }
 
 int control_faults_write(struct control *c, struct buf *out)

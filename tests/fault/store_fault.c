@@ -129,7 +129,18 @@ FWD(cgw_list, (struct store *s, const char *p, const struct store_cgw_filter *f,
 FWD(cgw_update, (struct store *s, const struct store_cgw_row *row), row)
 FWD(vgw_update, (struct store *s, const struct store_vgw_update *u, size_t *released), u,
     released)
-FWD(bulk_end, (struct store *s, bool commit), commit)
+/* A failed end of a bulk load ends it all the same, with nothing kept (store.h): the load is
+ * rolled back underneath, as a backend whose commit fails does. */
+static int f_bulk_end(struct store *s, bool commit)
+{
+    int r = hit();
+
+    if (r) {
+        (void)in(s)->ops->bulk_end(in(s), false);
+        return r;
+    }
+    return in(s)->ops->bulk_end(in(s), commit);
+}
 FWD(dump, (struct store *s, const struct store_dump_cbs *cbs, void *ud), cbs, ud)
 FWD(conn_set_status, (struct store *s, struct store_conn_status *items, size_t n), items, n)
 FWD(vgw_conns_stamp, (struct store *s, const char *p, const char *id,

@@ -70,6 +70,7 @@ struct sq_store {
     int schema_version;
     sqlite3_stmt *stmt[SQ_N_STMT];
     char errmsg[256];
+    int last_fail_rc;     /* of the last store_sqlite_fail: why SQLite may have rolled back */
     struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
     struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
     sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */

@@ -346,6 +346,7 @@ int store_sqlite_fail(struct sq_store *q, int rc, const char *what)
 {
     int r;
 
+    q->last_fail_rc = rc;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
