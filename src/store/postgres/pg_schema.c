@@ -276,12 +276,13 @@ static const char *const pg_migrations[] = {
     "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
     /* as SQLite's step 12: the control surface's shared state (store.h "control") */
-    "CREATE TABLE control ("
+    "CREATE TABLE IF NOT EXISTS control ("
     "  key TEXT NOT NULL PRIMARY KEY,"
     "  value TEXT NOT NULL,"
     "  n BIGINT NOT NULL"
     ");"
-    "INSERT INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0);",
+    "INSERT INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0)"
+    "  ON CONFLICT (key) DO NOTHING;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -239,13 +239,14 @@ static const char *const sq_migrations[] = {
     "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
     /* the control surface's shared state (store.h "control"): its rules, virtual clock and held
-     * transitions, and the generation every change of them increments */
-    "CREATE TABLE control ("
+     * transitions, and the generation every change of them increments (a step that may run
+     * again: tests rewind user_version past it) */
+    "CREATE TABLE IF NOT EXISTS control ("
     "  key TEXT NOT NULL PRIMARY KEY,"
     "  value TEXT NOT NULL,"
     "  n INTEGER NOT NULL"
     ") WITHOUT ROWID;"
-    "INSERT INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0);",
+    "INSERT OR IGNORE INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
