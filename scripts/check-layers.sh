@@ -13,6 +13,7 @@ allowed() {
     store) echo "model util" ;;
     auth) echo "util" ;;
     http) echo "util" ;;
+    client) echo "util" ;;
     config) echo "model util" ;;
     driver) echo "model util" ;;
     service) echo "store model util" ;;

@@ -1,4 +1,5 @@
-/* main.c: the commands (serve, check-config, import, export, routes), signals, readiness, reload.
+/* main.c: the commands (serve, check-config, import, export, routes, control), signals,
+ * readiness, reload.
  * The only place that exits; every exit status comes from exit_codes[] (vpnd(8) EXIT STATUS).
  * Settings are resolved by config/ from one key table (flags, environment, config file). */
 #include <errno.h>
@@ -14,6 +15,7 @@
 
 #include "auth/auth.h"
 #include "config/config.h"
+#include "control_cli.h"
 #include "server.h"
 #include "store/store.h"
 #include "transfer/transfer.h"
@@ -77,6 +79,8 @@ static void usage(FILE *f)
                "  import         load records into a store\n"
                "  export         write a store's records\n"
                "  routes         print the API's route table, a route a line\n"
+               "  control        drive the control surface of a running vpnd (vpnd control "
+               "--help)\n"
                "  --help         this text;  --version  the version\n\n"
                "Every command takes --help, --config FILE (vpnd.conf(5)) and the options listed\n"
                "by its --help; each option also has an environment variable.\n\n"
@@ -596,6 +600,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "routes") == 0)
         return cmd_routes(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "control") == 0)
+        return control_cli(argc - 2, argv + 2);
     for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
@@ -616,7 +622,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 2)
         fprintf(stderr, "vpnd: unknown command \"%.64s\" (commands: serve, check-config, import, "
-                        "export, routes; see vpnd --help)\n",
+                        "export, routes, control; see vpnd --help)\n",
                 argv[1]);
     else
         usage(stderr);
