@@ -1,6 +1,7 @@
 """The README is true as written: its quick start runs from the README's own text against the
-real binary (gateway, ACTIVE, customer gateway, connection, GET, list, PUT, DELETE, 404), and its
-install commands do what they say. Change the README and these tests follow it."""
+real binary (gateway, ACTIVE, customer gateway, connection, GET, list, PUT, DELETE, 404), so do
+the control surface's examples, and its install commands do what they say. Change the README and
+these tests follow it."""
 import os
 import re
 import shlex
@@ -64,6 +65,21 @@ def test_the_quick_start_runs_as_written_against_the_real_binary(readme_server):
                        text=True, timeout=120, cwd=readme_server.workdir)
     assert p.returncode == 0, (p.stdout, p.stderr, readme_server.stderr_tail())
     assert p.stdout.splitlines() == ["office-2", "deleted"], p.stdout
+
+
+def test_the_control_examples_run_as_written_against_the_real_binary(readme_server):
+    """README "Testing against vpnd": its curl examples, on a server started as the quick start
+    starts it."""
+    text = block("control")
+    assert text.count("localhost:8080") == 2, text
+    text = text.replace("localhost:8080", "localhost:%d" % readme_server.port)
+    p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", text], capture_output=True,
+                       text=True, timeout=120, cwd=readme_server.workdir)
+    assert p.returncode == 0, (p.stdout, p.stderr, readme_server.stderr_tail())
+    assert p.stdout.splitlines() == ["ok", "ACTIVE", "PENDING_CREATE", "ERROR", "FREEZED",
+                                     "APIGW.0308", "429", "FREEZED", "2"], p.stdout
+    with open(os.path.join(readme_server.workdir, "fixture.jsonl")) as f:
+        assert len(f.read().splitlines()) == 3  # the gateway, customer gateway and connection
 
 
 def install_block():
