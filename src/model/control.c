@@ -64,25 +64,14 @@ const char *model_ctl_status_of(enum model_kind kind, const char *s)
 /* Refuses the first member of obj not in allowed (NULL-terminated). */
 static int only_members(const json_t *obj, const char *const *allowed, struct verr *err)
 {
-    const char *key;
-    const json_t *v;
+    char members[MODEL_MEMBERS_LEN], echo[MODEL_ECHO_LEN];
+    const char *key = model_unknown_member(obj, allowed, members);
 
-    json_object_foreach((json_t *)obj, key, v) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        if (ok)
-            continue;
-        char members[256] = "", echo[MODEL_ECHO_LEN];
-        for (const char *const *a = allowed; *a; a++)
-            snprintf(members + strlen(members), sizeof(members) - strlen(members), "%s%s",
-                     a == allowed ? "" : ", ", *a);
-        model_echo(echo, key, strlen(key));
-        return verr_fail(err, VERR_INVALID, "%s: is not a member of this body (members: %s)",
-                         echo, members);
-    }
-    (void)v;
-    return 0;
+    if (!key)
+        return 0;
+    model_echo(echo, key, strlen(key));
+    return verr_fail(err, VERR_INVALID, "%s: is not a member of this body (members: %s)", echo,
+                     members);
 }
 
 /* A string member of 1..size-1 bytes of printable ASCII into dst ("" when absent and not

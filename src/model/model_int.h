@@ -225,6 +225,11 @@ void model_eip_write(struct model_jw *w, const char *key, const struct model_eip
 
 /* ---- update_rules.c, vgw_update.c ---- */
 
+/* The first member of obj (in body order) not in allowed (NULL-terminated), or NULL; when there
+ * is one, list gets the allowed names, comma-separated. */
+#define MODEL_MEMBERS_LEN 256
+const char *model_unknown_member(const json_t *obj, const char *const *allowed,
+                                 char list[MODEL_MEMBERS_LEN]);
 /* Refuses the first member of obj (in body order) not in allowed (NULL-terminated):
  * "<path>.<key>: is not updatable (updatable: a, b)". Returns 0 or -EINVAL. */
 int model_only_members(const json_t *obj, const char *path, const char *const *allowed,

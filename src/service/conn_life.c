@@ -90,13 +90,11 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
                         const char *from, const char *to, const char *reason, struct verr *err)
 {
     const char *f = model_conn_status(from), *t = model_conn_status(to);
-    char msg[160];
 
     if (!f)
         return verr_set(err, "from", "must be a connection status, got \"%.32s\"", from);
     if (!t)
         return verr_set(err, "to", "must be a connection status, got \"%.32s\"", to);
-    snprintf(msg, sizeof(msg), "status %s -> %s (%.100s)", f, t, reason);
     /* the due time read is part of the compare-and-set: a hold set meanwhile makes it fail */
     struct store_conn_row row = {0};
     int r = store_conn_get(svc->store, project_id, id, &row);
@@ -107,16 +105,7 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
         return r;
     if (due == SVC_DUE_HELD)
         return -EACCES;
-    struct store_conn_status set = {
-        .project_id = project_id,
-        .id = id,
-        .from = f,
-        .from_due = due,
-        .to = t,
-        .ev = {.at = svc_now_ms(svc), .message = msg},
-    };
-    r = store_conn_set_status(svc->store, &set, 1);
-    return r < 0 ? r : set.result;
+    return svc_status_set(svc, MODEL_KIND_CONN, project_id, id, f, due, t, 0, reason);
 }
 
 int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held)

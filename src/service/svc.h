@@ -144,7 +144,7 @@ int svc_conn_log(struct svc *svc, const char *project_id, const char *id,
 
 /* A status change from outside (the data plane): a compare-and-set on the connection's status
  * column, from -> to (nothing pending after it), appending "status <from> -> <to> (<reason>)"
- * to the connection's log in the same transaction. -ENOENT when the connection is gone or no
+ * to the connection's log in the same transaction (svc_status_set: not when to is from). -ENOENT when the connection is gone or no
  * longer in from; -EACCES when the control surface holds it (svc_conn_is_held: a forced or held
  * status wins over the data plane's events); -EINVAL (err) for a status that is not a
  * connection status. */

@@ -78,6 +78,22 @@ static void assert_load_fails(const char *text, int want_r, const char *want_msg
         fail_msg("want %d \"%s\"\n got %d \"%s\"", want_r, want_msg, r, err);
 }
 
+/* Loads text (mode 0600), which must load; returns how many credentials it holds. */
+static size_t loaded_count(const char *text)
+{
+    struct tmpfile t;
+    struct auth_creds *c = NULL;
+    char err[256] = "";
+
+    write_file(&t, text, 0600);
+    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    size_t n = auth_creds_count(c);
+    auth_creds_free(c);
+    remove_file(&t);
+    return n;
+}
+
 static void test_valid_file_with_comments_blank_lines_tabs_and_crlf_loads(void **state)
 {
     static const char text[] = "# vpnd credentials\n"
@@ -88,17 +104,9 @@ static void test_valid_file_with_comments_blank_lines_tabs_and_crlf_loads(void *
                                "token MIIDtoken-1 " P2 "\n"
                                "   \t  \n"
                                "ak AK3 sk3 " P2; /* no final newline */
-    struct tmpfile t;
-    struct auth_creds *c = NULL;
-    char err[256] = "";
 
     (void)state;
-    write_file(&t, text, 0600);
-    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
-    assert_string_equal(err, "");
-    assert_int_equal(auth_creds_count(c), 4);
-    auth_creds_free(c);
-    remove_file(&t);
+    assert_int_equal(loaded_count(text), 4);
 }
 
 static void test_world_readable_file_is_refused_with_chmod_advice(void **state)
@@ -259,16 +267,9 @@ static void test_admin_lines_load_as_credentials_of_their_own(void **state)
     static const char text[] = "ak AK1 " SK1 " " P1 "\n"
                                "admin token admin-token-1\n"
                                "admin\tak ADMINAK admin-secret\n";
-    struct tmpfile t;
-    struct auth_creds *c = NULL;
-    char err[256] = "";
 
     (void)state;
-    write_file(&t, text, 0600);
-    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
-    assert_int_equal(auth_creds_count(c), 3);
-    auth_creds_free(c);
-    remove_file(&t);
+    assert_int_equal(loaded_count(text), 3);
 }
 
 static void test_a_malformed_admin_line_says_what_it_needs(void **state)
