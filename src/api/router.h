@@ -63,10 +63,14 @@ struct router_entry {
     struct router_seg seg[ROUTER_MAX_SEGMENTS];
 };
 
-/* The route table split into segments once (router_init); no allocation, nothing to free. */
+/* The route table split into segments once (router_init); no allocation, nothing to free.
+ * by_nseg lists the entries of each segment count in table order: a path is compared only with
+ * the routes it could match (vpnd's own routes cost the cloud API's nothing). */
 struct router {
     struct router_entry e[ROUTER_MAX_ROUTES];
     size_t n;
+    uint8_t by_nseg[ROUTER_MAX_SEGMENTS + 1][ROUTER_MAX_ROUTES];
+    uint8_t n_by_nseg[ROUTER_MAX_SEGMENTS + 1];
 };
 
 /* Compiles n routes (borrowed: they must outlive rt). -EINVAL if there are more than
