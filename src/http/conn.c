@@ -276,11 +276,10 @@ static void start_response(struct http_conn *c, struct http_response *resp, bool
     buf_reset(o);
     err |= buf_printf(o, "HTTP/1.1 %d %s\r\n", status, http_status_str((enum http_status)status));
     err |= buf_puts(o, s->date);
-    if (has_body) { /* puts, not printf: every answer passes here */
-        err |= buf_puts(o, "Content-Type: ");
-        err |= buf_puts(o, resp->content_type ? resp->content_type : "application/json");
-        err |= buf_puts(o, "\r\n");
-    }
+    if (has_body && !resp->content_type) /* every answer of the API passes here */
+        err |= buf_puts(o, "Content-Type: application/json\r\n");
+    else if (has_body)
+        err |= buf_printf(o, "Content-Type: %s\r\n", resp->content_type);
     if (!no_length)
         err |= buf_printf(o, "Content-Length: %zu\r\n", c->out_body.len);
     if (c->request_id[0])
