@@ -9,6 +9,8 @@ if [ "${1:-}" = "--test" ]; then
     # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
     # README's quick start (curl, jq)
     pkgs="$pkgs debhelper lintian systemd mandoc groff-base curl jq"
+    # store migration tests write an older schema's rows with the sqlite3 shell
+    pkgs="$pkgs sqlite3"
     # the data-plane suite (tests/dataplane): charon with user-space ESP, swanctl, the openssl
     # and gcm plugins (AES-GCM, ECP groups), namespaces and ping
     pkgs="$pkgs strongswan-charon strongswan-swanctl libcharon-extra-plugins"

@@ -192,6 +192,9 @@ static void fail(struct api_ctx *ctx, int r)
                   strerror(-r), svc_errmsg(ctx->svc));
         snprintf(text, sizeof(text), "see request %s in the server log", ctx->req->request_id);
         msg = text;
+    } else if (r == -ENOSPC) { /* the operator must act: say where and how much */
+        log_error("request_id=%s op=%s error=\"%s\" store=\"%s\"", ctx->req->request_id, op,
+                  strerror(-r), svc_errmsg(ctx->svc));
     } else if (e == API_ERR_BUSY || e == API_ERR_UNAVAILABLE) {
         log_warn("request_id=%s op=%s error=\"%s\"", ctx->req->request_id, op, strerror(-r));
     }

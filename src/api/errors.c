@@ -82,6 +82,10 @@ int api_error_for(int r, const struct verr *err, const char **ret_msg)
     case -EBUSY:
         *ret_msg = "The system is busy, please try again later";
         return API_ERR_BUSY;
+    case -ENOSPC: /* the store's disk is full: nothing was written (the log names the file) */
+        *ret_msg = "no space left on the server's store: writes are refused until space is "
+                   "freed, reads still work; please try again later";
+        return API_ERR_UNAVAILABLE;
     default:
         *ret_msg = NULL; /* the caller names the request to look up in the log */
         return API_ERR_SERVER;

@@ -211,7 +211,7 @@ static int conn_refused(struct svc_import *imp, const char *project_id,
 {
     struct buf scratch = {0};
 
-    if (r == -ENOSPC)
+    if (r == -EOVERFLOW)
         return verr_set(err, "vpn_connection.vgw_id",
                         "must be a VPN gateway with a free connection slot, got \"%s\" (%lld "
                         "connections allowed)",

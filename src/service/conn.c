@@ -137,7 +137,7 @@ static int insert_refused(struct svc *svc, const char *project_id, const struct 
         return ip_occupied(c, err);
     case -EDQUOT:
         return svc_quota_refuse(svc, project_id, MODEL_KIND_CONN, err);
-    case -ENOSPC:
+    case -EOVERFLOW:
         if (n > 1)
             return verr_set(err, path,
                             "VPN gateway %s has no free connection capacity (%lld connections "

@@ -131,8 +131,14 @@ int svc_cgw_row(const char *project_id, const struct model_cgw *cgw, struct buf 
 struct svc_vgw_claims {
     size_t n;
     struct store_claim v[SVC_VGW_CLAIMS];
-    char kind[128]; /* "private_ip:<project>:<vpc>" */
+    char kind[128]; /* "private_ip:<project>:<vpc>" or "eip_id:<project>" */
 };
+/* The four claims of a public gateway's EIPs into v: the ids, scoped by project (EIPs belong to
+ * a project: another project's id is just an unknown id, never "bound elsewhere"), and the
+ * addresses, unique across the store (drawn from one pool). kind is the buffer of the scoped
+ * kind; v borrows it and g. */
+void svc_eip_claims(const char *project_id, const struct model_vgw *g, char kind[128],
+                    struct store_claim v[SVC_VGW_CLAIMS]);
 /* Draws what the gateway leaves to the server: EIP ids (draw_ids) and addresses of eip1 / eip2
  * (eip1, eip2), or both private IPs (private_ips); lists its claims. 0 or -EIO. */
 struct svc_vgw_draw {

@@ -111,6 +111,16 @@ static int eip_draw(struct svc *svc, struct model_eip *e, bool draw_id, bool dra
     return draw_address ? svc_pool_pick(svc->eip_base, svc->eip_size, e->ip_address) : 0;
 }
 
+void svc_eip_claims(const char *project_id, const struct model_vgw *g, char kind[128],
+                    struct store_claim v[SVC_VGW_CLAIMS])
+{
+    snprintf(kind, 128, "eip_id:%s", project_id);
+    v[0] = (struct store_claim){kind, g->eip1.id};
+    v[1] = (struct store_claim){kind, g->eip2.id};
+    v[2] = (struct store_claim){"eip_address", g->eip1.ip_address};
+    v[3] = (struct store_claim){"eip_address", g->eip2.ip_address};
+}
+
 int svc_vgw_addresses(struct svc *svc, const char *project_id, struct model_vgw *g,
                       const struct svc_vgw_draw *d, struct svc_vgw_claims *cl)
 {
@@ -118,11 +128,8 @@ int svc_vgw_addresses(struct svc *svc, const char *project_id, struct model_vgw 
         if (eip_draw(svc, &g->eip1, d->eip_ids, d->eip1) < 0 ||
             eip_draw(svc, &g->eip2, d->eip_ids, d->eip2) < 0)
             return -EIO;
-        cl->v[0] = (struct store_claim){"eip_id", g->eip1.id};
-        cl->v[1] = (struct store_claim){"eip_id", g->eip2.id};
-        cl->v[2] = (struct store_claim){"eip_address", g->eip1.ip_address};
-        cl->v[3] = (struct store_claim){"eip_address", g->eip2.ip_address};
-        cl->n = 4;
+        svc_eip_claims(project_id, g, cl->kind, cl->v);
+        cl->n = SVC_VGW_CLAIMS;
         return 0;
     }
     while (d->private_ips) {

@@ -48,6 +48,7 @@ static int check_connections(struct svc *svc, const char *project_id, const stru
 
 struct eip_claims {
     struct store_claim v[SVC_VGW_CLAIMS];
+    char kind[128];
     const char *released[2];
     const char *released_field[2];
     size_t n_released;
@@ -55,8 +56,8 @@ struct eip_claims {
 
 /* The public gateway's EIP claims after the update (all of them: the store replaces the set),
  * with fresh pool addresses for the replaced EIPs, and the EIP ids taken away. */
-static int eip_claims(struct svc *svc, const struct model_vgw *cur, struct model_vgw *g,
-                      unsigned changed, struct eip_claims *cl)
+static int eip_claims(struct svc *svc, const char *project_id, const struct model_vgw *cur,
+                      struct model_vgw *g, unsigned changed, struct eip_claims *cl)
 {
     struct model_eip *e[2] = {&g->eip1, &g->eip2};
     const struct model_eip *old[2] = {&cur->eip1, &cur->eip2};
@@ -71,10 +72,7 @@ static int eip_claims(struct svc *svc, const struct model_vgw *cur, struct model
         cl->released_field[cl->n_released] = field[i];
         cl->released[cl->n_released++] = old[i]->id;
     }
-    cl->v[0] = (struct store_claim){"eip_id", g->eip1.id};
-    cl->v[1] = (struct store_claim){"eip_id", g->eip2.id};
-    cl->v[2] = (struct store_claim){"eip_address", g->eip1.ip_address};
-    cl->v[3] = (struct store_claim){"eip_address", g->eip2.ip_address};
+    svc_eip_claims(project_id, g, cl->kind, cl->v);
     return 0;
 }
 
@@ -89,7 +87,7 @@ static int save_refused(const struct model_vgw *g, const struct eip_claims *cl, 
                          "The VPN gateway is being updated, please try again later: gateway %s "
                          "is no longer ACTIVE",
                          g->id);
-    case -ENOSPC:
+    case -EOVERFLOW:
         return verr_set(err, "vpn_gateway.flavor",
                         "%s allows %lld connections but the gateway has more, got \"%s\"",
                         g->flavor, (long long)g->connection_number, g->flavor);
@@ -127,7 +125,7 @@ static int save(struct svc *svc, const char *project_id, const struct model_vgw 
          attempt++) {
         svc_buf_cut(out, len0);
         buf_reset(&spec);
-        r = eip_changed ? eip_claims(svc, cur, g, eip_changed, &cl) : 0;
+        r = eip_changed ? eip_claims(svc, project_id, cur, g, eip_changed, &cl) : 0;
         if (r == 0)
             r = svc_vgw_row(project_id, g, g->status,
                             svc_due_for(svc, MODEL_KIND_VGW, project_id, g->id, NULL, g->status,

@@ -10,7 +10,8 @@
  *
  * Every write is one transaction: either all of it is visible or none of it.
  * Errors: 0 on success; -ENOENT (no such row in that project), -EEXIST (a unique claim or id
- * is taken), -ENOSPC (gateway capacity reached), -ENOTEMPTY (still used by connections),
+ * is taken), -EOVERFLOW (gateway capacity reached), -ENOSPC (the store's disk is full: nothing
+ * was written; store_errmsg names the file), -ENOTEMPTY (still used by connections),
  * -EAGAIN (a compare-and-set lost: the row's status is no longer the expected one),
  * -EBUSY (retry later), -ENOMEM, -EIO (detail in
  * store_errmsg), -EINVAL (bad argument: URL, marker). Rows of one project are never visible
@@ -105,7 +106,7 @@ int store_cgw_get(struct store *s, const char *project_id, const char *id,
 
 /* Creates a connection in one transaction: the gateway (same project) must exist (-ENOENT),
  * be ACTIVE (-EAGAIN: a gateway update may be moving its EIPs or subnets)
- * and have used_connection_number < connection_number (-ENOSPC), which is incremented; the
+ * and have used_connection_number < connection_number (-EOVERFLOW), which is incremented; the
  * claims are taken, owned by row->id (-EEXIST); the row is inserted (-EEXIST for a duplicate
  * id, -ENOENT if the customer gateway is absent in that project). */
 int store_conn_insert(struct store *s, const struct store_conn_row *row,
@@ -234,7 +235,7 @@ struct store_conn_new {
 
 /* Inserts n >= 1 connections in one transaction, each exactly as store_conn_insert would
  * (gateway slot taken, claims taken, row inserted, in array order, so two connections of one
- * gateway with one free slot left fail with -ENOSPC) and appends each one's event. On any
+ * gateway with one free slot left fail with -EOVERFLOW) and appends each one's event. On any
  * failure nothing is inserted and *ret_failed (if non-NULL) gets the index of the failing item. */
 int store_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
                             size_t *ret_failed);
@@ -397,7 +398,7 @@ int store_cgw_update(struct store *s, const struct store_cgw_row *row);
 /* A gateway update (configuration or flavor), applied in one transaction:
  *  - the gateway row->project_id / row->id must exist (-ENOENT) and its status must still be
  *    from_status (compare-and-set against a concurrent update: -EAGAIN, nothing changed);
- *  - row->connection_number must be >= the gateway's used_connection_number (-ENOSPC);
+ *  - row->connection_number must be >= the gateway's used_connection_number (-EOVERFLOW);
  *  - no connection of the gateway may use any of the n_released vgw_ip values (the EIP ids or
  *    private IPs the update takes away): -ENOTEMPTY, *ret_released_index (if non-NULL) gets the
  *    index of the first value in use;

@@ -219,10 +219,15 @@ def test_an_eip_bound_to_another_gateway_is_refused_with_vpn_0112(server, projec
     unchanged(server, project, b)
 
 
-def test_an_eip_bound_to_another_project_gateway_is_refused_too(server, project):
+def test_an_eip_id_of_another_project_is_an_unknown_id_here_and_is_taken(server, project):
+    """Issue 12: EIP ids are claimed per project. Another project's EIP id is an id this project
+    has never seen (as for any foreign id): taking it neither fails nor tells that it exists,
+    and the other project's gateway keeps its EIP."""
     other = active(server, new_project_id := new_project())
     gw = active(server, project)
-    assert_error(put(server, project, gw["id"], {"eip_id_1": other["eip2"]["id"]}), 400, "VPN.0112")
+    r = put(server, project, gw["id"], {"eip_id_1": other["eip2"]["id"]})
+    assert r.status == 200, r.raw
+    assert r.json["vpn_gateway"]["eip1"]["id"] == other["eip2"]["id"]
     unchanged(server, new_project_id, other)
 
 

@@ -111,6 +111,20 @@ def test_eip_already_bound_to_another_gateway_is_rejected_with_vpn_0112(server, 
     assert_error(post(server, project, second), 400, "VPN.0112")
 
 
+def test_an_eip_id_bound_in_another_project_does_not_tell_it_exists(server, project):
+    """Issue 12: project A creating a gateway with B's EIP id used to get VPN.0112 "already bound
+    to another VPN gateway" (so it learned the id exists) and squatted on it; EIP ids are now
+    claimed per project."""
+    theirs = gateway_body()
+    create_gateway(server, new_project(), theirs)
+    ours = gateway_body(eip1={"id": theirs["vpn_gateway"]["eip1"]["id"]},
+                        eip2={"id": theirs["vpn_gateway"]["eip2"]["id"]})
+    g = create_gateway(server, project, ours)
+    assert g["eip1"]["id"] == theirs["vpn_gateway"]["eip1"]["id"]
+    again = gateway_body(eip1={"id": theirs["vpn_gateway"]["eip1"]["id"]})
+    assert_error(post(server, project, again), 400, "VPN.0112")  # within one project: bound
+
+
 def test_rejected_gateway_create_does_not_bind_its_eip(server, project):
     body = gateway_body(bgp_asn=0)
     assert post(server, project, body).status == 400

@@ -143,11 +143,14 @@ static void reach_server_rows(struct harness *h)
     struct h_fault io = {.kind = H_FAULT_STORE, .nth = 1, .err = -EIO};
     struct h_fault nomem = {.kind = H_FAULT_STORE, .nth = 1, .err = -ENOMEM};
     struct h_fault busy = {.kind = H_FAULT_STORE, .nth = 1, .err = -EBUSY};
+    struct h_fault full = {.kind = H_FAULT_STORE, .nth = 1, .err = -ENOSPC};
 
     conn_target(h->conn, p, sizeof(p));
     expect(h, API_ERR_SERVER, "GET", p, NULL, &io, "in the server log");
     expect(h, API_ERR_UNAVAILABLE, "GET", p, NULL, &nomem, "out of memory");
     expect(h, API_ERR_BUSY, "GET", p, NULL, &busy, "The system is busy");
+    /* a full disk (the store's -ENOSPC) is the same row, with its own message */
+    expect(h, API_ERR_UNAVAILABLE, "GET", p, NULL, &full, "no space left");
     expect(h, API_ERR_NO_API, "GET", h_path(p, sizeof(p), "nothing-here"), NULL, NULL,
            "does not exist");
 }

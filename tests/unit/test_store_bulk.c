@@ -16,7 +16,7 @@ static void test_a_failed_write_in_a_bulk_load_undoes_only_itself(void **state)
     fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
     fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0);
     assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
-    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -ENOSPC);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -EOVERFLOW);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1); /* read inside the load */
     assert_int_equal(store_bulk_end(f->s, true), 0);
     fx_reopen(f);

@@ -211,7 +211,7 @@ static void test_a_load_into_a_store_without_connections_builds_its_indexes_at_t
     assert_int_equal(store_conn_insert(f->s, &c[2]->row, NULL, 0), 0);
     assert_int_equal(store_conn_insert(f->s, &c[0]->row, NULL, 0), -EEXIST);
     fx_conn_init(&c0, PROJECT_A, VGW_2, 9, T0);
-    assert_int_equal(store_conn_insert(f->s, &c[0]->row, NULL, 0), -ENOSPC); /* slots */
+    assert_int_equal(store_conn_insert(f->s, &c[0]->row, NULL, 0), -EOVERFLOW); /* slots */
     assert_true(conn_exists(f, 1));
     assert_int_equal(store_claims_list(f->s, claims[0].kind, &b, &n), 0);
     assert_int_equal(n, 1);

@@ -334,7 +334,7 @@ static void test_vgw_update_below_the_used_connections_is_enospc(void **state)
         assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
     }
     fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 1);
-    assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -ENOSPC);
+    assert_int_equal(store_vgw_update(f->s, &v.u, NULL), -EOVERFLOW);
     fx_vgw_upd_init(&v, PROJECT_A, VGW_1, 2);
     assert_int_equal(store_vgw_update(f->s, &v.u, NULL), 0);
 }

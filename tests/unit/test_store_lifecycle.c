@@ -89,7 +89,7 @@ static void test_batch_beyond_the_gateway_capacity_inserts_nothing_and_names_the
     fx_conn_init(&a, PROJECT_A, VGW_1, 2, T0);
     fx_conn_init(&b, PROJECT_A, VGW_1, 3, T0);
     struct store_conn_new items[] = {new_item(&a, NULL, "x"), new_item(&b, NULL, "y")};
-    assert_int_equal(store_conn_insert_batch(f->s, items, 2, &failed), -ENOSPC);
+    assert_int_equal(store_conn_insert_batch(f->s, items, 2, &failed), -EOVERFLOW);
     assert_int_equal(failed, 1);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);
     assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, a.row.id, &doc), -ENOENT);

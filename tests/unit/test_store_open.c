@@ -179,6 +179,42 @@ static void test_postgres_schema_newer_than_this_binary_is_refused(void **state)
     assert_null(s);
 }
 
+/* Migration 12 (issue 12): a store whose EIP id claims were global ("eip_id") gets them scoped
+ * by their gateway's project; other claims stay. The store is set back to version 11 with its
+ * claims as version 11 wrote them, then opened. */
+static void test_migration_scopes_eip_id_claims_by_the_gateway_project(void **state)
+{
+    struct fx *f = *state;
+    struct store *s = NULL;
+    char cmd[1400], err[256], taken[256];
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    store_close(f->s);
+    f->s = NULL;
+    if (fx_pg_url()) {
+        snprintf(cmd, sizeof(cmd),
+                 "psql -X -q -At -v ON_ERROR_STOP=1 '%s' -c \"INSERT INTO claim VALUES"
+                 " ('eip_id', 'eip-a', '%s'), ('eip_address', '198.18.0.9', '%s');"
+                 " UPDATE vpnd_schema SET version = 11\"",
+                 f->path, VGW_1, VGW_1);
+        assert_int_equal(system(cmd), 0);
+    } else {
+        snprintf(cmd, sizeof(cmd),
+                 "sqlite3 '%s' \"INSERT INTO claim VALUES ('eip_id', 'eip-a', '%s'),"
+                 " ('eip_address', '198.18.0.9', '%s'); PRAGMA user_version = 11\"",
+                 f->path, VGW_1, VGW_1);
+        assert_int_equal(system(cmd), 0);
+    }
+    assert_int_equal(open_url(f->path, &s, err, sizeof(err)), 0);
+    f->s = s;
+    fx_claims(f, "eip_id:" PROJECT_A, taken, sizeof(taken));
+    assert_string_equal(taken, "eip-a");
+    fx_claims(f, "eip_id", taken, sizeof(taken));
+    assert_string_equal(taken, "");
+    fx_claims(f, "eip_address", taken, sizeof(taken));
+    assert_string_equal(taken, "198.18.0.9");
+}
+
 static void test_store_file_uses_a_write_ahead_log(void **state)
 {
     struct fx *f = *state;
@@ -299,6 +335,7 @@ int main(void)
         T_CLOSED(test_sqlite_prefix_and_plain_path_open_the_same_file),
         T(test_new_store_has_the_latest_schema_version),
         T(test_reopen_keeps_data_and_applies_no_migration_twice),
+        T(test_migration_scopes_eip_id_claims_by_the_gateway_project),
         T(test_database_newer_than_this_binary_is_refused_with_the_reason),
         T(test_postgres_schema_newer_than_this_binary_is_refused),
         T(test_store_file_uses_a_write_ahead_log),

@@ -117,7 +117,7 @@ static void test_connection_on_full_gateway_is_enospc_and_leaves_count_unchanged
         assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), 0);
     }
     fx_conn_init(&c, PROJECT_A, VGW_1, 3, T0 + 3);
-    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), -ENOSPC);
+    assert_int_equal(store_conn_insert(f->s, &c.row, NULL, 0), -EOVERFLOW);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 2);
     assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c.row.id, &b), -ENOENT);
 }
@@ -132,7 +132,7 @@ static void test_slot_freed_by_delete_is_available_again(void **state)
     fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
     fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0);
     assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
-    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -ENOSPC);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -EOVERFLOW);
     assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), 0);
     assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 1);

@@ -172,7 +172,7 @@ static void test_racing_handles_settle_each_connection_exactly_once(void **state
 }
 
 /* Child: its own handle (a node), tries n inserts of connections first..first+n-1 and exits
- * with how many succeeded; any error other than -ENOSPC is exit 255. */
+ * with how many succeeded; any error other than -EOVERFLOW is exit 255. */
 static _Noreturn void insert_many(const char *url, int first, int n)
 {
     struct store *s = NULL;
@@ -189,7 +189,7 @@ static _Noreturn void insert_many(const char *url, int first, int n)
         r = store_conn_insert(s, &c.row, NULL, 0);
         if (r == 0)
             ok++;
-        else if (r != -ENOSPC)
+        else if (r != -EOVERFLOW)
             _exit(255);
     }
     store_close(s);

@@ -115,7 +115,7 @@ struct pg_vgw_update {
 };
 
 /* The gateway must exist (-ENOENT), still be in from_status (-EAGAIN) and keep room for the
- * connections it has (-ENOSPC); the row stays locked until the commit. */
+ * connections it has (-EOVERFLOW); the row stays locked until the commit. */
 static int pg_vgw_check(struct pg_store *p, const struct store_vgw_update *u)
 {
     _cleanup_pgres_ PGresult *res = NULL;
@@ -130,7 +130,7 @@ static int pg_vgw_check(struct pg_store *p, const struct store_vgw_update *u)
     if (strcmp(PQgetvalue(res, 0, 0), u->from_status) != 0)
         return -EAGAIN;
     r = store_postgres_col_int(p, res, 0, 1, &used);
-    return r < 0 ? r : used > u->row->connection_number ? -ENOSPC : 0;
+    return r < 0 ? r : used > u->row->connection_number ? -EOVERFLOW : 0;
 }
 
 static const char pg_stamp_sql[] =

@@ -394,6 +394,8 @@ static int pg_fail(struct pg_store *p, const PGresult *res, const char *what)
         return PG_ERETRY;
     if (strcmp(state, "53300") == 0 || strcmp(state, "55P03") == 0) /* too many conns, lock */
         return -EBUSY;
+    if (strcmp(state, "53100") == 0) /* disk_full */
+        return -ENOSPC;
     return -EIO;
 }
 

@@ -184,7 +184,7 @@ int store_postgres_cgw_get(struct store *s, const char *project_id, const char *
 }
 
 /* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -EAGAIN if
- * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -ENOSPC if every slot
+ * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -EOVERFLOW if every slot
  * is used. */
 static int pg_vgw_use(struct pg_store *p, const char *project_id, const char *vgw_id)
 {
@@ -199,7 +199,7 @@ static int pg_vgw_use(struct pg_store *p, const char *project_id, const char *vg
         return r;
     if (PQntuples(res) == 0)
         return -ENOENT;
-    return strcmp(PQgetvalue(res, 0, 0), "ACTIVE") == 0 ? -ENOSPC : -EAGAIN;
+    return strcmp(PQgetvalue(res, 0, 0), "ACTIVE") == 0 ? -EOVERFLOW : -EAGAIN;
 }
 
 struct pg_conn_write {

@@ -275,7 +275,10 @@ static const char *const pg_migrations[] = {
     "  || substr(spec, strpos(spec, ',\"status\":\"') + 11"
     "    + strpos(substr(spec, strpos(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE strpos(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
-    /* as SQLite's step 12: the control surface's shared state (store.h "control") */
+    /* as SQLite's step 12: EIP ids claimed per project */
+    "UPDATE claim c SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
+    "  WHERE c.kind = 'eip_id' AND c.owner_id = g.id;",
+    /* as SQLite's step 13: the control surface's shared state (store.h "control") */
     "CREATE TABLE IF NOT EXISTS control ("
     "  key TEXT NOT NULL PRIMARY KEY,"
     "  value TEXT NOT NULL,"

@@ -142,10 +142,12 @@ static int sq_bulk_step(struct sq_store *q, sqlite3_stmt *st, const char *what)
  * savepoint opened after that would start a new transaction and commit records on its own. */
 static int sq_bulk_alive(struct sq_store *q, const char *what)
 {
-    if (sqlite3_get_autocommit(q->db) && (q->last_fail_rc & 0xff) == SQLITE_NOMEM) {
-        (void)store_sqlite_corrupt(q, what, "the bulk transaction was rolled back by SQLite, "
-                                            "out of memory");
-        return -ENOMEM; /* what the caller answers: try again later (503) */
+    if (sqlite3_get_autocommit(q->db) && ((q->last_fail_rc & 0xff) == SQLITE_NOMEM ||
+                                          (q->last_fail_rc & 0xff) == SQLITE_FULL)) {
+        bool full = (q->last_fail_rc & 0xff) == SQLITE_FULL;
+        (void)store_sqlite_corrupt(q, what, "the bulk transaction was rolled back by SQLite, %s",
+                                   full ? "the disk is full" : "out of memory");
+        return full ? -ENOSPC : -ENOMEM; /* what the caller answers: try again later (503) */
     }
     if (sqlite3_get_autocommit(q->db))
         return store_sqlite_corrupt(q, what, "the bulk transaction was rolled back by SQLite");

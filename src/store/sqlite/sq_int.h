@@ -69,7 +69,7 @@ struct sq_store {
     sqlite3 *db;
     int schema_version;
     sqlite3_stmt *stmt[SQ_N_STMT];
-    char errmsg[256];
+    char errmsg[512];
     int last_fail_rc;     /* of the last store_sqlite_fail: why SQLite may have rolled back */
     struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
     struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
@@ -322,6 +322,12 @@ int store_sqlite_ping(struct store *s);
 
 /* WAL checkpoints off the committing thread (sq_checkpoint.c): init after the journal mode is
  * WAL (replaces the automatic checkpoint); free before the main connection closes. */
+#define SQ_WAL_KEEP_BYTES 8650752 /* 8.25 MiB: the WAL's size when it starts over */
+/* Free disk space the store needs beyond its data (README): the WAL up to the inline checkpoint
+ * plus one transaction, and the database file's growth by the pages a checkpoint copies. */
+#define STORE_SQLITE_HEADROOM_MIB 20
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
 void store_sqlite_ckpt_init(struct sq_store *q);
 void store_sqlite_ckpt_free(struct sq_store *q);
 

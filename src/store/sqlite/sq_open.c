@@ -256,7 +256,10 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
                                   "PRAGMA cache_size = -16384;"
                                   /* statement journals (a multi-row write inside a
                                    * transaction) in memory, not a temp file per write */
-                                  "PRAGMA temp_store = MEMORY;";
+                                  "PRAGMA temp_store = MEMORY;"
+                                  /* the WAL file is cut back to this each time it starts
+                                   * over (sq_checkpoint.c: the disk space the store needs) */
+                                  "PRAGMA journal_size_limit = " SQ_STR(SQ_WAL_KEEP_BYTES) ";";
     sqlite3_stmt *st = NULL;
     const char *mode;
     int rc;
@@ -355,6 +358,9 @@ int store_sqlite_fail(struct sq_store *q, int rc, const char *what)
     case SQLITE_NOMEM:
         r = -ENOMEM;
         break;
+    case SQLITE_FULL: /* a write of the database or its WAL met a full disk; rolled back */
+        r = -ENOSPC;
+        break;
     case SQLITE_CONSTRAINT:
         if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
             r = -EEXIST;
@@ -368,8 +374,15 @@ int store_sqlite_fail(struct sq_store *q, int rc, const char *what)
         break;
     }
     /* SQLite messages name tables, columns and constraints, never bound values: no secrets */
-    snprintf(q->errmsg, sizeof(q->errmsg), "%s: %s (sqlite %d)", what,
-             q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc), rc);
+    if (r == -ENOSPC)
+        snprintf(q->errmsg, sizeof(q->errmsg),
+                 "%s: no space left on the disk of %s (free at least %d MiB there: the WAL and "
+                 "the database file grow by up to that much beyond the data)",
+                 what, q->db ? sqlite3_db_filename(q->db, "main") : "the store",
+                 STORE_SQLITE_HEADROOM_MIB);
+    else
+        snprintf(q->errmsg, sizeof(q->errmsg), "%s: %s (sqlite %d)", what,
+                 q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc), rc);
     return r;
 }
 

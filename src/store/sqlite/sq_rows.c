@@ -213,7 +213,7 @@ int store_sqlite_cgw_get(struct store *s, const char *project_id, const char *id
 }
 
 /* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -EAGAIN if
- * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -ENOSPC if every slot
+ * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -EOVERFLOW if every slot
  * is used. */
 static int sq_vgw_use(struct sq_store *q, const char *project_id, const char *vgw_id)
 {
@@ -232,7 +232,7 @@ static int sq_vgw_use(struct sq_store *q, const char *project_id, const char *vg
     if (r < 0)
         return r;
     status = sqlite3_column_text(state, 0);
-    return status && strcmp((const char *)status, "ACTIVE") == 0 ? -ENOSPC : -EAGAIN;
+    return status && strcmp((const char *)status, "ACTIVE") == 0 ? -EOVERFLOW : -EAGAIN;
 }
 
 int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row *row,

@@ -238,6 +238,11 @@ static const char *const sq_migrations[] = {
     "  || substr(spec, instr(spec, ',\"status\":\"') + 11"
     "    + instr(substr(spec, instr(spec, ',\"status\":\"') + 11), '\"'))"
     "  WHERE instr(spec, ',\"status\":\"') BETWEEN 1 AND 140;",
+    /* EIP ids are claimed per project ("eip_id:<project>"): an EIP belongs to its project, so
+     * another project's id is an unknown id, never "bound to another gateway" (issue 12). The
+     * owner of an "eip_id" claim is a gateway (claim_by_owner finds its claims). */
+    "UPDATE claim SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
+    "  WHERE claim.kind = 'eip_id' AND claim.owner_id = g.id;",
     /* the control surface's shared state (store.h "control"): its rules, virtual clock and held
      * transitions, and the generation every change of them increments (a step that may run
      * again: tests rewind user_version past it) */

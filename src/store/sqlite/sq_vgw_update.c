@@ -34,7 +34,7 @@ int store_sqlite_vgw_conns_stamp(struct store *s, const char *project_id, const 
 }
 
 /* The gateway must exist (-ENOENT), still be in from_status (-EAGAIN) and keep room for the
- * connections it has (-ENOSPC). */
+ * connections it has (-EOVERFLOW). */
 static int sq_vgw_check(struct sq_store *q, const struct store_vgw_update *u)
 {
     SQ_STMT(st, q, SQ_VGW_CAPACITY);
@@ -49,7 +49,7 @@ static int sq_vgw_check(struct sq_store *q, const struct store_vgw_update *u)
     status = sqlite3_column_text(st, 0);
     if (!status || strcmp((const char *)status, u->from_status) != 0)
         return -EAGAIN;
-    return sqlite3_column_int64(st, 1) > row->connection_number ? -ENOSPC : 0;
+    return sqlite3_column_int64(st, 1) > row->connection_number ? -EOVERFLOW : 0;
 }
 
 /* No connection of the gateway may use a released vgw_ip. */
