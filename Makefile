@@ -7,13 +7,15 @@
 #                   then the store contract suite and the API suite again on PostgreSQL
 #   make check-pg   only the PostgreSQL pass (a private cluster, scripts/pg-test-cluster.sh)
 #   make check-dataplane  real strongSwan tunnels in network namespaces (tests/dataplane)
-#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings
+#   make bench      benchmarks (see bench/README.md); make bench-dataplane: strongSwan timings;
+#                   make bench-tls: a TLS GET against nginx over TLS
+#   make openapi    spec/openapi.json from the route table and spec/sdk-models/
 #   make fuzz       libFuzzer harnesses (clang); make fuzz-run FUZZ_SECONDS=60 (fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, man pages, unit, config, sysusers entry
 #   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
 
 CC ?= cc
-PKGS := jansson sqlite3 libcrypto libpq libsystemd
+PKGS := jansson sqlite3 libssl libcrypto libpq libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
 
@@ -27,10 +29,12 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 LIB_SRC := $(shell find src -name '*.c' ! -path src/main.c | sort)
+# Data built into the binary (.incbin): api/openapi_blob.S holds spec/openapi.json
+LIB_ASM := $(shell find src -name '*.S' | sort)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-REL_OBJ := $(LIB_SRC:%.c=build/rel/%.o)
-SAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
+REL_OBJ := $(LIB_SRC:%.c=build/rel/%.o) $(LIB_ASM:%.S=build/rel/%.o)
+SAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o) $(LIB_ASM:%.S=build/asan/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 # Unit tests of one module: make unit-model, unit-store, unit-http, unit-auth ...
@@ -40,7 +44,7 @@ unit-%:
 
 .SECONDARY:
 .PHONY: all install uninstall check-package run check check-pg pg-suites unit api deps test-deps bench clean format fuzz fuzz-run \
-	fuzz-replay fuzz-cov check-dataplane bench-dataplane
+	fuzz-replay fuzz-cov check-dataplane bench-dataplane bench-tls openapi
 all: build/rel/vpnd
 
 build/rel/%.o: %.c
@@ -50,6 +54,15 @@ build/rel/%.o: %.c
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -DVPND_VERSION='"$(VERSION)"' -c $< -o $@
+
+# .incbin paths are relative to the top of the tree, where make runs
+build/rel/%.o build/asan/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+build/fuzz/%.o build/cov/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+$(foreach b,rel asan fuzz cov,build/$(b)/src/api/openapi_blob.o): spec/openapi.json
 
 build/rel/vpnd: build/rel/src/main.o $(REL_OBJ)
 	$(CC) $(REL_CFLAGS) $(REL_LDFLAGS) $^ $(PKG_LIBS) -o $@
@@ -68,7 +81,8 @@ build/asan/vpnd: build/asan/src/main.o $(SAN_OBJ)
 
 # A unit test links only its module and what that module may include (STYLE.md layering):
 # tests/unit/test_<module>_*.c -> src/util + the module's own dependencies.
-mod_objs = $(patsubst %.c,build/asan/%.o,$(shell find $(addprefix src/,$(1)) -name '*.c' | sort))
+mod_objs = $(patsubst %.S,build/asan/%.o,$(patsubst %.c,build/asan/%.o,$(shell find \
+	$(addprefix src/,$(1)) -name '*.c' -o -name '*.S' | sort)))
 UTIL_DEPS := util
 MODEL_DEPS := util model
 STORE_DEPS := util model store
@@ -220,6 +234,18 @@ bench: deps
 	$(MAKE) build/rel/vpnd
 	bench/run.sh
 
+# A TLS GET against nginx serving the same body over TLS, in the same run (bench/README.md).
+bench-tls: deps
+	@scripts/setup.sh --bench
+	$(MAKE) build/rel/vpnd
+	/usr/bin/python3 bench/tls.py build/rel/vpnd
+
+# The OpenAPI document from the route table and spec/sdk-models/ (tests/api/test_openapi.py
+# fails while the committed one is stale); the binary is built again with the new document.
+openapi: build/rel/vpnd
+	/usr/bin/python3 scripts/gen-openapi.py --vpnd build/rel/vpnd
+	$(MAKE) build/rel/vpnd
+
 bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
 	/usr/bin/python3 bench/dataplane.py
 	build/rel/vici_events_bench 300000
@@ -233,7 +259,7 @@ FUZZ_CC ?= clang
 FUZZ_NAMES := conn_body vgw_body cgw_body tag_body router auth http vici_msg
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o) $(LIB_ASM:%.S=build/fuzz/%.o)
 FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 REPLAY_BIN := $(FUZZ_NAMES:%=build/asan/fuzz/replay_%)
 
@@ -267,7 +293,7 @@ fuzz-run: fuzz
 
 # Line coverage of the committed corpora plus what fuzz-run found (clang source coverage).
 COV_FLAGS := -O0 -g -fprofile-instr-generate -fcoverage-mapping
-COV_OBJ := $(LIB_SRC:%.c=build/cov/%.o)
+COV_OBJ := $(LIB_SRC:%.c=build/cov/%.o) $(LIB_ASM:%.S=build/cov/%.o)
 build/cov/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BASE_CFLAGS) -I. $(COV_FLAGS) -DVPND_VERSION='"$(VERSION)"' -c $< -o $@

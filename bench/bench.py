@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -126,20 +127,26 @@ class Vpnd:
         t0 = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      env=env, text=True)
-        line = self.proc.stdout.readline()
+        seen = []
+        while True:  # "vpnd: store ... (new)" comes first
+            line = self.proc.stdout.readline()
+            seen.append(line)
+            m = re.search(r"listening on (https?)://127\.0\.0\.1:(\d+)", line)
+            if m or not line:
+                break
         took = time.monotonic() - t0
-        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
         if not m:
-            raise SystemExit("vpnd did not start: %r" % line)
-        self.port = int(m.group(1))
+            raise SystemExit("vpnd did not start: %r" % seen)
+        self.scheme, self.port = m.group(1), int(m.group(2))
         return took
 
     def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "%s://127.0.0.1:%d%s" % (self.scheme, self.port, path)
 
     def get(self, path, headers=None):
         req = urllib.request.Request(self.url(path), headers=headers or {})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        ctx = ssl._create_unverified_context() if self.scheme == "https" else None
+        with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
             return r.read()
 
     def stop(self, sig=signal.SIGTERM):
@@ -168,28 +175,36 @@ def build_store(args, work, n):
             "wall_s": time.monotonic() - t0, "db_bytes": os.path.getsize(db)}
 
 
-def start_nginx(work, cpu, body):
+def start_nginx(work, cpu, body, tls=None):
+    """nginx (one worker) serving body for every path; tls=(cert, key): over HTTPS only."""
     www = os.path.join(work, "www")
     os.makedirs(www, exist_ok=True)
     with open(os.path.join(www, "conn.json"), "wb") as f:
         f.write(body)
     port = free_port()
     conf = os.path.join(work, "nginx.conf")
+    listen = "127.0.0.1:%d" % port
+    if tls:
+        listen += " ssl; ssl_certificate %s; ssl_certificate_key %s; " \
+                  "ssl_protocols TLSv1.2 TLSv1.3" % tls
     with open(conf, "w") as f:
         f.write("worker_processes 1; daemon off; pid %s/nginx.pid; error_log %s/nginx.err;\n"
                 "events { worker_connections 4096; }\n"
                 "http { access_log off; keepalive_requests 10000000;\n"
                 "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
                 "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
-                "  server { listen 127.0.0.1:%d; root %s; default_type application/json;\n"
+                "  server { listen %s; root %s; default_type application/json;\n"
                 "    location / { try_files /conn.json =404; } } }\n"
-                % ((work, work) + (work,) * 5 + (port, www)))
+                % ((work, work) + (work,) * 5 + (listen, www)))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # /usr/sbin is not on every PATH
     proc = subprocess.Popen(["taskset", "-c", str(cpu), nginx, "-c", conf, "-e",
                              os.path.join(work, "nginx.err")], stderr=subprocess.DEVNULL)
+    ctx = ssl._create_unverified_context() if tls else None
     for _ in range(100):
         try:
-            urllib.request.urlopen("http://127.0.0.1:%d/conn.json" % port, timeout=1).read()
+            urllib.request.urlopen("%s://127.0.0.1:%d/conn.json" % ("https" if tls else "http",
+                                                                    port),
+                                   timeout=1, context=ctx).read()
             return proc, port
         except OSError:
             time.sleep(0.05)

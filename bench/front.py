@@ -7,6 +7,10 @@ disturbs far less than req/s. Prints each round and the medians. The figures of
 docs/http-front.md.
 
 Usage: /usr/bin/python3 bench/front.py OLD_VPND NEW_VPND [--rounds 5] [--duration 4]
+           [--old-args "..."] [--new-args "..."]
+The same binary twice with other arguments compares settings, e.g. the access log's cost:
+  bench/front.py build/rel/vpnd build/rel/vpnd --new-args "--log-level info"
+(vpnd runs at --log-level warn by default here; its stderr goes to /dev/null.)
 """
 import argparse
 import os
@@ -43,6 +47,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=4)
     ap.add_argument("--size", type=int, default=1000)
+    ap.add_argument("--old-args", default="")
+    ap.add_argument("--new-args", default="")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vpnd-front-")
     args.vpnd, args.workdir = args.new, work
@@ -50,8 +56,8 @@ def main():
     base = "/v5/%s/vpn-connection" % bench.PROJECT
     env = {"BENCH_IDS": store["ids"], "BENCH_BASE": base + "/"}
     wrk = bench.Wrk(1, args.duration)
-    servers = {name: bench.Vpnd(path, 0, store["db"]) for name, path in
-               (("old", args.old), ("new", args.new))}
+    servers = {name: bench.Vpnd(path, 0, store["db"], extra.split()) for name, path, extra in
+               (("old", args.old, args.old_args), ("new", args.new, args.new_args))}
     for v in servers.values():
         v.start()
     with open(store["ids"]) as f:

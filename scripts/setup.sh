@@ -15,6 +15,9 @@ if [ "${1:-}" = "--test" ]; then
     # and gcm plugins (AES-GCM, ECP groups), namespaces and ping
     pkgs="$pkgs strongswan-charon strongswan-swanctl libcharon-extra-plugins"
     pkgs="$pkgs libstrongswan-standard-plugins iproute2 iputils-ping"
+    # the metrics test scrapes vpnd with a real Prometheus (started by the test on loopback);
+    # the TLS tests make a private CA with the openssl CLI
+    pkgs="$pkgs prometheus openssl"
     # the SDK black-box tests need Node.js; a machine that already has node keeps its own
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
@@ -27,13 +30,18 @@ if [ "${1:-}" = "--bench" ]; then
     pkgs="$pkgs wrk nginx-light valgrind"
 fi
 
-# The official Node.js SDK core, for the black-box signing tests (tests/sdk).
+# Test tools from npm, each into its own test directory (npm ci from the committed lock file):
+# the official Node.js SDK core for the black-box signing tests (tests/sdk), ajv and
+# @redocly/cli for the OpenAPI document (tests/openapi).
 sdk_deps() {
     [ "${1:-}" = "--test" ] || return 0
-    dir="$(dirname "$0")/../tests/sdk"
-    [ -d "$dir/node_modules/@huaweicloud/huaweicloud-sdk-core" ] && return 0
-    echo "setup: installing the Node.js SDK core for tests (npm ci)" >&2
-    (cd "$dir" && npm ci --no-audit --no-fund --silent >&2)
+    top="$(dirname "$0")/.."
+    for pair in "sdk:@huaweicloud/huaweicloud-sdk-core" "openapi:@redocly/cli"; do
+        dir="$top/tests/${pair%%:*}"
+        [ -d "$dir/node_modules/${pair#*:}" ] && continue
+        echo "setup: installing test tools in tests/${pair%%:*} (npm ci)" >&2
+        (cd "$dir" && npm ci --no-audit --no-fund --silent >&2)
+    done
 }
 
 missing=""

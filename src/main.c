@@ -19,6 +19,7 @@
 #include "server.h"
 #include "store/store.h"
 #include "transfer/transfer.h"
+#include "util/ids.h"
 #include "util/log.h"
 #include "util/macro.h"
 
@@ -218,6 +219,37 @@ static void config_to_server(const struct config *c, struct server_config *sc)
     sc->api.credentials = config_str(c, CONFIG_CREDENTIALS);
     sc->api.max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
     sc->control_api = c->v[CONFIG_CONTROL_API].num == 0; /* "on" */
+    sc->tls_cert = config_str(c, CONFIG_TLS_CERT);
+    sc->tls_key = config_str(c, CONFIG_TLS_KEY);
+    sc->version = VPND_VERSION;
+}
+
+/* --tls-cert and --tls-key go together. */
+static int check_tls_pair(const struct config *c, char *err, size_t errlen)
+{
+    char where[128];
+
+    if (!config_str(c, CONFIG_TLS_CERT) == !config_str(c, CONFIG_TLS_KEY))
+        return 0;
+    config_where(c, config_str(c, CONFIG_TLS_CERT) ? CONFIG_TLS_CERT : CONFIG_TLS_KEY, where,
+                 sizeof(where));
+    snprintf(err, errlen, "%s: TLS needs both --tls-cert and --tls-key, got only this one",
+             where);
+    return -EINVAL;
+}
+
+/* Credentials served off loopback in clear text: tokens, signatures and PSKs readable on the
+ * wire. Allowed (a TLS proxy in front may do the encryption), but said loudly. */
+static void warn_insecure(const struct config *c)
+{
+    if (!config_str(c, CONFIG_CREDENTIALS) || config_str(c, CONFIG_TLS_CERT) ||
+        config_listen_is_loopback(c->listen))
+        return;
+    log_warn("event=insecure listen=%s reason=\"WARNING: serving the API with credentials on a "
+             "non-loopback address WITHOUT TLS: X-Auth-Token values, AK/SK-signed requests and "
+             "the PSKs in their bodies cross the network in clear text; set --tls-cert and "
+             "--tls-key, or put a TLS proxy in front\"",
+             c->listen);
 }
 
 /* The rule of protected mode: without credentials, loopback only. */
@@ -242,35 +274,6 @@ static bool same_text(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Applies a reloaded configuration whose live values were checked (creds: the loaded file). */
-static void reload_apply(struct serve_ctx *s, const struct config *fresh, struct auth_creds *creds)
-{
-    for (size_t k = 0; k < CONFIG_KEY_COUNT; k++) {
-        const struct config_key_def *d = config_key((enum config_key)k);
-        const char *now = config_str(s->cfg, (enum config_key)k);
-        const char *next = config_str(fresh, (enum config_key)k);
-        if (!(d->cmds & CONFIG_CMD_SERVE) || (d->flags & CONFIG_LIVE) || same_text(now, next))
-            continue;
-        log_warn("event=reload key=%s result=needs_restart running=\"%s\"", d->name,
-                 k == CONFIG_DB ? "(the store URL)" : now ? now : "");
-    }
-    s->log_level = (enum log_level)fresh->v[CONFIG_LOG_LEVEL].num;
-    log_set_level(s->log_level);
-    if (creds) {
-        char *path = strdup(config_str(fresh, CONFIG_CREDENTIALS));
-        if (path) { /* out of memory: the file's new content, under its old path */
-            free(s->credentials);
-            s->credentials = path;
-        }
-        auth_creds_free(s->srv.api.creds);
-        s->srv.api.creds = creds;
-        s->srv.api.cfg.credentials = s->credentials;
-    }
-    log_info("event=reload result=ok log_level=%s credentials=\"%s\" entries=%zu",
-             level_name(s->log_level), s->credentials ? s->credentials : "",
-             s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0);
-}
-
 /* For a quoted log value: '"' becomes '\'' and control characters spaces. */
 static void log_safe(char *s)
 {
@@ -282,36 +285,128 @@ static void log_safe(char *s)
     }
 }
 
-/* SIGHUP: the command line, environment and config file are resolved again; the live keys
- * (credentials, log-level) are applied, all or nothing; other changed keys are named as needing a
- * restart. A failed reload changes nothing and says what stays in force. */
-static void serve_reload(struct serve_ctx *s)
-{
+/* What a reload loaded and checked before applying anything. */
+struct reload {
     struct config fresh;
-    struct auth_creds *creds = NULL;
-    char err[700];
-    const char *path;
+    struct server_config scfg;
+    struct auth_creds *creds; /* the credentials file read again (NULL: none configured) */
+    struct http_tls *tls;     /* the certificate read again (NULL: no TLS) */
+};
 
-    reload_requested = 0;
-    notify("RELOADING=1");
-    int r = config_load(&fresh, CONFIG_CMD_SERVE, s->argc, s->argv, err, sizeof(err));
-    path = r == 0 ? config_str(&fresh, CONFIG_CREDENTIALS) : NULL;
+/* Loads everything a reload needs; on failure err says why and nothing was applied. */
+static int reload_load(struct serve_ctx *s, struct reload *rl, char *err, size_t errlen)
+{
+    int r = config_load(&rl->fresh, CONFIG_CMD_SERVE, s->argc, s->argv, err, errlen);
+    const char *path = r == 0 ? config_str(&rl->fresh, CONFIG_CREDENTIALS) : NULL;
+
     if (r == 0 && !path != !s->credentials) {
-        snprintf(err, sizeof(err), "credentials: turning authentication %s needs a restart",
+        snprintf(err, errlen, "credentials: turning authentication %s needs a restart",
                  path ? "on" : "off");
         r = -EINVAL;
     }
+    if (r == 0)
+        r = check_tls_pair(&rl->fresh, err, errlen);
+    if (r == 0 && !config_str(&rl->fresh, CONFIG_TLS_CERT) != !http_server_is_tls(s->srv.http)) {
+        snprintf(err, errlen, "tls-cert, tls-key: turning TLS %s needs a restart",
+                 config_str(&rl->fresh, CONFIG_TLS_CERT) ? "on" : "off");
+        r = -EINVAL;
+    }
     if (r == 0 && path)
-        r = auth_creds_load(path, &creds, err, sizeof(err));
+        r = auth_creds_load(path, &rl->creds, err, errlen);
+    if (r == 0 && config_str(&rl->fresh, CONFIG_TLS_CERT))
+        r = http_tls_new(config_str(&rl->fresh, CONFIG_TLS_CERT),
+                         config_str(&rl->fresh, CONFIG_TLS_KEY), &rl->tls, err, errlen);
+    if (r == 0) {
+        config_to_server(&rl->fresh, &rl->scfg);
+        struct http_config check = rl->scfg.http;
+        check.listen = "-"; /* the limits' own check, before anything is applied */
+        r = http_config_check(&check, err, errlen);
+    }
+    return r;
+}
+
+/* The TLS part of the reload's log line. */
+static void tls_summary(const struct server *srv, char *out, size_t outlen)
+{
+    const char *subject;
+    int64_t not_after;
+    char when[TIMESTAMP_STR_LEN];
+
+    if (!server_tls_describe(srv, &subject, &not_after)) {
+        snprintf(out, outlen, "off");
+        return;
+    }
+    ids_format_ts(not_after * 1000, when);
+    snprintf(out, outlen, "%.200s (expires %s)", subject, when);
+    log_safe(out);
+}
+
+/* Applies a reload whose every part was loaded and checked (reload_load). */
+static void reload_apply(struct serve_ctx *s, struct reload *rl)
+{
+    const struct config *fresh = &rl->fresh;
+    char err[300], tls[300];
+
+    for (size_t k = 0; k < CONFIG_KEY_COUNT; k++) {
+        const struct config_key_def *d = config_key((enum config_key)k);
+        const char *now = config_str(s->cfg, (enum config_key)k);
+        const char *next = config_str(fresh, (enum config_key)k);
+        if (!(d->cmds & CONFIG_CMD_SERVE) || (d->flags & CONFIG_LIVE) || same_text(now, next))
+            continue;
+        log_warn("event=reload key=%s result=needs_restart running=\"%s\"", d->name,
+                 k == CONFIG_DB ? "(the store URL)" : now ? now : "");
+    }
+    s->log_level = (enum log_level)fresh->v[CONFIG_LOG_LEVEL].num;
+    log_set_level(s->log_level);
+    log_set_format((enum log_format)fresh->v[CONFIG_LOG_FORMAT].num);
+    if (rl->creds) {
+        char *path = strdup(config_str(fresh, CONFIG_CREDENTIALS));
+        if (path) { /* out of memory: the file's new content, under its old path */
+            free(s->credentials);
+            s->credentials = path;
+        }
+        auth_creds_free(s->srv.api.creds);
+        s->srv.api.creds = TAKE_PTR(rl->creds);
+        s->srv.api.cfg.credentials = s->credentials;
+    }
+    if (rl->tls)
+        (void)http_server_set_tls(s->srv.http, TAKE_PTR(rl->tls)); /* checked: TLS stays on */
+    if (server_apply_limits(&s->srv, &rl->scfg, err, sizeof(err)) < 0) /* checked: cannot fail */
+        log_error("event=reload part=limits result=failed reason=\"%s\"", err);
+    tls_summary(&s->srv, tls, sizeof(tls));
+    log_info("event=reload result=ok log_level=%s credentials=\"%s\" entries=%zu tls=\"%s\" "
+             "max_body=%u max_connections=%u quota_vpn_connection=%u",
+             level_name(s->log_level), s->credentials ? s->credentials : "",
+             s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0, tls,
+             config_uint(fresh, CONFIG_MAX_BODY), config_uint(fresh, CONFIG_MAX_CONNECTIONS),
+             config_uint(fresh, CONFIG_QUOTA_VPN_CONNECTION));
+}
+
+/* SIGHUP: the command line, environment and config file are resolved again; the live keys
+ * (credentials, TLS certificate, limits, quotas, log level and format) are applied, all or
+ * nothing; other changed keys are named as needing a restart. A failed reload changes nothing
+ * and says what stays in force. */
+static void serve_reload(struct serve_ctx *s)
+{
+    struct reload rl = {0};
+    char err[700], tls[300];
+
+    reload_requested = 0;
+    notify("RELOADING=1");
+    int r = reload_load(s, &rl, err, sizeof(err));
     log_safe(err);
-    if (r < 0)
+    if (r < 0) {
+        tls_summary(&s->srv, tls, sizeof(tls));
         log_error("event=reload result=failed reason=\"%s\" kept=\"log-level=%s credentials=%s "
-                  "(%zu entries)\"",
+                  "(%zu entries)\" kept_tls=\"%s\"",
                   err, level_name(s->log_level), s->credentials ? s->credentials : "none",
-                  s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0);
-    else
-        reload_apply(s, &fresh, creds);
-    config_done(&fresh);
+                  s->srv.api.creds ? auth_creds_count(s->srv.api.creds) : (size_t)0, tls);
+    } else {
+        reload_apply(s, &rl);
+    }
+    auth_creds_free(rl.creds);
+    http_tls_free(rl.tls);
+    config_done(&rl.fresh);
     notify("READY=1");
 }
 
@@ -370,17 +465,20 @@ static int serve_run(struct serve_ctx *s, struct store *store)
         return rc;
     }
     if (!s->srv.api.creds)
-        fprintf(stderr, "vpnd: no credentials configured: serving without authentication on "
-                        "loopback only (protected mode)\n");
+        log_warn("event=auth credentials=0 mode=protected reason=\"no credentials configured: "
+                 "serving without authentication on loopback only (protected mode)\"");
     else
         log_info("event=auth credentials=%zu", auth_creds_count(s->srv.api.creds));
     log_info("event=control_api state=%s access=\"%s\"", scfg.control_api ? "on" : "off",
              !scfg.control_api      ? "none"
              : s->srv.api.creds     ? "admin credentials"
                                     : "loopback, no credentials (protected mode)");
-    printf("vpnd: listening on http://%s\n", server_address(&s->srv));
+    warn_insecure(s->cfg);
+    log_info("event=listening version=%s address=%s://%s", VPND_VERSION, server_scheme(&s->srv),
+             server_address(&s->srv));
+    printf("vpnd: listening on %s://%s\n", server_scheme(&s->srv), server_address(&s->srv));
     fflush(stdout);
-    snprintf(err, sizeof(err), "READY=1\nSTATUS=listening on http://%s",
+    snprintf(err, sizeof(err), "READY=1\nSTATUS=listening on %s://%s", server_scheme(&s->srv),
              server_address(&s->srv));
     notify(err);
 
@@ -397,7 +495,8 @@ static int cmd_serve(const struct config *cfg, int argc, char *const *argv)
     struct store *store = NULL;
     char err[512];
 
-    if (check_protected_mode(cfg, err, sizeof(err)) < 0) {
+    if (check_protected_mode(cfg, err, sizeof(err)) < 0 ||
+        check_tls_pair(cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
         return EXIT_USAGE;
     }
@@ -428,10 +527,13 @@ static int cmd_check(const struct config *cfg, int argc, char *const *argv)
     struct auth_creds *creds = NULL;
     const char *path = config_str(cfg, CONFIG_CREDENTIALS);
     char err[600];
+    struct http_tls *tls = NULL;
     int r = check_protected_mode(cfg, err, sizeof(err));
 
     (void)argc;
     (void)argv;
+    if (r == 0)
+        r = check_tls_pair(cfg, err, sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);
         return EXIT_USAGE;
@@ -441,6 +543,14 @@ static int cmd_check(const struct config *cfg, int argc, char *const *argv)
         return exit_for(r);
     }
     auth_creds_free(creds);
+    if (config_str(cfg, CONFIG_TLS_CERT) &&
+        (r = http_tls_new(config_str(cfg, CONFIG_TLS_CERT), config_str(cfg, CONFIG_TLS_KEY), &tls,
+                          err, sizeof(err))) < 0) {
+        fprintf(stderr, "vpnd: cannot load the TLS certificate: %s\n", err);
+        return exit_for(r);
+    }
+    http_tls_free(tls);
+    warn_insecure(cfg);
     config_print(stdout, cfg, redact_db);
     fprintf(stderr, "vpnd: configuration OK%s%s\n", cfg->file ? ": " : "",
             cfg->file ? cfg->file : "");
@@ -557,7 +667,7 @@ static int cmd_routes(int argc, char **argv)
 
     if (argc == 1 && strcmp(argv[0], "--help") == 0) {
         printf("Usage: vpnd routes [--help]\n\nPrints the API's route table, one \"METHOD PATTERN "
-               "OPERATION FLAGS\" line a route\n(FLAGS: no_auth, json, empty_ok, write, "
+               "OPERATION FLAGS\" line a route\n(FLAGS: no_auth, json, empty_ok, write, operator, "
                "comma-separated; - for none).\n");
         return EXIT_OK;
     }
@@ -615,6 +725,7 @@ int main(int argc, char **argv)
             rc = EXIT_OK;
         } else {
             log_set_level((enum log_level)cfg.v[CONFIG_LOG_LEVEL].num);
+            log_set_format((enum log_format)cfg.v[CONFIG_LOG_FORMAT].num);
             rc = commands[i].run(&cfg, argc - 2, argv + 2);
         }
         config_done(&cfg);

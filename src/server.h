@@ -6,6 +6,7 @@
 #define VPND_SERVER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@
 #include "http/http.h"
 #include "service/svc.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 
 struct store;
 
@@ -25,6 +27,21 @@ struct server_config {
     const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock, or
                                 * with control_api the control surface's virtual clock */
     bool control_api;          /* the control surface (/_vpnd/..., control/); default on */
+    const char *tls_cert;      /* PEM certificate chain; with tls_key: serve TLS only */
+    const char *tls_key;       /* PEM private key (not readable by others) */
+    const char *version;       /* for the build_info metric */
+};
+
+/* Requests by operation (route tag: 0 none, 1.. the route table) and status, with latency. */
+#define SERVER_STATUS_SLOTS 24
+struct server_op_stats {
+    uint64_t by_status[SERVER_STATUS_SLOTS]; /* indexed like server.c's status_slots[] */
+    struct metrics_hist latency;
+};
+
+struct server_stats {
+    struct server_op_stats ops[ROUTER_MAX_ROUTES + 1];
+    int64_t started_ms; /* wall clock at server_open */
 };
 
 /* Called at the start of every tick of the event loop, before the status engine (main.c: a
@@ -44,6 +61,7 @@ struct server {
     struct http_server *http; /* owned; NULL for a server without HTTP (server_open_service) */
     server_tick_fn on_tick;   /* may be NULL */
     void *on_tick_ud;
+    struct server_stats stats; /* the access hook's counters (metrics) */
 };
 
 /* Fills cfg with the defaults (http 127.0.0.1:8080, tick 50 ms, service and API defaults). */
@@ -65,6 +83,27 @@ void server_close(struct server *srv);
 
 /* The bound address "ADDR:PORT". */
 const char *server_address(const struct server *srv);
+/* "https" when the server speaks TLS, else "http". */
+const char *server_scheme(const struct server *srv);
+
+/* ---- live settings (SIGHUP) ----
+ * Applies the limits (cfg->http's, max_skew_s) and quotas of cfg to the running server.
+ * Returns 0 or -EINVAL (errbuf says which). */
+int server_apply_limits(struct server *srv, const struct server_config *cfg, char *errbuf,
+                        size_t errlen);
+/* Loads cert/key again (new files or the same renewed) and makes new connections use them;
+ * connections under way keep theirs. On failure nothing changes: errbuf says why and -errno is
+ * returned (http_tls_new's). -EINVAL when TLS would be turned on or off (a restart does that). */
+int server_reload_tls(struct server *srv, const char *cert, const char *key, char *errbuf,
+                      size_t errlen);
+/* The TLS certificate in use: its subject and expiry (Unix s); false without TLS. */
+bool server_tls_describe(const struct server *srv, const char **ret_subject,
+                         int64_t *ret_not_after);
+
+/* server_metrics.c: the Prometheus text of the whole server (GET /metrics). 0 or -ENOMEM. */
+int server_metrics_render(void *ud, struct buf *out);
+/* server_metrics.c: counts one request (the access hook, with the access log line). */
+void server_metrics_count(struct server *srv, const struct http_access *a);
 /* The server's clock. */
 int64_t server_now_ms(const struct server *srv);
 

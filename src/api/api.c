@@ -1,7 +1,9 @@
 /* api/api.c: the entry point the HTTP layer calls for every request. The dispatcher makes the
  * generic checks once, in this order, before any handler runs: a route for the method and path
- * (404 APIGW.0101), a plausible project id, authentication (401/403) unless the route is exempt,
- * printable path ids (404), and for ROUTE_JSON a body that is a JSON object (400), parsed once.
+ * (404 APIGW.0101), a plausible project id, authentication (401/403) unless the route is exempt
+ * (the operator surface, ROUTE_OPERATOR, has its own rule: operator_check), printable path ids
+ * (404), and for ROUTE_JSON a body that is a JSON object (400), parsed once. The route and who
+ * asked are noted on the request for the access log and the metrics (http_request_note).
  * Then it calls the handler and answers its failure from the error table (api/errors.c),
  * logging it once; writes are logged with their outcome. */
 #include "api/api_int.h"
@@ -57,13 +59,33 @@ static const char *request_header(void *ud, const char *name)
     return http_request_header(ud, name);
 }
 
-/* 0 when the request may proceed; otherwise the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN,
- * or a failure of the check) with its message in msg. operator: the operator surfaces' check
- * (an admin credential) instead of the project's. */
-static int check_credentials(const struct api *api, const struct http_request *req,
-                             const char *project_id, bool operator, char *msg, size_t size)
+/* A route's tag for http_request_note: its index in the table + 1 (0: no route). */
+static unsigned route_tag(const struct route *route)
 {
-    struct auth_request areq = {
+    size_t n;
+    const struct route *routes = api_routes(&n);
+
+    return route ? (unsigned)(route - routes) + 1 : 0;
+}
+
+const struct route *api_route_of_tag(unsigned tag)
+{
+    size_t n;
+    const struct route *routes = api_routes(&n);
+
+    return tag >= 1 && tag <= n ? &routes[tag - 1] : NULL;
+}
+
+void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud)
+{
+    api->metrics = fn;
+    api->metrics_ud = ud;
+}
+
+/* The request as auth/ sees it. */
+static struct auth_request auth_request_of(const struct http_request *req)
+{
+    return (struct auth_request){
         .method = req->method,
         .raw_path = req->path,
         .raw_query = req->query,
@@ -72,31 +94,56 @@ static int check_credentials(const struct api *api, const struct http_request *r
         .header = request_header,
         .ud = (void *)req,
     };
-    struct auth_result res;
-    /* the signature's time is the wall clock's: the SDK signs with real time */
-    int64_t now_s = ids_now_ms() / 1000, skew = (int64_t)api->cfg.max_skew_s;
-    int r = operator ? auth_check_admin(api->creds, &areq, now_s, skew, &res)
-                     : auth_check(api->creds, &areq, project_id, now_s, skew, &res);
+}
 
+/* What auth/ said (r, res) noted on the request; a refusal counted by its cause and logged
+ * once. Returns 0, or the refusal (API_ERR_UNAUTHENTICATED, _FORBIDDEN, or a failure of the
+ * check) with its message in msg. */
+static int auth_outcome(struct api_ctx *ctx, int r, const struct auth_result *res,
+                        const char *surface, char *msg, size_t size)
+{
+    const struct http_request *req = ctx->req;
+
+    http_request_note(req, route_tag(ctx->route), res->principal);
     if (r == 0)
         return 0;
-    log_info("request_id=%s op=auth result=%s principal=\"%s\"%s", req->request_id,
-             r == -EACCES ? "forbidden" : "unauthenticated", res.principal,
-             operator ? " surface=operator" : "");
-    snprintf(msg, size, "%.1023s", res.msg); /* as much as an error message holds */
+    if (r == -EACCES || r == -EPERM)
+        ctx->api->stats.auth_failures[res->cause]++;
+    log_info("request_id=%s op=auth result=%s principal=\"%s\" cause=%s surface=%s",
+             req->request_id, r == -EACCES ? "forbidden" : "unauthenticated", res->principal,
+             auth_cause_name(res->cause), surface);
+    snprintf(msg, size, "%.1023s", res->msg); /* as much as an error message holds */
     return r == -EACCES ? API_ERR_FORBIDDEN : r == -EPERM ? API_ERR_UNAUTHENTICATED : r;
 }
 
+/* A tenant's request: an AK/SK signature or a token that holds the path's project. */
 static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
 {
-    return check_credentials(ctx->api, ctx->req, ctx->call.project_id, false, msg, size);
+    struct auth_request areq = auth_request_of(ctx->req);
+    struct auth_result res;
+    /* the signature's time is the wall clock's: the SDK signs with real time */
+    int r = auth_check(ctx->api->creds, &areq, ctx->call.project_id, ids_now_ms() / 1000,
+                       (int64_t)ctx->api->cfg.max_skew_s, &res);
+
+    return auth_outcome(ctx, r, &res, "api", msg, size);
 }
 
-int api_operator_check(const struct api *api, const struct http_request *req, char *msg,
-                       size_t size)
+/* The operator surfaces (ROUTE_OPERATOR: /metrics, the control surface): tenants never reach
+ * them. Without credentials vpnd serves loopback only (protected mode) and they are open like
+ * the rest; with credentials they take an operator's credential (an "admin" line of the
+ * credentials file: a token, also as a bearer token, or a signing AK/SK), and a tenant's is
+ * refused. One rule, here, for every operator route. */
+static int operator_check(struct api_ctx *ctx, char *msg, size_t size)
 {
-    /* protected mode: no credentials, and vpnd refuses to listen beyond loopback */
-    return api->creds ? check_credentials(api, req, NULL, true, msg, size) : 0;
+    struct auth_request areq = auth_request_of(ctx->req);
+    struct auth_result res;
+
+    if (!ctx->api->creds)
+        return 0;
+    return auth_outcome(ctx,
+                        auth_check_admin(ctx->api->creds, &areq, ids_now_ms() / 1000,
+                                         (int64_t)ctx->api->cfg.max_skew_s, &res),
+                        &res, "operator", msg, size);
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
@@ -139,8 +186,9 @@ static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_
         return API_ERR_NO_API;
     }
     flags = ctx->route->flags;
+    http_request_note(req, route_tag(ctx->route), NULL);
     if (flags & ROUTE_OPERATOR) {
-        int r = api_operator_check(ctx->api, req, msg, size);
+        int r = operator_check(ctx, msg, size);
         if (r != 0)
             return r;
     } else if (ctx->api->creds && !(flags & ROUTE_NO_AUTH)) {
@@ -286,7 +334,13 @@ void api_on_http_error(void *ud, const struct http_request *req, int status, con
                        struct http_response *resp)
 {
     (void)ud;
-    api_error_render(req, resp, status == 413 ? API_ERR_TOO_LARGE : API_ERR_BAD_REQUEST, msg);
+    /* 503: out of memory or of the body budget, the server's condition (try again), not a
+     * fault of the request */
+    api_error_render(req, resp,
+                     status == 413   ? API_ERR_TOO_LARGE
+                     : status == 503 ? API_ERR_UNAVAILABLE
+                                     : API_ERR_BAD_REQUEST,
+                     msg);
 }
 
 int api_refuse(struct api_ctx *ctx, enum verr_code code, const char *fmt, ...)

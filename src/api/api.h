@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "api/router.h"
+#include "auth/auth.h"
 #include "http/http.h"
 
 struct svc;
@@ -25,6 +26,14 @@ struct api_config {
 /* Asks the event loop to call api_tick no later than mono_ms (ids_mono_ms time). */
 typedef void (*api_wake_fn)(void *ud, int64_t mono_ms);
 
+/* Writes the metrics text (Prometheus exposition format) of the whole server to out; 0 or
+ * -ENOMEM. Set by the server (api_set_metrics): the API does not know the other parts. */
+typedef int (*api_metrics_fn)(void *ud, struct buf *out);
+
+struct api_stats {
+    uint64_t auth_failures[AUTH_CAUSE_COUNT]; /* by auth_result.cause */
+};
+
 struct api {
     struct api_config cfg;
     struct svc *svc;          /* borrowed */
@@ -36,7 +45,15 @@ struct api {
     api_wake_fn wake;         /* may be NULL: delayed answers wait for the next tick */
     void *wake_ud;
     struct api_delayed *delayed; /* answers an injected latency holds back, soonest first */
+    struct api_stats stats;
+    api_metrics_fn metrics;   /* GET /metrics; NULL: 404 */
+    void *metrics_ud;
 };
+
+/* GET /metrics renders with fn(ud, body) (the server's renderer; ud borrowed). */
+void api_set_metrics(struct api *api, api_metrics_fn fn, void *ud);
+/* The route of a tag noted on a request (http_access.tag): NULL for 0 (no route). */
+const struct route *api_route_of_tag(unsigned tag);
 
 /* Fills cfg with the defaults above. */
 void api_config_defaults(struct api_config *cfg);
@@ -55,14 +72,6 @@ void api_attach_control(struct api *api, struct control *ctl, const char *driver
 /* Sends the answers an injected latency held back whose time has come; call it from the event
  * loop's tick. */
 void api_tick(struct api *api);
-
-/* May this request use the operator surfaces (the control surface, metrics)? Without
- * credentials (protected mode: vpnd serves loopback only) yes; with them, only a request
- * authenticated by an "admin" credential (auth_check_admin). Returns 0 when it may, else the
- * refusal, an enum api_err (API_ERR_UNAUTHENTICATED 401, API_ERR_FORBIDDEN 403), with its
- * message in msg; or -ENOMEM. The refusal is logged. */
-int api_operator_check(const struct api *api, const struct http_request *req, char *msg,
-                       size_t size);
 
 /* http_handler_fn / http_error_fn for http_server_new, with ud = struct api *. */
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp);

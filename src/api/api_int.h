@@ -80,6 +80,8 @@ int api_cgw_list(struct api_ctx *ctx);
 int api_cgw_update(struct api_ctx *ctx);
 int api_cgw_delete(struct api_ctx *ctx);
 int api_quotas(struct api_ctx *ctx);
+int api_metrics(struct api_ctx *ctx);
+int api_openapi(struct api_ctx *ctx);
 /* tags (spec §5.2), for each resource type */
 #define API_TAG_HANDLERS(prefix)                                                                   \
     int prefix##_tags_create(struct api_ctx *ctx);                                                \

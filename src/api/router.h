@@ -31,10 +31,11 @@ enum route_flag {
     ROUTE_JSON = 1 << 1,     /* the body is a JSON object, parsed once (ctx->body) */
     ROUTE_EMPTY_OK = 1 << 2, /* with ROUTE_JSON: an empty body is {} */
     ROUTE_WRITE = 1 << 3,    /* changes state: its outcome is logged */
-    ROUTE_OWN = 1 << 4,      /* vpnd's own (/_vpnd/...), not the cloud API: no fault is injected
-                              * into it and the SDK's models do not describe it */
+    ROUTE_OWN = 1 << 4,      /* vpnd's own (/_vpnd/..., /metrics, /openapi.json), not the cloud
+                              * API: no fault is injected into it and the SDK's models do not
+                              * describe it */
     ROUTE_OPERATOR = 1 << 5, /* an operator surface: with credentials, an admin credential only
-                              * (api_operator_check); without, loopback (protected mode) */
+                              * (operator_check in api.c); without, loopback (protected mode) */
     ROUTE_CONTROL = 1 << 6,  /* the control surface: absent (404) with --control-api off */
 };
 

@@ -1,6 +1,7 @@
-/* api/routes.c: the whole API in one table (spec §2-5), and vpnd's own routes (/_vpnd/). The dispatcher (api.c) answers 404 for
- * what no route matches and makes the checks the flags ask for before a handler runs; `vpnd
- * routes` prints the table, and the API tests read it from there. */
+/* api/routes.c: the whole API in one table (spec §2-5), and vpnd's own routes (/metrics,
+ * /openapi.json, /_vpnd/). The dispatcher (api.c) answers 404 for what no route matches and
+ * makes the checks the flags ask for before a handler runs; `vpnd routes` prints the table, and
+ * the API tests read it from there. */
 #include "api/api_int.h"
 
 #include <stdio.h>
@@ -84,6 +85,9 @@ static const struct route routes[] = {
     TAG_ROUTES("customer-gateway", api_cgw, "customer_gateway"),
     TAG_ROUTES("vpn-connection", api_conn, "vpn_connection"),
 #undef TAG_ROUTES
+    /* vpnd's own: the metrics, an operator surface, and the API's description (api/meta.c) */
+    {"GET", "/metrics", api_metrics, ROUTE_OWN | ROUTE_OPERATOR, "vpnd.metrics"},
+    {"GET", "/openapi.json", api_openapi, ROUTE_OWN | ROUTE_NO_AUTH, "vpnd.openapi"},
     /* vpnd's own (README "Testing against vpnd"): health and readiness, open to anyone who can
      * connect (service managers, load balancers; no data in them) ... */
     {"GET", "/_vpnd/health", api_vpnd_health, ROUTE_NO_AUTH | ROUTE_OWN, "vpnd.health"},

@@ -8,8 +8,11 @@
  *     admin ak <AK> <SK>
  *     admin token <TOKEN>
  *
- *   admin       an operator's credential: the control surface and the other operator
- *               surfaces (auth_check_admin), never a project of the cloud API
+ *   admin       an operator's credential: the operator surfaces (GET /metrics, the control
+ *               surface; auth_check_admin), never a project of the cloud API. The AK/SK signs
+ *               as a tenant's does (the CLI, the SDKs); the token goes in X-Auth-Token or as
+ *               "Authorization: Bearer <TOKEN>" (Prometheus). "admin <TOKEN>" is read as
+ *               "admin token <TOKEN>" (the form of the first /metrics release).
  *   AK          1-128 characters from A-Z a-z 0-9 . _ -, unique in the file
  *   SK          1-256 printable ASCII characters, no spaces
  *   TOKEN       1-16384 printable ASCII characters, no spaces, unique in the file
@@ -340,6 +343,7 @@ static int creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
     return 0;
 }
 
+/* A tenant token (projects) or an operator's (projects NULL: admin). */
 static int creds_add_token(struct auth_creds *c, const char *token, const char *projects,
                            unsigned line, char *err, size_t errlen)
 {
@@ -404,12 +408,14 @@ int auth_creds_add_admin_token(struct auth_creds *c, const char *token)
     return creds_add_token(c, token, NULL, 0, NULL, 0);
 }
 
-/* "admin ak <AK> <SK>" or "admin token <TOKEN>" (f[0] is "admin"). */
+/* "admin ak <AK> <SK>", "admin token <TOKEN>" or the older "admin <TOKEN>" (f[0] is "admin"). */
 static int parse_admin(struct auth_creds *c, char **f, size_t n, bool hash, unsigned lineno,
                        char *err, size_t errlen)
 {
     static const char hint[] = " (comments must be on a line of their own)";
 
+    if (n == 2 && strcmp(f[1], "ak") != 0 && strcmp(f[1], "token") != 0)
+        return creds_add_token(c, f[1], NULL, lineno, err, errlen);
     if (n >= 2 && strcmp(f[1], "ak") == 0) {
         if (n != 4) {
             seterr(err, errlen, "\"admin ak\" needs 2 fields after it: admin ak <AK> <SK>, got "
@@ -493,11 +499,12 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
     /* An unknown first word may be a misplaced secret: quote only short words. */
     if (strlen(f[0]) <= 16) {
         auth_quote(q, sizeof(q), f[0], strlen(f[0]));
-        seterr(err, errlen, "unknown keyword %s; expected \"ak\", \"token\" or a # comment", q);
+        seterr(err, errlen,
+               "unknown keyword %s; expected \"ak\", \"token\", \"admin\" or a # comment", q);
     } else {
         seterr(err, errlen,
-               "unknown keyword (%zu characters, not shown); expected \"ak\", \"token\" or a # "
-               "comment",
+               "unknown keyword (%zu characters, not shown); expected \"ak\", \"token\", "
+               "\"admin\" or a # comment",
                strlen(f[0]));
     }
     return -EINVAL;

@@ -12,8 +12,8 @@
  * prints or exits: errors are written to errbuf as "<where>: <rule>, got \"<value>\"" where
  * <where> is "--flag", "VARIABLE" or "FILE line N: key", and returned as a negative errno.
  *
- * To add a key: an enum config_key entry and a row in keys.c (TLS certificates, quotas, limits
- * that become live set CONFIG_LIVE and are applied by the reload in main.c).
+ * To add a key: an enum config_key entry and a row in keys.c; a key a reload can apply sets
+ * CONFIG_LIVE and is applied by the reload in main.c.
  */
 #ifndef VPND_CONFIG_H
 #define VPND_CONFIG_H
@@ -46,6 +46,8 @@ enum config_key {
     CONFIG_STATUS_DELAY,
     CONFIG_SETTLE_STATUS,
     CONFIG_CREDENTIALS,
+    CONFIG_TLS_CERT,
+    CONFIG_TLS_KEY,
     CONFIG_MAX_SKEW,
     CONFIG_QUOTA_VPN_GATEWAY,
     CONFIG_QUOTA_CUSTOMER_GATEWAY,
@@ -53,6 +55,7 @@ enum config_key {
     CONFIG_CONTROL_API,
     CONFIG_SEED,
     CONFIG_LOG_LEVEL,
+    CONFIG_LOG_FORMAT,
     /* vpnd import only, command line only */
     CONFIG_PROJECT_ID,
     CONFIG_KEEP_IDS,

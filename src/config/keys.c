@@ -14,6 +14,8 @@
 static const char *const settle_choices[] = {"DOWN", "ACTIVE", NULL};
 static const char *const level_choices[] = {"debug", "info", "warn", "error", NULL};
 static const char *const on_off_choices[] = {"on", "off", NULL};
+static const char *const format_choices[] = {"text", "json", NULL};
+#define LIVE CONFIG_LIVE
 
 static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LISTEN] = {"listen", "VPND_LISTEN", CONFIG_ADDR, 0, 0, "127.0.0.1:8080", NULL, 0,
@@ -28,23 +30,23 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
                              "10.0.0.0/8", NULL, 0, LOADS, "CIDR",
                              "access IPs given to private gateways when not specified"},
     [CONFIG_MAX_BODY] = {"max-body", "VPND_MAX_BODY", CONFIG_UINT, 1, 64u << 20, "1048576", NULL,
-                         0, SERVE, "BYTES", "larger request bodies get 413"},
+                         LIVE, SERVE, "BYTES", "larger request bodies get 413"},
     [CONFIG_MAX_HEADER] = {"max-header", "VPND_MAX_HEADER", CONFIG_UINT, 1024, 1u << 20, "8192",
-                           NULL, 0, SERVE, "BYTES", "request line + headers limit"},
+                           NULL, LIVE, SERVE, "BYTES", "request line + headers limit"},
     [CONFIG_IDLE_TIMEOUT] = {"idle-timeout", "VPND_IDLE_TIMEOUT_MS", CONFIG_UINT, 100, 3600000,
-                             "30000", NULL, 0, SERVE, "MS",
+                             "30000", NULL, LIVE, SERVE, "MS",
                              "idle keep-alive connections are closed after this"},
     [CONFIG_REQUEST_TIMEOUT] = {"request-timeout", "VPND_REQUEST_TIMEOUT_MS", CONFIG_UINT, 100,
-                                3600000, "60000", NULL, 0, SERVE, "MS",
+                                3600000, "60000", NULL, LIVE, SERVE, "MS",
                                 "a whole request must arrive within this"},
     [CONFIG_MAX_CONNECTIONS] = {"max-connections", "VPND_MAX_CONNECTIONS", CONFIG_UINT, 1,
-                                1000000, "1000", NULL, 0, SERVE, "N",
+                                1000000, "1000", NULL, LIVE, SERVE, "N",
                                 "connections served at once"},
     [CONFIG_MAX_PER_CLIENT] = {"max-per-client", "VPND_MAX_PER_CLIENT", CONFIG_UINT, 1, 1000000,
-                               "100", NULL, 0, SERVE, "N",
+                               "100", NULL, LIVE, SERVE, "N",
                                "connections from one client address"},
     [CONFIG_MAX_BUFFERED] = {"max-buffered", "VPND_MAX_BUFFERED", CONFIG_UINT, 65536,
-                             2147483647, "67108864", NULL, 0, SERVE, "BYTES",
+                             2147483647, "67108864", NULL, LIVE, SERVE, "BYTES",
                              "request bodies held at once, all connections (past it the slowest "
                              "is shed)"},
     [CONFIG_STATUS_DELAY] = {"status-delay", "VPND_STATUS_DELAY_MS", CONFIG_UINT, 0, 3600000,
@@ -58,16 +60,24 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
                             CONFIG_LIVE, SERVE, "FILE",
                             "AK/SK and token credentials; without it only loopback is served "
                             "(re-read on SIGHUP)"},
-    [CONFIG_MAX_SKEW] = {"max-skew", "VPND_MAX_SKEW_S", CONFIG_UINT, 0, 86400, "900", NULL, 0,
+    [CONFIG_TLS_CERT] = {"tls-cert", "VPND_TLS_CERT", CONFIG_STR, 0, 0, NULL, NULL, LIVE, SERVE,
+                         "FILE",
+                         "PEM certificate (then its chain): serve HTTPS only, with --tls-key "
+                         "(re-read on SIGHUP)"},
+    [CONFIG_TLS_KEY] = {"tls-key", "VPND_TLS_KEY", CONFIG_STR, 0, 0, NULL, NULL, LIVE, SERVE,
+                        "FILE",
+                        "PEM private key of --tls-cert, unencrypted, not readable by others "
+                        "(re-read on SIGHUP)"},
+    [CONFIG_MAX_SKEW] = {"max-skew", "VPND_MAX_SKEW_S", CONFIG_UINT, 0, 86400, "900", NULL, LIVE,
                          SERVE, "SECONDS", "allowed X-Sdk-Date clock skew"},
     [CONFIG_QUOTA_VPN_GATEWAY] = {"quota-vpn-gateway", "VPND_QUOTA_VPN_GATEWAY", CONFIG_UINT, 0,
-                                  100000000, "50", NULL, 0, SERVE, "N",
+                                  100000000, "50", NULL, LIVE, SERVE, "N",
                                   "VPN gateways per project"},
     [CONFIG_QUOTA_CUSTOMER_GATEWAY] = {"quota-customer-gateway", "VPND_QUOTA_CUSTOMER_GATEWAY",
-                                       CONFIG_UINT, 0, 100000000, "100", NULL, 0, SERVE, "N",
+                                       CONFIG_UINT, 0, 100000000, "100", NULL, LIVE, SERVE, "N",
                                        "customer gateways per project"},
     [CONFIG_QUOTA_VPN_CONNECTION] = {"quota-vpn-connection", "VPND_QUOTA_VPN_CONNECTION",
-                                     CONFIG_UINT, 0, 100000000, "5000", NULL, 0, SERVE, "N",
+                                     CONFIG_UINT, 0, 100000000, "5000", NULL, LIVE, SERVE, "N",
                                      "VPN connections per project"},
     [CONFIG_CONTROL_API] = {"control-api", "VPND_CONTROL_API", CONFIG_ENUM, 0, 0, "on",
                             on_off_choices, 0, SERVE, "MODE",
@@ -79,6 +89,9 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LOG_LEVEL] = {"log-level", "VPND_LOG_LEVEL", CONFIG_ENUM, 0, 0, "info", level_choices,
                           CONFIG_LIVE, ALL, "LEVEL",
                           "debug, info, warn or error (stderr; re-read on SIGHUP)"},
+    [CONFIG_LOG_FORMAT] = {"log-format", "VPND_LOG_FORMAT", CONFIG_ENUM, 0, 0, "text",
+                           format_choices, LIVE, ALL, "FORMAT",
+                           "text (key=value) or json (one object a line)"},
     [CONFIG_PROJECT_ID] = {"project-id", NULL, CONFIG_IDENT, 1, 64, NULL, NULL, CONFIG_FLAG_ONLY,
                            CONFIG_CMD_IMPORT, "ID", "project of records without \"project_id\""},
     [CONFIG_KEEP_IDS] = {"keep-ids", NULL, CONFIG_BOOL, 0, 0, NULL, NULL, CONFIG_FLAG_ONLY,

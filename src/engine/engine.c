@@ -8,6 +8,7 @@
 #include "model/model.h"
 #include "service/svc.h"
 #include "util/log.h"
+#include "util/macro.h"
 
 #define ENGINE_BATCH SVC_DUE_MAX
 
@@ -31,11 +32,32 @@ static const char *const kind_name[] = {
     [MODEL_KIND_MONITOR] = "connection_monitor",
 };
 
+static const char *const target_name[ENGINE_TARGET_COUNT] = {
+    [ENGINE_TO_ACTIVE] = "ACTIVE", [ENGINE_TO_DOWN] = "DOWN",   [ENGINE_TO_ERROR] = "ERROR",
+    [ENGINE_TO_DELETED] = "deleted", [ENGINE_TO_OTHER] = "other",
+};
+
+const char *engine_kind_name(unsigned kind)
+{
+    return kind < ARRAY_SIZE(kind_name) && kind_name[kind] ? kind_name[kind] : "other";
+}
+
+const char *engine_target_name(enum engine_target t)
+{
+    return target_name[t];
+}
+
 /* One line per applied transition, after its commit: with several nodes on one database each
  * transition appears in at most one node's log (in none when the node dies between its commit
- * and this line; the database, and the connection's /log, hold it). */
-static void log_transition(const struct svc_due *d, const char *to)
+ * and this line; the database, and the connection's /log, hold it). Counted the same way. */
+static void log_transition(struct engine *e, const struct svc_due *d, const char *to)
 {
+    size_t t = 0;
+
+    while (t < ENGINE_TO_OTHER && strcmp(target_name[t], to) != 0)
+        t++;
+    if ((unsigned)d->kind < ENGINE_KIND_COUNT)
+        e->stats.transitions[d->kind][t]++;
     log_info("event=status_transition kind=%s project_id=%s id=%s from=%s to=%s",
              kind_name[d->kind], d->project_id, d->id, d->status, to);
 }
@@ -52,6 +74,14 @@ static int outcome(const struct svc_due *d, int r)
     return 1;
 }
 
+/* The backlog seen by this tick (each due list is oldest first). */
+static void note_due(struct engine *e, const struct svc_due *due, size_t n, int64_t now)
+{
+    e->stats.due += n;
+    if (n && now - due[0].due > e->stats.lag_ms)
+        e->stats.lag_ms = now - due[0].due;
+}
+
 static int tick_monitors(struct engine *e, int64_t now)
 {
     struct svc_due due[ENGINE_BATCH];
@@ -63,6 +93,7 @@ static int tick_monitors(struct engine *e, int64_t now)
         log_error("op=engine.monitor_due_list error=\"%s\"", svc_errmsg(e->svc));
         return r;
     }
+    note_due(e, due, n, now);
     for (size_t i = 0; i < n; i++) {
         bool removing = strcmp(due[i].status, MODEL_STATUS(PENDING_DELETE)) == 0;
 
@@ -70,7 +101,7 @@ static int tick_monitors(struct engine *e, int64_t now)
         if (r < 0)
             return r;
         if (r > 0 && removing)
-            log_transition(&due[i], "deleted");
+            log_transition(e, &due[i], "deleted");
         applied += r;
     }
     return applied;
@@ -99,7 +130,7 @@ static int settle_connections(struct engine *e, struct svc_conn_settle *items, s
         if (items[i].result != 0)
             continue;
         if (model_status_is_pending(items[i].d->status))
-            log_transition(items[i].d, items[i].to);
+            log_transition(e, items[i].d, items[i].to);
         applied++;
     }
     return applied;
@@ -118,6 +149,7 @@ static int tick_resources(struct engine *e, int64_t now)
         log_error("op=engine.due_list error=\"%s\"", svc_errmsg(e->svc));
         return r;
     }
+    note_due(e, due, n, now);
     for (size_t i = 0; i < n; i++) {
         const struct svc_due *d = &due[i];
         bool pending = model_status_is_pending(d->status);
@@ -125,7 +157,7 @@ static int tick_resources(struct engine *e, int64_t now)
         if (d->kind == MODEL_KIND_VGW) {
             r = svc_vgw_settle(e->svc, d);
             if (r == 0)
-                log_transition(d, pending ? MODEL_STATUS(ACTIVE) : d->status);
+                log_transition(e, d, pending ? MODEL_STATUS(ACTIVE) : d->status);
         } else if (strcmp(d->status, MODEL_STATUS(PENDING_DELETE)) == 0) {
             r = remove_connection(e, d);
         } else {
@@ -149,10 +181,15 @@ static int tick_resources(struct engine *e, int64_t now)
 int engine_tick(struct engine *e)
 {
     int64_t now = svc_now_ms(e->svc);
-    int monitors = tick_monitors(e, now);
 
-    if (monitors < 0)
-        return monitors;
-    int r = tick_resources(e, now);
-    return r < 0 ? r : r + monitors;
+    e->stats.ticks++;
+    e->stats.due = 0;
+    e->stats.lag_ms = 0;
+    int monitors = tick_monitors(e, now);
+    int r = monitors < 0 ? monitors : tick_resources(e, now);
+    if (r < 0) {
+        e->stats.errors++;
+        return r;
+    }
+    return r + monitors;
 }

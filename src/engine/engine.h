@@ -12,6 +12,8 @@
 #ifndef VPND_ENGINE_H
 #define VPND_ENGINE_H
 
+#include <stdint.h>
+
 struct svc;
 
 struct driver_ops {
@@ -25,11 +27,37 @@ struct driver_ops {
     int (*conn_remove)(const void *ctx, const char *project_id, const char *id);
 };
 
+/* The targets transitions are counted by (engine_stats.transitions). */
+enum engine_target {
+    ENGINE_TO_ACTIVE,
+    ENGINE_TO_DOWN,
+    ENGINE_TO_ERROR,
+    ENGINE_TO_DELETED, /* the row was removed (after PENDING_DELETE) */
+    ENGINE_TO_OTHER,
+    ENGINE_TARGET_COUNT,
+};
+#define ENGINE_KIND_COUNT 4 /* MODEL_KIND_VGW, _CGW, _CONN, _MONITOR */
+
+/* What the engine did (metrics). */
+struct engine_stats {
+    uint64_t ticks;
+    uint64_t errors;             /* ticks that failed (logged) */
+    uint64_t due;                /* transitions due at the last tick (at most SVC_DUE_MAX a queue) */
+    int64_t lag_ms;              /* how late the oldest of them was at the last tick */
+    uint64_t transitions[ENGINE_KIND_COUNT][ENGINE_TARGET_COUNT];
+};
+
 struct engine {
     struct svc *svc; /* borrowed */
     const struct driver_ops *driver;
     const void *driver_ctx;
+    struct engine_stats stats;
 };
+
+/* "vpn_gateway", "customer_gateway", "vpn_connection", "connection_monitor" (kind < 4). */
+const char *engine_kind_name(unsigned kind);
+/* "ACTIVE", "DOWN", "ERROR", "deleted", "other". */
+const char *engine_target_name(enum engine_target t);
 
 /* The simulated cloud; ctx is the settled status string (MODEL_STATUS(DOWN) or (ACTIVE)). */
 extern const struct driver_ops engine_sim_driver;

@@ -94,6 +94,8 @@ static void begin_request(struct http_conn *c)
     c->scan = 0;
     c->close_after = false;
     c->head_only = false;
+    c->tag = 0;
+    c->principal[0] = '\0';
     http_timer_set(s, c, HTTP_TL_REQ);
 }
 
@@ -116,6 +118,8 @@ static void end_request(struct http_conn *c)
             .bytes_in = c->bytes_in,
             .bytes_out = c->bytes_out,
             .usec = (uint64_t)(http_mono_us() - c->started_us),
+            .tag = c->tag,
+            .principal = c->principal,
         };
         s->access(s->ud, &a);
     }
@@ -195,11 +199,14 @@ void http_conn_free(struct http_conn *c)
 void http_conn_timed_out(struct http_conn *c)
 {
     log_debug("http: %s, closing client=%s",
-              c->state == HTTP_ST_IDLE     ? "idle timeout"
-              : c->state == HTTP_ST_LINGER ? "linger over"
-              : c->state == HTTP_ST_WRITING ? "client stopped reading"
-                                            : "request deadline passed",
+              c->timer == HTTP_TL_HANDSHAKE  ? "TLS handshake deadline passed"
+              : c->state == HTTP_ST_IDLE     ? "idle timeout"
+              : c->state == HTTP_ST_LINGER   ? "linger over"
+              : c->state == HTTP_ST_WRITING  ? "client stopped reading"
+                                             : "request deadline passed",
               c->client_ip);
+    if (c->state != HTTP_ST_LINGER)
+        c->srv->stats.timed_out_total++;
     http_conn_close(c);
 }
 
@@ -315,7 +322,7 @@ static enum step finish_response(struct http_conn *c)
     if (close) {
         c->in.len = 0;
         if (c->fd >= 0)
-            (void)shutdown(c->fd, SHUT_WR);
+            c->tr->shut(c);
         c->state = HTTP_ST_LINGER;
         c->body_left = 0; /* bytes dropped while lingering */
         http_timer_set(s, c, HTTP_TL_LINGER);
@@ -409,6 +416,7 @@ static bool budget_take(struct http_conn *c, size_t need)
             return false;
         log_info("http: request bodies over %zu bytes, shedding the slowest client=%s",
                  s->cfg.max_buffered, victim->client_ip);
+        s->stats.shed_total++;
         http_conn_close(victim);
     }
     s->buffered += need;
@@ -615,7 +623,7 @@ void http_conn_on_event(struct http_conn *c, uint32_t events)
 {
     if (c->state == HTTP_ST_DEAD)
         return;
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR) || c->tr->any_event_reads)
         c->readable = true; /* a read tells end of stream or the error */
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         c->peer_closed = true;
@@ -650,11 +658,17 @@ int http_conn_accepted(struct http_server *s, int fd, const char *client_ip,
         free(c);
         return -e;
     }
+    if (s->tls && http_tls_attach(s->tls, c) < 0) {
+        (void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+        free(c);
+        return -ENOMEM;
+    }
     c->link.conn = c->tlink.conn = c;
     http_list_append(&s->all, &c->link);
     s->n_conns++;
+    s->stats.connections_total++;
     c->state = HTTP_ST_IDLE;
-    http_timer_set(s, c, HTTP_TL_IDLE);
+    http_timer_set(s, c, s->tls ? HTTP_TL_HANDSHAKE : HTTP_TL_IDLE);
     http_ready_push(s, c); /* bytes may already be there */
     return 0;
 }
@@ -703,6 +717,17 @@ struct http_pending *http_request_defer(const struct http_request *req)
         return NULL;
     c->deferred = true;
     return &c->pending;
+}
+
+void http_request_note(const struct http_request *req, unsigned tag, const char *principal)
+{
+    struct http_conn *c = conn_of(req);
+
+    if (!c)
+        return;
+    c->tag = tag;
+    if (principal)
+        snprintf(c->principal, sizeof(c->principal), "%s", principal);
 }
 
 void http_request_drop(const struct http_request *req)

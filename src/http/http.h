@@ -53,7 +53,7 @@ struct http_response {
     int status;          /* 0 is treated as 500 */
     struct buf body;     /* sent as application/json when non-empty; 204 sends none */
     const char *allow;   /* if set, sent as the Allow header */
-    const char *content_type; /* of a non-empty body; NULL: application/json */
+    const char *content_type; /* of a non-empty body, a static string; NULL: application/json */
 };
 
 /* Case-insensitive header lookup; NULL if absent. The pointer lives as long as the request. */
@@ -78,6 +78,8 @@ typedef void (*http_tick_fn)(void *ud);
 
 /* Fills cfg with the defaults above (listen "127.0.0.1:8080"). */
 void http_config_defaults(struct http_config *cfg);
+/* Checks cfg's values as http_server_new does. Returns 0 or -EINVAL (errbuf says which). */
+int http_config_check(const struct http_config *cfg, char *errbuf, size_t errlen);
 
 /* Binds and prepares the server. On failure writes a reason to errbuf and returns -EINVAL
  * (bad address, missing handler, zero limits), -EADDRINUSE/-EACCES (bind), -ENOMEM or -EIO.
@@ -142,8 +144,64 @@ struct http_access {
     uint64_t bytes_in;      /* request bytes on the wire: head, body and its framing */
     uint64_t bytes_out;     /* response bytes written */
     uint64_t usec;          /* first byte of the request to last byte of the response */
+    unsigned tag;           /* what the handler noted (http_request_note), else 0 */
+    const char *principal;  /* what the handler noted, else "" */
 };
 typedef void (*http_access_fn)(void *ud, const struct http_access *a);
 void http_server_set_access(struct http_server *s, http_access_fn fn);
+
+/* Inside the handler (or before completing a deferred request): notes what the completion hook
+ * reports for this request: a tag of the caller's (the API: its route) and who asked (an access
+ * key id; copied, cut at HTTP_PRINCIPAL_MAX - 1 bytes; NULL keeps the one noted before). */
+#define HTTP_PRINCIPAL_MAX 64
+void http_request_note(const struct http_request *req, unsigned tag, const char *principal);
+
+/* ---- Counters and gauges (metrics) ---- */
+struct http_stats {
+    uint64_t connections_open;   /* slots in use now */
+    uint64_t connections_total;  /* accepted since start */
+    uint64_t requests_in_flight; /* started and not completed */
+    uint64_t buffered_bytes;     /* request bodies held now */
+    uint64_t timed_out_total;    /* closed by the idle timeout or a deadline */
+    uint64_t shed_total;         /* closed to make room for request bodies */
+    uint64_t refused_total;      /* over max_per_client at accept */
+    uint64_t tls_handshakes_total;        /* completed */
+    uint64_t tls_handshake_failures_total; /* failed or cut by the handshake deadline */
+};
+void http_server_stats(const struct http_server *s, struct http_stats *ret);
+
+/* ---- Live settings ----
+ * Applies the limits of cfg to a running server (SIGHUP): max_body, max_header,
+ * idle_timeout_ms, request_deadline_ms, max_connections, max_per_client, max_buffered.
+ * listen, drain_ms and tick_ms are kept. Connections already open keep requests under way;
+ * the next request and every timer use the new values. Returns 0 or -EINVAL (errbuf). */
+int http_server_set_limits(struct http_server *s, const struct http_config *cfg, char *errbuf,
+                           size_t errlen);
+
+/* ---- TLS (http/tls.c, OpenSSL) ----
+ * A certificate chain and its key, loaded once; a server with one speaks only TLS (1.2 and
+ * 1.3, ALPN http/1.1). The handshake runs inside the connection's reads and writes on the
+ * event loop, under its own deadline (the request deadline, at most HTTP_TLS_HANDSHAKE_MS,
+ * shrunk under slot pressure like the others). */
+#define HTTP_TLS_HANDSHAKE_MS 10000
+struct http_tls;
+/* Loads cert_file (PEM: the certificate, then its chain) and key_file (PEM, unencrypted; it
+ * must not be readable or writable by other users). On failure writes "<path>: <why>" to
+ * errbuf and returns -ENOENT, -EACCES, -EINVAL (not PEM, key and certificate differ), -ENOMEM
+ * or -EIO. */
+int http_tls_new(const char *cert_file, const char *key_file, struct http_tls **ret,
+                 char *errbuf, size_t errlen);
+void http_tls_free(struct http_tls *t); /* NULL is a no-op */
+/* The certificate's subject (one line) and notAfter (Unix seconds). */
+const char *http_tls_subject(const struct http_tls *t);
+int64_t http_tls_not_after(const struct http_tls *t);
+/* Makes s serve TLS with t (taken; the previous one is freed once no connection uses it).
+ * Call before http_server_run for a TLS server, or while running to replace the certificate:
+ * connections that have started keep theirs, new ones get t. A server started without TLS
+ * cannot switch to it (nor back): -EINVAL. */
+int http_server_set_tls(struct http_server *s, struct http_tls *t);
+bool http_server_is_tls(const struct http_server *s);
+/* The TLS in use (borrowed until the next http_server_set_tls), or NULL. */
+const struct http_tls *http_server_tls(const struct http_server *s);
 
 #endif

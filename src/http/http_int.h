@@ -29,9 +29,15 @@ struct http_conn;
 struct http_transport_ops {
     ssize_t (*recv)(struct http_conn *c, void *buf, size_t len);
     ssize_t (*send)(struct http_conn *c, struct iovec *iov, int iovcnt);
+    void (*shut)(struct http_conn *c);  /* ends our direction (TLS: close_notify first) */
     void (*close)(struct http_conn *c); /* releases the transport; the fd is closed */
+    /* recv may wait for the socket to be writable (TLS): any event makes the socket worth
+     * reading again, and recv returns everything it could read (a short read still means the
+     * socket is empty) */
+    bool any_event_reads;
 };
 extern const struct http_transport_ops http_plain_transport;
+extern const struct http_transport_ops http_tls_transport;
 
 enum http_state {
     HTTP_ST_IDLE,     /* no byte of a request yet: fresh, or between keep-alive requests */
@@ -51,6 +57,7 @@ enum http_timer {
     HTTP_TL_REQ,    /* HEAD, BODY: request deadline (+ credit for body bytes received) */
     HTTP_TL_SEND,   /* WRITING, blocked by the client: idle timeout without progress */
     HTTP_TL_LINGER, /* LINGER: fixed */
+    HTTP_TL_HANDSHAKE, /* IDLE before the TLS handshake is done: handshake deadline */
     HTTP_TL_COUNT,
 };
 
@@ -139,6 +146,11 @@ struct http_conn {
     char request_id[33];
     char client_ip[INET6_ADDRSTRLEN];
     struct http_client *client; /* per-address connection count */
+    unsigned tag;               /* http_request_note */
+    char principal[HTTP_PRINCIPAL_MAX];
+    struct ssl_st *ssl;         /* TLS transport: the session (NULL for plain TCP) */
+    bool tls_done;              /* TLS: handshake completed */
+    bool tls_shut;              /* TLS: close_notify sent */
 };
 
 /* Connections counted per client address (max_per_client). */
@@ -180,6 +192,9 @@ struct http_server {
     char address[64];    /* "ADDR:PORT" as bound */
     char date[40];       /* "Date: ...\r\n" for date_s */
     int64_t date_s;
+    struct http_tls *tls; /* NULL: plain TCP */
+    bool tls_locked;      /* running: TLS can be replaced, not turned on or off */
+    struct http_stats stats; /* the counters; gauges are filled in by http_server_stats */
 };
 
 /* listen.c: parses spec ("ADDR:PORT" or "[ADDR]:PORT"), opens a non-blocking listening socket
@@ -224,5 +239,8 @@ void http_slot_released(struct http_server *s, struct http_conn *c); /* off `all
 void http_list_append(struct http_list *l, struct http_link *k);
 void http_list_remove(struct http_list *l, struct http_link *k);
 int64_t http_mono_us(void);
+
+/* tls.c: sets up the TLS session of a new connection (c->ssl, c->tr). Returns 0, -ENOMEM. */
+int http_tls_attach(struct http_tls *t, struct http_conn *c);
 
 #endif

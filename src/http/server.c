@@ -205,6 +205,7 @@ static void accept_one(struct http_server *s, int fd, const struct sockaddr_stor
     peer_key(ss, key, ip, sizeof(ip));
     cl = client_get(s, key);
     if (!cl || cl->count >= s->cfg.max_per_client) {
+        s->stats.refused_total++;
         log_debug("http: client=%s over max_per_client=%u, closing", ip, s->cfg.max_per_client);
         close(fd);
         if (cl && cl->count == 0) {
@@ -269,6 +270,12 @@ static int64_t timeout_of(const struct http_server *s, enum http_timer t)
         return under_pressure(s, s->cfg.idle_timeout_ms, IDLE_FLOOR_MS);
     case HTTP_TL_REQ:
         return under_pressure(s, s->cfg.request_deadline_ms, REQUEST_FLOOR_MS);
+    case HTTP_TL_HANDSHAKE:
+        return under_pressure(s,
+                              s->cfg.request_deadline_ms < HTTP_TLS_HANDSHAKE_MS
+                                  ? s->cfg.request_deadline_ms
+                                  : HTTP_TLS_HANDSHAKE_MS,
+                              REQUEST_FLOOR_MS);
     default:
         return s->cfg.idle_timeout_ms < LINGER_MS ? s->cfg.idle_timeout_ms : LINGER_MS;
     }
@@ -308,7 +315,7 @@ static int64_t sweep(struct http_server *s, int64_t now)
 
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
-static int check_config(const struct http_config *cfg, char *errbuf, size_t errlen)
+int http_config_check(const struct http_config *cfg, char *errbuf, size_t errlen)
 {
     const char *bad = NULL;
 
@@ -362,6 +369,72 @@ static int open_loop(struct http_server *s, char *errbuf, size_t errlen)
     return 0;
 }
 
+/* The limits of cfg as the server keeps them (all but listen, drain_ms and tick_ms, which the
+ * caller sets once). */
+static void set_limits(struct http_server *s, const struct http_config *cfg)
+{
+    s->cfg.max_body = cfg->max_body;
+    s->cfg.max_header = cfg->max_header;
+    /* whole seconds, as the idle timeout always was (clients tuned their keep-alive to it) */
+    s->cfg.idle_timeout_ms = (cfg->idle_timeout_ms + 999) / 1000 * 1000;
+    s->cfg.request_deadline_ms = cfg->request_deadline_ms;
+    s->cfg.max_connections = cfg->max_connections;
+    s->cfg.max_per_client = cfg->max_per_client;
+    s->cfg.max_buffered = cfg->max_buffered ? cfg->max_buffered : DEFAULT_MAX_BUFFERED;
+}
+
+static void set_config(struct http_server *s, const struct http_config *cfg)
+{
+    s->cfg = *cfg;
+    s->cfg.listen = NULL;
+    set_limits(s, cfg);
+}
+
+int http_server_set_limits(struct http_server *s, const struct http_config *cfg, char *errbuf,
+                           size_t errlen)
+{
+    struct http_config check = *cfg;
+
+    check.listen = "-";
+    int r = http_config_check(&check, errbuf, errlen);
+    if (r < 0)
+        return r;
+    if (cfg->max_connections != s->cfg.max_connections)
+        raise_nofile(cfg->max_connections);
+    set_limits(s, cfg);
+    /* a lower max_connections takes effect as slots free; the listener is re-armed by the
+     * loop once n_conns is below it again */
+    s->next_due = 0; /* timers are swept with the new timeouts at the next turn */
+    return 0;
+}
+
+void http_server_stats(const struct http_server *s, struct http_stats *ret)
+{
+    *ret = s->stats;
+    ret->connections_open = s->n_conns;
+    ret->requests_in_flight = s->in_flight;
+    ret->buffered_bytes = s->buffered;
+}
+
+int http_server_set_tls(struct http_server *s, struct http_tls *t)
+{
+    if (s->tls_locked && (!s->tls || !t))
+        return -EINVAL;
+    http_tls_free(s->tls);
+    s->tls = t;
+    return 0;
+}
+
+bool http_server_is_tls(const struct http_server *s)
+{
+    return s->tls != NULL;
+}
+
+const struct http_tls *http_server_tls(const struct http_server *s)
+{
+    return s->tls;
+}
+
 int http_server_new(const struct http_config *cfg, http_handler_fn handler, http_error_fn on_error,
                     http_tick_fn tick, void *ud, struct http_server **ret, char *errbuf,
                     size_t errlen)
@@ -373,7 +446,7 @@ int http_server_new(const struct http_config *cfg, http_handler_fn handler, http
         snprintf(errbuf, errlen, "http: a handler is required");
         return -EINVAL;
     }
-    r = check_config(cfg, errbuf, errlen);
+    r = http_config_check(cfg, errbuf, errlen);
     if (r < 0)
         return r;
     s = calloc(1, sizeof(*s));
@@ -381,12 +454,7 @@ int http_server_new(const struct http_config *cfg, http_handler_fn handler, http
         snprintf(errbuf, errlen, "http: out of memory");
         return -ENOMEM;
     }
-    s->cfg = *cfg;
-    s->cfg.listen = NULL;
-    /* whole seconds, as the idle timeout always was (clients tuned their keep-alive to it) */
-    s->cfg.idle_timeout_ms = (cfg->idle_timeout_ms + 999) / 1000 * 1000;
-    if (!s->cfg.max_buffered)
-        s->cfg.max_buffered = DEFAULT_MAX_BUFFERED;
+    set_config(s, cfg);
     s->handler = handler;
     s->on_error = on_error;
     s->tick = tick;
@@ -529,6 +597,7 @@ int http_server_run(struct http_server *s, volatile sig_atomic_t *stop)
     if (s->running)
         return -EINVAL;
     s->running = true;
+    s->tls_locked = true;
     while (!*stop && r == 0)
         r = serve_once(s, &next_tick);
     if (r < 0)
@@ -575,6 +644,7 @@ void http_server_free(struct http_server *s)
         }
     }
     free(s->clients);
+    http_tls_free(s->tls);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     if (s->epoll_fd >= 0)

@@ -1,8 +1,8 @@
-/* http/transport.c: the plain-TCP transport. A TLS transport (issue 16) implements the same
- * three calls on the same non-blocking fd: recv/send report -EAGAIN when the TLS engine needs
- * the socket (in either direction: the loop watches both with edge-triggered epoll and retries
- * on any readiness), and close sends close_notify before closing. conn.c never touches the fd
- * for data otherwise.
+/* http/transport.c: the plain-TCP transport. The TLS transport (tls.c) implements the same
+ * calls on the same non-blocking fd: recv/send report -EAGAIN when the TLS engine needs the
+ * socket (in either direction: the loop watches both with edge-triggered epoll and retries on
+ * any readiness), and shut sends close_notify first. conn.c never touches the fd for data
+ * otherwise.
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -36,6 +36,11 @@ static ssize_t plain_send(struct http_conn *c, struct iovec *iov, int iovcnt)
     }
 }
 
+static void plain_shut(struct http_conn *c)
+{
+    (void)shutdown(c->fd, SHUT_WR);
+}
+
 static void plain_close(struct http_conn *c)
 {
     close(c->fd);
@@ -45,5 +50,7 @@ static void plain_close(struct http_conn *c)
 const struct http_transport_ops http_plain_transport = {
     .recv = plain_recv,
     .send = plain_send,
+    .shut = plain_shut,
     .close = plain_close,
+    .any_event_reads = false,
 };

@@ -52,6 +52,15 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
     return 0;
 }
 
+void svc_set_quotas(struct svc *svc, unsigned vpn_gateway, unsigned customer_gateway,
+                    unsigned vpn_connection)
+{
+    svc->cfg.quota_vpn_gateway = vpn_gateway;
+    svc->cfg.quota_customer_gateway = customer_gateway;
+    svc->cfg.quota_vpn_connection = vpn_connection;
+    svc_quotas_apply(svc, true);
+}
+
 void svc_quotas_apply(struct svc *svc, bool on)
 {
     /* the creates are limited inside the store's transactions (0: no limit, as for imports) */

@@ -86,6 +86,9 @@ void svc_config_defaults(struct svc_config *cfg);
 int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
              const struct clock *clock, char *errbuf, size_t errlen);
 void svc_done(struct svc *svc);
+/* Changes the per-project quotas (a reload): the next creates are held to them. */
+void svc_set_quotas(struct svc *svc, unsigned vpn_gateway, unsigned customer_gateway,
+                    unsigned vpn_connection);
 /* The service's clock. */
 int64_t svc_now_ms(const struct svc *svc);
 /* Detail of the last -EIO from the store, for the log. Never NULL. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "store/postgres/store_postgres.h"
 #include "store/sqlite/store_sqlite.h"
@@ -89,6 +90,49 @@ static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errle
     return 0;
 }
 
+/* ---- timing (store_stats) ---- */
+
+static int64_t store_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int store_observe(struct store *s, int64_t t0, int r)
+{
+    int64_t us = store_mono_us() - t0;
+
+    metrics_hist_observe(&s->stats.latency, us > 0 ? (uint64_t)us : 0);
+    if (r == -EBUSY)
+        s->stats.busy++;
+    else if (r == -EIO)
+        s->stats.io++;
+    else if (r == -ENOMEM)
+        s->stats.nomem++;
+    else if (r == -ENOSPC)
+        s->stats.full++;
+    return r;
+}
+
+/* Times one backend call and counts its failure. */
+#define STORE_TIMED(s, call)                                                                       \
+    ({                                                                                             \
+        int64_t store_t0_ = store_mono_us();                                                      \
+        store_observe((s), store_t0_, (call));                                                     \
+    })
+
+const struct store_stats *store_stats(const struct store *s)
+{
+    return &s->stats;
+}
+
+const char *store_backend_name(const struct store *s)
+{
+    return s->ops->name;
+}
+
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 {
     size_t n;
@@ -158,60 +202,60 @@ int store_vgw_insert(struct store *s, const struct store_vgw_row *row,
                      const struct store_claim *claims, size_t n_claims)
 {
     assert(row && row->spec && (claims || n_claims == 0));
-    return s->ops->vgw_insert(s, row, claims, n_claims);
+    return STORE_TIMED(s, s->ops->vgw_insert(s, row, claims, n_claims));
 }
 
 int store_vgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_vgw_row *ret)
 {
     assert(project_id && id && ret);
-    return s->ops->vgw_get(s, project_id, id, ret);
+    return STORE_TIMED(s, s->ops->vgw_get(s, project_id, id, ret));
 }
 
 int store_cgw_insert(struct store *s, const struct store_cgw_row *row)
 {
     assert(row && row->spec);
-    return s->ops->cgw_insert(s, row);
+    return STORE_TIMED(s, s->ops->cgw_insert(s, row));
 }
 
 int store_cgw_get(struct store *s, const char *project_id, const char *id,
                   struct store_cgw_row *ret)
 {
     assert(project_id && id && ret);
-    return s->ops->cgw_get(s, project_id, id, ret);
+    return STORE_TIMED(s, s->ops->cgw_get(s, project_id, id, ret));
 }
 
 int store_conn_insert(struct store *s, const struct store_conn_row *row,
                       const struct store_claim *claims, size_t n_claims)
 {
     assert(row && row->spec && row->doc && (claims || n_claims == 0));
-    return s->ops->conn_insert(s, row, claims, n_claims);
+    return STORE_TIMED(s, s->ops->conn_insert(s, row, claims, n_claims));
 }
 
 int store_conn_get_doc(struct store *s, const char *project_id, const char *id, struct buf *out)
 {
     assert(project_id && id && out);
-    return s->ops->conn_get_doc(s, project_id, id, out);
+    return STORE_TIMED(s, s->ops->conn_get_doc(s, project_id, id, out));
 }
 
 int store_conn_get(struct store *s, const char *project_id, const char *id,
                    struct store_conn_row *ret)
 {
     assert(project_id && id && ret);
-    return s->ops->conn_get(s, project_id, id, ret);
+    return STORE_TIMED(s, s->ops->conn_get(s, project_id, id, ret));
 }
 
 int store_conn_update(struct store *s, const struct store_conn_row *row,
                       const struct store_claim *claims, size_t n_claims)
 {
     assert(row && row->spec && row->doc && (claims || n_claims == 0));
-    return s->ops->conn_update(s, row, claims, n_claims);
+    return STORE_TIMED(s, s->ops->conn_update(s, row, claims, n_claims));
 }
 
 int store_conn_delete(struct store *s, const char *project_id, const char *id)
 {
     assert(project_id && id);
-    return s->ops->conn_delete(s, project_id, id);
+    return STORE_TIMED(s, s->ops->conn_delete(s, project_id, id));
 }
 
 int store_conn_list(struct store *s, const char *project_id, const struct store_conn_filter *f,
@@ -222,46 +266,46 @@ int store_conn_list(struct store *s, const char *project_id, const struct store_
 
     assert(project_id && out && ret_count && ret_next_marker);
     assert(!f || f->enterprise_project_ids || f->n_enterprise_project_ids == 0);
-    return s->ops->conn_list(s, project_id, f ? f : &none, limit, out, ret_count, ret_next_marker,
-                             ret_total);
+    return STORE_TIMED(s, s->ops->conn_list(s, project_id, f ? f : &none, limit, out, ret_count,
+                                            ret_next_marker, ret_total));
 }
 
 int store_claims_list(struct store *s, const char *kind, struct buf *out, size_t *ret_n)
 {
     assert(kind && out && ret_n);
-    return s->ops->claims_list(s, kind, out, ret_n);
+    return STORE_TIMED(s, s->ops->claims_list(s, kind, out, ret_n));
 }
 
 int store_vgw_list(struct store *s, const char *project_id,
                    int (*cb)(void *ud, const struct store_vgw_row *row), void *ud)
 {
     assert(project_id && cb);
-    return s->ops->vgw_list(s, project_id, cb, ud);
+    return STORE_TIMED(s, s->ops->vgw_list(s, project_id, cb, ud));
 }
 
 int store_vgw_delete(struct store *s, const char *project_id, const char *id, int64_t *ret_users)
 {
     assert(project_id && id && ret_users);
-    return s->ops->vgw_delete(s, project_id, id, ret_users);
+    return STORE_TIMED(s, s->ops->vgw_delete(s, project_id, id, ret_users));
 }
 
 int store_cgw_delete(struct store *s, const char *project_id, const char *id, int64_t *ret_users)
 {
     assert(project_id && id && ret_users);
-    return s->ops->cgw_delete(s, project_id, id, ret_users);
+    return STORE_TIMED(s, s->ops->cgw_delete(s, project_id, id, ret_users));
 }
 
 int store_project_counts(struct store *s, const char *project_id, struct store_counts *ret)
 {
     assert(project_id && ret);
-    return s->ops->project_counts(s, project_id, ret);
+    return STORE_TIMED(s, s->ops->project_counts(s, project_id, ret));
 }
 
 int store_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                    size_t *ret_n)
 {
     assert(out && ret_n);
-    return s->ops->due_list(s, now, max, out, ret_n);
+    return STORE_TIMED(s, s->ops->due_list(s, now, max, out, ret_n));
 }
 
 int store_vgw_set_status(struct store *s, const char *project_id, const char *id,
@@ -269,7 +313,8 @@ int store_vgw_set_status(struct store *s, const char *project_id, const char *id
                          int64_t updated_at)
 {
     assert(project_id && id && from && to);
-    return s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at);
+    return STORE_TIMED(
+        s, s->ops->vgw_set_status(s, project_id, id, from, to, status_due, updated_at));
 }
 
 int store_conn_insert_batch(struct store *s, const struct store_conn_new *items, size_t n,
@@ -279,7 +324,7 @@ int store_conn_insert_batch(struct store *s, const struct store_conn_new *items,
     for (size_t i = 0; i < n; i++)
         assert(items[i].row && items[i].row->spec && items[i].row->doc &&
                (items[i].claims || items[i].n_claims == 0));
-    return s->ops->conn_insert_batch(s, items, n, ret_failed);
+    return STORE_TIMED(s, s->ops->conn_insert_batch(s, items, n, ret_failed));
 }
 
 int store_conn_update_if(struct store *s, const struct store_conn_row *row,
@@ -287,21 +332,21 @@ int store_conn_update_if(struct store *s, const struct store_conn_row *row,
                          size_t n_claims, const struct store_event *ev)
 {
     assert(row && row->spec && row->doc && from && from->status && (claims || n_claims == 0));
-    return s->ops->conn_update_if(s, row, from, claims, n_claims, ev);
+    return STORE_TIMED(s, s->ops->conn_update_if(s, row, from, claims, n_claims, ev));
 }
 
 int store_conn_delete_if(struct store *s, const char *project_id, const char *id,
                          const char *from_status)
 {
     assert(project_id && id && from_status);
-    return s->ops->conn_delete_if(s, project_id, id, from_status);
+    return STORE_TIMED(s, s->ops->conn_delete_if(s, project_id, id, from_status));
 }
 
 int store_conn_events(struct store *s, const char *project_id, const char *id,
                       int (*cb)(void *ud, const struct store_event *ev), void *ud)
 {
     assert(project_id && id && cb);
-    return s->ops->conn_events(s, project_id, id, cb, ud);
+    return STORE_TIMED(s, s->ops->conn_events(s, project_id, id, cb, ud));
 }
 
 int store_monitor_insert(struct store *s, const struct store_monitor_row *m,
@@ -310,14 +355,14 @@ int store_monitor_insert(struct store *s, const struct store_monitor_row *m,
     assert(m && conn && conn->spec && conn->doc && from && from->status);
     assert(strcmp(m->vpn_connection_id, conn->id) == 0 &&
            strcmp(m->project_id, conn->project_id) == 0);
-    return s->ops->monitor_insert(s, m, conn, from);
+    return STORE_TIMED(s, s->ops->monitor_insert(s, m, conn, from));
 }
 
 int store_monitor_get(struct store *s, const char *project_id, const char *id,
                       struct store_monitor_row *ret)
 {
     assert(project_id && id && ret);
-    return s->ops->monitor_get(s, project_id, id, ret);
+    return STORE_TIMED(s, s->ops->monitor_get(s, project_id, id, ret));
 }
 
 int store_monitor_list(struct store *s, const char *project_id,
@@ -328,28 +373,28 @@ int store_monitor_list(struct store *s, const char *project_id,
 
     assert(project_id && cb);
     assert(!f || f->enterprise_project_ids || f->n_enterprise_project_ids == 0);
-    return s->ops->monitor_list(s, project_id, f ? f : &none, cb, ud);
+    return STORE_TIMED(s, s->ops->monitor_list(s, project_id, f ? f : &none, cb, ud));
 }
 
 int store_monitor_delete(struct store *s, const char *project_id, const char *id,
                          const struct store_conn_row *conn, const struct store_conn_expect *from)
 {
     assert(project_id && id && conn && conn->spec && conn->doc && from && from->status);
-    return s->ops->monitor_delete(s, project_id, id, conn, from);
+    return STORE_TIMED(s, s->ops->monitor_delete(s, project_id, id, conn, from));
 }
 
 int store_monitor_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
                            size_t *ret_n)
 {
     assert(out && ret_n);
-    return s->ops->monitor_due_list(s, now, max, out, ret_n);
+    return STORE_TIMED(s, s->ops->monitor_due_list(s, now, max, out, ret_n));
 }
 
 int store_monitor_set_status(struct store *s, const char *project_id, const char *id,
                              const char *from, const char *to, int64_t status_due)
 {
     assert(project_id && id && from && to);
-    return s->ops->monitor_set_status(s, project_id, id, from, to, status_due);
+    return STORE_TIMED(s, s->ops->monitor_set_status(s, project_id, id, from, to, status_due));
 }
 
 void store_vgw_row_done(struct store_vgw_row *row)
@@ -385,14 +430,14 @@ int store_tags_get(struct store *s, enum store_res_type type, const char *projec
                    void *ud)
 {
     assert(store_res_type_is_valid(type) && project_id && id && cb);
-    return s->ops->tags_get(s, type, project_id, id, cb, ud);
+    return STORE_TIMED(s, s->ops->tags_get(s, type, project_id, id, cb, ud));
 }
 
 int store_tags_project(struct store *s, enum store_res_type type, const char *project_id,
                        int (*cb)(void *ud, const char *key, const char *value), void *ud)
 {
     assert(store_res_type_is_valid(type) && project_id && cb);
-    return s->ops->tags_project(s, type, project_id, cb, ud);
+    return STORE_TIMED(s, s->ops->tags_project(s, type, project_id, cb, ud));
 }
 
 int store_tags_write_spec(struct store *s, enum store_res_type type, const char *project_id,
@@ -401,7 +446,7 @@ int store_tags_write_spec(struct store *s, enum store_res_type type, const char 
 {
     assert(store_res_type_is_valid(type) && project_id && id && old_spec && spec);
     assert((type == STORE_RES_VPN_CONNECTION) == (doc != NULL));
-    return s->ops->tags_write_spec(s, type, project_id, id, old_spec, spec, doc);
+    return STORE_TIMED(s, s->ops->tags_write_spec(s, type, project_id, id, old_spec, spec, doc));
 }
 
 int store_tags_filter(struct store *s, enum store_res_type type, const char *project_id,
@@ -412,7 +457,8 @@ int store_tags_filter(struct store *s, enum store_res_type type, const char *pro
 {
     assert(store_res_type_is_valid(type) && project_id && (cb || limit == 0));
     assert(!f || f->tags || f->n_tags == 0);
-    return s->ops->tags_filter(s, type, project_id, f, limit, offset, cb, ud, ret_total);
+    return STORE_TIMED(
+        s, s->ops->tags_filter(s, type, project_id, f, limit, offset, cb, ud, ret_total));
 }
 
 /* ---- customer-gateway list/update, gateway update ---- */
@@ -424,14 +470,14 @@ int store_cgw_list(struct store *s, const char *project_id, const struct store_c
     static const struct store_cgw_filter none = {0};
 
     assert(project_id && cb && ret_count && ret_next_marker);
-    return s->ops->cgw_list(s, project_id, f ? f : &none, limit, cb, ud, ret_count,
-                            ret_next_marker, ret_total);
+    return STORE_TIMED(s, s->ops->cgw_list(s, project_id, f ? f : &none, limit, cb, ud,
+                                           ret_count, ret_next_marker, ret_total));
 }
 
 int store_cgw_update(struct store *s, const struct store_cgw_row *row)
 {
     assert(row && row->spec);
-    return s->ops->cgw_update(s, row);
+    return STORE_TIMED(s, s->ops->cgw_update(s, row));
 }
 
 int store_vgw_update(struct store *s, const struct store_vgw_update *u,
@@ -439,25 +485,25 @@ int store_vgw_update(struct store *s, const struct store_vgw_update *u,
 {
     assert(u && u->row && u->row->spec && u->from_status);
     assert(u->released || u->n_released == 0);
-    return s->ops->vgw_update(s, u, ret_released_index);
+    return STORE_TIMED(s, s->ops->vgw_update(s, u, ret_released_index));
 }
 
 /* ---- bulk load and dump (vpnd import / export) ---- */
 
 int store_bulk_begin(struct store *s)
 {
-    return s->ops->bulk_begin(s);
+    return STORE_TIMED(s, s->ops->bulk_begin(s));
 }
 
 int store_bulk_end(struct store *s, bool commit)
 {
-    return s->ops->bulk_end(s, commit);
+    return STORE_TIMED(s, s->ops->bulk_end(s, commit));
 }
 
 int store_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud)
 {
     assert(cbs && cbs->vgw && cbs->cgw && cbs->conn);
-    return s->ops->dump(s, cbs, ud);
+    return STORE_TIMED(s, s->ops->dump(s, cbs, ud));
 }
 
 void store_set_quotas(struct store *s, const struct store_quotas *q)
@@ -478,13 +524,13 @@ int store_conn_set_status(struct store *s, struct store_conn_status *items, size
 {
     for (size_t i = 0; i < n; i++)
         assert(items[i].project_id && items[i].id && items[i].from && items[i].to);
-    return n ? s->ops->conn_set_status(s, items, n) : 0;
+    return n ? STORE_TIMED(s, s->ops->conn_set_status(s, items, n)) : 0;
 }
 
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                           struct store_vgw_conns *ret)
 {
-    return s->ops->vgw_conns_stamp(s, project_id, vgw_id, ret);
+    return STORE_TIMED(s, s->ops->vgw_conns_stamp(s, project_id, vgw_id, ret));
 }
 
 /* ---- bulk load batches (vpnd import) ---- */
@@ -529,45 +575,40 @@ static bool store_ctl_key_ok(const char *key)
 int store_ctl_get(struct store *s, const char *key, struct buf *value, int64_t *ret_n)
 {
     assert(key && store_ctl_key_ok(key));
-    return s->ops->ctl_get(s, key, value, ret_n);
+    return STORE_TIMED(s, s->ops->ctl_get(s, key, value, ret_n));
 }
 
 int store_ctl_list(struct store *s, const char *prefix,
                    int (*cb)(void *ud, const struct store_ctl_row *row), void *ud)
 {
     assert(prefix && cb);
-    return s->ops->ctl_list(s, prefix, cb, ud);
+    return STORE_TIMED(s, s->ops->ctl_list(s, prefix, cb, ud));
 }
 
 int store_ctl_put(struct store *s, const char *key, const char *value, int64_t n)
 {
     assert(key && value && store_ctl_key_ok(key) && strcmp(key, STORE_CTL_GENERATION) != 0);
-    return s->ops->ctl_put(s, key, value, n);
+    return STORE_TIMED(s, s->ops->ctl_put(s, key, value, n));
 }
 
 int store_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret_n)
 {
     assert(key && (prefix || store_ctl_key_ok(key)));
-    return s->ops->ctl_delete(s, key, prefix, ret_n);
+    return STORE_TIMED(s, s->ops->ctl_delete(s, key, prefix, ret_n));
 }
 
 int store_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n)
 {
     assert(key && store_ctl_key_ok(key));
-    return s->ops->ctl_add(s, key, delta, ret_n);
+    return STORE_TIMED(s, s->ops->ctl_add(s, key, delta, ret_n));
 }
 
 int store_reset(struct store *s, const char *project_id)
 {
-    return s->ops->reset(s, project_id);
+    return STORE_TIMED(s, s->ops->reset(s, project_id));
 }
 
 int store_ping(struct store *s)
 {
-    return s->ops->ping(s);
-}
-
-const char *store_backend_name(const struct store *s)
-{
-    return s->ops->name;
+    return STORE_TIMED(s, s->ops->ping(s));
 }

@@ -23,6 +23,7 @@
 #define VPND_STORE_H
 
 #include "util/buf.h"
+#include "util/metrics.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -466,6 +467,21 @@ struct store_quotas {
 };
 void store_set_quotas(struct store *s, const struct store_quotas *q);
 
+/* ---- what the calls cost (metrics) ---- */
+
+/* Every call through store.h is timed; the failures of the server's kind are counted (the
+ * contract's outcomes, -ENOENT, -EEXIST, ..., are not failures). */
+struct store_stats {
+    struct metrics_hist latency;
+    uint64_t busy;  /* -EBUSY: lock wait, serialization */
+    uint64_t io;    /* -EIO */
+    uint64_t nomem; /* -ENOMEM */
+    uint64_t full;  /* -ENOSPC: the store's disk is full */
+};
+const struct store_stats *store_stats(const struct store *s);
+/* The backend's name: "sqlite", "postgres". */
+const char *store_backend_name(const struct store *s);
+
 /* ---- store URLs in logs ---- */
 
 /* Copies url into out (size bytes, always NUL-terminated, cut if longer) with the password of a
@@ -584,7 +600,5 @@ int store_reset(struct store *s, const char *project_id);
 /* One round trip to the database (a broken PostgreSQL connection is re-established first).
  * 0 when the store answers, else -EIO (store_errmsg says why). */
 int store_ping(struct store *s);
-/* The backend's name: "sqlite" or "postgres". */
-const char *store_backend_name(const struct store *s);
 
 #endif

@@ -122,6 +122,7 @@ struct store_ops {
 struct store {
     const struct store_ops *ops; /* first member; backends embed struct store first */
     struct store_quotas quotas;  /* store_set_quotas; every backend's inserts enforce them */
+    struct store_stats stats;    /* store.c: every call timed (store_stats) */
 };
 
 #endif

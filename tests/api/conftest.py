@@ -5,10 +5,12 @@ fresh_server  one vpnd per test, for tests that stop, restart or signal it
 project       a random 32-hex project id
 """
 
+import json
 import os
 
 import pytest
 
+import openapi_check
 import sdk_models
 import vpnd_api
 from vpnd_api import EIP_POOL, PRIVATE_POOL, Server, new_project, vpnd_binary
@@ -66,6 +68,14 @@ def _stale_departures():
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    checked, problems = openapi_check.session_problems()
+    if problems:
+        terminalreporter.write_sep("-", "responses that do not validate against spec/openapi.json")
+        for p in problems:
+            terminalreporter.write_line(json.dumps(p))
+    elif checked and openapi_check.available():
+        terminalreporter.write_line("openapi: %d responses validated against spec/openapi.json"
+                                    % checked)
     missed = [r for r in vpnd_api.ROUTES if r not in vpnd_api.ROUTES_HIT]
     if missed:
         terminalreporter.write_sep("-", "routes never hit by the API suite")
@@ -94,4 +104,7 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
     # a model problem raised in a thread of a test may not have failed that test
     if vpnd_api.SDK_NEW_PROBLEMS and exitstatus == 0:
+        session.exitstatus = 1
+    # every response kept by send() validates against the OpenAPI document
+    if openapi_check.session_problems()[1] and exitstatus == 0:
         session.exitstatus = 1

@@ -213,10 +213,11 @@ def test_a_failed_reload_changes_nothing_and_says_what_it_kept(vpnd_bin, tmp_pat
 
 
 def test_sighup_names_a_changed_key_that_needs_a_restart(vpnd_bin, tmp_path):
-    srv, conf, creds = authed_server(vpnd_bin, tmp_path, "max-body = 1000\n")
+    # max-body, the key this test used first, is live since issue 16 (test_reload.py)
+    srv, conf, creds = authed_server(vpnd_bin, tmp_path, "status-delay = 1000\n")
     try:
-        write(conf, "max-body = 2000\ncredentials = %s\n" % creds)
-        hup(srv, 'event=reload key=max-body result=needs_restart running="1000"')
+        write(conf, "status-delay = 2000\ncredentials = %s\n" % creds)
+        hup(srv, 'event=reload key=status-delay result=needs_restart running="1000"')
     finally:
         srv.stop()
 

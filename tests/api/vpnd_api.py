@@ -20,12 +20,13 @@ import threading
 import time
 import uuid
 
+import openapi_check
 import sdk_models
 
 READY_TIMEOUT = 15.0  # seconds to wait for the readiness line (ASan start-up included)
 STOP_TIMEOUT = 20.0  # seconds to wait for exit after SIGTERM
 REQUEST_TIMEOUT = 10.0
-READY_RE = re.compile(r"^vpnd: listening on http://127\.0\.0\.1:(\d+)$")
+READY_RE = re.compile(r"^vpnd: listening on https?://127\.0\.0\.1:(\d+)$")
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -140,6 +141,7 @@ class Server:
         self.port = None
         self.generation = 0
         self.stderr_path = None
+        self.ssl_context = None  # set for a server started with --tls-cert (test_tls.py)
 
     # ---- process control ----
 
@@ -226,6 +228,9 @@ class Server:
     # ---- HTTP ----
 
     def connection(self, timeout=REQUEST_TIMEOUT):
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection("localhost", self.port, timeout=timeout,
+                                               context=self.ssl_context)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT):
@@ -245,6 +250,22 @@ def _pump(stream, lines):
             lines.put(raw.decode("utf-8", "replace"))
     finally:
         lines.put(None)
+
+
+def closed_within(sock, seconds):
+    """Seconds until the server closed sock (a read gives end of stream or a reset), or None
+    when it is still open after seconds. Reads and drops what the server sends meanwhile."""
+    start = time.monotonic()
+    sock.settimeout(0.1)
+    while time.monotonic() - start < seconds:
+        try:
+            if sock.recv(4096) == b"":
+                return time.monotonic() - start
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - start
+    return None
 
 
 def send(conn, method, path, body=None, headers=None):
@@ -268,6 +289,8 @@ def send(conn, method, path, body=None, headers=None):
         ROUTES_HIT.add(route)
     parsed = parse_json(raw)
     check_sdk_model(method, path, resp.status, parsed, raw)
+    if route:  # checked against spec/openapi.json at the end of the run (conftest.py)
+        openapi_check.record(route[0], route[1], resp.status, parsed, raw)
     return Response(resp.status, resp.headers, parsed, raw)
 
 

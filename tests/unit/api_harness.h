@@ -290,6 +290,18 @@ static inline void h_kick(void *ud)
     (void)engine_tick(&h->engine);
 }
 
+/* GET /metrics in the harness (the server's renderer is not linked): the store's call timing,
+ * written the way the server writes it. */
+static inline int h_metrics(void *ud, struct buf *out)
+{
+    struct harness *h = ud;
+    int r = metrics_head(out, "vpnd_store_call_duration_seconds", "histogram", "store calls");
+
+    return r ? r
+             : metrics_hist_write(out, "vpnd_store_call_duration_seconds", "",
+                                  &store_stats(h->store)->latency);
+}
+
 /* A fresh harness with the base state; faults disarmed. */
 static inline struct harness *h_open(void)
 {
@@ -313,6 +325,7 @@ static inline struct harness *h_open(void)
     assert_int_equal(svc_init(&h->svc, &scfg, h->store, &h->clock, err, sizeof(err)), 0);
     api_config_defaults(&acfg);
     assert_int_equal(api_init(&h->api, &acfg, &h->svc, err, sizeof(err)), 0);
+    api_set_metrics(&h->api, h_metrics, h);
     h->engine = (struct engine){.svc = &h->svc, .driver = &engine_sim_driver,
                                 .driver_ctx = h->svc.settle_status};
     assert_int_equal(control_init(&h->control, &h->svc, NULL, scfg.status_delay_ms, h_kick, h),

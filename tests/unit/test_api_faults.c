@@ -84,6 +84,8 @@ static const struct op ops[] = {
     TAG_OPS("customer-gateway", "{cgw}"),
     TAG_OPS("vpn-connection", "{conn}"),
     /* vpnd's own routes */
+    {"GET", "/metrics", NULL, false},
+    {"GET", "/openapi.json", NULL, false},
     {"GET", "/_vpnd/health", NULL, false},
     {"GET", "/_vpnd/ready", NULL, false},
     {"POST", "/_vpnd/reset", "{}", true},

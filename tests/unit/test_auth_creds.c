@@ -182,11 +182,12 @@ static void test_unknown_keyword_is_quoted_only_when_short(void **state)
 {
     (void)state;
     assert_load_fails("key AK1 " SK1 " " P1 "\n", -EINVAL,
-                      ":1: unknown keyword \"key\"; expected \"ak\", \"token\" or a # comment");
+                      ":1: unknown keyword \"key\"; expected \"ak\", \"token\", \"admin\" or a "
+                      "# comment");
     /* a line holding just a secret must not end up in a log */
     assert_load_fails("ak AK1 sk " P1 "\n" SK1 "\n", -EINVAL,
-                      ":2: unknown keyword (40 characters, not shown); expected \"ak\", \"token\" "
-                      "or a # comment");
+                      ":2: unknown keyword (40 characters, not shown); expected \"ak\", \"token\", "
+                      "\"admin\" or a # comment");
 }
 
 static void test_bad_access_key_is_quoted(void **state)
@@ -270,6 +271,14 @@ static void test_admin_lines_load_as_credentials_of_their_own(void **state)
 
     (void)state;
     assert_int_equal(loaded_count(text), 3);
+}
+
+static void test_the_older_admin_token_line_loads_as_an_admin_token(void **state)
+{
+    (void)state;
+    assert_int_equal(loaded_count("admin admin-token-1\nadmin token admin-token-2\n"), 2);
+    assert_load_fails("admin admin-token-1\nadmin token admin-token-1\n", -EINVAL,
+                      ":2: this token is already defined on line 1");
 }
 
 static void test_a_malformed_admin_line_says_what_it_needs(void **state)
@@ -393,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_builders_validate_and_refuse_duplicates),
         cmocka_unit_test(test_many_access_keys_are_all_found),
         cmocka_unit_test(test_admin_lines_load_as_credentials_of_their_own),
+        cmocka_unit_test(test_the_older_admin_token_line_loads_as_an_admin_token),
         cmocka_unit_test(test_a_malformed_admin_line_says_what_it_needs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
