@@ -92,6 +92,7 @@ SVC_DEPS := util model store service
 API_DEPS := util model store service transfer control http auth engine api
 CONFIG_DEPS := util model config
 DRIVER_DEPS := util model driver
+ENGINE_DEPS := util model store service driver engine
 
 build/asan/tests/test_util_%: build/asan/tests/unit/test_util_%.o $(call mod_objs,$(UTIL_DEPS))
 	@mkdir -p $(dir $@)
@@ -118,6 +119,9 @@ build/asan/tests/test_api_%: build/asan/tests/unit/test_api_%.o $(call mod_objs,
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 build/asan/tests/test_driver_%: build/asan/tests/unit/test_driver_%.o $(call mod_objs,$(DRIVER_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+build/asan/tests/test_engine_%: build/asan/tests/unit/test_engine_%.o $(call mod_objs,$(ENGINE_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
@@ -205,15 +209,16 @@ check: test-deps
 	$(MAKE) check-pg
 
 # Real tunnels: two charons in network namespaces driven through vpnd's VICI codec, client and
-# mapping (tests/dataplane/README.md). Needs root; skipped with one line where namespaces
-# cannot be created.
-check-dataplane: build/asan/tests/vici_tool
+# mapping, and by the vpnd binary itself with --driver strongswan (tests/dataplane/README.md).
+# Needs root; skipped with one line where namespaces cannot be created.
+check-dataplane: build/asan/tests/vici_tool build/asan/vpnd
 	@tests/dataplane/run.sh
 
 # The same store contract suite (tests/unit/test_store_*, and test_svc_* over the same fixture)
 # and API suite on PostgreSQL: a private cluster started for the run, or the one whose URL is in
 # VPND_PG_URL (.ci/run starts one).
-STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_%,$(UNIT_BIN))
+STORE_UNIT_BIN := $(filter build/asan/tests/test_store_% build/asan/tests/test_svc_% \
+	build/asan/tests/test_engine_%,$(UNIT_BIN))
 # Without PostgreSQL installed (scripts/setup.sh --test installs it) and no VPND_PG_URL, the pass
 # is skipped with a notice; .ci/run always provides VPND_PG_URL, so CI never skips it.
 check-pg: build/asan/vpnd $(STORE_UNIT_BIN)
@@ -246,8 +251,9 @@ openapi: build/rel/vpnd
 	/usr/bin/python3 scripts/gen-openapi.py --vpnd build/rel/vpnd
 	$(MAKE) build/rel/vpnd
 
-bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench
+bench-dataplane: test-deps build/asan/tests/vici_tool build/rel/vici_events_bench build/rel/vpnd
 	/usr/bin/python3 bench/dataplane.py
+	/usr/bin/python3 bench/dataplane_vpnd.py --binary build/rel/vpnd
 	build/rel/vici_events_bench 300000
 
 # Fuzzing (fuzz/README.md). `make fuzz` builds the libFuzzer binaries with clang into

@@ -52,11 +52,12 @@ def build_store(binary, work):
     return db, conn_ids, gws
 
 
-def start(binary, db, work):
+def start(binary, db, work, extra=()):
+    """vpnd under callgrind (instrumentation off) with extra serve arguments."""
     out = os.path.join(work, "callgrind.out")
     argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out,
             binary, "serve", "--listen", "127.0.0.1:0", "--db", db, "--status-delay", "50",
-            "--log-level", "warn"]
+            "--log-level", "warn"] + list(extra)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:
         m = READY.search(line)

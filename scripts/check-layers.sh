@@ -16,8 +16,8 @@ allowed() {
     client) echo "util" ;;
     config) echo "model util" ;;
     driver) echo "model util" ;;
-    service) echo "store model util" ;;
-    engine) echo "service model util" ;;
+    service) echo "store driver model util" ;;
+    engine) echo "service driver model util" ;;
     transfer) echo "service model util" ;;
     control) echo "transfer service model util" ;;
     api) echo "control service model auth http util" ;;

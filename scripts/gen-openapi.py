@@ -258,13 +258,18 @@ FAULT_RULE = {
 USES = {"remaining": dict(I, description="with a count: how many are left"),
         "created_at": MS}
 
+DATAPLANE = obj({"connected": B}, ["connected"],
+                desc="with --driver strongswan only: whether charon's VICI socket answers now")
+
 OWN_SCHEMAS = {
     "VpndHealth": obj(dict(status={"type": "string", "enum": ["ok"]}, version=S,
-                           store={"type": "string", "enum": ["sqlite", "postgres"]}, driver=S,
-                           control_api=B, **RID),
+                           store={"type": "string", "enum": ["sqlite", "postgres"]},
+                           driver={"type": "string", "enum": ["sim", "strongswan"]},
+                           control_api=B, dataplane=DATAPLANE, **RID),
                       ["status", "version", "store", "driver", "control_api", "request_id"]),
     "VpndReady": obj(dict(status={"type": "string", "enum": ["ready"]},
-                          store={"type": "string", "enum": ["sqlite", "postgres"]}, **RID),
+                          store={"type": "string", "enum": ["sqlite", "postgres"]},
+                          dataplane=DATAPLANE, **RID),
                      ["status", "store", "request_id"]),
     "VpndResetRequest": obj({"project_id": S}, desc="{}: everything; project_id: its resources"),
     "VpndReset": obj(dict(reset=dict(S, description="\"all\", or the project id"), **RID),
@@ -357,7 +362,9 @@ OWN = {
         "with --control-api off.", None, answer("200", "vpnd runs", "VpndHealth")),
     "vpnd.ready": (
         "Readiness", "When the store answers (a round trip to the database); else the store's "
-        "error (500/503/504).", None, answer("200", "The store answers", "VpndReady")),
+        "error (500/503/504). A data plane whose charon cannot be reached is said (dataplane), "
+        "not refused: the API serves meanwhile.", None,
+        answer("200", "The store answers", "VpndReady")),
     "vpnd.reset": (
         "Delete everything", "Every resource, rule, hold and the virtual clock ({}), or one "
         "project's resources, in one transaction.", json_body("VpndResetRequest", False),

@@ -219,6 +219,16 @@ static void config_to_server(const struct config *c, struct server_config *sc)
     sc->api.credentials = config_str(c, CONFIG_CREDENTIALS);
     sc->api.max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
     sc->control_api = c->v[CONFIG_CONTROL_API].num == 0; /* "on" */
+    sc->plane.driver = config_str(c, CONFIG_DRIVER);
+    sc->plane.vici = config_str(c, CONFIG_VICI);
+    if (config_str(c, CONFIG_NODE_ID))
+        sc->plane.node = config_str(c, CONFIG_NODE_ID);
+    sc->plane.lease_ms = config_uint(c, CONFIG_LEASE_TIME);
+    sc->plane.reconcile_ms = config_uint(c, CONFIG_RECONCILE_INTERVAL);
+    /* with a real data plane PENDING_* lasts until charon accepted the configuration: no
+     * simulated delay before it unless one is asked for */
+    if (strcmp(sc->plane.driver, "strongswan") == 0 && !config_is_set(c, CONFIG_STATUS_DELAY))
+        sc->svc.status_delay_ms = 0;
     sc->tls_cert = config_str(c, CONFIG_TLS_CERT);
     sc->tls_key = config_str(c, CONFIG_TLS_KEY);
     sc->version = VPND_VERSION;
@@ -451,9 +461,11 @@ static int serve_run(struct serve_ctx *s, struct store *store)
 {
     struct server_config scfg;
     const char *seed = config_str(s->cfg, CONFIG_SEED);
-    char err[512];
+    char err[512], host[65] = "";
 
     config_to_server(s->cfg, &scfg);
+    if (!config_str(s->cfg, CONFIG_NODE_ID) && gethostname(host, sizeof(host) - 1) == 0 && host[0])
+        scfg.plane.node = host; /* the lease name: stable across restarts of this host's vpnd */
     int r = server_open(&s->srv, &scfg, store, serve_tick, s, err, sizeof(err));
     if (r < 0) {
         fprintf(stderr, "vpnd: %s\n", err);

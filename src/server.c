@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "driver/strongswan/strongswan.h"
+#include "engine/plane.h"
 #include "util/ids.h"
 #include "util/log.h"
 
@@ -16,6 +18,11 @@ void server_config_defaults(struct server_config *cfg)
     svc_config_defaults(&cfg->svc);
     api_config_defaults(&cfg->api);
     cfg->control_api = true;
+    cfg->plane = (struct server_dataplane){.vici = "unix:///var/run/charon.vici",
+                                           .node = "vpnd",
+                                           .lease_ms = 15000,
+                                           .reconcile_ms = 30000,
+                                           .retry_ms = 5000};
 }
 
 int server_open_service(struct server *srv, const struct server_config *cfg, struct store *store,
@@ -33,7 +40,8 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
 }
 
 /* http_tick_fn: the owner's hook, the control surface (its copy of the rules, held delays,
- * delayed answers), then the status engine. */
+ * delayed answers, the virtual clock), the data plane (leases, reconciliation), then the status
+ * engine. */
 static void server_tick(void *ud)
 {
     struct server *srv = ud;
@@ -44,6 +52,8 @@ static void server_tick(void *ud)
         control_tick(&srv->control);
         api_tick(&srv->api);
     }
+    if (srv->plane)
+        plane_tick(srv->plane); /* leases first: the engine hands over only what this node drives */
     engine_tick(&srv->engine);
 }
 
@@ -126,6 +136,63 @@ static void server_on_http_error(void *ud, const struct http_request *req, int s
     api_on_http_error(&srv->api, req, status, msg, resp);
 }
 
+/* driver_loop.watch: the driver's descriptor and timer on the HTTP loop. */
+static void server_watch(void *ud, int fd, uint32_t events, int64_t deadline)
+{
+    struct server *srv = ud;
+    int r = http_watch_set(srv->watch, fd, events, deadline);
+
+    if (r < 0)
+        log_error("op=dataplane.watch fd=%d error=\"%s\"", fd, strerror(-r));
+}
+
+static void server_on_watch(void *ud, uint32_t events)
+{
+    struct server *srv = ud;
+
+    if (events)
+        driver_on_ready(srv->driver, events);
+    else
+        driver_on_timer(srv->driver);
+}
+
+/* --driver strongswan: the driver on the HTTP loop, the data plane as the engine's driver. */
+static int open_dataplane(struct server *srv, const struct server_dataplane *cfg, char *errbuf,
+                          size_t errlen)
+{
+    struct driver_loop loop = {.ud = srv, .watch = server_watch};
+    struct plane_config pc = {.node = cfg->node,
+                              .lease_ms = cfg->lease_ms,
+                              .reconcile_ms = cfg->reconcile_ms,
+                              .retry_ms = cfg->retry_ms};
+    int r = http_watch_new(srv->http, server_on_watch, srv, &srv->watch);
+
+    if (r == 0) {
+        /* a local socket: retrying every second at most is cheap, and charon is back sooner */
+        struct sw_opts o = {.backoff_min_ms = 100, .backoff_max_ms = 1000};
+        r = driver_strongswan_new(cfg->vici, &loop, &o, &srv->driver);
+        if (r == -EINVAL)
+            snprintf(errbuf, errlen,
+                     "vici: must be a Unix socket URL like unix:///var/run/charon.vici, got "
+                     "\"%.200s\"",
+                     cfg->vici);
+    }
+    if (r == 0) {
+        r = plane_new(&srv->svc, srv->driver, &pc, &srv->plane);
+        if (r == -EINVAL)
+            snprintf(errbuf, errlen, "node-id: is required with the strongswan driver");
+    }
+    if (r == -ENOMEM || r == -ENOSPC)
+        snprintf(errbuf, errlen, "data plane: %s", strerror(-r));
+    if (r < 0)
+        return r;
+    srv->svc.driver = srv->driver;
+    srv->engine.driver = &plane_engine_driver;
+    srv->engine.driver_ctx = srv->plane;
+    driver_start(srv->driver); /* an unreachable charon is retried with back-off */
+    return 0;
+}
+
 int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
                 server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen)
 {
@@ -138,13 +205,15 @@ int server_open(struct server *srv, const struct server_config *cfg, struct stor
     srv->on_tick_ud = ud;
     srv->engine = (struct engine){.svc = &srv->svc,
                                   .driver = &engine_sim_driver,
-                                  .driver_ctx = srv->svc.settle_status};
+                                  .driver_ctx = &srv->svc};
     r = api_init(&srv->api, &cfg->api, &srv->svc, errbuf, errlen);
     if (r == 0 && cfg->tls_cert && cfg->tls_key)
         r = http_tls_new(cfg->tls_cert, cfg->tls_key, &tls, errbuf, errlen);
     if (r == 0)
         r = http_server_new(&cfg->http, server_handle, server_on_http_error, server_tick, srv,
                             &srv->http, errbuf, errlen);
+    if (r == 0 && cfg->plane.driver && strcmp(cfg->plane.driver, "strongswan") == 0)
+        r = open_dataplane(srv, &cfg->plane, errbuf, errlen);
     if (r < 0) {
         http_tls_free(tls);
         server_close(srv);
@@ -152,13 +221,14 @@ int server_open(struct server *srv, const struct server_config *cfg, struct stor
     }
     if (tls)
         (void)http_server_set_tls(srv->http, tls); /* not running yet: cannot fail */
+    srv->api.driver = srv->driver ? cfg->plane.driver : "sim"; /* health, also without control */
     if (cfg->control_api) {
         /* a store that cannot be read yet only delays the rules: the ticks load them */
         (void)control_init(&srv->control, &srv->svc,
                            cfg->clock ? NULL : &srv->vclock, cfg->svc.status_delay_ms,
                            server_kick, srv);
         srv->has_control = true;
-        api_attach_control(&srv->api, &srv->control, srv->engine.driver->name, server_wake, srv);
+        api_attach_control(&srv->api, &srv->control, srv->api.driver, server_wake, srv);
     }
     http_server_set_turn(srv->http, server_turn);
     http_server_set_access(srv->http, server_access);
@@ -174,7 +244,33 @@ int server_run(struct server *srv, volatile sig_atomic_t *stop)
 
 void server_close(struct server *srv)
 {
-    http_server_free(srv->http);
+    if (srv->driver) {
+        const struct driver_stats *d = driver_stats(srv->driver);
+        const struct plane_stats *p = plane_stats(srv->plane);
+        log_info("event=dataplane_stats connects=%llu events=%llu reports=%llu commands=%llu "
+                 "command_errors=%llu refreshes=%llu refresh_last_us=%llu refresh_last_sas=%llu "
+                 "reconciles=%llu reconcile_last_us=%llu reconcile_last_conns=%llu periodic=%llu "
+                 "periodic_last_us=%llu leases=%llu "
+                 "lease_failures=%llu status_writes=%llu applies=%llu removes=%llu",
+                 (unsigned long long)d->connects, (unsigned long long)d->events,
+                 (unsigned long long)d->state_reports, (unsigned long long)d->commands,
+                 (unsigned long long)d->command_errors, (unsigned long long)d->refreshes,
+                 (unsigned long long)d->refresh_last_us, (unsigned long long)d->refresh_last_sas,
+                 (unsigned long long)p->reconciles, (unsigned long long)p->reconcile_last_us,
+                 (unsigned long long)p->reconcile_last_conns, (unsigned long long)p->periodic,
+                 (unsigned long long)p->periodic_last_us, (unsigned long long)p->leases_held,
+                 (unsigned long long)p->lease_failures, (unsigned long long)p->status_writes,
+                 (unsigned long long)p->applies, (unsigned long long)p->removes);
+    }
+    /* the driver first: a deferred ipsec-sa it still owes is answered before the HTTP server
+     * frees the request */
+    driver_free(srv->driver);
+    srv->driver = NULL;
+    srv->svc.driver = NULL;
+    plane_free(srv->plane);
+    srv->plane = NULL;
+    http_server_free(srv->http); /* frees srv->watch */
+    srv->watch = NULL;
     srv->http = NULL;
     api_done(&srv->api);
     if (srv->has_control)

@@ -19,6 +19,19 @@
 #include "util/metrics.h"
 
 struct store;
+struct driver;
+struct plane;
+struct http_watch;
+
+/* The data plane (engine/plane.h) and its driver. */
+struct server_dataplane {
+    const char *driver;    /* "strongswan"; NULL or "sim": the simulated cloud */
+    const char *vici;      /* charon's VICI socket, "unix:///var/run/charon.vici" */
+    const char *node;      /* this node's name in the leases */
+    unsigned lease_ms;     /* plane_config */
+    unsigned reconcile_ms;
+    unsigned retry_ms;
+};
 
 struct server_config {
     struct http_config http;
@@ -27,6 +40,7 @@ struct server_config {
     const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock, or
                                 * with control_api the control surface's virtual clock */
     bool control_api;          /* the control surface (/_vpnd/..., control/); default on */
+    struct server_dataplane plane;
     const char *tls_cert;      /* PEM certificate chain; with tls_key: serve TLS only */
     const char *tls_key;       /* PEM private key (not readable by others) */
     const char *version;       /* for the build_info metric */
@@ -62,14 +76,21 @@ struct server {
     server_tick_fn on_tick;   /* may be NULL */
     void *on_tick_ud;
     struct server_stats stats; /* the access hook's counters (metrics) */
+    /* the data plane (--driver strongswan), owned; all NULL for the simulated cloud. The
+     * driver's socket and timer are served on the HTTP loop through watch. */
+    struct driver *driver;
+    struct plane *plane;
+    struct http_watch *watch;
 };
 
 /* Fills cfg with the defaults (http 127.0.0.1:8080, tick 50 ms, service and API defaults). */
 void server_config_defaults(struct server_config *cfg);
 
 /* Builds the service, the status engine and the API over store and binds the HTTP server; on_tick
- * (may be NULL) runs first in every tick. On failure writes a reason into errbuf, releases what it
- * built and returns a negative errno (-EINVAL: a bad setting; else the HTTP server's error). */
+ * (may be NULL) runs first in every tick. With cfg->plane.driver "strongswan" it also builds the
+ * data plane and starts connecting to charon (an unreachable charon is retried, not an error).
+ * On failure writes a reason into errbuf, releases what it built and returns a negative errno
+ * (-EINVAL: a bad setting; else the HTTP server's error). */
 int server_open(struct server *srv, const struct server_config *cfg, struct store *store,
                 server_tick_fn on_tick, void *ud, char *errbuf, size_t errlen);
 /* A server without HTTP, API or engine: the service over store (vpnd import, export). Returns 0

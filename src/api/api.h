@@ -41,7 +41,7 @@ struct api {
     struct router router;     /* the route table (api/routes.c), compiled by api_init */
     /* the control surface (api_attach_control); NULL: --control-api off, its routes are 404 */
     struct control *control;
-    const char *driver;       /* the status engine's driver, for /_vpnd/health */
+    const char *driver;       /* the data plane's driver ("sim", "strongswan"), /_vpnd/health */
     api_wake_fn wake;         /* may be NULL: delayed answers wait for the next tick */
     void *wake_ud;
     struct api_delayed *delayed; /* answers an injected latency holds back, soonest first */
@@ -65,7 +65,7 @@ int api_init(struct api *api, const struct api_config *cfg, struct svc *svc, cha
 void api_done(struct api *api);
 
 /* Serves the control surface (/_vpnd/...) over ctl (borrowed) and injects its faults; driver
- * is the status engine's driver name (health); wake (may be NULL) is how a delayed answer asks
+ * is the data plane's driver name (health: "sim" or "strongswan"); wake (may be NULL) is how a delayed answer asks
  * for a tick. */
 void api_attach_control(struct api *api, struct control *ctl, const char *driver,
                         api_wake_fn wake, void *wake_ud);

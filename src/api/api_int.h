@@ -47,7 +47,7 @@ void api_fault_answer(struct api *api, const struct http_request *req, struct ht
 void api_delayed_free(struct api *api);
 
 /* The handlers of the route table (api/routes.c), one file per resource: conn.c, monitor.c,
- * vgw.c, vgw_extra.c, cgw.c, tags.c, quota.c. */
+ * vgw.c, vgw_extra.c, cgw.c, tags.c, quota.c, peer.c. */
 int api_conn_create(struct api_ctx *ctx);
 int api_conn_batch_create(struct api_ctx *ctx);
 int api_conn_show(struct api_ctx *ctx);
@@ -56,6 +56,9 @@ int api_conn_update(struct api_ctx *ctx);
 int api_conn_delete(struct api_ctx *ctx);
 int api_conn_reset(struct api_ctx *ctx);
 int api_conn_log(struct api_ctx *ctx);
+int api_conn_ipsec_sa(struct api_ctx *ctx);
+int api_conn_peer_config(struct api_ctx *ctx);
+int api_peer_devices(struct api_ctx *ctx);
 int api_monitor_create(struct api_ctx *ctx);
 int api_monitor_show(struct api_ctx *ctx);
 int api_monitor_list(struct api_ctx *ctx);

@@ -15,6 +15,17 @@
 #define VPND_VERSION "0.0.0"
 #endif
 
+/* With a data-plane driver: ,"dataplane":{"connected":bool} (its daemon reachable now). */
+static int dataplane_write(struct api_ctx *ctx)
+{
+    bool connected = false;
+
+    if (!svc_dataplane(ctx->svc, &connected))
+        return 0;
+    return buf_printf(&ctx->resp->body, ",\"dataplane\":{\"connected\":%s}",
+                      connected ? "true" : "false");
+}
+
 int api_vpnd_health(struct api_ctx *ctx)
 {
     int r = api_reply_open(ctx, "{\"status\":\"ok\",\"version\":\"" VPND_VERSION "\",\"store\":");
@@ -25,11 +36,16 @@ int api_vpnd_health(struct api_ctx *ctx)
         r = buf_printf(&ctx->resp->body, ",\"driver\":\"%s\",\"control_api\":%s",
                        ctx->api->driver ? ctx->api->driver : "sim",
                        ctx->api->control ? "true" : "false");
+    if (r == 0)
+        r = dataplane_write(ctx);
     return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }
 
 /* 200 only when the store answers; otherwise the error body of the store's failure (500, 503
- * or 504: the dispatcher logs the cause), which every probe reads as "not ready". */
+ * or 504: the dispatcher logs the cause), which every probe reads as "not ready". A data plane
+ * whose daemon cannot be reached is said, not refused: the API serves meanwhile (its
+ * connections are UNKNOWN, the driver reconnects by itself), and a probe that took vpnd out of
+ * service for it would take the API away too. */
 int api_vpnd_ready(struct api_ctx *ctx)
 {
     int r = svc_ping(ctx->svc);
@@ -38,6 +54,8 @@ int api_vpnd_ready(struct api_ctx *ctx)
         r = api_reply_open(ctx, "{\"status\":\"ready\",\"store\":");
     if (r == 0)
         r = buf_json_str(&ctx->resp->body, svc_store_name(ctx->svc));
+    if (r == 0)
+        r = dataplane_write(ctx);
     return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }
 

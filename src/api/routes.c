@@ -21,6 +21,13 @@ static const struct route routes[] = {
     {"POST", "/v5/{project_id}/vpn-connection/{id}/reset", api_conn_reset, W,
      "vpn_connection.reset"},
     {"GET", "/v5/{project_id}/vpn-connection/{id}/log", api_conn_log, 0, "vpn_connection.log"},
+    /* the data plane (spec §9): SAs and their counters, the customer side's configuration */
+    {"GET", "/v5/{project_id}/vpn-connection/{id}/ipsec-sa", api_conn_ipsec_sa, 0,
+     "vpn_connection.ipsec_sa"},
+    {"POST", "/v5/{project_id}/vpn-connection/{id}/peer-configuration/export",
+     api_conn_peer_config, J, "vpn_connection.peer_configuration.export"},
+    {"GET", "/v5/{project_id}/peer-configuration/supported-devices", api_peer_devices, 0,
+     "peer_configuration.supported_devices"},
     {"POST", "/v5/{project_id}/vpn-connections/batch-create", api_conn_batch_create, J | W,
      "vpn_connection.batch_create"},
     /* connection monitors (spec §5.1) */

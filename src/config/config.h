@@ -56,6 +56,11 @@ enum config_key {
     CONFIG_SEED,
     CONFIG_LOG_LEVEL,
     CONFIG_LOG_FORMAT,
+    CONFIG_DRIVER,
+    CONFIG_VICI,
+    CONFIG_NODE_ID,
+    CONFIG_LEASE_TIME,
+    CONFIG_RECONCILE_INTERVAL,
     /* vpnd import only, command line only */
     CONFIG_PROJECT_ID,
     CONFIG_KEEP_IDS,

@@ -16,6 +16,7 @@ static const char *const level_choices[] = {"debug", "info", "warn", "error", NU
 static const char *const on_off_choices[] = {"on", "off", NULL};
 static const char *const format_choices[] = {"text", "json", NULL};
 #define LIVE CONFIG_LIVE
+static const char *const driver_choices[] = {"sim", "strongswan", NULL};
 
 static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LISTEN] = {"listen", "VPND_LISTEN", CONFIG_ADDR, 0, 0, "127.0.0.1:8080", NULL, 0,
@@ -92,6 +93,21 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LOG_FORMAT] = {"log-format", "VPND_LOG_FORMAT", CONFIG_ENUM, 0, 0, "text",
                            format_choices, LIVE, ALL, "FORMAT",
                            "text (key=value) or json (one object a line)"},
+    [CONFIG_DRIVER] = {"driver", "VPND_DRIVER", CONFIG_ENUM, 0, 0, "sim", driver_choices, 0, SERVE,
+                       "DRIVER",
+                       "the data plane: sim (statuses simulated) or strongswan (real tunnels "
+                       "through charon's VICI socket)"},
+    [CONFIG_VICI] = {"vici", "VPND_VICI", CONFIG_STR, 0, 0, "unix:///var/run/charon.vici", NULL,
+                     0, SERVE, "URL", "charon's VICI socket (--driver strongswan)"},
+    [CONFIG_NODE_ID] = {"node-id", "VPND_NODE_ID", CONFIG_IDENT, 1, 64, NULL, NULL, 0, SERVE,
+                        "NAME",
+                        "this node's name in the data-plane leases (default: the host name)"},
+    [CONFIG_LEASE_TIME] = {"lease-time", "VPND_LEASE_TIME_MS", CONFIG_UINT, 1000, 3600000, "15000",
+                           NULL, 0, SERVE, "MS",
+                           "how long a node's lease on a gateway's tunnels lasts unrenewed"},
+    [CONFIG_RECONCILE_INTERVAL] = {"reconcile-interval", "VPND_RECONCILE_INTERVAL_MS",
+                                   CONFIG_UINT, 1000, 86400000, "30000", NULL, 0, SERVE, "MS",
+                                   "how often every IPsec SA is listed to correct missed events"},
     [CONFIG_PROJECT_ID] = {"project-id", NULL, CONFIG_IDENT, 1, 64, NULL, NULL, CONFIG_FLAG_ONLY,
                            CONFIG_CMD_IMPORT, "ID", "project of records without \"project_id\""},
     [CONFIG_KEEP_IDS] = {"keep-ids", NULL, CONFIG_BOOL, 0, 0, NULL, NULL, CONFIG_FLAG_ONLY,

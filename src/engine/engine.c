@@ -12,15 +12,15 @@
 
 #define ENGINE_BATCH SVC_DUE_MAX
 
-static const char *sim_conn_settled_status(const void *ctx, const char *project_id,
-                                           const char *id)
+static const char *sim_conn_settled_status(void *ctx, const struct svc_due *d)
 {
-    (void)project_id;
-    (void)id;
-    return ctx ? ctx : MODEL_STATUS(DOWN);
+    const struct svc *svc = ctx;
+
+    (void)d;
+    return svc ? svc->settle_status : MODEL_STATUS(DOWN);
 }
 
-const struct driver_ops engine_sim_driver = {
+const struct engine_driver engine_sim_driver = {
     .name = "sim",
     .conn_settled_status = sim_conn_settled_status,
 };
@@ -107,12 +107,14 @@ static int tick_monitors(struct engine *e, int64_t now)
     return applied;
 }
 
-/* A connection whose delete delay has passed: the driver tears it down, then the row goes. */
+/* A connection whose delete delay has passed: the driver tears it down, then the row goes (or
+ * the driver removes it once its daemon is done: nothing applied yet). */
 static int remove_connection(struct engine *e, const struct svc_due *d)
 {
-    int r = e->driver->conn_remove ? e->driver->conn_remove(e->driver_ctx, d->project_id, d->id)
-                                   : 0;
+    int r = e->driver->conn_remove ? e->driver->conn_remove(e->driver_ctx, d) : 0;
 
+    if (r > 0)
+        return -ENOENT; /* counted as nothing applied (engine.c outcome) */
     return r < 0 ? r : svc_conn_remove(e->svc, d);
 }
 
@@ -158,12 +160,13 @@ static int tick_resources(struct engine *e, int64_t now)
             r = svc_vgw_settle(e->svc, d);
             if (r == 0)
                 log_transition(e, d, pending ? MODEL_STATUS(ACTIVE) : d->status);
+            if (r == 0 && pending && e->driver->vgw_settled)
+                e->driver->vgw_settled(e->driver_ctx, d);
         } else if (strcmp(d->status, MODEL_STATUS(PENDING_DELETE)) == 0) {
             r = remove_connection(e, d);
         } else {
             /* a due time on a settled status is only cleared */
-            const char *to = pending ? e->driver->conn_settled_status(e->driver_ctx,
-                                                                      d->project_id, d->id)
+            const char *to = pending ? e->driver->conn_settled_status(e->driver_ctx, d)
                                      : d->status;
             if (to)
                 settles[n_settle++] = (struct svc_conn_settle){.d = d, .to = to};

@@ -5,26 +5,36 @@
  * engines on one database every transition happens once. State lives in the store (status +
  * status_due), so a transition left pending when vpnd stopped completes after restart.
  *
- * The engine/driver boundary (the ops below) is what a data plane replaces: the simulated
- * driver answers at once from the configured settle status; a real one decides from the IPsec
- * daemon, or changes statuses itself as its events arrive (svc_conn_set_status). Time is the
- * service's clock (svc_now_ms), never the system clock. */
+ * The engine/driver boundary (struct engine_driver) is what a data plane replaces: the
+ * simulated driver answers at once from the configured settle status; the data plane
+ * (engine/plane.h) loads the connection into the IPsec daemon and settles it itself once the
+ * daemon accepted it, then changes statuses as the daemon's events arrive
+ * (svc_conn_set_status). Time is the service's clock (svc_now_ms), never the system clock. */
 #ifndef VPND_ENGINE_H
 #define VPND_ENGINE_H
 
 #include <stdint.h>
 
 struct svc;
+struct svc_due;
 
-struct driver_ops {
+/* The engine/driver boundary: what a connection's pending transition becomes. The simulated
+ * cloud answers at once (engine_sim_driver); the data plane (engine/plane.h) takes the
+ * transition in hand and completes it itself once the IPsec daemon has done its part. */
+struct engine_driver {
     const char *name;
-    /* The status connection id of project_id settles to after PENDING_CREATE or
-     * PENDING_UPDATE (a canonical connection status), or NULL to leave it pending (asked again
-     * on a later tick). */
-    const char *(*conn_settled_status)(const void *ctx, const char *project_id, const char *id);
-    /* Tears a PENDING_DELETE connection down before its row is removed; NULL = nothing to do.
-     * A negative errno keeps the row (retried on the next tick). */
-    int (*conn_remove)(const void *ctx, const char *project_id, const char *id);
+    /* The status due connection d (PENDING_CREATE or PENDING_UPDATE) settles to now (a
+     * canonical connection status), or NULL: not now (the driver settles it itself later, or it
+     * is asked again when d is due again). */
+    const char *(*conn_settled_status)(void *ctx, const struct svc_due *d);
+    /* Tears a due PENDING_DELETE connection down: 0 its row may go now, 1 the driver removes
+     * the row itself later, or a negative errno (asked again on a later tick). NULL = nothing
+     * to tear down. */
+    int (*conn_remove)(void *ctx, const struct svc_due *d);
+    /* A gateway the engine just settled ACTIVE from d->status (PENDING_CREATE: a new gateway
+     * to drive; PENDING_UPDATE: its local subnets may have changed what its connections
+     * select); NULL = nothing to do. */
+    void (*vgw_settled)(void *ctx, const struct svc_due *d);
 };
 
 /* The targets transitions are counted by (engine_stats.transitions). */
@@ -49,18 +59,19 @@ struct engine_stats {
 
 struct engine {
     struct svc *svc; /* borrowed */
-    const struct driver_ops *driver;
-    const void *driver_ctx;
+    const struct engine_driver *driver;
+    void *driver_ctx;
     struct engine_stats stats;
 };
+
+/* The simulated cloud; ctx is the struct svc whose settle status connections settle to (NULL:
+ * DOWN). */
+extern const struct engine_driver engine_sim_driver;
 
 /* "vpn_gateway", "customer_gateway", "vpn_connection", "connection_monitor" (kind < 4). */
 const char *engine_kind_name(unsigned kind);
 /* "ACTIVE", "DOWN", "ERROR", "deleted", "other". */
 const char *engine_target_name(enum engine_target t);
-
-/* The simulated cloud; ctx is the settled status string (MODEL_STATUS(DOWN) or (ACTIVE)). */
-extern const struct driver_ops engine_sim_driver;
 
 /* Applies every transition due by the service's clock now (up to a batch per queue). Returns
  * the number applied or a negative errno. */

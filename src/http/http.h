@@ -204,4 +204,27 @@ bool http_server_is_tls(const struct http_server *s);
 /* The TLS in use (borrowed until the next http_server_set_tls), or NULL. */
 const struct http_tls *http_server_tls(const struct http_server *s);
 
+/* ---- Other descriptors and timers on the loop ----
+ * The owner of another non-blocking socket (the data plane's VICI client) serves it on the same
+ * epoll loop through a watch: a callback with at most one descriptor and one timer, both
+ * changed with http_watch_set whenever the owner's needs change (after every call into the
+ * socket's code). The descriptor is level-triggered: fn(ud, events) runs in each loop turn in
+ * which it is ready for an asked event (EPOLLIN, EPOLLOUT; EPOLLERR and EPOLLHUP always count);
+ * fn(ud, 0) runs once the deadline has passed, and the timer is then disarmed. Callbacks run on
+ * the loop's thread outside request handling (not inside turn(true)..turn(false)); they may set
+ * any watch, but free none. At most HTTP_MAX_WATCHES per server. */
+#define HTTP_MAX_WATCHES 4
+struct http_watch;
+typedef void (*http_watch_fn)(void *ud, uint32_t events);
+/* Adds a watch with nothing to watch yet. Returns 0, -ENOSPC (HTTP_MAX_WATCHES in use) or
+ * -ENOMEM. */
+int http_watch_new(struct http_server *s, http_watch_fn fn, void *ud, struct http_watch **ret);
+/* Watches fd (-1: none) for events (EPOLLIN | EPOLLOUT) and arms the timer at deadline (an
+ * ids_mono_ms time; -1: none). A descriptor the owner closed and reopened under the same number
+ * is handled. Returns 0 or the epoll_ctl errno (negative; the descriptor is then not watched). */
+int http_watch_set(struct http_watch *w, int fd, uint32_t events, int64_t deadline);
+/* Removes the watch (its descriptor leaves the epoll set; the owner closes it). NULL is a
+ * no-op. */
+void http_watch_free(struct http_watch *w);
+
 #endif

@@ -160,6 +160,16 @@ struct http_client {
     unsigned count;
 };
 
+/* A foreign descriptor and timer on the loop (http.h "Other descriptors"). */
+struct http_watch {
+    struct http_server *s;
+    http_watch_fn fn;
+    void *ud;
+    int fd;           /* in the epoll set; -1: none */
+    uint32_t events;  /* asked for fd */
+    int64_t deadline; /* mono ms; -1: no timer */
+};
+
 struct http_server {
     struct http_config cfg; /* cfg.listen is not kept */
     http_handler_fn handler;
@@ -195,6 +205,7 @@ struct http_server {
     struct http_tls *tls; /* NULL: plain TCP */
     bool tls_locked;      /* running: TLS can be replaced, not turned on or off */
     struct http_stats stats; /* the counters; gauges are filled in by http_server_stats */
+    struct http_watch *watches[HTTP_MAX_WATCHES]; /* watch.c; NULL: free slot */
 };
 
 /* listen.c: parses spec ("ADDR:PORT" or "[ADDR]:PORT"), opens a non-blocking listening socket
@@ -218,6 +229,13 @@ int http_head_parse(char *in, uint32_t end, struct http_head *h, char *msg, size
 ssize_t http_chunked_feed(struct http_chunked *st, const char *in, size_t len, struct buf *body,
                           size_t max_body, size_t max_trailer, bool *done, char *msg,
                           size_t msglen);
+
+/* watch.c: the watch whose epoll data is ptr, or NULL (a connection). */
+struct http_watch *http_watch_of(const struct http_server *s, const void *ptr);
+/* watch.c: calls the callbacks of the watches whose deadline is <= now. */
+void http_watch_timers(struct http_server *s, int64_t now);
+/* watch.c: the earliest deadline of the watches, or INT64_MAX. */
+int64_t http_watch_next(const struct http_server *s);
 
 /* conn.c */
 /* Takes fd (on success) and one count of client; -ENOMEM or the epoll_ctl errno. */

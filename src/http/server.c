@@ -2,9 +2,9 @@
  *
  * One epoll set: the listener (level-triggered) and every connection (edge-triggered, in and
  * out). A loop turn waits (at most LOOP_MAX_WAIT_MS, less when a timer or the tick is due),
- * hands the ready sockets to conn.c between turn(true) and turn(false), then frees what was
- * closed, closes what is overdue and calls tick. Everything, handlers included, runs on the
- * caller's thread.
+ * hands the ready sockets to conn.c between turn(true) and turn(false), then serves the
+ * owner's other descriptors and timers (watch.c), frees what was closed, closes what is overdue
+ * and calls tick. Everything, handlers included, runs on the caller's thread.
  *
  * Protections and where they live:
  *   framing, head syntax  head.c, chunked.c (400/431/501/505 through on_error)
@@ -512,6 +512,8 @@ static int wait_ms(const struct http_server *s, int64_t now, int64_t next_tick)
         w = s->tick_at - now;
     if (!s->listening && s->accept_retry && s->accept_retry - now < w)
         w = s->accept_retry - now;
+    if (http_watch_next(s) - now < w)
+        w = http_watch_next(s) - now;
     return w < 0 ? 0 : (int)w;
 }
 
@@ -547,14 +549,21 @@ static int serve_once(struct http_server *s, int64_t *next_tick)
         for (int i = 0; i < n; i++) {
             if (ev[i].data.ptr == s)
                 accept_some(s);
-            else
+            else if (!http_watch_of(s, ev[i].data.ptr))
                 http_conn_on_event(ev[i].data.ptr, ev[i].events);
         }
         run_ready(s);
         if (s->turn)
             s->turn(s->ud, false);
     }
+    /* the watches' descriptors, outside the turn (their callbacks may write to the store) */
+    for (int i = 0; i < n; i++) {
+        struct http_watch *w = http_watch_of(s, ev[i].data.ptr);
+        if (w && w->fd >= 0)
+            w->fn(w->ud, ev[i].events);
+    }
     now = ids_mono_ms();
+    http_watch_timers(s, now);
     s->next_due = sweep(s, now);
     free_dead(s);
     if (!s->listening && s->n_conns < s->cfg.max_connections && now >= s->accept_retry) {
@@ -644,6 +653,8 @@ void http_server_free(struct http_server *s)
         }
     }
     free(s->clients);
+    for (size_t i = 0; i < HTTP_MAX_WATCHES; i++)
+        http_watch_free(s->watches[i]);
     http_tls_free(s->tls);
     if (s->listen_fd >= 0)
         close(s->listen_fd);

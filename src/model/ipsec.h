@@ -97,4 +97,18 @@ bool model_ipsec_name_is_ours(const char *name);
 int model_peer_config_swanctl(const struct model_vpn_conn *c, const struct model_vgw *g,
                               const struct model_cgw *cgw, struct buf *out, struct verr *err);
 
+/* A device the peer configuration export writes for (GET peer-configuration/supported-devices:
+ * {vendor, platform, version}; the export's body names it as {vendor, model, version}). */
+struct model_peer_device {
+    const char *vendor, *platform, *version;
+};
+/* Every supported device (today one: strongSwan swanctl 5.9, model_peer_config_swanctl). */
+const struct model_peer_device *model_peer_devices(size_t *ret_n);
+/* Reads the export body {vendor, type?, model, version} (strings; vendor and model compared
+ * without case) and the device it names into *ret. -EINVAL (err) for a missing or non-string
+ * member, or a device not supported: "vendor: must be a vendor of GET
+ * peer-configuration/supported-devices (strongSwan), got \"Cisco\"". */
+int model_peer_device_parse(const struct model_body *body, const struct model_peer_device **ret,
+                            struct verr *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct text {
     struct buf *out;
@@ -148,4 +149,67 @@ int model_peer_config_swanctl(const struct model_vpn_conn *c, const struct model
             out->data[len0] = '\0';
     }
     return t.err;
+}
+
+/* ---- the devices the export can write for ---- */
+
+/* Only what a test loads into a real device: the strongSwan swanctl.conf above is loaded into a
+ * real charon as the customer gateway by tests/dataplane. */
+static const struct model_peer_device peer_devices[] = {
+    {"strongSwan", "swanctl", "5.9"},
+};
+
+const struct model_peer_device *model_peer_devices(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(peer_devices);
+    return peer_devices;
+}
+
+/* The string member key of the export body (required unless optional), into *ret. */
+static int device_member(const struct model_body *body, const char *key, bool optional,
+                         const char **ret, struct verr *err)
+{
+    const json_t *v = model_member(body->root, key);
+
+    *ret = NULL;
+    if (!v)
+        return optional ? 0 : verr_set(err, key, "is required");
+    return model_want_str(v, key, ret, err);
+}
+
+static int device_refuse(const char *key, const char *rule, const char *got, struct verr *err)
+{
+    char echo[MODEL_ECHO_LEN];
+
+    model_echo(echo, got, strlen(got));
+    return verr_set(err, key, "%s, got %s", rule, echo);
+}
+
+int model_peer_device_parse(const struct model_body *body, const struct model_peer_device **ret,
+                            struct verr *err)
+{
+    const char *vendor, *model, *version, *type;
+    int r = device_member(body, "vendor", false, &vendor, err);
+
+    if (r == 0)
+        r = device_member(body, "type", true, &type, err);
+    if (r == 0)
+        r = device_member(body, "model", false, &model, err);
+    if (r == 0)
+        r = device_member(body, "version", false, &version, err);
+    if (r < 0)
+        return r;
+    const struct model_peer_device *d = &peer_devices[0];
+    if (strcasecmp(vendor, d->vendor) != 0)
+        return device_refuse("vendor",
+                             "must be a vendor of GET peer-configuration/supported-devices "
+                             "(strongSwan)",
+                             vendor, err);
+    if (strcasecmp(model, d->platform) != 0)
+        return device_refuse("model", "must be a platform of strongSwan (swanctl)", model, err);
+    if (strcmp(version, d->version) != 0)
+        return device_refuse("version", "must be a version of strongSwan swanctl (5.9)", version,
+                             err);
+    *ret = d;
+    return 0;
 }

@@ -4,6 +4,9 @@
  * (store_conn_set_status): the stored documents hold no status. */
 #include "service/svc_int.h"
 
+#include "driver/driver.h"
+#include "util/log.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +55,17 @@ int svc_conn_reset(struct svc *svc, const char *project_id, const char *id, stru
     _cleanup_(svc_conn_cur_done) struct svc_conn_cur cur = {0};
     int r = svc_conn_cur_load(svc, project_id, id, false, &cur, err);
 
-    return r < 0 ? r
-                 : model_lifecycle_check(MODEL_KIND_CONN, MODEL_OP_RESET, id, cur.row.status, err);
+    if (r == 0)
+        r = model_lifecycle_check(MODEL_KIND_CONN, MODEL_OP_RESET, id, cur.row.status, err);
+    if (r < 0 || !svc->driver)
+        return r;
+    /* the data plane renegotiates; a connection another node drives is not loaded here
+     * (-ENOENT), one the daemon cannot be reached for now is renegotiated by no one */
+    r = driver_reset(svc->driver, id);
+    if (r < 0 && r != -ENOENT)
+        log_warn("op=vpn_connection.reset project_id=%s id=%s result=not_renegotiated error=%d",
+                 project_id, id, r);
+    return 0;
 }
 
 struct log_reader {
@@ -90,6 +102,7 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
                         const char *from, const char *to, const char *reason, struct verr *err)
 {
     const char *f = model_conn_status(from), *t = model_conn_status(to);
+    char msg[320];
 
     if (!f)
         return verr_set(err, "from", "must be a connection status, got \"%.32s\"", from);
@@ -105,18 +118,36 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
         return r;
     if (due == SVC_DUE_HELD)
         return -EACCES;
-    return svc_status_set(svc, MODEL_KIND_CONN, project_id, id, f, due, t, 0, reason);
+    if (f == t) /* no transition: a new cause of the status it has (the data plane's) */
+        snprintf(msg, sizeof(msg), "status %s (%.250s)", f, reason);
+    else
+        snprintf(msg, sizeof(msg), "status %s -> %s (%.250s)", f, t, reason);
+    return svc_conn_status_cas(svc, project_id, id, f, due, t, 0, msg);
+}
+
+int svc_conn_status_cas(struct svc *svc, const char *project_id, const char *id,
+                        const char *from, int64_t from_due, const char *to, int64_t due,
+                        const char *message)
+{
+    struct store_conn_status set = {
+        .project_id = project_id,
+        .id = id,
+        .from = from,
+        .from_due = from_due,
+        .to = to,
+        .due = due,
+        .ev = {.at = svc_now_ms(svc), .message = message},
+    };
+    int r = store_conn_set_status(svc->store, &set, 1);
+
+    return r < 0 ? r : set.result;
 }
 
 int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held)
 {
-    struct store_conn_row row = {0};
-    int r = store_conn_get(svc->store, project_id, id, &row);
+    char status[24];
 
-    store_conn_row_done(&row);
-    if (r == 0)
-        *ret_held = row.status_due == SVC_DUE_HELD;
-    return r;
+    return svc_conn_status(svc, project_id, id, status, ret_held);
 }
 
 /* ---- the status engine's work ---- */

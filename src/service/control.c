@@ -114,24 +114,19 @@ int svc_status_set(struct svc *svc, enum model_kind kind, const char *project_id
         return store_monitor_set_status(svc->store, project_id, id, from, to, due);
     if (kind != MODEL_KIND_CONN)
         return -EINVAL;
-    char msg[160];
-    snprintf(msg, sizeof(msg), "status %s -> %s (%.100s)", from, to, reason);
-    struct store_conn_status set = {
-        .project_id = project_id,
-        .id = id,
-        .from = from,
-        .from_due = from_due,
-        .to = to,
-        .due = due,
-        .ev = {.at = now, .message = strcmp(from, to) != 0 ? msg : NULL},
-    };
-    int r = store_conn_set_status(svc->store, &set, 1);
-    return r < 0 ? r : set.result;
+    char msg[320];
+    snprintf(msg, sizeof(msg), "status %s -> %s (%.250s)", from, to, reason);
+    return svc_conn_status_cas(svc, project_id, id, from, from_due, to, due,
+                               strcmp(from, to) != 0 ? msg : NULL);
 }
 
 int svc_reset(struct svc *svc, const char *project_id)
 {
-    return store_reset(svc->store, project_id);
+    int r = store_reset(svc->store, project_id);
+
+    if (r == 0)
+        svc->resets++;
+    return r;
 }
 
 int svc_ping(struct svc *svc)

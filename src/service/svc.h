@@ -32,6 +32,8 @@
 #include "util/clock.h"
 
 struct store;
+struct driver;
+struct svc_due;
 
 /* Room left after a write's reply (svc.h "Replies"). */
 #define SVC_REPLY_SLACK 128
@@ -77,6 +79,12 @@ struct svc {
     struct svc_spec_cache vgw_specs, cgw_specs;
     svc_pending_fn on_pending; /* svc_set_pending_hook; NULL: due after status_delay_ms */
     void *on_pending_ud;
+    /* the data plane's driver (borrowed; set by the server), NULL: the simulated cloud. It
+     * answers ipsec-sa and renegotiates on reset (service/peer.c). */
+    struct driver *driver;
+    /* svc_reset calls that succeeded: the data plane brings its daemon and leases in line after
+     * one (engine/plane.c) */
+    uint64_t resets;
 };
 
 /* Fills cfg with the defaults above. */
@@ -147,10 +155,11 @@ int svc_conn_log(struct svc *svc, const char *project_id, const char *id,
 
 /* A status change from outside (the data plane): a compare-and-set on the connection's status
  * column, from -> to (nothing pending after it), appending "status <from> -> <to> (<reason>)"
- * to the connection's log in the same transaction (svc_status_set: not when to is from). -ENOENT when the connection is gone or no
- * longer in from; -EACCES when the control surface holds it (svc_conn_is_held: a forced or held
- * status wins over the data plane's events); -EINVAL (err) for a status that is not a
- * connection status. */
+ * to the connection's log in the same transaction ("status <to> (<reason>)" when from is to:
+ * a new cause of the same status). reason is cut at 250 bytes. -ENOENT when the connection is
+ * gone or no longer in from; -EACCES when the control surface holds it (svc_conn_is_held: a
+ * forced or held status wins over the data plane's events; nothing changes, nothing is
+ * logged); -EINVAL (err) for a status that is not a connection status. */
 int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
                         const char *from, const char *to, const char *reason, struct verr *err);
 
@@ -158,6 +167,67 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
  * forced with "hold", or a transition waiting for POST /_vpnd/advance or for its reads). 0 with
  * *ret_held set, -ENOENT (gone) or a store error. */
 int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held);
+
+/* ---- what a connection's data plane shows (service/peer.c) ---- */
+
+/* The answer of svc_conn_sas when it comes later: r 0 with the SaInfo objects, comma-separated
+ * (text, borrowed for the call), or -EIO (the data plane went away first: nothing to show). */
+typedef void (*svc_sas_fn)(void *ud, int r, const char *text);
+/* GET ipsec-sa: the connection's CHILD SAs as the SDK's SaInfo objects {source_ip_cidr,
+ * dest_ip_cidr, packets_sent, packets_recv, traffic_sent, traffic_recv, collected_at}. The
+ * simulated cloud answers at once (0, appended to out): one object per CHILD SA the connection
+ * configures (docs/strongswan-mapping.md), counters 0; none for a connection strongSwan could not
+ * realize. With a data-plane driver the installed SAs and their counters come from the daemon:
+ * returns 1, and done(ud, ...) runs later (never inside this call). -EINVAL (err: no such
+ * connection), -EIO (the data plane is not reachable), -ENOMEM. */
+int svc_conn_sas(struct svc *svc, const char *project_id, const char *id, struct buf *out,
+                 svc_sas_fn done, void *ud, struct verr *err);
+/* POST peer-configuration/export: the configuration of the customer's side of the connection for
+ * the device body {vendor, type?, model, version} names, appended to out as a JSON string. */
+int svc_conn_peer_config(struct svc *svc, const char *project_id, const char *id,
+                         const struct model_body *body, struct buf *out, struct verr *err);
+/* GET peer-configuration/supported-devices: appends the {vendor, platform, version} objects,
+ * comma-separated. */
+int svc_peer_devices(struct svc *svc, struct buf *out);
+
+/* ---- the data plane's work (service/plane.c): what engine/plane.c asks ---- */
+
+/* A connection as the data plane loads it: parsed with its PSK, with its gateway and customer
+ * gateway. */
+struct svc_conn_plan {
+    char project_id[MODEL_PROJECT_ID_LEN];
+    char status[24];
+    struct model_vpn_conn *c;     /* owned (svc_conn_plan_done) */
+    const struct model_vgw *g;    /* the spec cache's: valid until the next call into svc */
+    const struct model_cgw *cgw;  /* likewise */
+};
+/* Reads connection id with its gateway and customer gateway. 0, -ENOENT (any of them is gone),
+ * -ENOMEM, -EIO. */
+int svc_conn_plan(struct svc *svc, const char *project_id, const char *id,
+                  struct svc_conn_plan *ret);
+void svc_conn_plan_done(struct svc_conn_plan *p);
+/* The connection's status column into status, and (ret_held non-NULL) whether the control
+ * surface holds it (svc_conn_is_held). 0, -ENOENT or a store error. */
+int svc_conn_status(struct svc *svc, const char *project_id, const char *id, char status[24],
+                    bool *ret_held);
+/* Whether a data-plane driver is configured (svc->driver); if so *ret_connected says whether its
+ * daemon is reachable now. */
+bool svc_dataplane(const struct svc *svc, bool *ret_connected);
+/* A due PENDING_* connection is taken in hand until `until`: its due time moves there
+ * (compare-and-set on status and due time as d read them), so no other engine tick or node takes
+ * it meanwhile; if the taker dies, it is due again then. 0, -ENOENT (moved on), store error. */
+int svc_conn_claim(struct svc *svc, const struct svc_due *d, int64_t until);
+/* Calls cb with every connection of every project (id, its gateway, its status), in one read
+ * snapshot; strings borrowed for the call; a negative cb value stops the walk and is returned. */
+int svc_conns_walk(struct svc *svc,
+                   int (*cb)(void *ud, const char *project_id, const char *id, const char *vgw_id,
+                             const char *status),
+                   void *ud);
+/* Takes and renews node's data-plane leases for lease_ms from now (store_leases_take): out
+ * gets the gateways node holds as NUL-terminated project_id, vgw_id pairs; *ret_n their
+ * number. */
+int svc_leases(struct svc *svc, const char *node, int64_t lease_ms, struct buf *out,
+               size_t *ret_n);
 
 /* ---- connection monitors (service/monitor.c) ---- */
 
@@ -334,7 +404,8 @@ int svc_status_set(struct svc *svc, enum model_kind kind, const char *project_id
 /* Applies the configured quotas to the store's inserts (on), or none (off: an operator's load,
  * as vpnd import and the control surface's seed). */
 void svc_quotas_apply(struct svc *svc, bool on);
-/* Deletes every resource of project_id (NULL: of every project): store_reset. */
+/* Deletes every resource of project_id (NULL: of every project): store_reset; svc->resets
+ * counts it. */
 int svc_reset(struct svc *svc, const char *project_id);
 /* store_ping / store_backend_name. */
 int svc_ping(struct svc *svc);

@@ -31,6 +31,12 @@ int64_t svc_due_at(const struct svc *svc, int64_t now);
  * connection's gateway, else NULL. */
 int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
                     const char *vgw_id, const char *status, int64_t now);
+/* The compare-and-set of a connection's status column (store_conn_set_status): from (and its
+ * due time from_due unless -1) -> to with due time due, message (NULL: none) appended to its log
+ * in the same transaction. 0, -ENOENT (gone, or no longer as read) or a store error. */
+int svc_conn_status_cas(struct svc *svc, const char *project_id, const char *id,
+                        const char *from, int64_t from_due, const char *to, int64_t due,
+                        const char *message);
 /* now, or later than before when the clock has not moved past it (updated_at always moves). */
 int64_t svc_later(int64_t now, int64_t before);
 /* Keeps out at len (drops what a failed attempt appended). */

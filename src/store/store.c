@@ -545,6 +545,24 @@ int store_bulk_undo(struct store *s)
     return s->ops->bulk_undo ? s->ops->bulk_undo(s) : -EINVAL; /* no batch is ever open */
 }
 
+/* ---- data-plane leases ---- */
+
+int store_leases_take(struct store *s, const char *node, int64_t now, int64_t until,
+                      struct buf *out, size_t *ret_n)
+{
+    size_t n = strlen(node);
+
+    if (n == 0 || n >= STORE_NODE_LEN)
+        return -EINVAL;
+    return s->ops->leases_take(s, node, now, until, out, ret_n);
+}
+
+int store_lease_get(struct store *s, const char *project_id, const char *vgw_id,
+                    char ret_node[STORE_NODE_LEN], int64_t *ret_until)
+{
+    return s->ops->lease_get(s, project_id, vgw_id, ret_node, ret_until);
+}
+
 const char *store_url_file(const char *url)
 {
     size_t n = store_scheme_len(url);

@@ -558,6 +558,27 @@ int store_bulk_batch(struct store *s);
  * the next store_bulk_batch. -EINVAL if no batch is open. */
 int store_bulk_undo(struct store *s);
 
+/* ---- data-plane leases: which node drives a gateway's tunnels ----
+ *
+ * With several vpnd nodes driving IPsec daemons on one database, each gateway's connections are
+ * loaded by exactly one node: the holder of the gateway's lease, a row (gateway, node,
+ * expires_at). A node takes and renews leases with one call; a lease another node holds and
+ * has not let expire is never taken, so of two nodes calling at once each gateway ends with one
+ * holder. Times are the callers' clocks (ms since epoch): nodes must agree on time to well
+ * within a lease. */
+
+#define STORE_NODE_LEN 65 /* a node name, NUL included */
+
+/* In one transaction: drops the leases of gateways that no longer exist; takes, for node, the
+ * lease of every gateway that has none, whose lease expired (expires_at <= now) or that node
+ * holds, to run until `until`; and appends every gateway node then holds to out as two
+ * NUL-terminated strings, project_id then vgw_id (*ret_n gets how many gateways). -EINVAL for a
+ * node name that is empty or longer than STORE_NODE_LEN - 1. */
+int store_leases_take(struct store *s, const char *node, int64_t now, int64_t until,
+                      struct buf *out, size_t *ret_n);
+/* The holder of gateway (project_id, vgw_id)'s lease and its expiry. -ENOENT if it has none. */
+int store_lease_get(struct store *s, const char *project_id, const char *vgw_id,
+                    char ret_node[STORE_NODE_LEN], int64_t *ret_until);
 /* ---- the control surface's shared state (service/control.c) ----
  *
  * A small table of keys, each with a text value and an integer, shared by every node on the
@@ -594,8 +615,8 @@ int store_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_
 /* ---- reset, health ---- */
 
 /* Deletes every gateway, customer gateway, connection and monitor (with their claims, tags,
- * logs and counts) of project_id, or of every project when project_id is NULL, in one
- * transaction. The control table stays. */
+ * logs, counts and the gateways' data-plane leases) of project_id, or of every project when
+ * project_id is NULL, in one transaction. The control table stays. */
 int store_reset(struct store *s, const char *project_id);
 /* One round trip to the database (a broken PostgreSQL connection is re-established first).
  * 0 when the store answers, else -EIO (store_errmsg says why). */

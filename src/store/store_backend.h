@@ -108,6 +108,11 @@ struct store_ops {
     /* bulk load batches (store_bulk_batch); optional: NULL has none (-EOPNOTSUPP; undo -EINVAL) */
     int (*bulk_batch)(struct store *s);
     int (*bulk_undo)(struct store *s);
+    /* data-plane leases (store_leases_take, store_lease_get) */
+    int (*leases_take)(struct store *s, const char *node, int64_t now, int64_t until,
+                       struct buf *out, size_t *ret_n);
+    int (*lease_get)(struct store *s, const char *project_id, const char *vgw_id,
+                     char ret_node[STORE_NODE_LEN], int64_t *ret_until);
     /* the control surface's table (store.h "control"), reset, ping */
     int (*ctl_get)(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
     int (*ctl_list)(struct store *s, const char *prefix,

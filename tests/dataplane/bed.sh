@@ -5,7 +5,8 @@
 #   bed.sh up DIR [OWNER_PID]    build the bed in DIR (an empty directory); torn down by a guard
 #                                when OWNER_PID exits (default: the caller's parent)
 #   bed.sh down DIR              stop the charons, delete the namespaces (idempotent)
-#   bed.sh start DIR SIDE        start the charon of SIDE (cloud | peer); waits for its socket
+#   bed.sh start DIR SIDE        start the charon of SIDE (cloud | peer | cloud2); waits for its
+#                                socket
 #   bed.sh kill DIR SIDE [SIG]   signal the charon of SIDE (default TERM) and wait for its exit
 #   bed.sh exec DIR SIDE CMD...  run CMD in SIDE's namespace
 #   bed.sh swanctl DIR SIDE ARG...  swanctl against SIDE's charon
@@ -16,6 +17,8 @@
 # veth pair inside each namespace: cloud 198.19.1-40.{1,65,129}/24, peer 198.19.101-140.{1,65,129}
 # (kernel-libipsec routes a CHILD_SA only when the host holds an address of its local selector). Addresses
 # come from 198.18.0.0/15 only and there is no default route: nothing leaves the namespaces.
+# A third namespace "<tag>-cloud2" holds only a loopback: the charon of a second data-plane node
+# (its connections load, they cannot reach a customer).
 #
 # Each charon runs with kernel-libipsec (ESP in user space over a TUN device: this kernel has
 # no usable XFRM offload or interfaces), its own STRONGSWAN_CONF, its VICI socket at
@@ -95,6 +98,8 @@ up() { # DIR OWNER
     peer="$tag-peer"
     ip netns add "$cloud"
     ip netns add "$peer"
+    ip netns add "$tag-cloud2"
+    ip -n "$tag-cloud2" link set lo up
     ip link add out netns "$cloud" type veth peer name out netns "$peer"
     for ns in "$cloud" "$peer"; do
         ip -n "$ns" link set lo up
@@ -120,8 +125,12 @@ up() { # DIR OWNER
     done
     ip -n "$cloud" -batch "$dir/cloud.ip"
     ip -n "$peer" -batch "$dir/peer.ip"
+    # vpnd's gateways get EIPs from the rest of 198.18.0.0/15 (added to the cloud side as they
+    # are created): the customers reach them over the veth
+    ip -n "$peer" route add 198.18.0.0/15 dev out
     write_conf "$dir" cloud
     write_conf "$dir" peer
+    write_conf "$dir" cloud2
     # the guard tears the bed down when its owner goes away, however that happens
     setsid sh -c "while kill -0 $owner 2>/dev/null; do sleep 1; done; exec '$HERE/bed.sh' down '$dir'" \
         </dev/null >/dev/null 2>&1 &
@@ -181,7 +190,8 @@ down() { # DIR
     [ -f "$dir/tag" ] || return 0
     stop "$dir" cloud TERM
     stop "$dir" peer TERM
-    for side in cloud peer; do
+    stop "$dir" cloud2 TERM
+    for side in cloud peer cloud2; do
         ns=$(ns_of "$dir" "$side")
         ip netns del "$ns" 2>/dev/null || true
     done

@@ -3,6 +3,8 @@
 bed       one test bed (two namespaces, both charons running) per test module
 watch     vici_tool watch on the cloud charon, one per test
 conn_n    a connection number (1..40) not used before in this module's bed
+cloud     vpnd (--driver strongswan) on the module's bed, stopped (exit 0, no sanitizer report)
+          at the module's end
 
 The whole suite is skipped with one line where network namespaces cannot be created (not root,
 no CONFIG_NET_NS); `make check-dataplane` says so before running pytest at all.
@@ -14,6 +16,7 @@ import subprocess
 import pytest
 
 from dataplane import BED, TOOL, Bed, Watch
+from vpnd_plane import Cloud
 
 
 def _probe():
@@ -63,3 +66,13 @@ def numbers():
 @pytest.fixture
 def conn_n(numbers):
     return next(numbers)
+
+
+@pytest.fixture(scope="module")
+def cloud(bed, tmp_path_factory):
+    c = Cloud(bed, tmp_path_factory.mktemp("vpnd")).start()
+    try:
+        yield c
+    finally:
+        if c.server.proc is not None:
+            c.stop()

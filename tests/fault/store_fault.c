@@ -145,6 +145,11 @@ FWD(dump, (struct store *s, const struct store_dump_cbs *cbs, void *ud), cbs, ud
 FWD(conn_set_status, (struct store *s, struct store_conn_status *items, size_t n), items, n)
 FWD(vgw_conns_stamp, (struct store *s, const char *p, const char *id,
                       struct store_vgw_conns *ret), p, id, ret)
+FWD(leases_take, (struct store *s, const char *node, int64_t now, int64_t until,
+                  struct buf *out, size_t *ret_n), node, now, until, out, ret_n)
+FWD(lease_get, (struct store *s, const char *p, const char *vgw_id,
+                char ret_node[STORE_NODE_LEN], int64_t *ret_until), p, vgw_id, ret_node,
+    ret_until)
 
 FWD(ctl_get, (struct store *s, const char *key, struct buf *value, int64_t *n), key, value, n)
 FWD(ctl_list, (struct store *s, const char *prefix,
@@ -197,11 +202,11 @@ static const struct store_ops fault_ops = {
     OP(monitor_due_list), OP(monitor_set_status), OP(tags_get), OP(tags_project),
     OP(tags_write_spec), OP(tags_filter), OP(cgw_list), OP(cgw_update), OP(vgw_update),
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
-    OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(ctl_get), OP(ctl_list),
-    OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
+    OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
+    OP(ctl_get), OP(ctl_list), OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 52 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 54 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

@@ -327,7 +327,7 @@ static inline struct harness *h_open(void)
     assert_int_equal(api_init(&h->api, &acfg, &h->svc, err, sizeof(err)), 0);
     api_set_metrics(&h->api, h_metrics, h);
     h->engine = (struct engine){.svc = &h->svc, .driver = &engine_sim_driver,
-                                .driver_ctx = h->svc.settle_status};
+                                .driver_ctx = &h->svc};
     assert_int_equal(control_init(&h->control, &h->svc, NULL, scfg.status_delay_ms, h_kick, h),
                      0);
     api_attach_control(&h->api, &h->control, "sim", NULL, NULL);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,7 +185,8 @@ static void small_config(struct http_config *cfg)
     cfg->tick_ms = 20;
 }
 
-static void fixture_start(struct fixture *f, const struct http_config *cfg)
+/* Creates the server without running it (fixture_run starts its thread). */
+static void fixture_new(struct fixture *f, const struct http_config *cfg)
 {
     char err[256] = "";
     const char *addr;
@@ -198,8 +200,18 @@ static void fixture_start(struct fixture *f, const struct http_config *cfg)
     assert_int_equal(strncmp(addr, "127.0.0.1:", 10), 0);
     f->port = (unsigned)strtoul(addr + 10, NULL, 10);
     assert_true(f->port > 0 && f->port < 65536);
+}
+
+static void fixture_run(struct fixture *f)
+{
     assert_int_equal(pthread_create(&f->thread, NULL, run_server, f), 0);
     f->running = true;
+}
+
+static void fixture_start(struct fixture *f, const struct http_config *cfg)
+{
+    fixture_new(f, cfg);
+    fixture_run(f);
 }
 
 /* Sets *stop, wakes the loop with a signal as a real signal handler would, joins (bounded). */
@@ -1217,6 +1229,141 @@ static void test_idle_timeout_shrinks_to_400_ms_when_every_slot_is_taken(void **
     assert_true(ms >= 300 && ms <= 1500); /* 10 s when the server is not full */
 }
 
+/* ---- watches: other descriptors and timers on the loop ---- */
+
+struct watch_fx {
+    struct http_watch *w;
+    int fd;         /* the watched end */
+    int other;      /* the test's end */
+    int reopen_other; /* after the first read: the test's end of the reopened pair */
+    bool reopen;    /* the first read closes fd and reopens a pair under its number */
+    pthread_t loop; /* the thread callbacks must run on */
+    atomic_int reads, timers, wrong_thread;
+    atomic_int reopened;
+    int64_t fired_at;
+};
+
+static void watch_cb(void *ud, uint32_t events)
+{
+    struct watch_fx *x = ud;
+    char b[16];
+
+    if (!pthread_equal(pthread_self(), x->loop))
+        atomic_fetch_add(&x->wrong_thread, 1);
+    if (events == 0) {
+        x->fired_at = ids_mono_ms();
+        atomic_fetch_add(&x->timers, 1);
+        return;
+    }
+    if (read(x->fd, b, sizeof(b)) <= 0)
+        return;
+    atomic_fetch_add(&x->reads, 1);
+    if (x->reopen && !atomic_load(&x->reopened)) {
+        int sv[2];
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+        close(x->fd); /* leaves the epoll set */
+        assert_int_equal(dup2(sv[0], x->fd), x->fd);
+        close(sv[0]);
+        x->reopen_other = sv[1];
+        assert_int_equal(http_watch_set(x->w, x->fd, EPOLLIN, -1), 0);
+        atomic_store(&x->reopened, 1);
+    }
+}
+
+static bool wait_for(atomic_int *v, int at_least)
+{
+    for (int64_t until = now_ms() + WAIT_MS; now_ms() < until; sleep_ms(5))
+        if (atomic_load(v) >= at_least)
+            return true;
+    return false;
+}
+
+static void watch_start(struct fixture *f, struct watch_fx *x, int64_t deadline)
+{
+    struct http_config cfg;
+    int sv[2];
+
+    small_config(&cfg);
+    fixture_new(f, &cfg);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    x->fd = sv[0];
+    x->other = sv[1];
+    x->reopen_other = -1;
+    assert_int_equal(http_watch_new(f->srv, watch_cb, x, &x->w), 0);
+    assert_int_equal(http_watch_set(x->w, x->fd, EPOLLIN, deadline), 0);
+    fixture_run(f);
+    x->loop = f->thread;
+}
+
+static void watch_end(struct fixture *f, struct watch_fx *x)
+{
+    assert_int_equal(fixture_stop(f), 0);
+    http_watch_free(x->w);
+    close(x->fd);
+    close(x->other);
+    if (x->reopen_other >= 0)
+        close(x->reopen_other);
+    assert_int_equal(atomic_load(&x->wrong_thread), 0);
+}
+
+static void test_a_watched_descriptor_is_served_on_the_loop_thread(void **state)
+{
+    struct fixture *f = *state;
+    struct watch_fx x = {0};
+
+    watch_start(f, &x, -1);
+    assert_int_equal(write(x.other, "a", 1), 1);
+    assert_true(wait_for(&x.reads, 1));
+    assert_int_equal(write(x.other, "b", 1), 1);
+    assert_true(wait_for(&x.reads, 2));
+    assert_int_equal(atomic_load(&x.timers), 0);
+    watch_end(f, &x);
+}
+
+static void test_a_watch_timer_fires_once_after_its_deadline(void **state)
+{
+    struct fixture *f = *state;
+    struct watch_fx x = {0};
+    int64_t armed = now_ms();
+
+    watch_start(f, &x, armed + 100);
+    assert_true(wait_for(&x.timers, 1));
+    assert_true(x.fired_at >= armed + 100);
+    sleep_ms(200);
+    assert_int_equal(atomic_load(&x.timers), 1); /* disarmed once fired */
+    watch_end(f, &x);
+}
+
+static void test_a_descriptor_reopened_under_the_same_number_is_watched_again(void **state)
+{
+    struct fixture *f = *state;
+    struct watch_fx x = {.reopen = true};
+
+    watch_start(f, &x, -1);
+    assert_int_equal(write(x.other, "a", 1), 1);
+    assert_true(wait_for(&x.reopened, 1));
+    assert_int_equal(write(x.reopen_other, "b", 1), 1);
+    assert_true(wait_for(&x.reads, 2));
+    watch_end(f, &x);
+}
+
+static void test_more_watches_than_the_slots_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct http_config cfg;
+    struct http_watch *w[HTTP_MAX_WATCHES + 1];
+    struct watch_fx x = {0};
+
+    small_config(&cfg);
+    fixture_new(f, &cfg);
+    for (size_t i = 0; i < HTTP_MAX_WATCHES; i++)
+        assert_int_equal(http_watch_new(f->srv, watch_cb, &x, &w[i]), 0);
+    assert_int_equal(http_watch_new(f->srv, watch_cb, &x, &w[HTTP_MAX_WATCHES]), -ENOSPC);
+    http_watch_free(w[0]);
+    assert_int_equal(http_watch_new(f->srv, watch_cb, &x, &w[0]), 0);
+    /* the rest are freed with the server */
+}
+
 static void on_usr1(int sig)
 {
     (void)sig;
@@ -1268,6 +1415,10 @@ int main(void)
         BARE(test_port_in_use_fails_with_eaddrinuse_and_a_reason),
         BARE(test_ipv6_loopback_address_is_bracketed),
         BARE(test_stopping_and_freeing_closes_every_descriptor),
+        BARE(test_a_watched_descriptor_is_served_on_the_loop_thread),
+        BARE(test_a_watch_timer_fires_once_after_its_deadline),
+        BARE(test_a_descriptor_reopened_under_the_same_number_is_watched_again),
+        BARE(test_more_watches_than_the_slots_are_refused),
         SMALL(test_deferred_response_is_sent_when_completed_from_the_loop),
         SMALL(test_deferred_request_of_a_client_that_reset_is_freed_at_completion),
         SMALL(test_dropped_request_gets_no_answer_and_the_connection_ends),

@@ -1,5 +1,5 @@
-/* The store contract of the control surface's table (store.h "control"), reset and ping, on
- * every backend. */
+/* The store contract of the control surface's table (store.h "control"), reset (with the
+ * data-plane leases of what it deletes) and ping, on every backend. */
 #include "test_store_fixture.h"
 
 static int64_t generation(struct fx *f)
@@ -192,6 +192,27 @@ static void test_a_full_reset_empties_every_project_but_keeps_the_control_table(
     assert_int_equal(store_reset(f->s, NULL), 0); /* an empty store resets too */
 }
 
+static void test_a_project_reset_drops_the_leases_of_its_gateways_only(void **state)
+{
+    struct fx *f = *state;
+    struct buf held = {0};
+    char node[STORE_NODE_LEN];
+    size_t n = 0;
+    int64_t until = 0;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_vgw(f, PROJECT_B, VGW_2, 10);
+    assert_int_equal(store_leases_take(f->s, "node-1", T0, T0 + 15000, &held, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_reset(f->s, PROJECT_A), 0);
+    assert_int_equal(store_lease_get(f->s, PROJECT_A, VGW_1, node, &until), -ENOENT);
+    assert_int_equal(store_lease_get(f->s, PROJECT_B, VGW_2, node, &until), 0);
+    assert_string_equal(node, "node-1");
+    assert_int_equal(store_reset(f->s, NULL), 0);
+    assert_int_equal(store_lease_get(f->s, PROJECT_B, VGW_2, node, &until), -ENOENT);
+    buf_free(&held);
+}
+
 static void test_the_store_answers_a_ping_and_names_its_backend(void **state)
 {
     struct fx *f = *state;
@@ -213,6 +234,7 @@ int main(void)
         T(test_the_control_table_is_shared_by_every_handle_on_the_store),
         T(test_a_project_reset_leaves_the_other_projects_as_they_were),
         T(test_a_full_reset_empties_every_project_but_keeps_the_control_table),
+        T(test_a_project_reset_drops_the_leases_of_its_gateways_only),
         T(test_the_store_answers_a_ping_and_names_its_backend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

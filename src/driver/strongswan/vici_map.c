@@ -71,6 +71,24 @@ static int load_shared(const struct model_ipsec_conn *x, const char *psk, struct
     return vici_builder_finish(b);
 }
 
+int vici_map_build(const struct model_ipsec_conn *x, const char *psk, struct vici_map_msgs *ret)
+{
+    vici_builder_init(&ret->load_conn);
+    vici_builder_init(&ret->load_shared);
+    vici_builder_init(&ret->unload_conn);
+    vici_builder_init(&ret->unload_shared);
+    memcpy(ret->name, x->name, sizeof(ret->name));
+
+    int r = vici_map_load_conn(x, &ret->load_conn);
+    if (r == 0)
+        r = load_shared(x, psk, &ret->load_shared);
+    if (r == 0)
+        r = vici_map_unload("name", x->name, &ret->unload_conn);
+    if (r == 0)
+        r = vici_map_unload("id", x->name, &ret->unload_shared);
+    return r;
+}
+
 int vici_map_conn(const struct model_vpn_conn *c, const struct model_vgw *g,
                   const struct model_cgw *cgw, struct vici_map_msgs *ret, struct verr *err)
 {
@@ -87,15 +105,9 @@ int vici_map_conn(const struct model_vpn_conn *c, const struct model_vgw *g,
     if (r == 0 && !c->has_psk)
         r = verr_set(err, "vpn_connection.psk", "is required by the strongSwan data plane");
     if (r == 0) {
-        memcpy(ret->name, x->name, sizeof(ret->name));
-        r = vici_map_load_conn(x, &ret->load_conn);
+        vici_map_msgs_done(ret);
+        r = vici_map_build(x, c->psk, ret);
     }
-    if (r == 0)
-        r = load_shared(x, c->psk, &ret->load_shared);
-    if (r == 0)
-        r = vici_map_unload("name", x->name, &ret->unload_conn);
-    if (r == 0)
-        r = vici_map_unload("id", x->name, &ret->unload_shared);
     free(x);
     return r;
 }

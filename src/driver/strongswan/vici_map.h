@@ -26,6 +26,10 @@ struct vici_map_msgs {
 int vici_map_conn(const struct model_vpn_conn *c, const struct model_vgw *g,
                   const struct model_cgw *cgw, struct vici_map_msgs *ret, struct verr *err);
 void vici_map_msgs_done(struct vici_map_msgs *m);
+/* The messages of an IKE connection model_ipsec_conn_build made (the cloud side) with its PSK,
+ * into *ret (freed by the caller with vici_map_msgs_done, also after a failure). Returns 0 or
+ * vici_builder_finish's error. */
+int vici_map_build(const struct model_ipsec_conn *x, const char *psk, struct vici_map_msgs *ret);
 
 /* Writes the load-conn message of x into b (initialized). Returns vici_builder_finish's
  * result. */

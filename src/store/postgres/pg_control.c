@@ -179,6 +179,7 @@ static const char *const pg_reset_sql[] = {
     "DELETE FROM connection_event WHERE $1::text IS NULL OR project_id = $1",
     "DELETE FROM vpn_connection WHERE $1::text IS NULL OR project_id = $1",
     "DELETE FROM vpn_gateway WHERE $1::text IS NULL OR project_id = $1",
+    "DELETE FROM vgw_lease WHERE $1::text IS NULL OR project_id = $1",
     "DELETE FROM customer_gateway WHERE $1::text IS NULL OR project_id = $1",
     "DELETE FROM conn_count WHERE $1::text IS NULL OR project_id = $1",
     "DELETE FROM project_count WHERE $1::text IS NULL OR project_id = $1",

@@ -210,6 +210,11 @@ int store_postgres_vgw_set_status(struct store *s, const char *project_id, const
                                   int64_t updated_at);
 int store_postgres_project_counts(struct store *s, const char *project_id,
                                   struct store_counts *ret);
+/* pg_lease.c */
+int store_postgres_leases_take(struct store *s, const char *node, int64_t now, int64_t until,
+                               struct buf *out, size_t *ret_n);
+int store_postgres_lease_get(struct store *s, const char *project_id, const char *vgw_id,
+                             char ret_node[STORE_NODE_LEN], int64_t *ret_until);
 
 /* A statement outside the table with n text parameters (NULL is SQL NULL), run unprepared (the
  * tag filter, whose text depends on the request). Errors as store_postgres_query. */

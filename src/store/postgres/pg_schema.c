@@ -278,7 +278,16 @@ static const char *const pg_migrations[] = {
     /* as SQLite's step 12: EIP ids claimed per project */
     "UPDATE claim c SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
     "  WHERE c.kind = 'eip_id' AND c.owner_id = g.id;",
-    /* as SQLite's step 13: the control surface's shared state (store.h "control") */
+    /* as SQLite's step 13: data-plane leases (store.h) */
+    "CREATE TABLE IF NOT EXISTS vgw_lease ("
+    "  project_id TEXT NOT NULL,"
+    "  vgw_id TEXT NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  expires_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (project_id, vgw_id)"
+    ");"
+    "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
+    /* as SQLite's step 14: the control surface's shared state (store.h "control") */
     "CREATE TABLE IF NOT EXISTS control ("
     "  key TEXT NOT NULL PRIMARY KEY,"
     "  value TEXT NOT NULL,"

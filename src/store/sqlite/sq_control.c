@@ -173,6 +173,8 @@ static const char *const sq_reset_sql[] = {
     "DELETE FROM connection_event WHERE ?1 IS NULL OR project_id = ?1",
     "DELETE FROM vpn_connection WHERE ?1 IS NULL OR project_id = ?1",
     "DELETE FROM vpn_gateway WHERE ?1 IS NULL OR project_id = ?1",
+    /* the data plane's leases of those gateways: nothing left to drive */
+    "DELETE FROM vgw_lease WHERE ?1 IS NULL OR project_id = ?1",
     "DELETE FROM customer_gateway WHERE ?1 IS NULL OR project_id = ?1",
     /* the triggers brought them to 0; a reset leaves no row behind */
     "DELETE FROM conn_count WHERE ?1 IS NULL OR project_id = ?1",

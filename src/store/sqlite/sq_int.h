@@ -298,6 +298,11 @@ int store_sqlite_bulk_begin(struct store *s);
 int store_sqlite_bulk_end(struct store *s, bool commit);
 int store_sqlite_bulk_batch(struct store *s);
 int store_sqlite_bulk_undo(struct store *s);
+/* sq_lease.c */
+int store_sqlite_leases_take(struct store *s, const char *node, int64_t now, int64_t until,
+                             struct buf *out, size_t *ret_n);
+int store_sqlite_lease_get(struct store *s, const char *project_id, const char *vgw_id,
+                           char ret_node[STORE_NODE_LEN], int64_t *ret_until);
 enum sq_bulk_op { SQ_BULK_SAVEPOINT, SQ_BULK_RELEASE, SQ_BULK_ROLLBACK_TO };
 int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *what);
 void store_sqlite_bulk_free(struct sq_store *q);

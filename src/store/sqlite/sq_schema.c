@@ -243,6 +243,16 @@ static const char *const sq_migrations[] = {
      * owner of an "eip_id" claim is a gateway (claim_by_owner finds its claims). */
     "UPDATE claim SET kind = 'eip_id:' || g.project_id FROM vpn_gateway g"
     "  WHERE claim.kind = 'eip_id' AND claim.owner_id = g.id;",
+    /* data-plane leases (store.h): which node drives a gateway's tunnels, until when (IF NOT
+     * EXISTS: the key migration test runs the steps after step 10 again) */
+    "CREATE TABLE IF NOT EXISTS vgw_lease ("
+    "  project_id TEXT NOT NULL,"
+    "  vgw_id TEXT NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (project_id, vgw_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
     /* the control surface's shared state (store.h "control"): its rules, virtual clock and held
      * transitions, and the generation every change of them increments (a step that may run
      * again: tests rewind user_version past it) */
