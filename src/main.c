@@ -211,6 +211,8 @@ static void config_to_server(const struct config *c, struct server_config *sc)
     config_to_http(c, &sc->http);
     sc->svc.eip_pool = config_str(c, CONFIG_EIP_POOL);
     sc->svc.private_pool = config_str(c, CONFIG_PRIVATE_POOL);
+    sc->svc.eip6_pool = config_str(c, CONFIG_EIP6_POOL);
+    sc->svc.private6_pool = config_str(c, CONFIG_PRIVATE6_POOL);
     sc->svc.settle_status = config_str(c, CONFIG_SETTLE_STATUS);
     sc->svc.status_delay_ms = config_uint(c, CONFIG_STATUS_DELAY);
     sc->svc.quota_vpn_gateway = config_uint(c, CONFIG_QUOTA_VPN_GATEWAY);

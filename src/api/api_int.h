@@ -70,6 +70,8 @@ int api_vgw_delete(struct api_ctx *ctx);
 int api_vgw_update(struct api_ctx *ctx);
 int api_vgw_update_flavor(struct api_ctx *ctx);
 int api_vgw_availability_zones(struct api_ctx *ctx);
+int api_vgw_availability_zones_extended(struct api_ctx *ctx);
+int api_vgw_certs(struct api_ctx *ctx);
 int api_vgw_cert_create(struct api_ctx *ctx);
 int api_vgw_cert_show(struct api_ctx *ctx);
 int api_vgw_cert_update(struct api_ctx *ctx);

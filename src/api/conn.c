@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/query.h"
+#include "util/ids.h"
 
 #define LIST_LIMIT_MAX 2000
 
@@ -93,19 +94,30 @@ int api_conn_log(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
 }
 
-/* Marker-paged (spec §1.6), newest first; filters vgw_id, vgw_ip and the repeatable
- * enterprise_project_id; other parameters (vpn_id, eip_id: legacy) are accepted and ignored. */
+/* Marker-paged (spec §1.6), newest first; filters vgw_id, vgw_ip, the repeatable
+ * enterprise_project_id and the Go model's vpn_id (one connection) and eip_id (its vgw_ip),
+ * both UUIDs. */
 int api_conn_list(struct api_ctx *ctx)
 {
+    static const enum query_text uuids[] = {QUERY_VPN_ID, QUERY_EIP_ID};
+    static const char *const uuid_keys[] = {"vpn_id", "eip_id"};
     struct query_list l;
     struct svc_page page = {0};
     int r;
 
     if (query_list_parse(ctx->req->query, LIST_LIMIT_MAX, true, &l) < 0)
         return api_refuse(ctx, VERR_INVALID, "%s", l.error);
+    for (size_t i = 0; i < ARRAY_SIZE(uuids); i++) {
+        const char *v = l.text[uuids[i]];
+        if (v && !ids_is_uuid(v))
+            return api_refuse(ctx, VERR_INVALID, "%s: must be a UUID, got \"%.64s\"",
+                              uuid_keys[i], v);
+    }
     struct svc_conn_query q = {.vgw_id = l.text[QUERY_VGW_ID],
                                .vgw_ip = l.text[QUERY_VGW_IP],
                                .marker = l.text[QUERY_MARKER],
+                               .vpn_id = l.text[QUERY_VPN_ID],
+                               .eip_id = l.text[QUERY_EIP_ID],
                                .limit = (size_t)l.limit};
     query_eps_bind(&l.eps, &q.eps);
     r = api_reply_open(ctx, "{\"vpn_connections\":[");

@@ -8,18 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUERY_PART_MAX 256
+#include "util/hex.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#define QUERY_PART_MAX 256
 
 /* Decodes s[0..n) into out; false when malformed, too long or containing NUL. */
 static bool decode(const char *s, size_t n, char out[QUERY_PART_MAX])
@@ -31,8 +22,8 @@ static bool decode(const char *s, size_t n, char out[QUERY_PART_MAX])
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return false;
             c = (char)(hi * 16 + lo);
@@ -90,7 +81,8 @@ void query_eps_bind(const struct query_eps *e, struct svc_eps *out)
     out->n = e->n;
 }
 
-int query_limit(const char *value, long long max, long long *ret, char *error, size_t errlen)
+int query_count(const char *key, const char *value, long long max, long long *ret, char *error,
+                size_t errlen)
 {
     char *end;
     long long v;
@@ -98,12 +90,17 @@ int query_limit(const char *value, long long max, long long *ret, char *error, s
     errno = 0;
     v = strtoll(value, &end, 10);
     if (!*value || *end || errno || v < 0 || v > max || (*value < '0' || *value > '9')) {
-        snprintf(error, errlen, "limit: must be an integer from 0 to %lld, got \"%.32s\"", max,
+        snprintf(error, errlen, "%s: must be an integer from 0 to %lld, got \"%.32s\"", key, max,
                  value);
         return -1;
     }
     *ret = v;
     return 0;
+}
+
+int query_limit(const char *value, long long max, long long *ret, char *error, size_t errlen)
+{
+    return query_count("limit", value, max, ret, error, errlen);
 }
 
 struct list_parse {
@@ -115,8 +112,11 @@ struct list_parse {
 static int list_param(void *ud, const char *key, const char *value)
 {
     static const char *const keys[QUERY_N_TEXT] = {
-        [QUERY_MARKER] = "marker", [QUERY_VGW_ID] = "vgw_id", [QUERY_VGW_IP] = "vgw_ip",
-        [QUERY_CGW_ID] = "cgw_id", [QUERY_CONN_ID] = "vpn_connection_id"};
+        [QUERY_MARKER] = "marker",           [QUERY_VGW_ID] = "vgw_id",
+        [QUERY_VGW_IP] = "vgw_ip",           [QUERY_CGW_ID] = "cgw_id",
+        [QUERY_CONN_ID] = "vpn_connection_id", [QUERY_VPN_ID] = "vpn_id",
+        [QUERY_EIP_ID] = "eip_id",           [QUERY_RESOURCE_ID] = "resource_id",
+        [QUERY_PRE_EXPIRE_DAYS] = "pre_expire_days"};
     struct list_parse *p = ud;
     struct query_list *l = p->l;
 

@@ -30,6 +30,10 @@ enum query_text {
     QUERY_VGW_IP,  /* "vgw_ip" */
     QUERY_CGW_ID,  /* "cgw_id" */
     QUERY_CONN_ID, /* "vpn_connection_id" */
+    QUERY_VPN_ID,  /* "vpn_id" (connection list: one connection) */
+    QUERY_EIP_ID,  /* "eip_id" (connection list: its vgw_ip is that EIP) */
+    QUERY_RESOURCE_ID,     /* "resource_id" (jobs) */
+    QUERY_PRE_EXPIRE_DAYS, /* "pre_expire_days" (certificates) */
     QUERY_N_TEXT
 };
 
@@ -52,5 +56,8 @@ int query_list_parse(const char *raw, long long limit_max, bool takes_eps, struc
 /* Parses a limit value: a decimal integer from 0 to max. On failure writes "limit: must be an
  * integer from 0 to <max>, got \"<value>\"" into error and returns -1. */
 int query_limit(const char *value, long long max, long long *ret, char *error, size_t errlen);
+/* The same for parameter key. */
+int query_count(const char *key, const char *value, long long max, long long *ret, char *error,
+                size_t errlen);
 
 #endif

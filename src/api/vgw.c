@@ -79,22 +79,24 @@ int api_vgw_list(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
 }
 
-/* Simulated: vpnd has no regions; every flavor is offered in the same three zones. */
+/* Simulated: vpnd has no regions; every flavor is offered in the same three zones (model/azs.c):
+ * v5 keyed by flavor, v5.1 a list of zones with the specs each offers. */
 int api_vgw_availability_zones(struct api_ctx *ctx)
 {
-    static const char *const flavors[] = {"basic",
-                                          "professional1",
-                                          "professional2",
-                                          "Professional1-NonFixedIP",
-                                          "Professional2-NonFixedIP",
-                                          "gm"};
-    static const char zones[] = "[\"az1\",\"az2\",\"az3\"]";
-    int r = api_reply_open(ctx, "{\"availability_zones\":{");
+    int r = api_reply_open(ctx, "{\"availability_zones\":");
 
-    for (size_t i = 0; r == 0 && i < ARRAY_SIZE(flavors); i++)
-        r = buf_printf(&ctx->resp->body, "%s\"%s\":{\"vpc\":%s,\"er\":%s}", i ? "," : "",
-                       flavors[i], zones, zones);
-    return r < 0 ? r : api_reply_close(ctx, 200, "}", true);
+    if (r == 0)
+        r = model_azs_render(&ctx->resp->body);
+    return r < 0 ? r : api_reply_close(ctx, 200, "", true);
+}
+
+int api_vgw_availability_zones_extended(struct api_ctx *ctx)
+{
+    int r = api_reply_open(ctx, "{\"availability_zones\":");
+
+    if (r == 0)
+        r = model_azs_render_extended(&ctx->resp->body);
+    return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }
 
 /* ---- certificate (GM gateways), upgrade and jobs ---- */
@@ -129,9 +131,10 @@ int api_vgw_cert_show(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }
 
+/* The reply is {job_id, request_id} (UpgradeVpnGatewayResponse); the job is listed by jobs. */
 int api_vgw_upgrade(struct api_ctx *ctx)
 {
-    int r = api_reply_open(ctx, "{\"job\":");
+    int r = api_reply_open(ctx, "{\"job_id\":");
 
     if (r == 0)
         r = svc_vgw_upgrade(ctx->svc, ctx->call.project_id, ctx->call.id, ctx->body,
@@ -139,40 +142,49 @@ int api_vgw_upgrade(struct api_ctx *ctx)
     return r < 0 ? r : api_reply_close(ctx, 200, "", true);
 }
 
-struct jobs_query {
-    char resource_id[ROUTER_MAX_PARAM];
-    bool bad;
-};
+#define JOBS_LIMIT_MAX 1000
+#define CERTS_LIMIT_MAX 1000
+#define PRE_EXPIRE_DAYS_MAX 3650
 
-static int jobs_param(void *ud, const char *key, const char *value)
-{
-    struct jobs_query *j = ud;
-
-    if (!value) {
-        j->bad = true;
-        return -1;
-    }
-    if (strcmp(key, "resource_id") == 0)
-        snprintf(j->resource_id, sizeof(j->resource_id), "%s", value);
-    return 0;
-}
-
+/* limit (0-1000, default 1000), marker (the created_at of the last job of the previous page),
+ * resource_id; newest first. The model's answer has no page_info or total_count. */
 int api_vgw_jobs(struct api_ctx *ctx)
 {
-    struct jobs_query j = {0};
-    size_t n = 0;
+    struct query_list l;
     int r;
 
-    if (query_foreach(ctx->req->query, jobs_param, &j) != 0 || j.bad)
-        return api_refuse(ctx, VERR_INVALID,
-                          "query parameters must be percent-encoded text under 256 bytes");
+    if (query_list_parse(ctx->req->query, JOBS_LIMIT_MAX, false, &l) < 0)
+        return api_refuse(ctx, VERR_INVALID, "%s", l.error);
+    struct svc_jobs_query q = {.resource_id = l.text[QUERY_RESOURCE_ID],
+                               .marker = l.text[QUERY_MARKER],
+                               .limit = (size_t)l.limit};
     r = api_reply_open(ctx, "{\"jobs\":[");
     if (r == 0)
-        r = svc_vgw_jobs(ctx->svc, ctx->call.project_id, j.resource_id[0] ? j.resource_id : NULL,
-                         &ctx->resp->body, &n, &ctx->err);
+        r = svc_vgw_jobs(ctx->svc, ctx->call.project_id, &q, &ctx->resp->body, &ctx->err);
+    return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
+}
+
+/* GET vpn-gateway-certificates: the project's GM gateway certificates; limit (0-1000, default
+ * 1000), marker (the created_at of the last certificate of the previous page), pre_expire_days
+ * (0-3650: those whose first certificate expires within that many days); newest first. */
+int api_vgw_certs(struct api_ctx *ctx)
+{
+    struct query_list l;
+    long long days = -1;
+    int r;
+
+    if (query_list_parse(ctx->req->query, CERTS_LIMIT_MAX, false, &l) < 0)
+        return api_refuse(ctx, VERR_INVALID, "%s", l.error);
+    if (l.text[QUERY_PRE_EXPIRE_DAYS] &&
+        query_count("pre_expire_days", l.text[QUERY_PRE_EXPIRE_DAYS], PRE_EXPIRE_DAYS_MAX, &days,
+                    l.error, sizeof(l.error)) < 0)
+        return api_refuse(ctx, VERR_INVALID, "%s", l.error);
+    struct svc_certs_query q = {
+        .marker = l.text[QUERY_MARKER], .limit = (size_t)l.limit, .pre_expire_days = days};
+    r = api_reply_open(ctx, "{\"vpn_gateway_certificates\":[");
     if (r == 0)
-        r = buf_printf(&ctx->resp->body, "],\"total_count\":%zu", n);
-    return r < 0 ? r : api_reply_close(ctx, 200, "", true);
+        r = svc_vgw_certs(ctx->svc, ctx->call.project_id, &q, &ctx->resp->body, &ctx->err);
+    return r < 0 ? r : api_reply_close(ctx, 200, "]", true);
 }
 
 int api_vgw_job_delete(struct api_ctx *ctx)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth/auth_int.h"
+#include "util/hex.h"
 
 #define QUERY_STACK_PAIRS 32
 #define QUERY_STACK_BYTES 1024
@@ -127,17 +128,6 @@ static const bool unreserved[256] = {
     ['-'] = true,         ['_'] = true,         ['.'] = true,         ['~'] = true,
 };
 
-static inline int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Appends s[0..n) with every byte outside the unreserved set as %XX; with decode, valid %XX
  * escapes in s are decoded first. One capacity check for the worst case (3 bytes per byte). */
 static void put_encoded(struct auth_sbuf *out, const char *s, size_t n, bool decode)
@@ -160,7 +150,7 @@ static void put_encoded(struct auth_sbuf *out, const char *s, size_t n, bool dec
             continue;
         }
         if (decode && ch == '%' && i + 2 < n) {
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 ch = (unsigned char)(hi << 4 | lo);
                 i += 2;
@@ -208,7 +198,7 @@ static size_t query_decode(const char *s, size_t n, char *dst)
         if (ch == '+') {
             ch = ' ';
         } else if (ch == '%' && i + 2 < n) {
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 ch = (char)(hi << 4 | lo);
                 i += 2;

@@ -36,6 +36,8 @@ enum config_key {
     CONFIG_DB,
     CONFIG_EIP_POOL,
     CONFIG_PRIVATE_POOL,
+    CONFIG_EIP6_POOL,
+    CONFIG_PRIVATE6_POOL,
     CONFIG_MAX_BODY,
     CONFIG_MAX_HEADER,
     CONFIG_IDLE_TIMEOUT,
@@ -76,6 +78,7 @@ enum config_type {
     CONFIG_ENUM,   /* one of choices (case-sensitive) */
     CONFIG_ADDR,   /* IPV4:PORT, [IPV6]:PORT or localhost:PORT (config_listen_resolve) */
     CONFIG_CIDR,   /* IPv4 CIDR whose prefix length is in [min, max] */
+    CONFIG_CIDR6,  /* IPv6 CIDR whose prefix length is in [min, max] */
     CONFIG_BOOL,   /* a flag without value: --NAME sets it, --no-NAME clears it */
     CONFIG_IDENT,  /* 1 to max letters, digits, '-' or '_' */
 };
@@ -89,7 +92,7 @@ struct config_key_def {
     const char *name; /* --name and the file key */
     const char *env;  /* environment variable; NULL for CONFIG_FLAG_ONLY keys */
     enum config_type type;
-    uint64_t min, max;          /* CONFIG_UINT range, CONFIG_CIDR prefix lengths, IDENT length */
+    uint64_t min, max; /* CONFIG_UINT range, CONFIG_CIDR(6) prefix lengths, IDENT length */
     const char *def;            /* default, as text; NULL = unset */
     const char *const *choices; /* CONFIG_ENUM: NULL-terminated */
     unsigned flags;             /* enum config_key_flags */

@@ -85,6 +85,19 @@ static int check_cidr(const char *text, uint64_t lo, uint64_t hi)
     return 0;
 }
 
+/* An IPv6 network: host bits zero, in its RFC 5952 text (the text the pool is logged by). */
+static int check_cidr6(const char *text, uint64_t lo, uint64_t hi)
+{
+    struct model_ip6 addr;
+    unsigned bits;
+    char canonical[MODEL_CIDR_LEN];
+
+    if (model_parse_prefix6(text, &addr, &bits) < 0 || bits < lo || bits > hi)
+        return -EINVAL;
+    model_format_ip6(canonical, &addr, (int)bits);
+    return strcmp(canonical, text) == 0 ? 0 : -EINVAL;
+}
+
 static int check_enum(const struct config_key_def *d, const char *text, uint64_t *ret_num,
                       char *rule, size_t rulelen)
 {
@@ -133,6 +146,14 @@ int config_check_text(const struct config_key_def *d, const char *text, uint64_t
         if (check_cidr(text, d->min, d->max) == 0)
             return 0;
         snprintf(rule, rulelen, "must be an IPv4 CIDR from /%llu to /%llu",
+                 (unsigned long long)d->min, (unsigned long long)d->max);
+        return -EINVAL;
+    case CONFIG_CIDR6:
+        if (check_cidr6(text, d->min, d->max) == 0)
+            return 0;
+        snprintf(rule, rulelen,
+                 "must be an IPv6 network in RFC 5952 text (like 2001:db8::/48) from /%llu to "
+                 "/%llu",
                  (unsigned long long)d->min, (unsigned long long)d->max);
         return -EINVAL;
     case CONFIG_BOOL:

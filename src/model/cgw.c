@@ -11,7 +11,7 @@
 #define WRAPPER "customer_gateway"
 #define ID_VALUE_ROW 2 /* index of id_value in create_fields */
 
-/* An IPv4 address for id_type ip, an FQDN otherwise. */
+/* An IPv4 or IPv6 address (canonical) for id_type ip, an FQDN otherwise. */
 static int id_value_field(const json_t *v, const char *path, void *dst, bool internal,
                           struct verr *err)
 {
@@ -23,7 +23,7 @@ static int id_value_field(const json_t *v, const char *path, void *dst, bool int
         return verr_set(err, WRAPPER ".id_value", "is required");
     if (!model_streq(cgw->id_type, "ip"))
         return model_want_fqdn(v, path, cgw->id_value, err);
-    int r = model_want_ipv4(v, path, ip, err);
+    int r = model_want_ip(v, path, 0, ip, err);
     return r < 0 ? r : model_copy(cgw->id_value, sizeof(cgw->id_value), ip);
 }
 

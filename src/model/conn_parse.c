@@ -109,101 +109,6 @@ static int psk_field(const json_t *v, const char *path, void *dst, bool internal
     return model_copy(c->psk, MODEL_PSK_LEN, s);
 }
 
-/* rule_index is optional; a given one must not repeat an earlier rule's. */
-static int want_rule_index(const json_t *v, const char *path, struct model_vpn_conn *c, size_t i,
-                           bool has_index[], struct verr *err)
-{
-    int64_t *index = &c->policy_rules[i].rule_index;
-
-    has_index[i] = v != NULL;
-    if (!v)
-        return 0;
-    int r = model_want_int(v, path, 0, 50, index, err);
-    for (size_t j = 0; r == 0 && j < i; j++) {
-        if (has_index[j] && c->policy_rules[j].rule_index == *index)
-            return verr_set(err, path, "must not repeat policy_rules[%zu].rule_index, got %lld", j,
-                            (long long)*index);
-    }
-    return r;
-}
-
-/* One policy rule: rule_index, source (unique across rules), destination (1 to 50 CIDRs). */
-static int want_rule(const json_t *v, const char *path, struct model_vpn_conn *c, size_t i,
-                     bool has_index[], struct verr *err)
-{
-    struct model_policy_rule *rule = &c->policy_rules[i];
-    char ipath[MODEL_PATH_LEN], spath[MODEL_PATH_LEN], dpath[MODEL_PATH_LEN];
-    int r = model_want_object(v, path, err);
-
-    if (r < 0)
-        return r;
-    model_path_key(ipath, path, "rule_index");
-    model_path_key(spath, path, "source");
-    model_path_key(dpath, path, "destination");
-    const json_t *source = model_member(v, "source"), *dest = model_member(v, "destination");
-    r = want_rule_index(model_member(v, "rule_index"), ipath, c, i, has_index, err);
-    if (r == 0 && !source)
-        return verr_set(err, spath, "is required");
-    if (r == 0)
-        r = model_want_cidr(source, spath, false, &rule->source, err);
-    for (size_t j = 0; r == 0 && j < i; j++) {
-        if (strcmp(c->policy_rules[j].source.s, rule->source.s) == 0)
-            return verr_set(err, spath, "must not repeat policy_rules[%zu].source, got \"%s\"", j,
-                            rule->source.s);
-    }
-    if (r == 0 && !dest)
-        return verr_set(err, dpath, "is required");
-    if (r == 0)
-        r = model_want_cidrs(dest, dpath, 1, MODEL_MAX_DESTINATIONS, false, rule->destination,
-                             &rule->n_destination, err);
-    return r;
-}
-
-static bool index_taken(const struct model_vpn_conn *c, const bool has_index[], int64_t index)
-{
-    for (size_t j = 0; j < c->n_policy_rules; j++) {
-        if (has_index[j] && c->policy_rules[j].rule_index == index)
-            return true;
-    }
-    return false;
-}
-
-/* Rules without rule_index get the smallest unused index from 1 (the examples are 1-based). */
-static void number_rules(struct model_vpn_conn *c, const bool has_index[])
-{
-    int64_t next = 1;
-
-    for (size_t i = 0; i < c->n_policy_rules; i++) {
-        if (has_index[i])
-            continue;
-        while (index_taken(c, has_index, next))
-            next++;
-        c->policy_rules[i].rule_index = next++;
-    }
-}
-
-static int policy_rules_field(const json_t *v, const char *path, void *dst, bool internal,
-                              struct verr *err)
-{
-    struct model_vpn_conn *c = dst;
-    bool policy = model_streq(c->style, "POLICY"), has_index[MODEL_MAX_POLICY_RULES];
-    char ipath[MODEL_PATH_LEN];
-    (void)internal;
-
-    if (!v)
-        return policy ? verr_set(err, path, "is required when style is POLICY") : 0;
-    int r = model_want_array(v, path, policy ? 1 : 0, MODEL_MAX_POLICY_RULES, err);
-    for (size_t i = 0; r == 0 && i < json_array_size(v); i++) {
-        model_path_index(ipath, path, i);
-        r = want_rule(json_array_get(v, i), ipath, c, i, has_index, err);
-    }
-    if (r < 0)
-        return r;
-    c->n_policy_rules = json_array_size(v);
-    number_rules(c, has_index);
-    return 0;
-}
-
 static const struct model_fspec create_fields[] = {
     MODEL_F("name", MF_NAME, CONN(name)),
     MODEL_F("vgw_id", MF_UUID, CONN(vgw_id), .required = true),
@@ -211,16 +116,19 @@ static const struct model_fspec create_fields[] = {
     MODEL_F("style", MF_ENUM, CONN(style), .en = &MODEL_E_STYLE),
     MODEL_F("cgw_id", MF_UUID, CONN(cgw_id), .required = true),
     MODEL_F("peer_subnets", MF_CUSTOM, 0, .fn = peer_subnets_field),
+    MODEL_F("peer_subnets_v6", MF_CUSTOM, 0, .fn = model_peer_subnets_v6_field),
     MODEL_F("tunnel_local_address", MF_CUSTOM, 0, .fn = tunnel_local_field),
     MODEL_F("tunnel_peer_address", MF_CUSTOM, 0, .fn = tunnel_peer_field),
     MODEL_F("enable_nqa", MF_CUSTOM, 0, .fn = enable_nqa_field),
     MODEL_F("enable_hub", MF_CUSTOM, 0, .fn = enable_hub_field),
     MODEL_F("psk", MF_CUSTOM, 0, .fn = psk_field),
-    MODEL_F("policy_rules", MF_CUSTOM, 0, .fn = policy_rules_field),
+    MODEL_F("policy_rules_v6", MF_CUSTOM, 0, .fn = model_policy_rules_v6_field),
+    MODEL_F("policy_rules", MF_CUSTOM, 0, .fn = model_policy_rules_field),
     MODEL_F("ikepolicy", MF_CUSTOM, CONN(ikepolicy), .fn = model_ikepolicy_field),
     MODEL_F("ipsecpolicy", MF_CUSTOM, CONN(ipsecpolicy), .fn = model_ipsecpolicy_field),
     MODEL_F("ha_role", MF_ENUM, CONN(ha_role), .en = &MODEL_E_HA_ROLE),
     MODEL_F("tags", MF_CUSTOM, CONN(tags), .fn = model_tags_field),
+    MODEL_F("enable_health_check", MF_BOOL, CONN(enable_health_check)),
 };
 
 /* What the store keeps besides the create fields. */
@@ -233,6 +141,8 @@ static const struct model_fspec internal_fields[] = {
     MODEL_F("connection_monitor_id", MF_UUID, CONN(connection_monitor_id)),
     MODEL_F("gw_is_er", MF_BOOL, CONN(gw_is_er)),
     MODEL_F("gw_is_gm", MF_BOOL, CONN(gw_is_gm)),
+    MODEL_F("gw_is_v6", MF_BOOL, CONN(gw_is_v6)),
+    MODEL_F("peer_asn", MF_INT, CONN(peer_asn), .lo = 0, .hi = 4294967295),
 };
 
 /* Parses obj into the zeroed *t, defaults first; on failure *t is left partly written. */
@@ -382,6 +292,8 @@ static int parse_merged(json_t *root, const json_t *obj, const struct model_vpn_
     memcpy(c->connection_monitor_id, cur->connection_monitor_id, sizeof(c->connection_monitor_id));
     c->gw_is_er = cur->gw_is_er;
     c->gw_is_gm = cur->gw_is_gm;
+    c->gw_is_v6 = cur->gw_is_v6;
+    c->peer_asn = cur->peer_asn;
     return 0;
 }
 

@@ -35,7 +35,8 @@ void model_conn_policy_defaults(struct model_ikepolicy *ike, struct model_ipsecp
     };
 }
 
-/* local_id / peer_id for their *_id_type: ip -> IPv4 if given; fqdn -> required FQDN;
+/* local_id / peer_id for their *_id_type: ip -> an IPv4 or IPv6 address if given (canonical;
+ * model_conn_bind checks local_id's family against the gateway); fqdn -> required FQDN;
  * any (peer only) -> FQDN rule if given. */
 static int want_id(const json_t *v, const char *path, const char *type,
                    char ret[MODEL_ID_VALUE_LEN], struct verr *err)
@@ -49,7 +50,7 @@ static int want_id(const json_t *v, const char *path, const char *type,
         return 0;
     if (!model_streq(type, "ip"))
         return model_want_fqdn(v, path, ret, err);
-    r = model_want_ipv4(v, path, ip, err);
+    r = model_want_ip(v, path, 0, ip, err);
     return r < 0 ? r : model_copy(ret, MODEL_ID_VALUE_LEN, ip);
 }
 

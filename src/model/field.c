@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A reserved block a customer subnet may not overlap (spec §2.2). */
+/* A reserved block a customer subnet may not overlap (spec §2.2); IPv6: loopback, IPv4-mapped,
+ * link-local and multicast addresses are no customer network. */
 static const struct model_cidr reserved_blocks[] = {{"100.64.0.0/10"}, {"214.0.0.0/8"}};
+static const struct model_cidr reserved_blocks6[] = {
+    {"::1/128"}, {"::ffff:0:0/96"}, {"fe80::/10"}, {"ff00::/8"}};
 
 const json_t *model_member(const json_t *obj, const char *key)
 {
@@ -154,17 +157,27 @@ int model_want_uuid(const json_t *v, const char *path, char ret[MODEL_UUID_LEN],
     return model_copy(ret, MODEL_UUID_LEN, s);
 }
 
-int model_want_ipv4(const json_t *v, const char *path, char ret[MODEL_IP_LEN], struct verr *err)
+int model_want_ip(const json_t *v, const char *path, int family, char ret[MODEL_IP_LEN],
+                  struct verr *err)
 {
+    static const char *const rules[] = {
+        "must be an IPv4 address like 192.168.0.1 or an IPv6 address like 2001:db8::1",
+        "must be an IPv4 address like 192.168.0.1", "must be an IPv6 address like 2001:db8::1"};
+    char text[MODEL_IP_LEN];
     const char *s;
-    uint32_t addr;
     int r = model_want_str(v, path, &s, err);
 
     if (r < 0)
         return r;
-    if (model_parse_ipv4(s, &addr) < 0)
-        return fail_echo(v, path, "must be an IPv4 address like 192.168.0.1", err);
-    return model_copy(ret, MODEL_IP_LEN, s);
+    r = model_ip_canonical(s, text);
+    if (r < 0 || (family != 0 && r != family))
+        return fail_echo(v, path, rules[family == 4 ? 1 : family == 6 ? 2 : 0], err);
+    return model_copy(ret, MODEL_IP_LEN, text);
+}
+
+int model_want_ipv4(const json_t *v, const char *path, char ret[MODEL_IP_LEN], struct verr *err)
+{
+    return model_want_ip(v, path, 4, ret, err);
 }
 
 int model_want_name(const json_t *v, const char *path, char ret[MODEL_NAME_LEN], struct verr *err)
@@ -192,10 +205,28 @@ int model_want_fqdn(const json_t *v, const char *path, char ret[MODEL_ID_VALUE_L
     return model_copy(ret, MODEL_ID_VALUE_LEN, s);
 }
 
-/* One CIDR: syntax, host bits, reserved blocks. */
-int model_want_cidr(const json_t *v, const char *path, bool reserved, struct model_cidr *ret,
-                    struct verr *err)
+/* An IPv6 CIDR's syntax and host bits; ret gets its RFC 5952 text. */
+static int want_cidr6(const json_t *v, const char *path, const char *s, struct model_cidr *ret,
+                      struct verr *err)
 {
+    struct model_ip6 addr;
+    unsigned prefix;
+
+    if (model_parse_prefix6(s, &addr, &prefix) < 0)
+        return fail_echo(v, path, "must be an IPv6 CIDR like 2001:db8::/32", err);
+    if (!model_ip6_host_bits_zero(&addr, prefix))
+        return fail_echo(v, path, "must be an IPv6 CIDR with host bits zero like 2001:db8::/32",
+                         err);
+    model_format_ip6(ret->s, &addr, (int)prefix);
+    return 0;
+}
+
+/* One CIDR of family 4 or 6: syntax, host bits, reserved blocks. */
+int model_want_cidr_of(const json_t *v, const char *path, int family, bool reserved,
+                       struct model_cidr *ret, struct verr *err)
+{
+    const struct model_cidr *blocks = family == 6 ? reserved_blocks6 : reserved_blocks;
+    size_t n_blocks = family == 6 ? ARRAY_SIZE(reserved_blocks6) : ARRAY_SIZE(reserved_blocks);
     const char *s;
     uint32_t addr;
     unsigned prefix;
@@ -203,23 +234,38 @@ int model_want_cidr(const json_t *v, const char *path, bool reserved, struct mod
 
     if (r < 0)
         return r;
-    if (model_parse_prefix(s, &addr, &prefix) < 0)
+    if (family == 6)
+        r = want_cidr6(v, path, s, ret, err);
+    else if (model_parse_prefix(s, &addr, &prefix) < 0)
         return fail_echo(v, path, "must be a CIDR like 10.0.0.0/24", err);
-    if (model_parse_cidr(s, &addr, &prefix) < 0)
+    else if (model_parse_cidr(s, &addr, &prefix) < 0)
         return fail_echo(v, path, "must be a CIDR with host bits zero like 10.0.0.0/24", err);
-    r = model_copy(ret->s, sizeof(ret->s), s);
-    for (size_t i = 0; r == 0 && reserved && i < ARRAY_SIZE(reserved_blocks); i++) {
+    else
+        r = model_copy(ret->s, sizeof(ret->s), s);
+    for (size_t i = 0; r == 0 && reserved && i < n_blocks; i++) {
         char rule[96];
-        if (!model_cidr_overlap(ret, &reserved_blocks[i]))
+        if (!model_cidr_overlap(ret, &blocks[i]))
             continue;
-        snprintf(rule, sizeof(rule), "must not overlap reserved block %s", reserved_blocks[i].s);
+        snprintf(rule, sizeof(rule), "must not overlap reserved block %s", blocks[i].s);
         return fail_echo(v, path, rule, err);
     }
     return r;
 }
 
+int model_want_cidr(const json_t *v, const char *path, bool reserved, struct model_cidr *ret,
+                    struct verr *err)
+{
+    return model_want_cidr_of(v, path, 4, reserved, ret, err);
+}
+
 int model_want_cidrs(const json_t *v, const char *path, size_t min, size_t max, bool reserved,
                      struct model_cidr *ret, size_t *ret_n, struct verr *err)
+{
+    return model_want_cidrs_of(v, path, 4, min, max, reserved, ret, ret_n, err);
+}
+
+int model_want_cidrs_of(const json_t *v, const char *path, int family, size_t min, size_t max,
+                        bool reserved, struct model_cidr *ret, size_t *ret_n, struct verr *err)
 {
     const char *last = strrchr(path, '.');
     char ipath[MODEL_PATH_LEN], rule[MODEL_PATH_LEN + 32];
@@ -228,10 +274,10 @@ int model_want_cidrs(const json_t *v, const char *path, size_t min, size_t max, 
     for (size_t i = 0; r == 0 && i < json_array_size(v); i++) {
         const json_t *item = json_array_get(v, i);
         model_path_index(ipath, path, i);
-        r = model_want_cidr(item, ipath, reserved, &ret[i], err);
+        r = model_want_cidr_of(item, ipath, family, reserved, &ret[i], err);
         for (size_t j = 0; r == 0 && j < i; j++) {
             if (strcmp(ret[j].s, ret[i].s) != 0)
-                continue;
+                continue; /* canonical text: one network, one string */
             snprintf(rule, sizeof(rule), "must not repeat %s[%zu]", last ? last + 1 : path, j);
             r = fail_echo(item, ipath, rule, err);
         }

@@ -6,21 +6,24 @@
 #include <errno.h>
 #include <stdio.h>
 
-/* A UUID (public gateway EIP id) or a dotted IPv4 (private gateway address). */
-static int want_uuid_or_ip(const json_t *v, const char *path, char ret[MODEL_UUID_LEN],
+/* A UUID (public gateway EIP id) or an address (private gateway: IPv4, or IPv6 kept in its
+ * RFC 5952 text so it compares equal to the gateway's). */
+static int want_uuid_or_ip(const json_t *v, const char *path, char ret[MODEL_IP_LEN],
                            struct verr *err)
 {
     const char *s;
-    uint32_t addr;
+    char text[MODEL_IP_LEN];
     int r = model_want_str(v, path, &s, err);
 
     if (r < 0)
         return r;
-    if (ids_is_uuid(s) || model_parse_ipv4(s, &addr) == 0)
-        return model_copy(ret, MODEL_UUID_LEN, s);
+    if (ids_is_uuid(s))
+        return model_copy(ret, MODEL_IP_LEN, s);
+    if (model_ip_canonical(s, text) > 0)
+        return model_copy(ret, MODEL_IP_LEN, text);
     char echo[MODEL_ECHO_LEN];
     model_echo(echo, s, json_string_length(v));
-    return verr_set(err, path, "must be a UUID or an IPv4 address, got %s", echo);
+    return verr_set(err, path, "must be a UUID, an IPv4 address or an IPv6 address, got %s", echo);
 }
 
 /* An enterprise project id: a UUID or "0". */
@@ -58,6 +61,8 @@ static int parse_one(const struct model_fspec *f, const json_t *v, const char *p
         return want_epid(v, path, dst, err);
     case MF_IPV4:
         return model_want_ipv4(v, path, dst, err);
+    case MF_IP:
+        return model_want_ip(v, path, 0, dst, err);
     case MF_ENUM:
         return model_want_enum(v, path, f->en, dst, err);
     case MF_INT:

@@ -172,44 +172,60 @@ static void mirror(const struct model_cgw *cgw, struct model_ipsec_conn *x)
     }
 }
 
-/* POLICY: one CHILD_SA per rule, source -> destinations. STATIC, BGP: one CHILD_SA between the
- * gateway's local subnets and the peer subnets. The tunnel /30 has no interface here (a
- * route-based tunnel needs XFRM interfaces): its host addresses are not in any selector, since
- * charon cannot route them without an address of the /30 on the gateway. */
+/* Appends the CHILD_SA of each rule of v[0..n) ("rule1", ... numbered across both families). */
+static void rule_children(const struct model_policy_rule *v, size_t n, struct model_ipsec_conn *x)
+{
+    for (size_t i = 0; i < n && x->n_children < MODEL_IPSEC_MAX_CHILDREN; i++) {
+        const struct model_policy_rule *rule = &v[i];
+        struct model_ipsec_child *ch = &x->children[x->n_children++];
+        snprintf(ch->name, sizeof(ch->name), "rule%zu", x->n_children);
+        ch->local_ts[ch->n_local_ts++] = rule->source;
+        for (size_t k = 0; k < rule->n_destination && k < MODEL_IPSEC_MAX_TS; k++)
+            ch->remote_ts[ch->n_remote_ts++] = rule->destination[k];
+    }
+}
+
+/* Appends v[0..n) to the selectors ts[0..*n_ts). */
+static void add_ts(struct model_cidr *ts, size_t *n_ts, const struct model_cidr *v, size_t n)
+{
+    for (size_t i = 0; i < n && *n_ts < MODEL_IPSEC_MAX_TS; i++)
+        ts[(*n_ts)++] = v[i];
+}
+
+/* POLICY: one CHILD_SA per rule, source -> destinations (the rules of the gateway's family:
+ * policy_rules or policy_rules_v6). STATIC, BGP: one CHILD_SA between the gateway's local
+ * subnets and the peer subnets, both families (a dual-stack gateway's tunnel carries both). The
+ * tunnel /30 has no interface here (a route-based tunnel needs XFRM interfaces): its host
+ * addresses are not in any selector, since charon cannot route them without an address of the
+ * /30 on the gateway. */
 static int children(const struct model_vpn_conn *c, const struct model_vgw *g,
                     struct model_ipsec_conn *x, struct verr *err)
 {
     if (model_streq(c->style, "POLICY")) {
-        for (size_t i = 0; i < c->n_policy_rules && i < MODEL_IPSEC_MAX_CHILDREN; i++) {
-            const struct model_policy_rule *rule = &c->policy_rules[i];
-            struct model_ipsec_child *ch = &x->children[x->n_children++];
-            snprintf(ch->name, sizeof(ch->name), "rule%zu", i + 1);
-            ch->local_ts[ch->n_local_ts++] = rule->source;
-            for (size_t k = 0; k < rule->n_destination; k++)
-                ch->remote_ts[ch->n_remote_ts++] = rule->destination[k];
-        }
+        rule_children(c->policy_rules, c->n_policy_rules, x);
+        rule_children(c->policy_rules_v6, c->n_policy_rules_v6, x);
         if (x->n_children == 0)
             return verr_set(err, WRAPPER ".policy_rules",
                             "a POLICY connection needs at least one rule, got none");
         return 0;
     }
-    if (g->n_local_subnets == 0)
+    if (g->n_local_subnets == 0 && g->n_local_subnets_v6 == 0)
         return verr_set(err, WRAPPER ".vgw_id",
                         "a %s connection needs the gateway's local_subnets (a route-based tunnel "
                         "is not supported by the strongSwan data plane), got a gateway without "
                         "local subnets",
                         c->style);
-    if (c->n_peer_subnets == 0)
+    if (c->n_peer_subnets == 0 && c->n_peer_subnets_v6 == 0)
         return verr_set(err, WRAPPER ".peer_subnets",
                         "a %s connection needs peer subnets (a route-based tunnel is not "
                         "supported by the strongSwan data plane), got none",
                         c->style);
     struct model_ipsec_child *ch = &x->children[x->n_children++];
     strcpy(ch->name, "tunnel");
-    for (size_t i = 0; i < g->n_local_subnets && i < MODEL_MAX_LOCAL_SUBNETS; i++)
-        ch->local_ts[ch->n_local_ts++] = g->local_subnets[i];
-    for (size_t i = 0; i < c->n_peer_subnets && i < MODEL_MAX_PEER_SUBNETS; i++)
-        ch->remote_ts[ch->n_remote_ts++] = c->peer_subnets[i];
+    add_ts(ch->local_ts, &ch->n_local_ts, g->local_subnets, g->n_local_subnets);
+    add_ts(ch->local_ts, &ch->n_local_ts, g->local_subnets_v6, g->n_local_subnets_v6);
+    add_ts(ch->remote_ts, &ch->n_remote_ts, c->peer_subnets, c->n_peer_subnets);
+    add_ts(ch->remote_ts, &ch->n_remote_ts, c->peer_subnets_v6, c->n_peer_subnets_v6);
     return 0;
 }
 

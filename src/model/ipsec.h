@@ -19,7 +19,8 @@
 #define MODEL_IPSEC_IDENT_LEN (MODEL_ID_VALUE_LEN + 8) /* "fqdn:" + id value */
 #define MODEL_IPSEC_PROPOSAL_LEN 48                    /* "aes256gcm16-prfsha512-modp4096" */
 #define MODEL_IPSEC_MAX_CHILDREN MODEL_MAX_POLICY_RULES
-#define MODEL_IPSEC_MAX_TS MODEL_MAX_DESTINATIONS /* >= local and peer subnets */
+/* >= local and peer subnets of both families (a dual-stack tunnel selects both) */
+#define MODEL_IPSEC_MAX_TS (2 * MODEL_MAX_LOCAL_SUBNETS)
 
 enum model_ipsec_side {
     MODEL_IPSEC_CLOUD, /* the VPN gateway: local = gateway address, remote = customer gateway */
@@ -37,8 +38,8 @@ struct model_ipsec_conn {
     char name[MODEL_IPSEC_NAME_LEN];       /* "vpnd-<conn id>" on both sides */
     unsigned version;                      /* IKE version: 1 or 2 */
     bool aggressive;                       /* IKEv1 aggressive mode */
-    char local_addr[MODEL_ID_VALUE_LEN];   /* IKE endpoint: IPv4 address */
-    char remote_addr[MODEL_ID_VALUE_LEN];  /* IPv4 address or DNS name (fqdn customer gateway) */
+    char local_addr[MODEL_ID_VALUE_LEN];   /* IKE endpoint: the gateway's IPv4 or IPv6 address */
+    char remote_addr[MODEL_ID_VALUE_LEN];  /* IPv4 / IPv6 address or DNS name (fqdn customer gw) */
     char local_id[MODEL_IPSEC_IDENT_LEN];  /* strongSwan identities: "198.18.0.1", "fqdn:x.y" */
     char remote_id[MODEL_IPSEC_IDENT_LEN]; /* ... or "%any" (peer_id_type any) */
     char ike_proposal[MODEL_IPSEC_PROPOSAL_LEN]; /* "aes128-sha256-modp3072" */

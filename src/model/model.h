@@ -20,8 +20,8 @@
 
 #define MODEL_UUID_LEN 37
 #define MODEL_NAME_LEN 256     /* 64 characters of up to 4 UTF-8 bytes, NUL */
-#define MODEL_CIDR_LEN 20      /* "255.255.255.255/32" + NUL */
-#define MODEL_IP_LEN 16        /* dotted IPv4 + NUL */
+#define MODEL_CIDR_LEN 44      /* canonical IPv6 "ffff:...:ffff/128" (RFC 5952) + NUL */
+#define MODEL_IP_LEN 40        /* canonical IPv6 (RFC 5952, 39 characters) or dotted IPv4, NUL */
 #define MODEL_ID_VALUE_LEN 256 /* local_id / peer_id / cgw id_value: 128 chars, NUL */
 #define MODEL_PSK_LEN 129
 #define MODEL_TAG_KEY_LEN 513   /* 128 characters of up to 4 bytes, NUL */
@@ -97,7 +97,7 @@ struct model_tags {
 };
 
 struct model_cidr {
-    char s[MODEL_CIDR_LEN]; /* canonical dotted form, e.g. "10.0.0.0/24" */
+    char s[MODEL_CIDR_LEN]; /* canonical form: "10.0.0.0/24", "2001:db8::/32" (RFC 5952) */
 };
 
 struct model_dpd {
@@ -187,7 +187,7 @@ struct model_vpn_conn {
     char name[MODEL_NAME_LEN];
     const char *status; /* "PENDING_CREATE", "ACTIVE", "DOWN", ... */
     char vgw_id[MODEL_UUID_LEN];
-    char vgw_ip[MODEL_UUID_LEN]; /* EIP id (UUID) or dotted IPv4 */
+    char vgw_ip[MODEL_IP_LEN];   /* EIP id (UUID) or private IP (IPv4, or canonical IPv6) */
     const char *style;           /* "POLICY" | "STATIC" (default) | "BGP" | "POLICY-TEMPLATE" */
     char cgw_id[MODEL_UUID_LEN];
     size_t n_peer_subnets;
@@ -196,10 +196,16 @@ struct model_vpn_conn {
     char tunnel_peer_address[MODEL_CIDR_LEN];
     bool enable_nqa;
     bool enable_hub;
+    bool enable_health_check; /* Go SDK 0.1.203 create model: kept, shown by create responses */
     bool has_psk;
     char psk[MODEL_PSK_LEN]; /* never rendered, never put in an error message */
     size_t n_policy_rules;
     struct model_policy_rule policy_rules[MODEL_MAX_POLICY_RULES];
+    /* IPv6 gateways (model/conn_v6.c): IPv6 customer subnets and policy rules, canonical */
+    size_t n_peer_subnets_v6;
+    struct model_cidr peer_subnets_v6[MODEL_MAX_PEER_SUBNETS];
+    size_t n_policy_rules_v6;
+    struct model_policy_rule policy_rules_v6[MODEL_MAX_POLICY_RULES];
     struct model_ikepolicy ikepolicy;
     struct model_ipsecpolicy ipsecpolicy;
     int64_t created_at; /* ms since epoch */
@@ -211,6 +217,8 @@ struct model_vpn_conn {
     /* Facts copied from the gateway at bind time that decide field presence on render. */
     bool gw_is_er; /* gateway attachment_type == "er" */
     bool gw_is_gm; /* gateway flavor == "GM" */
+    bool gw_is_v6; /* gateway ip_version == "ipv6" */
+    int64_t peer_asn; /* the customer gateway's bgp_asn (bgp_peer.peer_asn); 0 = none */
 };
 
 struct model_eip {
@@ -287,6 +295,8 @@ struct model_vgw {
     char vpc_id[MODEL_UUID_LEN];
     size_t n_local_subnets;
     struct model_cidr local_subnets[MODEL_MAX_LOCAL_SUBNETS];
+    size_t n_local_subnets_v6; /* IPv6 gateways: required for vpc (1-50), canonical */
+    struct model_cidr local_subnets_v6[MODEL_MAX_LOCAL_SUBNETS];
     char connect_subnet[MODEL_UUID_LEN];
     char access_vpc_id[MODEL_UUID_LEN];
     char access_subnet_id[MODEL_UUID_LEN];
@@ -298,6 +308,7 @@ struct model_vgw {
     char availability_zone_ids[MODEL_MAX_AZS][64];
     int64_t connection_number;      /* capacity, from the flavor */
     int64_t used_connection_number; /* maintained by the store */
+    int64_t used_connection_group;  /* customer gateways its connections use: the caller's */
     char enterprise_project_id[MODEL_UUID_LEN]; /* "0" default */
     const char *ha_mode;                        /* "active-active" (default) | "active-standby" */
     struct model_eip eip1;
@@ -362,10 +373,14 @@ int model_conn_parse_update(const char *spec, size_t len, const struct model_bod
                             struct verr *err);
 
 /* Cross-field rules that need the connection's gateway and customer gateway (spec §2.4):
- * vgw_ip membership, ha_role pairing (active-standby), peer_subnets mandatory unless ER with
- * POLICY/BGP, overlap with gateway local subnets, GM restrictions, IP version of policy
- * rules. Fills enterprise_project_id, gw_is_er, gw_is_gm and the local_id / peer_id defaults
- * (gateway EIP address or private IP; customer gateway id_value). Returns 0 or -EINVAL. */
+ * vgw_ip membership, ha_role pairing (active-standby), customer subnets of the gateway's
+ * ip_version mandatory unless ER with POLICY/BGP (peer_subnets on IPv4 gateways, peer_subnets_v6
+ * on IPv6 ones, which may also have IPv4 ones; an IPv4 gateway takes no IPv6 ones), overlap with
+ * the gateway's local subnets of each family, GM restrictions, policy rules of the gateway's
+ * family, the customer gateway's address (id_type ip) and an explicit local_id (type ip) of the
+ * gateway's family. Fills enterprise_project_id, gw_is_er, gw_is_gm, gw_is_v6, peer_asn (the
+ * customer gateway's bgp_asn) and the local_id / peer_id defaults (gateway EIP address or
+ * private IP; customer gateway id_value). Returns 0 or -EINVAL. */
 int model_conn_bind(struct model_vpn_conn *c, const struct model_vgw *g,
                     const struct model_cgw *cgw, struct verr *err);
 
@@ -380,6 +395,9 @@ int model_tunnel_network(const char *addr, char out[MODEL_CIDR_LEN]);
 /* Appends the ResponseVpnConnection object (the seed's field order and presence rules;
  * status included; psk never) to out. Returns 0 or -ENOMEM. */
 int model_conn_render(const struct model_vpn_conn *c, struct buf *out);
+/* The CreateResponseVpnConnection object: as model_conn_render without status,
+ * connection_monitor_id and bgp_peer. Returns 0 or -ENOMEM. */
+int model_conn_render_create(const struct model_vpn_conn *c, struct buf *out);
 /* Internal form: every field including psk and gw_* facts (status when set: the record form). */
 int model_conn_to_internal(const struct model_vpn_conn *c, struct buf *out);
 /* The stored forms of c: its internal form appended to spec and its response object appended to
@@ -398,12 +416,30 @@ int model_conn_from_internal(const char *json, size_t len, struct model_vpn_conn
  * given id or bandwidth spec (ip_address left ""), connection_number set from the flavor.
  * Returns 0, -EINVAL or -ENOMEM. */
 int model_vgw_parse_create(const struct model_body *body, struct model_vgw *g, struct verr *err);
-/* Appends the ResponseVpnGateway object (spec §3.3) to out. */
+/* Appends the ResponseVpnGateway object (spec §3.3) to out: used_connection_group as the caller
+ * set it; er_attachment_id (ER gateways) derived from the id; applied_at = created_at;
+ * public_border_group "center"; supported_flavors the flavors update-specification accepts. */
 int model_vgw_render(const struct model_vgw *g, struct buf *out);
+/* Appends the CreateResponseVpnGateway object: no status, availability zones, EIPs, private IPs
+ * or time stamps (the real service shows them once the gateway is ACTIVE). */
+int model_vgw_render_create(const struct model_vgw *g, struct buf *out);
 int model_vgw_to_internal(const struct model_vgw *g, struct buf *out);
 /* The stored form: the internal form without the status (the store keeps it in a column). */
 int model_vgw_store(const struct model_vgw *g, struct buf *spec);
 int model_vgw_from_internal(const char *json, size_t len, struct model_vgw *g);
+
+/* ---- availability zones (model/azs.c; simulated: every flavor in az1, az2, az3) ---- */
+
+/* The border group of every gateway and zone: vpnd has no regions. */
+#define MODEL_PUBLIC_BORDER_GROUP "center"
+
+/* Appends the v5 availability_zones object, keyed by flavor as the Go model spells the keys:
+ * {"basic":{"vpc":[...],"er":[...]},"professional1":{...},...}. 0 or -ENOMEM. */
+int model_azs_render(struct buf *out);
+/* Appends the v5.1 availability_zones list: [{name, public_border_group, available_specs:
+ * [{flavor, attachment_type, ip_version}]}], every flavor of a create with each attachment it
+ * allows (Basic: vpc only) and both IP versions. 0 or -ENOMEM. */
+int model_azs_render_extended(struct buf *out);
 
 /* ---- Customer gateway ---- */
 
@@ -429,8 +465,8 @@ struct model_monitor {
     char id[MODEL_UUID_LEN];
     const char *status; /* NULL: left out (create response) */
     char vpn_connection_id[MODEL_UUID_LEN];
-    char source_ip[40]; /* store_monitor_row sized; IPv4 today */
-    char destination_ip[40];
+    char source_ip[MODEL_IP_LEN]; /* store_monitor_row sized (40): IPv4 or canonical IPv6 */
+    char destination_ip[MODEL_IP_LEN];
 };
 
 /* Parses {"connection_monitor":{"vpn_connection_id"}} (no other member). Returns 0, -EINVAL
@@ -441,7 +477,7 @@ int model_monitor_parse_create(const struct model_body *body, struct model_monit
  * destination_ip, proto_type "icmp"}. Returns 0 or -ENOMEM. */
 int model_monitor_render(const struct model_monitor *m, struct buf *out);
 /* Fills m's source_ip (the gateway address c's vgw_ip stands for) and destination_ip (the
- * customer gateway's id_value when it is an IPv4 address; "" otherwise). */
+ * customer gateway's id_value when it is an IPv4 or IPv6 address; "" otherwise). */
 void model_monitor_addresses(const struct model_vpn_conn *c, const struct model_vgw *g,
                              const struct model_cgw *cgw, struct model_monitor *m);
 
@@ -453,6 +489,24 @@ bool model_name_is_valid(const char *s);
 int model_parse_ipv4(const char *s, uint32_t *ret);
 /* Parses "a.b.c.d/n" strictly; host bits must be zero. Returns 0 or -EINVAL. */
 int model_parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix);
+
+/* ---- IPv6 (model/net6.c) ---- */
+
+struct model_ip6 {
+    uint8_t b[16]; /* network order */
+};
+
+/* Parses an IPv6 address in any RFC 4291 text form: 1-4 hex digits a group (either case), at most
+ * one "::", an optional dotted IPv4 tail; no zone index, no prefix. Returns 0 or -EINVAL. */
+int model_parse_ipv6(const char *s, struct model_ip6 *ret);
+/* Parses "<IPv6 address>/n", n 0..128 without leading zeros; host bits allowed. 0 or -EINVAL. */
+int model_parse_prefix6(const char *s, struct model_ip6 *ret, unsigned *ret_prefix);
+/* Writes the RFC 5952 text of a (lower case, no leading zeros, the longest run of two or more zero
+ * groups as "::", the first of equal runs; no dotted tail), then "/prefix" when prefix >= 0. */
+void model_format_ip6(char out[MODEL_CIDR_LEN], const struct model_ip6 *a, int prefix);
+/* Writes the canonical text of the IPv4 or IPv6 address s (IPv4: strict dotted form, as given;
+ * IPv6: RFC 5952) to out. Returns 4, 6, or -EINVAL when s is neither. */
+int model_ip_canonical(const char *s, char out[MODEL_IP_LEN]);
 
 /* ---- tag operations (spec §5.2) ---- */
 
@@ -537,10 +591,15 @@ int model_vgw_parse_flavor(const struct model_vgw *cur, const struct model_body 
  * -EINVAL (err filled) or -ENOMEM. */
 int model_vgw_cert_parse(const struct model_vgw_cert *cur, const struct model_body *body,
                          struct model_vgw_cert *out, struct verr *err);
-/* Appends the certificate object of gateway g (id, name, vgw_id, status, facts, timestamps;
- * never a key). gw_status is the gateway's current status (BINDING while PENDING_UPDATE after a
- * write). Returns 0 or -ENOMEM. */
-int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, struct buf *out);
+/* Appends the certificate object of gateway g of project project_id (id, name, project_id,
+ * vgw_id, status, facts, timestamps; never a key). gw_status is the gateway's current status
+ * (BINDING while PENDING_UPDATE after a write). Returns 0 or -ENOMEM. */
+int model_vgw_cert_render(const struct model_vgw *g, const char *project_id, const char *gw_status,
+                          struct buf *out);
+
+/* When the first of the gateway certificate's three certificates (certificate,
+ * certificate_chain, enc_certificate) expires, ms since epoch; 0 when none has a date. */
+int64_t model_vgw_cert_expire_time(const struct model_vgw *g);
 
 /* The upgrade body {"action":"start"|"finish"|"rollback"}: *ret_action gets the canonical
  * action. Returns 0, -EINVAL or -ENOMEM. */
@@ -558,10 +617,16 @@ int model_vgw_upgrade_apply(struct model_vgw *g, const char *action, const char 
 int model_vgw_job_find(const struct model_vgw *g, const char *job_id);
 /* Removes job i of g. */
 void model_vgw_job_remove(struct model_vgw *g, size_t i);
-/* Appends the job object {id, resource_id, job_type, status, created_at, finished_at,
- * error_message, sub_jobs}. Returns 0 or -ENOMEM. */
+/* Appends the job object {id, resource_id, job_type, status, created_at, expected_time_seconds,
+ * finished_at, error_message, sub_jobs}. The status is the SDK model's (lower case), from the
+ * job and the gateway's status gw_status: the gateway's newest job is in progress while the
+ * gateway is PENDING_UPDATE (an upgrade "upgrading", a rollback "rolling_back";
+ * expected_time_seconds settle_in_s, the seconds until the status engine settles the gateway);
+ * then a running upgrade is "pending_upgrade_confirm" (waiting for finish or rollback), a
+ * finished one "success", a rolled back one "fail", a rollback "rollback_success"
+ * (expected_time_seconds 0). Returns 0 or -ENOMEM. */
 int model_vgw_job_render(const struct model_vgw *g, const struct model_vgw_job *j,
-                         struct buf *out);
+                         const char *gw_status, int64_t settle_in_s, struct buf *out);
 
 /* One route of a gateway's routing table (spec §3.1 Routing table), derived from one
  * connection: each of its peer_subnets, through its tunnel (static / bgp routes) or, for

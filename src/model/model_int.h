@@ -38,6 +38,9 @@ extern const char MODEL_FQDN_RULE[];
 
 /* ---- net.c: IPv4 ---- */
 
+/* Parses a decimal 0..max with no sign and no leading zero at *s, advancing *s. 0 or -EINVAL. */
+int model_parse_dec(const char **s, unsigned max, unsigned *ret);
+
 /* Parses "a.b.c.d/n" strictly, host bits allowed. Returns 0 or -EINVAL. */
 int model_parse_prefix(const char *s, uint32_t *ret_addr, unsigned *ret_prefix);
 uint32_t model_prefix_mask(unsigned prefix);
@@ -45,6 +48,17 @@ uint32_t model_prefix_mask(unsigned prefix);
 bool model_cidr_overlap(const struct model_cidr *a, const struct model_cidr *b);
 /* Writes "a.b.c.d" (prefix < 0) or "a.b.c.d/n". */
 void model_format_ip(char out[MODEL_CIDR_LEN], uint32_t addr, int prefix);
+
+/* ---- net6.c: IPv6, and what both families share ---- */
+
+/* True if the two canonical IPv6 CIDR strings share an address (false unless both parse). */
+bool model_cidr6_overlap(const struct model_cidr *a, const struct model_cidr *b);
+/* True if the bits of a past prefix are all zero. */
+bool model_ip6_host_bits_zero(const struct model_ip6 *a, unsigned prefix);
+/* The family of CIDR text s: 4, 6, or 0 when it is neither (host bits not checked). */
+int model_cidr_family(const char *s);
+/* Orders two canonical CIDRs: IPv4 before IPv6, then by address, then by prefix length. */
+int model_cidr_cmp(const struct model_cidr *a, const struct model_cidr *b);
 
 /* ---- enums.c: the enum value sets; values are the canonical static strings ---- */
 
@@ -82,6 +96,9 @@ int model_want_enum(const json_t *v, const char *path, const struct model_enum *
                     struct verr *err);
 int model_want_uuid(const json_t *v, const char *path, char ret[MODEL_UUID_LEN], struct verr *err);
 int model_want_ipv4(const json_t *v, const char *path, char ret[MODEL_IP_LEN], struct verr *err);
+/* An address of family 4, 6, or 0 for either; ret gets its canonical text (model_ip_canonical). */
+int model_want_ip(const json_t *v, const char *path, int family, char ret[MODEL_IP_LEN],
+                  struct verr *err);
 int model_want_name(const json_t *v, const char *path, char ret[MODEL_NAME_LEN], struct verr *err);
 int model_want_fqdn(const json_t *v, const char *path, char ret[MODEL_ID_VALUE_LEN],
                     struct verr *err);
@@ -91,6 +108,13 @@ int model_want_cidr(const json_t *v, const char *path, bool reserved, struct mod
 /* A CIDR list of min..max entries, no duplicates; reserved: also reject reserved blocks. */
 int model_want_cidrs(const json_t *v, const char *path, size_t min, size_t max, bool reserved,
                      struct model_cidr *ret, size_t *ret_n, struct verr *err);
+/* The same for family 4 or 6; IPv6 CIDRs are stored in RFC 5952 text (so a network given in two
+ * spellings is one duplicate), and reserved means loopback, IPv4-mapped, link-local and multicast
+ * ("must be an IPv6 CIDR like 2001:db8::/32, got ..."). */
+int model_want_cidr_of(const json_t *v, const char *path, int family, bool reserved,
+                       struct model_cidr *ret, struct verr *err);
+int model_want_cidrs_of(const json_t *v, const char *path, int family, size_t min, size_t max,
+                        bool reserved, struct model_cidr *ret, size_t *ret_n, struct verr *err);
 /* Copies s to dst if it fits (with NUL). Returns 0 or -EINVAL. */
 int model_copy(char *dst, size_t size, const char *s);
 
@@ -99,9 +123,10 @@ int model_copy(char *dst, size_t size, const char *s);
 enum model_ftype {
     MF_NAME,       /* char[MODEL_NAME_LEN], name rule */
     MF_UUID,       /* char[MODEL_UUID_LEN] */
-    MF_UUID_OR_IP, /* char[MODEL_UUID_LEN], UUID or dotted IPv4 */
+    MF_UUID_OR_IP, /* char[MODEL_IP_LEN], UUID, dotted IPv4 or IPv6 (RFC 5952) */
     MF_EPID,       /* char[MODEL_UUID_LEN], UUID or "0" */
     MF_IPV4,       /* char[MODEL_IP_LEN], dotted IPv4 */
+    MF_IP,         /* char[MODEL_IP_LEN], dotted IPv4 or IPv6 (RFC 5952) */
     MF_ENUM,       /* const char *, canonical value */
     MF_INT,        /* int64_t in lo..hi */
     MF_BOOL,       /* bool */
@@ -202,6 +227,15 @@ int model_ikepolicy_field(const json_t *v, const char *path, void *dst, bool int
 int model_ipsecpolicy_field(const json_t *v, const char *path, void *dst, bool internal,
                             struct verr *err);
 
+/* ---- conn_rules.c: custom field functions of the connection body (dst: the connection) ---- */
+
+int model_policy_rules_field(const json_t *v, const char *path, void *dst, bool internal,
+                             struct verr *err);
+int model_policy_rules_v6_field(const json_t *v, const char *path, void *dst, bool internal,
+                                struct verr *err);
+int model_peer_subnets_v6_field(const json_t *v, const char *path, void *dst, bool internal,
+                                struct verr *err);
+
 /* ---- vgw_flavor.c ---- */
 
 /* Connection capacity and largest EIP bandwidth (Mbit/s) of a flavor; Professional1's for an
@@ -212,6 +246,22 @@ int64_t model_flavor_bandwidth(const char *flavor);
  * V300 and V1G; Basic is refused for private and ER gateways. */
 int model_flavor_field(const json_t *v, const char *path, void *dst, bool internal,
                        struct verr *err);
+/* 0 if gateway cur may change to flavor (update-specification): Basic not for private or ER
+ * gateways, no change between GM and the others, the EIP bandwidths within the new cap; else
+ * -EINVAL with err on "vpn_gateway.flavor". */
+int model_vgw_flavor_change_check(const struct model_vgw *cur, const char *flavor,
+                                  struct verr *err);
+/* Writes "supported_flavors": every flavor but the current one that the check above allows and
+ * whose capacity holds the gateway's used_connection_number. */
+void model_vgw_supported_flavors(struct model_jw *w, const struct model_vgw *g);
+
+/* ---- vgw_parse.c ---- */
+
+/* local_subnets (family 4) or local_subnets_v6 (6) of g at path: each required for vpc gateways
+ * of its ip_version (an update keeps what it does not send) and refused for er; an IPv6 gateway is
+ * dual stack and may also have IPv4 local subnets, an IPv4 gateway has no IPv6 ones. */
+int model_vgw_local_subnets(const json_t *v, const char *path, struct model_vgw *g, int family,
+                            bool update, struct verr *err);
 
 /* ---- vgw_eip.c ---- */
 
@@ -220,8 +270,15 @@ int model_flavor_field(const json_t *v, const char *path, void *dst, bool intern
  * form adds the fields the API fills (ip_address, bandwidth_id, ip_version, share_type). */
 int model_eip_parse(const json_t *v, const char *path, const char *flavor, int64_t cap,
                     bool internal, struct model_eip *ret, struct verr *err);
-/* Writes the eip object, leaving out unset fields. */
-void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e);
+/* Writes the eip object. The internal form (all) leaves out unset fields; the response shows an
+ * EIP given by id as the pay-per-use EIP it stands for (ResponseEip: type 5_bgp, charge_mode
+ * traffic, a 5 Mbit/s bandwidth whose id is derived from the EIP's id). */
+void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e, bool all);
+
+/* ---- derive.c ---- */
+
+/* Writes the UUID derived from what and seed (SHA-256; the same pair, the same UUID). */
+void model_derive_uuid(const char *what, const char *seed, char out[MODEL_UUID_LEN]);
 
 /* ---- update_rules.c, vgw_update.c ---- */
 

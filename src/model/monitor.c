@@ -49,7 +49,7 @@ int model_monitor_render(const struct model_monitor *m, struct buf *out)
 void model_monitor_addresses(const struct model_vpn_conn *c, const struct model_vgw *g,
                              const struct model_cgw *cgw, struct model_monitor *m)
 {
-    uint32_t addr;
+    char addr[MODEL_IP_LEN];
 
     m->source_ip[0] = m->destination_ip[0] = '\0';
     if (!model_streq(g->network_type, "public"))
@@ -58,6 +58,6 @@ void model_monitor_addresses(const struct model_vpn_conn *c, const struct model_
         (void)model_copy(m->source_ip, sizeof(m->source_ip), g->eip1.ip_address);
     else if (g->eip2.present && strcmp(g->eip2.id, c->vgw_ip) == 0)
         (void)model_copy(m->source_ip, sizeof(m->source_ip), g->eip2.ip_address);
-    if (model_parse_ipv4(cgw->id_value, &addr) == 0)
-        (void)model_copy(m->destination_ip, sizeof(m->destination_ip), cgw->id_value);
+    if (model_ip_canonical(cgw->id_value, addr) > 0)
+        (void)model_copy(m->destination_ip, sizeof(m->destination_ip), addr);
 }

@@ -1,11 +1,10 @@
-/* model/net.c: strict dotted IPv4 and CIDR parsing and formatting. */
+/* model/net.c: strict dotted IPv4 and CIDR parsing and formatting (IPv6: net6.c). */
 #include "model/model_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 
-/* Parses a decimal 0..max with no sign and no leading zero; advances *s. */
-static int parse_dec(const char **s, unsigned max, unsigned *ret)
+int model_parse_dec(const char **s, unsigned max, unsigned *ret)
 {
     const char *p = *s;
     unsigned v = 0;
@@ -33,7 +32,7 @@ static int parse_quad(const char **s, uint32_t *ret)
     for (int i = 0; i < 4; i++) {
         if (i > 0 && *(*s)++ != '.')
             return -EINVAL;
-        if (parse_dec(s, 255, &octet) < 0)
+        if (model_parse_dec(s, 255, &octet) < 0)
             return -EINVAL;
         addr = addr << 8 | octet;
     }
@@ -56,7 +55,8 @@ int model_parse_prefix(const char *s, uint32_t *ret_addr, unsigned *ret_prefix)
     uint32_t addr;
     unsigned prefix;
 
-    if (parse_quad(&s, &addr) < 0 || *s++ != '/' || parse_dec(&s, 32, &prefix) < 0 || *s != '\0')
+    if (parse_quad(&s, &addr) < 0 || *s++ != '/' || model_parse_dec(&s, 32, &prefix) < 0 ||
+        *s != '\0')
         return -EINVAL;
     *ret_addr = addr;
     *ret_prefix = prefix;
@@ -80,14 +80,15 @@ int model_parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix)
     return 0;
 }
 
-/* Two networks overlap when the shorter prefix's mask maps both to the same network. */
+/* Two networks overlap when the shorter prefix's mask maps both to the same network. Networks
+ * of different families never overlap; two IPv6 ones are net6.c's. */
 bool model_cidr_overlap(const struct model_cidr *a, const struct model_cidr *b)
 {
     uint32_t aa, ba;
     unsigned ap, bp;
 
     if (model_parse_prefix(a->s, &aa, &ap) < 0 || model_parse_prefix(b->s, &ba, &bp) < 0)
-        return false;
+        return model_cidr6_overlap(a, b);
     uint32_t mask = model_prefix_mask(ap < bp ? ap : bp);
     return (aa & mask) == (ba & mask);
 }

@@ -113,6 +113,15 @@ static int parse_eip_extra(const json_t *obj, const char *key, struct model_vgw 
     int r = model_eip_parse(v, path, g->flavor, model_flavor_bandwidth(g->flavor), true, &t, err);
     if (r < 0)
         return r;
+    /* a kept address is of the gateway's family (an IPv6 gateway's EIPs are IPv6 EIPs) */
+    char text[MODEL_IP_LEN];
+    int family = model_streq(g->ip_version, "ipv6") ? 6 : 4;
+    if (t.ip_address[0] && model_ip_canonical(t.ip_address, text) != family) {
+        model_path_key(path, path, "ip_address");
+        return verr_set(err, path, "must be an IPv%d address: the gateway's ip_version is %s, "
+                        "got \"%s\"", family, g->ip_version, t.ip_address);
+    }
+    t.ip_version = family;
     if (!t.share_type)
         t.share_type = e->share_type;
     *e = t;

@@ -218,7 +218,8 @@ int model_vgw_cert_parse(const struct model_vgw_cert *cur, const struct model_bo
     return r;
 }
 
-int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, struct buf *out)
+int model_vgw_cert_render(const struct model_vgw *g, const char *project_id, const char *gw_status,
+                          struct buf *out)
 {
     const struct model_vgw_cert *c = &g->certificate;
     struct model_jw w;
@@ -228,6 +229,7 @@ int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, stru
     model_jw_obj(&w, NULL);
     model_jw_str(&w, "id", c->id);
     model_jw_str(&w, "name", c->name);
+    model_jw_str(&w, "project_id", project_id);
     model_jw_str(&w, "vgw_id", g->id);
     model_jw_str(&w, "status", binding ? "BINDING" : "BOUND");
     model_jw_str(&w, "issuer", c->cert.issuer);
@@ -245,4 +247,17 @@ int model_vgw_cert_render(const struct model_vgw *g, const char *gw_status, stru
     model_jw_time(&w, "updated_at", c->updated_at, false);
     model_jw_obj_end(&w);
     return model_jw_done(&w);
+}
+
+int64_t model_vgw_cert_expire_time(const struct model_vgw *g)
+{
+    const struct model_cert_facts *f[] = {&g->certificate.cert, &g->certificate.chain,
+                                          &g->certificate.enc};
+    int64_t first = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+        if (f[i]->expire_time > 0 && (first == 0 || f[i]->expire_time < first))
+            first = f[i]->expire_time;
+    }
+    return first;
 }

@@ -2,6 +2,7 @@
 #include "model/model_int.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define EIP(m) offsetof(struct model_eip, m)
@@ -15,8 +16,8 @@ static const struct model_fspec spec_fields[] = {
 };
 
 static const struct model_fspec internal_fields[] = {
-    MODEL_F("ip_version", MF_INT, EIP(ip_version), .lo = 4, .hi = 6),
-    MODEL_F("ip_address", MF_IPV4, EIP(ip_address)),
+    MODEL_F("ip_version", MF_INT, EIP(ip_version), .lo = 4, .hi = 6), /* 4 or 6 */
+    MODEL_F("ip_address", MF_IP, EIP(ip_address)),
     MODEL_F("bandwidth_id", MF_UUID, EIP(bandwidth_id)),
     MODEL_F("share_type", MF_ENUM, EIP(share_type), .en = &MODEL_E_SHARE_TYPE),
 };
@@ -64,19 +65,30 @@ int model_eip_parse(const json_t *v, const char *path, const char *flavor, int64
     return r;
 }
 
-void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e)
+/* What an EIP given by id shows in a response: the bandwidth the real service would read from
+ * the EIP (vpnd knows none: a derived id, the console's default 5 Mbit/s). */
+#define EIP_DEFAULT_BANDWIDTH 5
+
+void model_eip_write(struct model_jw *w, const char *key, const struct model_eip *e, bool all)
 {
+    char bandwidth_id[MODEL_UUID_LEN] = "", bandwidth_name[MODEL_NAME_LEN] = "";
+    bool by_id = !all && !e->type;
+
+    if (by_id && e->id[0]) {
+        model_derive_uuid("bandwidth", e->id, bandwidth_id);
+        snprintf(bandwidth_name, sizeof(bandwidth_name), "vpngw-bandwidth-%.4s", bandwidth_id);
+    }
     model_jw_obj(w, key);
     model_jw_opt_str(w, "id", e->id);
     if (e->ip_version)
         model_jw_int(w, "ip_version", e->ip_version);
-    model_jw_opt_str(w, "type", e->type);
+    model_jw_opt_str(w, "type", by_id ? "5_bgp" : e->type);
     model_jw_opt_str(w, "ip_address", e->ip_address);
-    model_jw_opt_str(w, "charge_mode", e->charge_mode);
-    model_jw_opt_str(w, "bandwidth_id", e->bandwidth_id);
-    if (e->bandwidth_size > 0)
-        model_jw_int(w, "bandwidth_size", e->bandwidth_size);
-    model_jw_opt_str(w, "bandwidth_name", e->bandwidth_name);
+    model_jw_opt_str(w, "charge_mode", by_id ? "traffic" : e->charge_mode);
+    model_jw_opt_str(w, "bandwidth_id", by_id ? bandwidth_id : e->bandwidth_id);
+    if (by_id || e->bandwidth_size > 0)
+        model_jw_int(w, "bandwidth_size", by_id ? EIP_DEFAULT_BANDWIDTH : e->bandwidth_size);
+    model_jw_opt_str(w, "bandwidth_name", by_id ? bandwidth_name : e->bandwidth_name);
     model_jw_opt_str(w, "share_type", e->share_type);
     model_jw_obj_end(w);
 }

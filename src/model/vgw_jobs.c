@@ -132,16 +132,44 @@ void model_cert_facts_write(struct model_jw *w, const char *key, const struct mo
     model_jw_obj_end(w);
 }
 
-static void job_write(struct model_jw *w, const struct model_vgw *g, const struct model_vgw_job *j,
-                      bool internal)
+/* How a job of the response shows: its SDK status and the seconds left (job_render). */
+struct job_view {
+    const char *status; /* NULL: the internal form (the stored upper-case status) */
+    int64_t expected_s;
+};
+
+/* The SDK status of job j of g (model.h, model_vgw_job_render). */
+static struct job_view job_view(const struct model_vgw *g, const struct model_vgw_job *j,
+                                const char *gw_status, int64_t settle_in_s)
 {
+    bool upgrade = model_streq(j->job_type, "upgrade");
+    bool newest = g->n_jobs > 0 && j == &g->jobs[g->n_jobs - 1];
+
+    if (newest && model_streq(gw_status, "PENDING_UPDATE") &&
+        (!upgrade || model_streq(j->status, "RUNNING")))
+        return (struct job_view){upgrade ? "upgrading" : "rolling_back",
+                                 settle_in_s > 0 ? settle_in_s : 0};
+    if (!upgrade)
+        return (struct job_view){"rollback_success", 0};
+    if (model_streq(j->status, "RUNNING"))
+        return (struct job_view){"pending_upgrade_confirm", 0};
+    return (struct job_view){model_streq(j->status, "SUCCESS") ? "success" : "fail", 0};
+}
+
+static void job_write(struct model_jw *w, const struct model_vgw *g, const struct model_vgw_job *j,
+                      const struct job_view *view)
+{
+    bool internal = view == NULL;
+
     model_jw_obj(w, NULL);
     model_jw_str(w, "id", j->id);
     if (!internal)
         model_jw_str(w, "resource_id", g->id);
     model_jw_str(w, "job_type", j->job_type);
-    model_jw_str(w, "status", j->status);
+    model_jw_str(w, "status", internal ? j->status : view->status);
     model_jw_time(w, "created_at", j->created_at, internal);
+    if (!internal)
+        model_jw_int(w, "expected_time_seconds", view->expected_s);
     if (internal)
         model_jw_int(w, "finished_at", j->finished_at);
     else if (j->finished_at)
@@ -174,7 +202,7 @@ void model_vgw_extras_write(struct model_jw *w, const struct model_vgw *g)
         return;
     model_jw_arr(w, "jobs");
     for (size_t i = 0; i < g->n_jobs && i < MODEL_MAX_JOBS; i++)
-        job_write(w, g, &g->jobs[i], true);
+        job_write(w, g, &g->jobs[i], NULL);
     model_jw_arr_end(w);
 }
 
@@ -264,11 +292,12 @@ void model_vgw_job_remove(struct model_vgw *g, size_t i)
 }
 
 int model_vgw_job_render(const struct model_vgw *g, const struct model_vgw_job *j,
-                         struct buf *out)
+                         const char *gw_status, int64_t settle_in_s, struct buf *out)
 {
+    struct job_view view = job_view(g, j, gw_status, settle_in_s);
     struct model_jw w;
 
     model_jw_init(&w, out);
-    job_write(&w, g, j, false);
+    job_write(&w, g, j, &view);
     return model_jw_done(&w);
 }

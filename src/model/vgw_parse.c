@@ -47,23 +47,41 @@ static int connect_subnet_field(const json_t *v, const char *path, void *dst, bo
     return uuid_for(v, path, g, "vpc", g->connect_subnet, err);
 }
 
-/* Required for vpc + ipv4, refused for er. */
-static int local_subnets_field(const json_t *v, const char *path, void *dst, bool internal,
-                               struct verr *err)
+int model_vgw_local_subnets(const json_t *v, const char *path, struct model_vgw *g, int family,
+                            bool update, struct verr *err)
 {
-    struct model_vgw *g = dst;
-    bool needed = model_streq(g->attachment_type, "vpc") && model_streq(g->ip_version, "ipv4");
-    (void)internal;
+    bool v6 = model_streq(g->ip_version, "ipv6");
+    bool needed = model_streq(g->attachment_type, "vpc") && (family == 6) == v6;
+    struct model_cidr *dst = family == 6 ? g->local_subnets_v6 : g->local_subnets;
+    size_t *n = family == 6 ? &g->n_local_subnets_v6 : &g->n_local_subnets;
 
     if (v && model_streq(g->attachment_type, "er"))
         return verr_set(err, path, "is not allowed when attachment_type is er");
+    if (v && family == 6 && !v6)
+        return verr_set(err, path, "is not allowed when ip_version is %s (IPv6 gateways only)",
+                        g->ip_version);
     if (!v)
-        return needed ? verr_set(err, path,
+        return needed && !update ? verr_set(err, path,
                                  "is required when attachment_type is vpc and "
-                                 "ip_version is ipv4")
+                                 "ip_version is %s",
+                                 g->ip_version)
                       : 0;
-    return model_want_cidrs(v, path, needed ? 1 : 0, MODEL_MAX_LOCAL_SUBNETS, false,
-                            g->local_subnets, &g->n_local_subnets, err);
+    return model_want_cidrs_of(v, path, family, needed ? 1 : 0, MODEL_MAX_LOCAL_SUBNETS, false,
+                               dst, n, err);
+}
+
+static int local_subnets_field(const json_t *v, const char *path, void *dst, bool internal,
+                               struct verr *err)
+{
+    (void)internal;
+    return model_vgw_local_subnets(v, path, dst, 4, false, err);
+}
+
+static int local_subnets_v6_field(const json_t *v, const char *path, void *dst, bool internal,
+                                  struct verr *err)
+{
+    (void)internal;
+    return model_vgw_local_subnets(v, path, dst, 6, false, err);
 }
 
 static bool az_char_ok(const char *s)
@@ -116,7 +134,11 @@ static int eip_common(const json_t *v, const char *path, struct model_vgw *g, bo
         return verr_set(err, path, "is not allowed when network_type is private");
     if (!v)
         return 0;
-    return model_eip_parse(v, path, g->flavor, model_flavor_bandwidth(g->flavor), internal, e, err);
+    int r =
+        model_eip_parse(v, path, g->flavor, model_flavor_bandwidth(g->flavor), internal, e, err);
+    if (r == 0 && !internal) /* an IPv6 gateway's EIPs are IPv6 EIPs */
+        e->ip_version = model_streq(g->ip_version, "ipv6") ? 6 : 4;
+    return r;
 }
 
 static int eip1_field(const json_t *v, const char *path, void *dst, bool internal, struct verr *err)
@@ -138,13 +160,14 @@ static int eip2_field(const json_t *v, const char *path, void *dst, bool interna
     return verr_set(err, ipath, "must differ from eip1.id, got \"%s\"", g->eip2.id);
 }
 
-/* access_private_ip_1 / _2: private gateways only; both or neither; different. */
+/* access_private_ip_1 / _2: private gateways only, of the gateway's ip_version; both or
+ * neither; different. */
 static int private_ip(const json_t *v, const char *path, const struct model_vgw *g,
                       char ret[MODEL_IP_LEN], struct verr *err)
 {
     if (v && !model_streq(g->network_type, "private"))
         return verr_set(err, path, "is not allowed when network_type is public");
-    return v ? model_want_ipv4(v, path, ret, err) : 0;
+    return v ? model_want_ip(v, path, model_streq(g->ip_version, "ipv6") ? 6 : 4, ret, err) : 0;
 }
 
 static int private_ip_1_field(const json_t *v, const char *path, void *dst, bool internal,
@@ -186,6 +209,7 @@ static const struct model_fspec create_fields[] = {
     MODEL_F("er_id", MF_CUSTOM, 0, .fn = er_id_field),
     MODEL_F("vpc_id", MF_CUSTOM, 0, .fn = vpc_id_field),
     MODEL_F("local_subnets", MF_CUSTOM, 0, .fn = local_subnets_field),
+    MODEL_F("local_subnets_v6", MF_CUSTOM, 0, .fn = local_subnets_v6_field),
     MODEL_F("connect_subnet", MF_CUSTOM, 0, .fn = connect_subnet_field),
     MODEL_F("bgp_asn", MF_INT, VGW(bgp_asn), .lo = 1, .hi = 4294967295),
     MODEL_F("flavor", MF_CUSTOM, 0, .fn = model_flavor_field),

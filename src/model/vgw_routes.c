@@ -1,5 +1,7 @@
 /* model/vgw_routes.c: a gateway's routing table (spec §3.1), derived from its connections:
- * vpnd runs no routing protocol, so the table is what the connections configure. */
+ * vpnd runs no routing protocol, so the table is what the connections configure, IPv4 and IPv6
+ * customer subnets alike (an IPv6 route through a tunnel has the tunnel interface's peer as its
+ * next hop: the model has no IPv6 tunnel addresses). */
 #include "model/model_int.h"
 
 #include <errno.h>
@@ -32,35 +34,26 @@ static const char *gateway_address(const struct model_vgw *g, const char *vgw_ip
     return vgw_ip;
 }
 
+/* IPv4 routes first, then IPv6 ones; by address, prefix length, then connection. */
 static int route_cmp(const void *a, const void *b)
 {
     const struct model_route *x = a, *y = b;
-    uint32_t xa = 0, ya = 0;
-    unsigned xp = 0, yp = 0;
+    int c = model_cidr_cmp(&x->destination, &y->destination);
 
-    (void)model_parse_prefix(x->destination.s, &xa, &xp);
-    (void)model_parse_prefix(y->destination.s, &ya, &yp);
-    if (xa != ya)
-        return xa < ya ? -1 : 1;
-    if (xp != yp)
-        return xp < yp ? -1 : 1;
-    return strcmp(x->conn_id, y->conn_id);
+    return c != 0 ? c : strcmp(x->conn_id, y->conn_id);
 }
 
-static int conn_routes(const struct model_vgw *g, const json_t *c, struct model_route **v,
-                       size_t *n, size_t *cap)
+/* The routes of one peer subnet list (peer_subnets or peer_subnets_v6) of connection c. */
+static int subnet_routes(const struct model_vgw *g, const json_t *c, const json_t *subnets,
+                         bool bgp, bool policy, struct model_route **v, size_t *n, size_t *cap)
 {
-    const char *status = str_of(c, "status"), *style = str_of(c, "style");
-    const json_t *subnets = json_object_get(c, "peer_subnets");
-    bool bgp = strcmp(style, "BGP") == 0, policy = strcmp(style, "POLICY") == 0;
     size_t i;
     const json_t *s;
 
-    if (!json_is_object(c))
-        return -EPROTO;
-    if (strcmp(status, "PENDING_CREATE") == 0 || strcmp(status, "PENDING_DELETE") == 0 ||
-        (bgp && strcmp(status, "ACTIVE") != 0) || !json_is_array(subnets))
+    if (!subnets)
         return 0;
+    if (!json_is_array(subnets))
+        return -EPROTO;
     json_array_foreach(subnets, i, s) {
         if (!json_is_string(s) || strlen(json_string_value(s)) >= MODEL_CIDR_LEN)
             return -EPROTO;
@@ -89,6 +82,23 @@ static int conn_routes(const struct model_vgw *g, const json_t *c, struct model_
         (void)model_copy(r->cgw_id, sizeof(r->cgw_id), str_of(c, "cgw_id"));
     }
     return 0;
+}
+
+static int conn_routes(const struct model_vgw *g, const json_t *c, struct model_route **v,
+                       size_t *n, size_t *cap)
+{
+    const char *status = str_of(c, "status"), *style = str_of(c, "style");
+    bool bgp = strcmp(style, "BGP") == 0, policy = strcmp(style, "POLICY") == 0;
+
+    if (!json_is_object(c))
+        return -EPROTO;
+    if (strcmp(status, "PENDING_CREATE") == 0 || strcmp(status, "PENDING_DELETE") == 0 ||
+        (bgp && strcmp(status, "ACTIVE") != 0))
+        return 0;
+    int r = subnet_routes(g, c, json_object_get(c, "peer_subnets"), bgp, policy, v, n, cap);
+    return r < 0 ? r
+                 : subnet_routes(g, c, json_object_get(c, "peer_subnets_v6"), bgp, policy, v, n,
+                                 cap);
 }
 
 int model_vgw_routes(const struct model_vgw *g, const char *docs, size_t len,

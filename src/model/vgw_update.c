@@ -128,28 +128,15 @@ void model_vgw_policy_template_write(struct model_jw *w, const struct model_vgw 
 static int local_subnets_field(const json_t *v, const char *path, void *dst, bool internal,
                                struct verr *err)
 {
-    struct model_vgw *g = dst;
     (void)internal;
-
-    if (!v)
-        return 0;
-    if (model_streq(g->attachment_type, "er"))
-        return verr_set(err, path, "is not allowed when attachment_type is er");
-    return model_want_cidrs(v, path, 1, MODEL_MAX_LOCAL_SUBNETS, false, g->local_subnets,
-                            &g->n_local_subnets, err);
+    return model_vgw_local_subnets(v, path, dst, 4, true, err);
 }
 
-/* IPv6 gateways are not modelled (README Limits). */
 static int local_subnets_v6_field(const json_t *v, const char *path, void *dst, bool internal,
                                   struct verr *err)
 {
-    struct model_vgw *g = dst;
     (void)internal;
-
-    if (!v)
-        return 0;
-    return verr_set(err, path, "is not allowed when ip_version is %s (IPv4 gateways only)",
-                    g->ip_version);
+    return model_vgw_local_subnets(v, path, dst, 6, true, err);
 }
 
 /* eip_id_N: a public gateway's EIP N replaced by an existing EIP given by id. */
@@ -168,7 +155,7 @@ static int eip_id(const json_t *v, const char *path, struct model_vgw *g, struct
         return r;
     memset(e, 0, sizeof(*e));
     e->present = true;
-    e->ip_version = 4;
+    e->ip_version = model_streq(g->ip_version, "ipv6") ? 6 : 4;
     e->share_type = model_enum_find(&MODEL_E_SHARE_TYPE, "PER");
     return model_copy(e->id, sizeof(e->id), id);
 }
@@ -226,10 +213,12 @@ int model_vgw_parse_update(const struct model_vgw *cur, const struct model_body 
     return 0;
 }
 
-/* One connection doc against the local subnets. */
-static int check_one_conn(const struct model_vgw *g, const json_t *doc, struct verr *err)
+/* One family of a connection doc's peer subnets (member key) against the gateway's local
+ * subnets of that family (local[0..n), path lpath). */
+static int check_family(const json_t *doc, const char *key, const struct model_cidr *local,
+                        size_t n, const char *lpath, struct verr *err)
 {
-    const json_t *id = model_member(doc, "id"), *peers = model_member(doc, "peer_subnets");
+    const json_t *id = model_member(doc, "id"), *peers = model_member(doc, key);
     struct model_cidr peer;
     char path[MODEL_PATH_LEN];
 
@@ -239,16 +228,27 @@ static int check_one_conn(const struct model_vgw *g, const json_t *doc, struct v
         const char *s = json_string_value(json_array_get(peers, i));
         if (!s || model_copy(peer.s, sizeof(peer.s), s) < 0)
             return -EPROTO;
-        for (size_t j = 0; j < g->n_local_subnets; j++) {
-            if (!model_cidr_overlap(&peer, &g->local_subnets[j]))
+        for (size_t j = 0; j < n; j++) {
+            if (!model_cidr_overlap(&peer, &local[j]))
                 continue;
-            model_path_index(path, WRAPPER ".local_subnets", j);
+            model_path_index(path, lpath, j);
             return verr_set(err, path,
                             "must not overlap peer subnet %s of VPN connection %s, got \"%s\"",
-                            peer.s, json_string_value(id), g->local_subnets[j].s);
+                            peer.s, json_string_value(id), local[j].s);
         }
     }
     return 0;
+}
+
+/* One connection doc against the local subnets of both families. */
+static int check_one_conn(const struct model_vgw *g, const json_t *doc, struct verr *err)
+{
+    int r = check_family(doc, "peer_subnets", g->local_subnets, g->n_local_subnets,
+                         WRAPPER ".local_subnets", err);
+
+    return r < 0 ? r
+                 : check_family(doc, "peer_subnets_v6", g->local_subnets_v6,
+                                g->n_local_subnets_v6, WRAPPER ".local_subnets_v6", err);
 }
 
 int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, size_t len,
@@ -270,20 +270,6 @@ int model_vgw_check_peer_overlap(const struct model_vgw *g, const char *docs, si
 
 static const char *const flavor_members[] = {"flavor", NULL};
 
-/* The EIP bandwidths the gateway already has must fit the new flavor's cap. */
-static int check_bandwidth(const struct model_vgw *g, const struct model_eip *e, const char *name,
-                           struct verr *err)
-{
-    int64_t cap = model_flavor_bandwidth(g->flavor);
-
-    if (!e->present || e->bandwidth_size <= cap)
-        return 0;
-    return verr_set(err, WRAPPER ".flavor",
-                    "%s allows EIP bandwidth up to %lld Mbit/s but %s.bandwidth_size is %lld, "
-                    "got \"%s\"",
-                    g->flavor, (long long)cap, name, (long long)e->bandwidth_size, g->flavor);
-}
-
 int model_vgw_parse_flavor(const struct model_vgw *cur, const struct model_body *body,
                            struct model_vgw *g, struct verr *err)
 {
@@ -303,15 +289,8 @@ int model_vgw_parse_flavor(const struct model_vgw *cur, const struct model_body 
         r = verr_set(err, WRAPPER ".flavor", "is required");
     if (r == 0)
         r = model_flavor_field(v, WRAPPER ".flavor", t, false, err);
-    /* GM gateways render their connections differently (no dh_group / pfs): no crossing */
-    if (r == 0 && model_streq(cur->flavor, "GM") != model_streq(t->flavor, "GM"))
-        r = verr_set(err, WRAPPER ".flavor",
-                     "cannot change between GM and the other flavors (current %s), got \"%s\"",
-                     cur->flavor, t->flavor);
     if (r == 0)
-        r = check_bandwidth(t, &t->eip1, "eip1", err);
-    if (r == 0)
-        r = check_bandwidth(t, &t->eip2, "eip2", err);
+        r = model_vgw_flavor_change_check(cur, t->flavor, err);
     if (r < 0)
         return r;
     t->connection_number = model_flavor_connections(t->flavor);

@@ -18,12 +18,70 @@ int svc_conn_show(struct svc *svc, const char *project_id, const char *id, struc
     return r == -ENOENT ? verr_fail(err, VERR_NOT_FOUND, "vpn connection \"%.64s\"", id) : r;
 }
 
+static int bad_marker(const struct svc_conn_query *q, struct verr *err)
+{
+    return verr_set(err, "marker", "must be a next_marker from a previous page, got \"%.64s\"",
+                    q->marker ? q->marker : "");
+}
+
+/* A stored row against the filters of the list (vpn_id aside). */
+static bool conn_list_wants(const struct svc_conn_query *q, const char *vgw_ip,
+                            const struct store_conn_row *row)
+{
+    bool ep = q->eps.n == 0;
+
+    for (size_t i = 0; i < q->eps.n && !ep; i++)
+        ep = strcmp(q->eps.ids[i], row->enterprise_project_id) == 0;
+    return ep && (!q->vgw_id || strcmp(q->vgw_id, row->vgw_id) == 0) &&
+           (!vgw_ip || strcmp(vgw_ip, row->vgw_ip) == 0);
+}
+
+/* vpn_id: a page of at most the one connection of that id (no next page). */
+static int conn_list_one(struct svc *svc, const char *project_id, const struct svc_conn_query *q,
+                         const char *vgw_ip, struct buf *out, struct svc_page *page)
+{
+    struct store_conn_row row = {0};
+    bool after = true;
+    int r = store_conn_get(svc->store, project_id, q->vpn_id, &row);
+
+    if (r == -ENOENT)
+        return 0;
+    if (r == 0 && conn_list_wants(q, vgw_ip, &row)) {
+        page->total = 1;
+        r = store_marker_passes(q->marker, row.created_at, row.id, &after);
+        if (r == 0 && after && q->limit > 0) {
+            r = model_conn_serve(row.doc, strlen(row.doc), row.status, out);
+            page->count = r == 0 ? 1 : 0;
+        }
+    }
+    store_conn_row_done(&row);
+    return r;
+}
+
 int svc_conn_list(struct svc *svc, const char *project_id, const struct svc_conn_query *q,
                   struct buf *out, struct svc_page *page, struct verr *err)
 {
+    char vgw_ip[MODEL_IP_LEN];
+    const char *ip = q->vgw_ip;
+    bool ok;
+
+    if (store_marker_passes(q->marker, 0, "", &ok) < 0)
+        return bad_marker(q, err);
+    /* an address in its stored text; eip_id is one more vgw_ip the row must have */
+    if (ip && model_ip_canonical(ip, vgw_ip) > 0)
+        ip = vgw_ip;
+    page->count = 0;
+    page->next_marker[0] = '\0';
+    page->total = 0;
+    if (q->eip_id && ip && strcmp(q->eip_id, ip) != 0)
+        return 0;
+    if (q->eip_id)
+        ip = q->eip_id;
+    if (q->vpn_id)
+        return conn_list_one(svc, project_id, q, ip, out, page);
     const struct store_conn_filter f = {
         .vgw_id = q->vgw_id,
-        .vgw_ip = q->vgw_ip,
+        .vgw_ip = ip,
         .enterprise_project_ids = q->eps.ids,
         .n_enterprise_project_ids = q->eps.n,
         .marker = q->marker,
@@ -31,10 +89,7 @@ int svc_conn_list(struct svc *svc, const char *project_id, const struct svc_conn
     int r = store_conn_list(svc->store, project_id, &f, q->limit, out, &page->count,
                             page->next_marker, &page->total);
 
-    if (r == -EINVAL)
-        return verr_set(err, "marker", "must be a next_marker from a previous page, got \"%.64s\"",
-                        q->marker ? q->marker : "");
-    return r;
+    return r == -EINVAL ? bad_marker(q, err) : r;
 }
 
 /* What every new connection gets: an id, a name, PENDING_CREATE and its time stamps. */
@@ -63,7 +118,7 @@ static void item_done(struct conn_item *it)
 }
 
 /* Renders the items (a new tunnel may have been picked) and appends each one's create reply
- * (its stored doc: the create response has no status, spec §2.5) to out. */
+ * (CreateResponseVpnConnection: no status, spec §2.5, nor bgp_peer) to out. */
 static int items_render(struct svc *svc, const char *project_id, struct conn_item *items,
                         size_t n, struct buf *out)
 {
@@ -82,7 +137,7 @@ static int items_render(struct svc *svc, const char *project_id, struct conn_ite
         if (r == 0 && i > 0)
             r = buf_puts(out, ",");
         if (r == 0)
-            r = buf_append(out, it->doc.data, it->doc.len);
+            r = model_conn_render_create(it->c, out);
     }
     return r < 0 ? r : svc_reply_room(out);
 }

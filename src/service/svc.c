@@ -13,6 +13,8 @@ void svc_config_defaults(struct svc_config *cfg)
     *cfg = (struct svc_config){
         .eip_pool = "198.18.0.0/15",
         .private_pool = "10.0.0.0/8",
+        .eip6_pool = "2001:2::/48",
+        .private6_pool = "fd00::/64",
         .status_delay_ms = 300,
         .settle_status = "DOWN",
         .quota_vpn_gateway = 50,
@@ -28,15 +30,23 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
     svc->cfg = *cfg;
     svc->store = store;
     svc->clock = clock;
-    if (svc_pool_parse(cfg->eip_pool, &svc->eip_base, &svc->eip_size) < 0) {
-        snprintf(errbuf, errlen, "--eip-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
-                 cfg->eip_pool);
-        return -EINVAL;
-    }
-    if (svc_pool_parse(cfg->private_pool, &svc->private_base, &svc->private_size) < 0) {
-        snprintf(errbuf, errlen,
-                 "--private-pool: must be an IPv4 CIDR from /8 to /30, got \"%.64s\"",
-                 cfg->private_pool);
+    const struct {
+        const char *flag, *cidr, *rule;
+        int family;
+        struct svc_pool *pool;
+    } pools[] = {
+        {"--eip-pool", cfg->eip_pool, "an IPv4 CIDR from /8 to /30", 4, &svc->eip_pools[0]},
+        {"--private-pool", cfg->private_pool, "an IPv4 CIDR from /8 to /30", 4,
+         &svc->private_pools[0]},
+        {"--eip6-pool", cfg->eip6_pool, "an IPv6 CIDR from /48 to /120", 6, &svc->eip_pools[1]},
+        {"--private6-pool", cfg->private6_pool, "an IPv6 CIDR from /48 to /120", 6,
+         &svc->private_pools[1]},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(pools); i++) {
+        if (svc_pool_parse(pools[i].cidr, pools[i].family, pools[i].pool) == 0)
+            continue;
+        snprintf(errbuf, errlen, "%s: must be %s, got \"%.64s\"", pools[i].flag, pools[i].rule,
+                 pools[i].cidr);
         return -EINVAL;
     }
     if (strcmp(cfg->settle_status, "DOWN") == 0)
@@ -50,6 +60,13 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
     }
     svc_quotas_apply(svc, true);
     return 0;
+}
+
+const struct svc_pool *svc_pool_of(const struct svc *svc, const struct model_vgw *g, bool eip)
+{
+    size_t v6 = g->ip_version && strcmp(g->ip_version, "ipv6") == 0 ? 1 : 0;
+
+    return eip ? &svc->eip_pools[v6] : &svc->private_pools[v6];
 }
 
 void svc_set_quotas(struct svc *svc, unsigned vpn_gateway, unsigned customer_gateway,

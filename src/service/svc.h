@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "service/pool.h"
 #include "service/spec_cache.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -43,6 +44,8 @@ struct svc_due;
 struct svc_config {
     const char *eip_pool;      /* CIDR the EIP addresses are drawn from (default 198.18.0.0/15) */
     const char *private_pool;  /* CIDR private gateway access IPs are drawn from (10.0.0.0/8) */
+    const char *eip6_pool;     /* the same for IPv6 gateways (default 2001:2::/48) */
+    const char *private6_pool; /* (default fd00::/64) */
     unsigned status_delay_ms;  /* how long PENDING_* statuses last (default 300) */
     const char *settle_status; /* what connections settle to: "DOWN" (default) or "ACTIVE" */
     unsigned quota_vpn_gateway;      /* per project (default 50) */
@@ -73,8 +76,8 @@ struct svc {
     struct store *store;       /* borrowed */
     const struct clock *clock; /* borrowed */
     const char *settle_status; /* canonical (MODEL_STATUS) */
-    uint32_t eip_base, eip_size;         /* parsed eip_pool */
-    uint32_t private_base, private_size; /* parsed private_pool */
+    /* the parsed pools, by family: [0] IPv4, [1] IPv6 (svc_pool_of) */
+    struct svc_pool eip_pools[2], private_pools[2];
     /* parsed gateway / customer gateway specs for connection creates (spec_cache.h) */
     struct svc_spec_cache vgw_specs, cgw_specs;
     svc_pending_fn on_pending; /* svc_set_pending_hook; NULL: due after status_delay_ms */
@@ -123,6 +126,8 @@ struct svc_eps {
 
 struct svc_conn_query {
     const char *vgw_id, *vgw_ip, *marker; /* NULL: any / first page */
+    const char *vpn_id; /* one connection (the Go model's legacy filter); NULL: any */
+    const char *eip_id; /* connections whose vgw_ip is that EIP; NULL: any */
     struct svc_eps eps;
     size_t limit;
 };
@@ -130,7 +135,8 @@ struct svc_conn_query {
 /* GET: appends the served connection object (its status included). */
 int svc_conn_show(struct svc *svc, const char *project_id, const char *id, struct buf *out,
                   struct verr *err);
-/* Appends the page's connection objects, comma-separated, newest first. */
+/* Appends the page's connection objects, comma-separated, newest first. All filters apply
+ * together; vgw_ip matches an IPv6 address in any spelling. */
 int svc_conn_list(struct svc *svc, const char *project_id, const struct svc_conn_query *q,
                   struct buf *out, struct svc_page *page, struct verr *err);
 /* POST: validates, allocates (tunnel /30), inserts PENDING_CREATE; appends the created object
@@ -273,13 +279,31 @@ int svc_vgw_cert_write(struct svc *svc, const char *project_id, const char *id,
                        struct verr *err);
 int svc_vgw_cert_show(struct svc *svc, const char *project_id, const char *id, struct buf *out,
                       struct verr *err);
-/* POST upgrade: appends the job the action made or finished. */
+/* POST upgrade: appends the id of the job the action made or finished, as a JSON string (the
+ * reply is {request_id, job_id}). */
 int svc_vgw_upgrade(struct svc *svc, const char *project_id, const char *id,
                     const struct model_body *body, struct buf *out, struct verr *err);
-/* Appends the project's jobs (of gateway resource_id, if not NULL), newest first; *ret_n gets
- * how many. */
-int svc_vgw_jobs(struct svc *svc, const char *project_id, const char *resource_id,
-                 struct buf *out, size_t *ret_n, struct verr *err);
+
+/* A page of jobs or certificates: those after marker (the created_at of the previous page's
+ * last one, "|<id>" added when the next shares it; NULL: the first page), at most limit. */
+struct svc_jobs_query {
+    const char *resource_id, *marker; /* NULL: any gateway / first page */
+    size_t limit;
+};
+/* Appends a page of the project's jobs (of gateway resource_id, if not NULL), newest first,
+ * comma-separated. A bad marker is refused ("marker: must be the created_at ..."). */
+int svc_vgw_jobs(struct svc *svc, const char *project_id, const struct svc_jobs_query *q,
+                 struct buf *out, struct verr *err);
+
+struct svc_certs_query {
+    const char *marker; /* NULL: first page */
+    size_t limit;
+    int64_t pre_expire_days; /* >= 0: only certificates expiring within that many days */
+};
+/* Appends a page of the project's gateway certificates (each with its project_id), newest
+ * first, comma-separated; with pre_expire_days, those whose first certificate expires by then. */
+int svc_vgw_certs(struct svc *svc, const char *project_id, const struct svc_certs_query *q,
+                  struct buf *out, struct verr *err);
 int svc_vgw_job_delete(struct svc *svc, const char *project_id, const char *job_id,
                        struct verr *err);
 

@@ -37,6 +37,9 @@ int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_i
 int svc_conn_status_cas(struct svc *svc, const char *project_id, const char *id,
                         const char *from, int64_t from_due, const char *to, int64_t due,
                         const char *message);
+/* The pool gateway g draws its EIP addresses (eip) or private access IPs from: the one of its
+ * ip_version. */
+const struct svc_pool *svc_pool_of(const struct svc *svc, const struct model_vgw *g, bool eip);
 /* now, or later than before when the clock has not moved past it (updated_at always moves). */
 int64_t svc_later(int64_t now, int64_t before);
 /* Keeps out at len (drops what a failed attempt appended). */

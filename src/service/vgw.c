@@ -41,15 +41,28 @@ static void vgw_of_row(const struct store_vgw_row *row, struct model_vgw *g)
     g->status = model_vgw_status(row->status);
 }
 
+/* The customer gateways the gateway's connections use (used_connection_group). */
+static int vgw_groups(struct svc *svc, const char *project_id, struct model_vgw *g)
+{
+    struct store_vgw_conns stamp = {0};
+    int r = store_vgw_conns_stamp(svc->store, project_id, g->id, &stamp);
+
+    if (r == 0)
+        g->used_connection_group = stamp.groups;
+    return r;
+}
+
 /* The rendered gateway with the row's facts (status, connection counts, updated_at). */
-static int vgw_render_row(const struct store_vgw_row *row, struct model_vgw *g, struct buf *out)
+static int vgw_render_row(struct svc *svc, const struct store_vgw_row *row, struct model_vgw *g,
+                          struct buf *out)
 {
     int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), g));
 
     if (r < 0)
         return r;
     vgw_of_row(row, g);
-    return model_vgw_render(g, out);
+    r = vgw_groups(svc, row->project_id, g);
+    return r < 0 ? r : model_vgw_render(g, out);
 }
 
 int svc_vgw_load(struct svc *svc, const char *project_id, const char *id,
@@ -65,6 +78,8 @@ int svc_vgw_load(struct svc *svc, const char *project_id, const char *id,
     r = svc_stored(model_vgw_from_internal(row.spec, strlen(row.spec), &cur->g));
     if (r == 0)
         vgw_of_row(&row, &cur->g);
+    if (r == 0)
+        r = vgw_groups(svc, project_id, &cur->g);
     snprintf(cur->status, sizeof(cur->status), "%s", row.status);
     store_vgw_row_done(&row);
     return r;
@@ -95,11 +110,15 @@ int svc_vgw_save(struct svc *svc, const char *project_id, struct svc_vgw_cur *cu
     return r;
 }
 
-static int eip_draw(struct svc *svc, struct model_eip *e, bool draw_id, bool draw_address)
+/* An EIP of gateway g: ids drawn (draw_id, for one given as a bandwidth spec) and an address
+ * from the pool of the gateway's ip_version (draw_address). */
+static int eip_draw(struct svc *svc, const struct model_vgw *g, struct model_eip *e, bool draw_id,
+                    bool draw_address)
 {
+    const struct svc_pool *pool = svc_pool_of(svc, g, true);
     char hex[5];
 
-    e->ip_version = 4;
+    e->ip_version = pool->family;
     if (draw_id && !e->id[0]) {
         if (ids_uuid4(e->id) < 0 || ids_hex(hex, 4) < 0)
             return -EIO;
@@ -108,7 +127,7 @@ static int eip_draw(struct svc *svc, struct model_eip *e, bool draw_id, bool dra
         if (!e->bandwidth_name[0])
             snprintf(e->bandwidth_name, sizeof(e->bandwidth_name), "vpngw-bandwidth-%s", hex);
     }
-    return draw_address ? svc_pool_pick(svc->eip_base, svc->eip_size, e->ip_address) : 0;
+    return draw_address ? svc_pool_pick(pool, e->ip_address) : 0;
 }
 
 void svc_eip_claims(const char *project_id, const struct model_vgw *g, char kind[128],
@@ -125,16 +144,16 @@ int svc_vgw_addresses(struct svc *svc, const char *project_id, struct model_vgw 
                       const struct svc_vgw_draw *d, struct svc_vgw_claims *cl)
 {
     if (strcmp(g->network_type, "public") == 0) {
-        if (eip_draw(svc, &g->eip1, d->eip_ids, d->eip1) < 0 ||
-            eip_draw(svc, &g->eip2, d->eip_ids, d->eip2) < 0)
+        if (eip_draw(svc, g, &g->eip1, d->eip_ids, d->eip1) < 0 ||
+            eip_draw(svc, g, &g->eip2, d->eip_ids, d->eip2) < 0)
             return -EIO;
         svc_eip_claims(project_id, g, cl->kind, cl->v);
         cl->n = SVC_VGW_CLAIMS;
         return 0;
     }
     while (d->private_ips) {
-        if (svc_pool_pick(svc->private_base, svc->private_size, g->access_private_ip_1) < 0 ||
-            svc_pool_pick(svc->private_base, svc->private_size, g->access_private_ip_2) < 0)
+        if (svc_pool_pick(svc_pool_of(svc, g, false), g->access_private_ip_1) < 0 ||
+            svc_pool_pick(svc_pool_of(svc, g, false), g->access_private_ip_2) < 0)
             return -EIO;
         if (strcmp(g->access_private_ip_1, g->access_private_ip_2) != 0)
             break;
@@ -167,8 +186,8 @@ static int vgw_insert(struct svc *svc, const char *project_id, struct model_vgw 
                             svc_due_for(svc, MODEL_KIND_VGW, project_id, g->id, NULL,
                                         MODEL_STATUS(PENDING_CREATE), g->created_at),
                             &spec, &row);
-        if (r == 0) /* the create response has no status (spec §3.3) */
-            r = model_vgw_render(g, out);
+        if (r == 0) /* CreateResponseVpnGateway: no status, EIPs, zones or time stamps */
+            r = model_vgw_render_create(g, out);
         if (r == 0)
             r = svc_reply_room(out);
         if (r == 0)
@@ -223,12 +242,13 @@ int svc_vgw_show(struct svc *svc, const char *project_id, const char *id, struct
     if (r == -ENOENT)
         return verr_fail(err, VERR_NOT_FOUND, "vpn gateway \"%.64s\"", id);
     if (r == 0)
-        r = vgw_render_row(&row, g, out);
+        r = vgw_render_row(svc, &row, g, out);
     store_vgw_row_done(&row);
     return r;
 }
 
 struct vgw_list {
+    struct svc *svc;
     const struct svc_vgw_query *q;
     struct model_vgw *g;
     struct buf *out;
@@ -254,14 +274,14 @@ static int vgw_list_row(void *ud, const struct store_vgw_row *row)
         return 0;
     if (l->n++ > 0 && buf_puts(l->out, ",") < 0)
         return -ENOMEM;
-    return vgw_render_row(row, l->g, l->out);
+    return vgw_render_row(l->svc, row, l->g, l->out);
 }
 
 int svc_vgw_list(struct svc *svc, const char *project_id, const struct svc_vgw_query *q,
                  struct buf *out, struct verr *err)
 {
     _cleanup_free_ struct model_vgw *g = malloc(sizeof(*g));
-    struct vgw_list l = {.q = q, .g = g, .out = out};
+    struct vgw_list l = {.svc = svc, .q = q, .g = g, .out = out};
 
     (void)err;
     return g ? store_vgw_list(svc->store, project_id, vgw_list_row, &l) : -ENOMEM;

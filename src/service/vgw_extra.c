@@ -82,7 +82,7 @@ int svc_vgw_cert_write(struct svc *svc, const char *project_id, const char *id,
     c->updated_at = now;
     c->binding = true;
     /* the reply shows the certificate as saved: its gateway PENDING_UPDATE (BINDING) */
-    r = model_vgw_cert_render(&cur->g, MODEL_STATUS(PENDING_UPDATE), out);
+    r = model_vgw_cert_render(&cur->g, project_id, MODEL_STATUS(PENDING_UPDATE), out);
     return save_pending(svc, project_id, cur, r, out, len0, err);
 }
 
@@ -94,7 +94,7 @@ int svc_vgw_cert_show(struct svc *svc, const char *project_id, const char *id, s
 
     if (r == 0 && !cur->g.certificate.present)
         r = verr_fail(err, VERR_NOT_FOUND, "vpn gateway %s has no certificate", id);
-    return r < 0 ? r : model_vgw_cert_render(&cur->g, cur->status, out);
+    return r < 0 ? r : model_vgw_cert_render(&cur->g, project_id, cur->status, out);
 }
 
 int svc_vgw_upgrade(struct svc *svc, const char *project_id, const char *id,
@@ -117,86 +117,188 @@ int svc_vgw_upgrade(struct svc *svc, const char *project_id, const char *id,
     int at = model_vgw_upgrade_apply(&cur->g, action, job_id, svc_now_ms(svc), err);
     if (at < 0)
         return at;
-    r = model_vgw_job_render(&cur->g, &cur->g.jobs[at], out);
+    r = buf_printf(out, "\"%s\"", cur->g.jobs[at].id);
     return save_pending(svc, project_id, cur, r, out, len0, err);
 }
 
-/* ---- job list ---- */
+/* ---- job and certificate lists ---- */
 
-struct job_item {
+/* A newest-first page picked from objects rendered one after the other into text (jobs and
+ * certificates live in their gateways' specs, so the project's are all read and sorted): the
+ * page is the first limit of them in (created_at, id) descending order, the order of the
+ * marker-paged lists (store.h). */
+struct pick_item {
     int64_t created_at;
     char id[MODEL_UUID_LEN];
-    size_t off, len; /* of its rendered object in jobs.text */
+    size_t off, len; /* of its rendered object in pick.text */
 };
 
-struct jobs {
-    const char *resource_id;
-    struct model_vgw *g;
+struct pick {
     struct buf text;
-    struct job_item *items;
+    struct pick_item *items;
     size_t n, cap;
 };
+
+/* Starts the item (created_at, id) when it passes marker: *ret_taken says whether it does; the
+ * caller then renders it into p->text and calls pick_end. */
+static int pick_begin(struct pick *p, const char *marker, int64_t created_at, const char *id,
+                      bool *ret_taken)
+{
+    int r = store_marker_passes(marker, created_at, id, ret_taken);
+
+    if (r < 0 || !*ret_taken)
+        return r;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 32;
+        struct pick_item *v = realloc(p->items, cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        p->items = v;
+        p->cap = cap;
+    }
+    struct pick_item *it = &p->items[p->n];
+    it->created_at = created_at;
+    snprintf(it->id, sizeof(it->id), "%s", id);
+    it->off = p->text.len;
+    return 0;
+}
+
+static void pick_end(struct pick *p)
+{
+    struct pick_item *it = &p->items[p->n++];
+
+    it->len = p->text.len - it->off;
+}
+
+static int pick_cmp(const void *a, const void *b)
+{
+    const struct pick_item *x = a, *y = b;
+
+    if (x->created_at != y->created_at)
+        return x->created_at > y->created_at ? -1 : 1;
+    return -strcmp(x->id, y->id);
+}
+
+/* Appends the page (comma-separated) to out and frees p. */
+static int pick_write(struct pick *p, size_t limit, int r, struct buf *out)
+{
+    if (r == 0 && p->n)
+        qsort(p->items, p->n, sizeof(p->items[0]), pick_cmp);
+    for (size_t i = 0; r == 0 && i < p->n && i < limit; i++) {
+        if (i)
+            r = buf_puts(out, ",");
+        if (r == 0)
+            r = buf_append(out, p->text.data + p->items[i].off, p->items[i].len);
+    }
+    free(p->items);
+    buf_free(&p->text);
+    return r;
+}
+
+/* 0, or the refusal of a marker that is no created_at (what comes after "the last "). */
+static int marker_check(const char *marker, const char *what, struct verr *err)
+{
+    bool ok;
+
+    if (store_marker_passes(marker, 0, "", &ok) == 0)
+        return 0;
+    return verr_set(err, "marker",
+                    "must be the created_at of the last %s of the previous page, like "
+                    "\"2024-01-31T12:00:00.000Z\", got \"%.64s\"",
+                    what, marker);
+}
+
+struct jobs {
+    struct svc *svc;
+    const struct svc_jobs_query *q;
+    struct model_vgw *g;
+    struct pick p;
+};
+
+/* The seconds until the status engine settles a gateway that went PENDING_UPDATE at
+ * updated_at (svc_vgw_save: due a status delay later), rounded up; 0 when it is not pending. */
+static int64_t settle_in_s(const struct svc *svc, const char *status, int64_t updated_at)
+{
+    int64_t left = svc_due_at(svc, updated_at) - svc_now_ms(svc);
+
+    if (!model_status_is_pending(status) || left <= 0)
+        return 0;
+    return (left + 999) / 1000;
+}
 
 static int jobs_row(void *ud, const struct store_vgw_row *row)
 {
     struct jobs *x = ud;
+    bool taken;
 
-    if (x->resource_id && strcmp(x->resource_id, row->id) != 0)
+    if (x->q->resource_id && strcmp(x->q->resource_id, row->id) != 0)
         return 0;
     int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), x->g));
     for (size_t i = 0; r == 0 && i < x->g->n_jobs; i++) {
-        if (x->n == x->cap) {
-            size_t cap = x->cap ? 2 * x->cap : 32;
-            struct job_item *v = realloc(x->items, cap * sizeof(*v));
-            if (!v)
-                return -ENOMEM;
-            x->items = v;
-            x->cap = cap;
-        }
-        struct job_item *it = &x->items[x->n];
-        it->created_at = x->g->jobs[i].created_at;
-        snprintf(it->id, sizeof(it->id), "%s", x->g->jobs[i].id);
-        it->off = x->text.len;
-        r = model_vgw_job_render(x->g, &x->g->jobs[i], &x->text);
-        it->len = x->text.len - it->off;
-        x->n++;
+        const struct model_vgw_job *j = &x->g->jobs[i];
+        r = pick_begin(&x->p, x->q->marker, j->created_at, j->id, &taken);
+        if (r < 0 || !taken)
+            continue;
+        r = model_vgw_job_render(x->g, j, row->status,
+                                 settle_in_s(x->svc, row->status, row->updated_at), &x->p.text);
+        pick_end(&x->p);
     }
     return r;
 }
 
-/* Newest first; ties by id. */
-static int job_cmp(const void *a, const void *b)
-{
-    const struct job_item *x = a, *y = b;
-
-    if (x->created_at != y->created_at)
-        return x->created_at > y->created_at ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
-/* No pagination: a project holds at most its gateway quota times MODEL_MAX_JOBS jobs. An
- * unknown resource_id lists nothing. */
-int svc_vgw_jobs(struct svc *svc, const char *project_id, const char *resource_id,
-                 struct buf *out, size_t *ret_n, struct verr *err)
+/* An unknown resource_id lists nothing. */
+int svc_vgw_jobs(struct svc *svc, const char *project_id, const struct svc_jobs_query *q,
+                 struct buf *out, struct verr *err)
 {
     _cleanup_free_ struct model_vgw *g = malloc(sizeof(*g));
-    struct jobs x = {.resource_id = resource_id, .g = g};
-    int r = g ? store_vgw_list(svc->store, project_id, jobs_row, &x) : -ENOMEM;
+    struct jobs x = {.svc = svc, .q = q, .g = g};
+    int r = marker_check(q->marker, "job", err);
 
-    (void)err;
-    if (r == 0 && x.n)
-        qsort(x.items, x.n, sizeof(x.items[0]), job_cmp);
-    for (size_t i = 0; r == 0 && i < x.n; i++) {
-        if (i)
-            r = buf_puts(out, ",");
-        if (r == 0)
-            r = buf_append(out, x.text.data + x.items[i].off, x.items[i].len);
-    }
     if (r == 0)
-        *ret_n = x.n;
-    free(x.items);
-    buf_free(&x.text);
+        r = g ? store_vgw_list(svc->store, project_id, jobs_row, &x) : -ENOMEM;
+    return pick_write(&x.p, q->limit, r, out);
+}
+
+struct certs {
+    const char *project_id;
+    const struct svc_certs_query *q;
+    int64_t expire_by; /* pre_expire_days: now + that many days; INT64_MAX: any */
+    struct model_vgw *g;
+    struct pick p;
+};
+
+static int certs_row(void *ud, const struct store_vgw_row *row)
+{
+    struct certs *x = ud;
+    const struct model_vgw_cert *c = &x->g->certificate;
+    bool taken;
+
+    /* a certificate is in its gateway's spec: a quick text test before decoding it */
+    if (!strstr(row->spec, "\"certificate\""))
+        return 0;
+    int r = svc_stored(model_vgw_from_internal(row->spec, strlen(row->spec), x->g));
+    if (r < 0 || !c->present || model_vgw_cert_expire_time(x->g) > x->expire_by)
+        return r;
+    r = pick_begin(&x->p, x->q->marker, c->created_at, c->id, &taken);
+    if (r < 0 || !taken)
+        return r;
+    r = model_vgw_cert_render(x->g, x->project_id, row->status, &x->p.text);
+    pick_end(&x->p);
     return r;
+}
+
+int svc_vgw_certs(struct svc *svc, const char *project_id, const struct svc_certs_query *q,
+                  struct buf *out, struct verr *err)
+{
+    _cleanup_free_ struct model_vgw *g = malloc(sizeof(*g));
+    struct certs x = {.project_id = project_id, .q = q, .g = g, .expire_by = INT64_MAX};
+    int r = marker_check(q->marker, "certificate", err);
+
+    if (q->pre_expire_days >= 0)
+        x.expire_by = svc_now_ms(svc) + q->pre_expire_days * INT64_C(86400000);
+    if (r == 0)
+        r = g ? store_vgw_list(svc->store, project_id, certs_row, &x) : -ENOMEM;
+    return pick_write(&x.p, q->limit, r, out);
 }
 
 /* ---- job delete ---- */

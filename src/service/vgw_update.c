@@ -67,7 +67,7 @@ static int eip_claims(struct svc *svc, const char *project_id, const struct mode
     for (size_t i = 0; i < 2; i++) {
         if (!(changed & (1u << i)))
             continue;
-        if (svc_pool_pick(svc->eip_base, svc->eip_size, e[i]->ip_address) < 0)
+        if (svc_pool_pick(svc_pool_of(svc, g, true), e[i]->ip_address) < 0)
             return -EIO;
         cl->released_field[cl->n_released] = field[i];
         cl->released[cl->n_released++] = old[i]->id;
@@ -161,9 +161,13 @@ static int update_once(struct svc *svc, const char *project_id, const char *id,
         r = model_vgw_parse_update(&cur->g, body, g, &eip_changed, err);
     if (r < 0)
         return r;
-    bool subnets_changed = g->n_local_subnets != cur->g.n_local_subnets ||
-                           memcmp(g->local_subnets, cur->g.local_subnets,
-                                  g->n_local_subnets * sizeof(g->local_subnets[0])) != 0;
+    bool subnets_changed =
+        g->n_local_subnets != cur->g.n_local_subnets ||
+        memcmp(g->local_subnets, cur->g.local_subnets,
+               g->n_local_subnets * sizeof(g->local_subnets[0])) != 0 ||
+        g->n_local_subnets_v6 != cur->g.n_local_subnets_v6 ||
+        memcmp(g->local_subnets_v6, cur->g.local_subnets_v6,
+               g->n_local_subnets_v6 * sizeof(g->local_subnets_v6[0])) != 0;
     if (subnets_changed && (r = check_connections(svc, project_id, g, &stamp, err)) < 0)
         return r;
     return save(svc, project_id, &cur->g, g, eip_changed, subnets_changed ? &stamp : NULL, out,

@@ -65,7 +65,7 @@ struct store_conn_row {
     char id[37];
     char vgw_id[37];
     char cgw_id[37];
-    char vgw_ip[37];
+    char vgw_ip[40]; /* EIP id, or a private IPv4 / IPv6 (RFC 5952) address */
     char enterprise_project_id[37];
     char status[24];
     int64_t status_due; /* ms since epoch when the status engine acts next; 0 = nothing pending */
@@ -136,6 +136,12 @@ int store_conn_delete(struct store *s, const char *project_id, const char *id);
 /* A page marker: "yyyy-MM-ddTHH:mm:ss.SSSZ" (the created_at of the last item, spec §1.6), with
  * "|<id>" appended only when the next item has the same created_at. NUL included. */
 #define STORE_MARKER_LEN 64
+
+/* Whether the item (created_at, id) comes after marker in that order (created_at, then id,
+ * descending): on a page that follows the one marker ends. For the lists the service cuts from
+ * rows it reads whole (jobs, certificates). A NULL or "" marker: every item. *ret is written
+ * on success. 0, or -EINVAL for a marker that is no created_at (with its "|<id>"). */
+int store_marker_passes(const char *marker, int64_t created_at, const char *id, bool *ret);
 
 /* What store_conn_list matches; every NULL / zero member matches everything. */
 struct store_conn_filter {
@@ -414,6 +420,8 @@ int store_cgw_update(struct store *s, const struct store_cgw_row *row);
 struct store_vgw_conns {
     int64_t n;              /* the gateway's connections */
     int64_t updated_at_sum; /* sum of their updated_at: moves with every create, PUT and delete */
+    int64_t groups;         /* the customer gateways they use (used_connection_group); not
+                               compared by store_vgw_update */
 };
 struct store_vgw_update {
     const struct store_vgw_row *row;
@@ -535,8 +543,8 @@ int store_conn_set_status(struct store *s, struct store_conn_status *items, size
  * write the gateway's updated_at (store_conn_expect.vgw_updated_at), both inside their
  * transactions. */
 
-/* Reads the count of gateway vgw_id's connections and the sum of their updated_at. A gateway
- * without connections (or absent) gives {0, 0}. */
+/* Reads the count of gateway vgw_id's connections, the sum of their updated_at and the count of
+ * the customer gateways they use. A gateway without connections (or absent) gives {0, 0, 0}. */
 int store_vgw_conns_stamp(struct store *s, const char *project_id, const char *vgw_id,
                           struct store_vgw_conns *ret);
 

@@ -47,6 +47,17 @@ void store_marker_format(int64_t created_at, const char *id, bool tie, char out[
         snprintf(out, STORE_MARKER_LEN, "%s", ts);
 }
 
+int store_marker_passes(const char *marker, int64_t created_at, const char *id, bool *ret)
+{
+    struct store_marker m;
+    int r = store_marker_parse(marker, &m);
+
+    if (r < 0)
+        return r;
+    *ret = created_at < m.created_at || (created_at == m.created_at && strcmp(id, m.id) < 0);
+    return 0;
+}
+
 void store_page_init(struct store_page *p, size_t limit)
 {
     memset(p, 0, sizeof(*p));

@@ -62,7 +62,7 @@ def test_routes_prints_each_route_once_with_its_operation_and_flags(vpnd_bin):
     # health and the control surface
     cloud = [f for f in lines if "own" not in f[3].split(",")]
     own = [f for f in lines if "own" in f[3].split(",")]
-    assert len(cloud) == 54 and len(own) == 19, out
+    assert len(cloud) == 55 and len(own) == 19, out
     assert len({(f[0], f[1]) for f in lines}) == len(lines), "a route is listed twice"
     assert len({f[2] for f in lines}) == len(lines), "an operation name is used twice"
     assert [f for f in lines if re.match(r"/v5(\.1)?/{project_id}/", f[1])] == cloud, out

@@ -34,7 +34,7 @@ def effective(out):
     """check-config's output as {key: (value, source)}."""
     keys = {}
     for line in out.splitlines():
-        m = re.match(r"^([a-z-]+) = (.*?)  # (.*?)( \(live\))?$", line)
+        m = re.match(r"^([a-z0-9-]+) = (.*?)  # (.*?)( \(live\))?$", line)
         if m:
             keys[m.group(1)] = (m.group(2), m.group(3))
     return keys
@@ -100,8 +100,8 @@ def test_check_config_lists_every_serve_key_and_opens_no_store(vpnd_bin, tmp_pat
     db = str(tmp_path / "never.db")
     rc, out, err = run(vpnd_bin, "check-config", "--db", db)
     assert rc == 0, err
-    help_keys = re.findall(r"^  --([a-z-]+)", run(vpnd_bin, "serve", "--help")[1], re.M)
-    listed = set(effective(out)) | set(re.findall(r"^# ([a-z-]+) is not set$", out, re.M))
+    help_keys = re.findall(r"^  --([a-z0-9-]+)", run(vpnd_bin, "serve", "--help")[1], re.M)
+    listed = set(effective(out)) | set(re.findall(r"^# ([a-z0-9-]+) is not set$", out, re.M))
     assert listed == set(help_keys) - {"config", "help"}
     assert not os.path.exists(db)
     assert err == "vpnd: configuration OK\n"

@@ -7,6 +7,7 @@ The store lives on a small tmpfs the test mounts (root only: CI runs as root); a
 takes the space away and gives it back."""
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -105,7 +106,13 @@ def test_a_full_disk_refuses_writes_clearly_serves_reads_and_recovers_without_re
     assert refused.json["error_code"] == "VPN.0002", refused.raw
     assert "no space left" in refused.json["error_msg"], refused.raw
     assert str(small_fs) not in refused.json["error_msg"], "a server path reached the client"
+    # the server logs the refusal as it answers: the line may reach its stderr file after the
+    # answer reached us (was read at once: failed when it had not yet)
+    deadline = time.monotonic() + 5
     log = srv.stderr_text()
+    while "no space left" not in log and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling interval, not a readiness guess
+        log = srv.stderr_text()
     assert "no space left" in log and str(small_fs) in log, log[-2000:]
 
     # a second refused write changes nothing; reads are served meanwhile

@@ -29,7 +29,8 @@ def help_of(vpnd_bin, command):
 def options(vpnd_bin, command):
     """{option name: environment variable or None} from `vpnd COMMAND --help`."""
     found = {}
-    for m in re.finditer(r"^  --([a-z-]+)(?: [A-Z:]+)?(?:  \((VPND_[A-Z_]+))?", help_of(vpnd_bin, command), re.M):
+    for m in re.finditer(r"^  --([a-z0-9-]+)(?: [A-Z:]+)?(?:  \((VPND_[A-Z0-9_]+))?",
+                         help_of(vpnd_bin, command), re.M):
         found[m.group(1)] = m.group(2)
     return found
 

@@ -104,7 +104,7 @@ def with_certificate(server, project, pems):
     return gw, r.json["certificate"]
 
 
-CERT_KEYS = ["id", "name", "vgw_id", "status", "issuer", "signature_algorithm",
+CERT_KEYS = ["id", "name", "project_id", "vgw_id", "status", "issuer", "signature_algorithm",
              "certificate_serial_number", "certificate_subject", "certificate_expire_time",
              "certificate_chain_serial_number", "certificate_chain_subject",
              "certificate_chain_expire_time", "enc_certificate_serial_number",
@@ -336,18 +336,82 @@ def test_certificates_of_another_project_are_not_found(server, project, pems):
         "gm-cert"
 
 
+# ---- the project's certificates (GET vpn-gateway-certificates) ----
+
+def certificates(server, project, query=""):
+    r = server.request("GET", "/v5/%s/vpn-gateway-certificates%s" % (project, query))
+    assert r.status == 200, r.raw
+    assert list(r.json) == ["vpn_gateway_certificates", "request_id"], r.json
+    return r.json["vpn_gateway_certificates"]
+
+
+def test_the_certificate_list_shows_each_gm_gateways_certificate_with_its_project(server,
+                                                                              project, pems):
+    gw, _ = with_certificate(server, project, pems)
+    (listed,) = certificates(server, project)
+    shown = server.request("GET", cert_path(project, gw["id"])).json["certificate"]
+    assert listed == shown and listed["project_id"] == project, (listed, shown)
+    assert certificates(server, new_project()) == []
+
+
+def test_the_certificate_list_pages_newest_first_with_the_last_created_at_as_marker(server,
+                                                                                    project,
+                                                                                    pems):
+    made = [with_certificate(server, project, pems)[1]["id"] for _ in range(3)]
+    assert [c["id"] for c in certificates(server, project)] == made[::-1]
+    first = certificates(server, project, "?limit=2")
+    assert [c["id"] for c in first] == made[::-1][:2], first
+    rest = certificates(server, project, "?limit=2&marker=" + first[-1]["created_at"])
+    assert [c["id"] for c in rest] == made[:1], rest
+
+
+def test_pre_expire_days_lists_the_certificates_that_expire_within_them(server, project, pems):
+    with_certificate(server, project, pems)  # its certificates expire in 30 days, its CA in 365
+    assert certificates(server, project, "?pre_expire_days=29") == []
+    assert len(certificates(server, project, "?pre_expire_days=31")) == 1
+
+
+@pytest.mark.parametrize("path,query,message", [
+    ("vpn-gateway-certificates", "pre_expire_days=-1",
+     'pre_expire_days: must be an integer from 0 to 3650, got "-1"'),
+    ("vpn-gateway-certificates", "limit=x", 'limit: must be an integer from 0 to 1000, got "x"'),
+    ("vpn-gateway-certificates", "marker=2024-01-31",
+     'marker: must be the created_at of the last certificate of the previous page, like '
+     '"2024-01-31T12:00:00.000Z", got "2024-01-31"'),
+    ("vpn-gateways/jobs", "limit=1001", 'limit: must be an integer from 0 to 1000, got "1001"'),
+    ("vpn-gateways/jobs", "marker=yesterday",
+     'marker: must be the created_at of the last job of the previous page, like '
+     '"2024-01-31T12:00:00.000Z", got "yesterday"'),
+])
+def test_bad_paging_of_the_certificate_and_job_lists_is_refused(server, project, path, query,
+                                                                message):
+    r = server.request("GET", "/v5/%s/%s?%s" % (project, path, query))
+    assert assert_error(r, 400, "VPN.0001") == "invalid request: " + message
+
+
 # ---- upgrade and jobs ----
 
 def upgrade(server, project, gid, action):
     return server.request("POST", gw_path(project, gid) + "/upgrade", {"action": action})
 
 
-def jobs(server, project, resource_id=None):
-    path = "/v5/%s/vpn-gateways/jobs" % project
-    r = server.request("GET", path + ("?resource_id=%s" % resource_id if resource_id else ""))
+def act(server, project, gid, action):
+    """An upgrade action that must succeed; returns the job id it answers (UpgradeVpnGateway
+    answers {job_id, request_id})."""
+    r = upgrade(server, project, gid, action)
     assert r.status == 200, r.raw
-    assert list(r.json) == ["jobs", "total_count", "request_id"], r.json
-    assert r.json["total_count"] == len(r.json["jobs"])
+    assert list(r.json) == ["job_id", "request_id"], r.json
+    assert UUID_RE.match(r.json["job_id"]), r.json
+    return r.json["job_id"]
+
+
+def jobs(server, project, resource_id=None, query=""):
+    """The jobs list (ListVpnGatewayJobs: {jobs, request_id}, no page_info or total)."""
+    path = "/v5/%s/vpn-gateways/jobs" % project
+    params = ([query] if query else []) + (["resource_id=%s" % resource_id] if resource_id else [])
+    r = server.request("GET", path + ("?" + "&".join(params) if params else ""))
+    assert r.status == 200, r.raw
+    assert list(r.json) == ["jobs", "request_id"], r.json
     return r.json["jobs"]
 
 
@@ -355,44 +419,43 @@ def job_path(project, jid):
     return "/v5/%s/vpn-gateways/jobs/%s" % (project, jid)
 
 
-JOB_KEYS = ["id", "resource_id", "job_type", "status", "created_at", "error_message",
-            "sub_jobs"]
+JOB_KEYS = ["id", "resource_id", "job_type", "status", "created_at", "expected_time_seconds",
+            "error_message", "sub_jobs"]
+RUNNING = ("upgrading", "pending_upgrade_confirm")  # an upgrade not finished nor rolled back
 
 
 def test_start_then_finish_runs_an_upgrade_job_to_success(server, project):
     gw = active_gateway(server, project)
-    r = upgrade(server, project, gw["id"], "start")
-    assert r.status == 200, r.raw
-    assert list(r.json) == ["job", "request_id"], r.json
-    job = r.json["job"]
-    assert list(job) == JOB_KEYS, job
-    assert (job["resource_id"], job["job_type"], job["status"]) == (gw["id"], "upgrade",
-                                                                    "RUNNING")
-    assert UUID_RE.match(job["id"]) and TIMESTAMP_RE.match(job["created_at"])
-    assert (job["error_message"], job["sub_jobs"]) == ("", [])
+    jid = act(server, project, gw["id"], "start")
+    (job,) = jobs(server, project, gw["id"])
     assert get_gateway(server, project, gw["id"])["status"] == "PENDING_UPDATE"
-    assert jobs(server, project, gw["id"]) == [job]
+    assert list(job) == JOB_KEYS, job
+    assert (job["id"], job["resource_id"], job["job_type"], job["status"]) == (
+        jid, gw["id"], "upgrade", "upgrading"), job
+    assert TIMESTAMP_RE.match(job["created_at"]) and job["expected_time_seconds"] >= 0, job
+    assert (job["error_message"], job["sub_jobs"]) == ("", [])
     wait_gateway_active(server, project, gw["id"])
-    r = upgrade(server, project, gw["id"], "finish")
-    assert r.status == 200, r.raw
-    done = r.json["job"]
-    assert (done["id"], done["status"]) == (job["id"], "SUCCESS"), done
+    (waiting,) = jobs(server, project, gw["id"])
+    assert waiting == dict(job, status="pending_upgrade_confirm", expected_time_seconds=0)
+    assert act(server, project, gw["id"], "finish") == jid
+    (done,) = jobs(server, project, gw["id"])
+    assert (done["id"], done["status"]) == (jid, "success"), done
     assert done["finished_at"] >= done["created_at"] == job["created_at"]
-    assert jobs(server, project, gw["id"]) == [done]
 
 
 def test_rollback_fails_the_upgrade_and_records_a_rollback_job(server, project):
     gw = active_gateway(server, project)
-    started = upgrade(server, project, gw["id"], "start").json["job"]
+    started = act(server, project, gw["id"], "start")
     wait_gateway_active(server, project, gw["id"])
-    r = upgrade(server, project, gw["id"], "rollback")
-    assert r.status == 200, r.raw
-    rb = r.json["job"]
-    assert (rb["job_type"], rb["status"], rb["resource_id"]) == ("rollback", "SUCCESS", gw["id"])
+    rb = act(server, project, gw["id"], "rollback")
     listed = jobs(server, project, gw["id"])
-    assert [j["id"] for j in listed] == [rb["id"], started["id"]], listed  # newest first
-    assert listed[1]["status"] == "FAILED", listed
-    assert listed[1]["error_message"] == "rolled back by job %s" % rb["id"], listed
+    assert [j["id"] for j in listed] == [rb, started], listed  # newest first
+    assert (listed[0]["job_type"], listed[0]["resource_id"]) == ("rollback", gw["id"]), listed
+    assert listed[0]["status"] in ("rolling_back", "rollback_success"), listed
+    assert listed[1]["status"] == "fail", listed
+    assert listed[1]["error_message"] == "rolled back by job %s" % rb, listed
+    wait_gateway_active(server, project, gw["id"])
+    assert jobs(server, project, gw["id"])[0]["status"] == "rollback_success"
 
 
 @pytest.mark.parametrize("action", ["finish", "rollback"])
@@ -407,20 +470,21 @@ def test_finish_or_rollback_without_a_running_upgrade_is_refused(server, project
 
 def test_a_second_start_is_refused_naming_the_running_job(server, project):
     gw = active_gateway(server, project)
-    job = upgrade(server, project, gw["id"], "start").json["job"]
+    jid = act(server, project, gw["id"], "start")
     wait_gateway_active(server, project, gw["id"])
     msg = assert_invalid(upgrade(server, project, gw["id"], "start"), "action")
     assert msg == ('invalid request: action: an upgrade of gateway %s is already running (job '
-                   '%s); finish or rollback it, got "start"' % (gw["id"], job["id"])), msg
-    assert jobs(server, project, gw["id"]) == [job]
+                   '%s); finish or rollback it, got "start"' % (gw["id"], jid)), msg
+    assert [(j["id"], j["status"]) for j in jobs(server, project, gw["id"])] == [
+        (jid, "pending_upgrade_confirm")]
 
 
 def test_an_action_while_the_gateway_is_updating_is_refused(server, project):
     gw = active_gateway(server, project)
-    assert upgrade(server, project, gw["id"], "start").status == 200
+    act(server, project, gw["id"], "start")
     msg = assert_error(upgrade(server, project, gw["id"], "finish"), 400, "VPN.0507")
     assert "gateway %s is PENDING_UPDATE" % gw["id"] in msg, msg
-    assert jobs(server, project, gw["id"])[0]["status"] == "RUNNING"
+    assert jobs(server, project, gw["id"])[0]["status"] in RUNNING
 
 
 @pytest.mark.parametrize("body,path,rule", [
@@ -439,9 +503,9 @@ def test_a_gateway_keeps_its_ten_newest_jobs(server, project):
     gw = active_gateway(server, project)
     made = []
     for _ in range(6):
-        made.append(upgrade(server, project, gw["id"], "start").json["job"]["id"])
+        made.append(act(server, project, gw["id"], "start"))
         wait_gateway_active(server, project, gw["id"])
-        made.append(upgrade(server, project, gw["id"], "rollback").json["job"]["id"])
+        made.append(act(server, project, gw["id"], "rollback"))
         wait_gateway_active(server, project, gw["id"])
     listed = jobs(server, project, gw["id"])
     assert [j["id"] for j in listed] == made[::-1][:10], listed
@@ -449,25 +513,40 @@ def test_a_gateway_keeps_its_ten_newest_jobs(server, project):
 
 def test_jobs_list_filters_by_resource_and_tolerates_unknown_ids(server, project):
     a, b = active_gateway(server, project), active_gateway(server, project)
-    ja = upgrade(server, project, a["id"], "start").json["job"]
-    jb = upgrade(server, project, b["id"], "start").json["job"]
+    ja = act(server, project, a["id"], "start")
+    jb = act(server, project, b["id"], "start")
     listed = jobs(server, project)
-    assert {j["id"] for j in listed} == {ja["id"], jb["id"]}, listed
+    assert {j["id"] for j in listed} == {ja, jb}, listed
     assert listed[0]["created_at"] >= listed[1]["created_at"], listed  # newest first
-    assert [j["id"] for j in jobs(server, project, a["id"])] == [ja["id"]]
+    assert [j["id"] for j in jobs(server, project, a["id"])] == [ja]
     assert jobs(server, project, new_uuid()) == []
     assert jobs(server, new_project()) == []
 
 
+def test_the_jobs_list_pages_with_limit_and_the_last_created_at_as_marker(server, project):
+    gw = active_gateway(server, project)
+    made = []
+    for action in ("start", "rollback", "start"):
+        made.append(act(server, project, gw["id"], action))
+        wait_gateway_active(server, project, gw["id"])
+    newest_first = [j["id"] for j in jobs(server, project, gw["id"])]
+    assert newest_first == made[::-1], newest_first
+    first = jobs(server, project, gw["id"], "limit=2")
+    assert [j["id"] for j in first] == newest_first[:2], first
+    rest = jobs(server, project, gw["id"], "limit=2&marker=%s" % first[-1]["created_at"])
+    assert [j["id"] for j in rest] == newest_first[2:], rest
+    assert jobs(server, project, gw["id"], "limit=0") == []
+
+
 def test_a_finished_job_can_be_deleted_but_not_a_running_one(server, project):
     gw = active_gateway(server, project)
-    job = upgrade(server, project, gw["id"], "start").json["job"]
-    msg = assert_error(server.request("DELETE", job_path(project, job["id"])), 400, "VPN.0001")
+    jid = act(server, project, gw["id"], "start")
+    msg = assert_error(server.request("DELETE", job_path(project, jid)), 400, "VPN.0001")
     assert msg == ("invalid request: job %s is RUNNING; finish or rollback the upgrade of "
-                   "gateway %s first" % (job["id"], gw["id"])), msg
+                   "gateway %s first" % (jid, gw["id"])), msg
     wait_gateway_active(server, project, gw["id"])
     assert upgrade(server, project, gw["id"], "finish").status == 200
-    r = server.request("DELETE", job_path(project, job["id"]))
+    r = server.request("DELETE", job_path(project, jid))
     assert r.status == 204 and r.raw == b"", r.raw
     assert jobs(server, project, gw["id"]) == []
     # deleting a job leaves the gateway's status as it was
@@ -477,13 +556,13 @@ def test_a_finished_job_can_be_deleted_but_not_a_running_one(server, project):
 
 def test_unknown_and_foreign_jobs_are_not_found(server, project):
     gw = active_gateway(server, project)
-    job = upgrade(server, project, gw["id"], "start").json["job"]
+    jid = act(server, project, gw["id"], "start")
     wait_gateway_active(server, project, gw["id"])
     upgrade(server, project, gw["id"], "finish")
-    for p, jid in ((project, new_uuid()), (project, "not-a-uuid"), (new_project(), job["id"])):
-        msg = assert_error(server.request("DELETE", job_path(p, jid)), 404, "VPN.0004")
-        assert msg == 'resource not found: job "%s"' % jid, msg
-    assert [j["id"] for j in jobs(server, project, gw["id"])] == [job["id"]]
+    for p, j in ((project, new_uuid()), (project, "not-a-uuid"), (new_project(), jid)):
+        msg = assert_error(server.request("DELETE", job_path(p, j)), 404, "VPN.0004")
+        assert msg == 'resource not found: job "%s"' % j, msg
+    assert [j["id"] for j in jobs(server, project, gw["id"])] == [jid]
 
 
 def test_upgrade_of_an_unknown_or_foreign_gateway_is_404(server, project):
@@ -497,11 +576,13 @@ def test_upgrade_of_an_unknown_or_foreign_gateway_is_404(server, project):
 def test_jobs_and_certificate_survive_a_gateway_update(server, project, pems):
     """Other writes of the gateway carry the state kept in its spec."""
     gw, c = with_certificate(server, project, pems)
-    job = upgrade(server, project, gw["id"], "start").json["job"]
+    act(server, project, gw["id"], "start")
     wait_gateway_active(server, project, gw["id"])
+    (job,) = jobs(server, project, gw["id"])
     r = server.request("PUT", gw_path(project, gw["id"]), {"vpn_gateway": {"name": "renamed"}})
     assert r.status == 200, r.raw
     assert r.json["vpn_gateway"]["certificate_id"] == c["id"]
+    wait_gateway_active(server, project, gw["id"])
     assert jobs(server, project, gw["id"]) == [job]
 
 
@@ -633,8 +714,9 @@ def test_export_and_import_carry_the_certificate_and_jobs_of_a_gm_gateway(vpnd_b
         gw, cert = with_certificate(a, project, pems)
         cgw = create_cgw(a, project, ca_certificate={"content": pems["ca.pem"]})
         conn = create_conn(a, project, conn_body(gw, cgw))
-        job = upgrade(a, project, gw["id"], "start").json["job"]
+        act(a, project, gw["id"], "start")
         wait_gateway_active(a, project, gw["id"])
+        (job,) = jobs(a, project, gw["id"])
         cert = a.request("GET", cert_path(project, gw["id"])).json["certificate"]
     finally:
         a.stop()

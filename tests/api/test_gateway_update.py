@@ -173,7 +173,7 @@ def test_local_subnets_may_not_overlap_a_connection_peer_subnet(server, project)
     msg = assert_invalid(r, "vpn_gateway.local_subnets[1]")
     assert msg == ('invalid request: vpn_gateway.local_subnets[1]: must not overlap peer subnet '
                    '192.168.10.0/24 of VPN connection %s, got "192.168.0.0/16"' % conn["id"]), msg
-    unchanged(server, project, gw | {"used_connection_number": 1})
+    unchanged(server, project, gw | {"used_connection_number": 1, "used_connection_group": 1})
 
 
 def test_local_subnets_not_overlapping_any_connection_are_accepted(server, project):
@@ -188,7 +188,7 @@ def test_local_subnets_v6_is_refused_on_an_ipv4_gateway(server, project):
     msg = assert_invalid(put(server, project, gw["id"], {"local_subnets_v6": ["fd00::/64"]}),
                          "vpn_gateway.local_subnets_v6")
     assert msg == ("invalid request: vpn_gateway.local_subnets_v6: is not allowed when "
-                   "ip_version is ipv4 (IPv4 gateways only)"), msg
+                   "ip_version is ipv4 (IPv6 gateways only)"), msg
 
 
 # ---- EIPs ----
@@ -275,7 +275,7 @@ def test_an_eip_used_as_a_connection_vgw_ip_cannot_be_replaced(server, project):
     assert msg == ("invalid request: vpn_gateway.eip_id_2: the EIP it replaces (%s) is the vgw_ip "
                    "of a VPN connection of this gateway; delete or move that connection first"
                    % gw["eip2"]["id"]), msg
-    unchanged(server, project, gw | {"used_connection_number": 1})
+    unchanged(server, project, gw | {"used_connection_number": 1, "used_connection_group": 1})
     assert put(server, project, gw["id"], {"eip_id_1": new_uuid()}).status == 200
 
 
@@ -396,7 +396,10 @@ def test_flavor_change_below_the_used_connections_is_refused(server, project):
                          "vpn_gateway.flavor")
     assert msg == ('invalid request: vpn_gateway.flavor: Basic allows 100 connections but the '
                    'gateway has 101, got "Basic"'), msg
-    unchanged(server, project, gw | {"used_connection_number": 101})
+    # 101 connections: Basic (100) is no longer a flavor it can change to
+    unchanged(server, project, gw | {"used_connection_number": 101, "used_connection_group": 1,
+                                     "supported_flavors": gw["supported_flavors"][1:]})
+    assert gw["supported_flavors"][0] == "Basic", gw
 
 
 def test_flavor_change_to_basic_is_refused_when_an_eip_bandwidth_exceeds_its_cap(server, project):
@@ -443,7 +446,7 @@ def test_flavor_change_of_an_unknown_gateway_is_404(server, project):
 
 # ---- availability zones (simulated) ----
 
-@pytest.mark.parametrize("version", ["v5", "v5.1"])
+@pytest.mark.parametrize("version", ["v5"])
 def test_availability_zones_list_every_flavor_with_vpc_and_er_zones(server, project, version):
     r = server.request("GET", "/%s/%s/vpn-gateways/availability-zones" % (version, project))
     assert r.status == 200, r.raw
@@ -453,6 +456,20 @@ def test_availability_zones_list_every_flavor_with_vpc_and_er_zones(server, proj
                            "Professional2-NonFixedIP", "gm"], zones
     for flavor in zones.values():
         assert set(flavor) == {"vpc", "er"} and flavor["vpc"] and flavor["er"], flavor
+
+
+def test_v5_1_availability_zones_list_zones_with_the_specs_a_create_accepts(server, project):
+    r = server.request("GET", "/v5.1/%s/vpn-gateways/availability-zones" % project)
+    assert r.status == 200, r.raw
+    assert list(r.json) == ["availability_zones", "request_id"], r.json
+    zones = r.json["availability_zones"]
+    assert [z["name"] for z in zones] == ["az1", "az2", "az3"], zones
+    for z in zones:
+        assert z["public_border_group"] == "center", z
+        specs = {(s["flavor"], s["attachment_type"], s["ip_version"]) for s in z["available_specs"]}
+        assert ("Basic", "vpc", "ipv6") in specs and ("GM", "er", "ipv4") in specs, specs
+        assert ("Basic", "er", "ipv4") not in specs, specs  # a create refuses Basic with er
+        assert len(specs) == len(z["available_specs"]) == 30, z
 
 
 def test_availability_zones_is_not_taken_for_a_gateway_id(server, project):

@@ -80,6 +80,35 @@ def test_export_of_an_import_imports_back_identically(vpnd_bin, tmp_path):
     assert export(vpnd_bin, b) == first
 
 
+def test_a_dual_stack_gateway_and_its_connections_export_and_import_back_identically(
+        vpnd_bin, tmp_path):
+    project, gw, cgw, eip1 = new_project(), new_uuid(), new_uuid(), new_uuid()
+    rows = [
+        {"project_id": project, "vpn_gateway": {
+            "id": gw, "ip_version": "ipv6", "vpc_id": new_uuid(), "connect_subnet": new_uuid(),
+            "local_subnets": ["10.0.0.0/24"], "local_subnets_v6": ["2001:DB8:10::/48"],
+            "eip1": {"id": eip1}, "eip2": {"id": new_uuid()}}},
+        {"project_id": project, "customer_gateway": {"id": cgw, "id_value": "2001:db8:ff::1"}},
+        {"project_id": project, "vpn_connection": {
+            "vgw_id": gw, "vgw_ip": eip1, "cgw_id": cgw, "style": "POLICY",
+            "peer_subnets_v6": ["2001:db8:20::/48"], "psk": PSK,
+            "policy_rules_v6": [{"source": "2001:db8:10::/48",
+                                 "destination": ["2001:db8:20::/48"]}]}},
+    ]
+    a, b = new_db(tmp_path, "a"), new_db(tmp_path, "b")
+    rc, _, err = run(vpnd_bin, "import", "--db", a, write(tmp_path, "in.jsonl", jsonl(rows)))
+    assert rc == 0, err
+    first = export(vpnd_bin, a)
+    got = [json.loads(line) for line in first.splitlines()]
+    assert got[0]["vpn_gateway"]["local_subnets_v6"] == ["2001:db8:10::/48"], got[0]
+    assert got[0]["vpn_gateway"]["eip1"]["ip_version"] == 6, got[0]
+    assert got[2]["vpn_connection"]["policy_rules_v6"][0]["source"] == "2001:db8:10::/48", got[2]
+    rc, _, err = run(vpnd_bin, "import", "--db", b, "--keep-ids",
+                     write(tmp_path, "dump.jsonl", first))
+    assert rc == 0, err
+    assert export(vpnd_bin, b) == first
+
+
 def test_export_carries_the_psk_and_the_generated_values(vpnd_bin, tmp_path):
     src = write(tmp_path, "in.jsonl", jsonl(records(new_project())))
     db = new_db(tmp_path, "a")

@@ -224,13 +224,13 @@ def test_a_request_outside_the_sdk_operations_has_no_operation(repo):
 
 
 def test_a_departure_matches_only_its_operation_model_field_and_kind(repo):
-    (d,) = [d for d in repo.departures if d["field"] == "applied_at"]
-    p = sdk_models.Problem("ShowVgw", "vpn_gateway.applied_at", "missing", "",
-                           "ResponseVpnGateway", "applied_at")
+    (d,) = [d for d in repo.departures if d["field"] == "style"]
+    p = sdk_models.Problem("CreateVpnConnection", "vpn_connection.style", "enum", "",
+                           "CreateResponseVpnConnection", "style")
     assert repo.departure_of(p) is d
     assert repo.departure_of(p._replace(operation="ShowCgw")) is None
     assert repo.departure_of(p._replace(kind="type")) is None
-    assert repo.departure_of(p._replace(field="created_at")) is None
+    assert repo.departure_of(p._replace(field="name")) is None
 
 
 def test_the_request_hook_fails_a_response_that_departs_from_the_model():
@@ -246,9 +246,12 @@ def test_the_request_hook_fails_a_response_that_departs_from_the_model():
 
 
 def test_the_request_hook_passes_a_named_departure():
-    body = {"request_id": "r", "job": {}}
-    vpnd_api.check_sdk_model("POST", "/v5/%s/vpn-gateways/%s/upgrade" % (P, U1), 200, body,
-                             b"{...}")
+    body = copy.deepcopy(SEED_SHOW)
+    conn = body["vpn_connection"]
+    for created_has_none in ("status", "connection_monitor_id"):
+        conn.pop(created_has_none, None)
+    conn["style"] = "POLICY-TEMPLATE"  # the seed-wins departure of CreateVpnConnection
+    vpnd_api.check_sdk_model("POST", "/v5/%s/vpn-connection" % P, 201, body, b"{...}")
 
 
 def test_vpnds_own_routes_are_no_sdk_operation(repo):

@@ -471,11 +471,12 @@ def private_gateway_body(**fields):
 
 
 def create_gateway(server, project, body=None):
-    """POSTs a gateway (default body if None); asserts 201 and returns the vpn_gateway object."""
+    """POSTs a gateway (default body if None); asserts 201 and returns the gateway as GET shows
+    it (the create response, CreateResponseVpnGateway, has no EIPs, status or time stamps)."""
     r = server.request("POST", gw_path(project), body if body is not None else gateway_body())
     assert r.status == 201, (r.status, r.raw)
     assert UUID_RE.match(r.json["vpn_gateway"]["id"]), r.raw
-    return r.json["vpn_gateway"]
+    return get_gateway(server, project, r.json["vpn_gateway"]["id"])
 
 
 def get_gateway(server, project, gid):

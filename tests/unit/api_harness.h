@@ -127,8 +127,8 @@ static inline void h_call(struct harness *h, const char *method, const char *tar
     h_call_fault(h, method, target, body, NULL, out);
 }
 
-/* A call that must answer want; returns the JSON string member key of the wrapper obj (or "",
- * copied into ret when not NULL). */
+/* A call that must answer want; returns the JSON string member key of the wrapper obj (of the
+ * body itself when obj is NULL), copied into ret when not NULL. */
 static inline void h_must(struct harness *h, const char *method, const char *target,
                           const char *body, int want, const char *obj, const char *key, char *ret,
                           size_t size)
@@ -139,7 +139,7 @@ static inline void h_must(struct harness *h, const char *method, const char *tar
     if (r.status != want)
         fail_msg("%s %s: want %d, got %d %s", method, target, want, r.status, r.body);
     if (ret) {
-        json_t *o = json_object_get(r.json, obj);
+        json_t *o = obj ? json_object_get(r.json, obj) : r.json;
         const char *v = json_string_value(json_object_get(o, key));
         assert_non_null(v);
         snprintf(ret, size, "%s", v);
@@ -262,7 +262,7 @@ static inline void h_base(struct harness *h)
     h_must(h, "POST", h_path(p, sizeof(p), "connection-monitors"), body, 201,
            "connection_monitor", "id", h->monitor, sizeof(h->monitor));
     h_must(h, "POST", h_path(p, sizeof(p), "vpn-gateways/%s/upgrade", h->spare_vgw),
-           "{\"action\":\"start\"}", 200, "job", "id", h->job, sizeof(h->job));
+           "{\"action\":\"start\"}", 200, NULL, "job_id", h->job, sizeof(h->job));
     h_settle(h);
     h_must(h, "POST", h_path(p, sizeof(p), "vpn-gateways/%s/upgrade", h->spare_vgw),
            "{\"action\":\"finish\"}", 200, NULL, NULL, NULL, 0);

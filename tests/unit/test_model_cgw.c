@@ -34,8 +34,8 @@ static void test_ip_id_value_must_be_an_address(void **state)
 {
     (void)state;
     cgw_err(CGW_BODY("\"id_value\":\"cgw.example.com\""),
-            "customer_gateway.id_value: must be an IPv4 address like 192.168.0.1, got "
-            "\"cgw.example.com\"");
+            "customer_gateway.id_value: must be an IPv4 address like 192.168.0.1 or an IPv6 "
+            "address like 2001:db8::1, got \"cgw.example.com\"");
 }
 
 static void test_fqdn_customer_gateway_has_no_bgp_asn(void **state)
@@ -114,7 +114,8 @@ static void test_invalid_legacy_ip_is_reported_under_its_own_name(void **state)
 {
     (void)state;
     cgw_err(CGW_BODY("\"ip\":\"1.2.3\""),
-            "customer_gateway.ip: must be an IPv4 address like 192.168.0.1, got \"1.2.3\"");
+            "customer_gateway.ip: must be an IPv4 address like 192.168.0.1 or an IPv6 address "
+            "like 2001:db8::1, got \"1.2.3\"");
 }
 
 static void test_id_value_wins_over_legacy_ip(void **state)

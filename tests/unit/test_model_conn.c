@@ -112,7 +112,8 @@ static void test_vgw_ip_neither_uuid_nor_address_is_rejected(void **state)
 {
     (void)state;
     CONN_ERR("{\"vpn_connection\":{\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"10.0.0\"}}",
-             "vpn_connection.vgw_ip: must be a UUID or an IPv4 address, got \"10.0.0\"");
+             "vpn_connection.vgw_ip: must be a UUID, an IPv4 address or an IPv6 address, got "
+             "\"10.0.0\"");
 }
 
 /* ---- name ---- */
@@ -751,8 +752,8 @@ static void test_ip_local_id_must_be_an_address(void **state)
 {
     (void)state;
     CONN_ERR(CONN_BODY(",\"ikepolicy\":{\"local_id\":\"gw.example.com\"}"),
-             "vpn_connection.ikepolicy.local_id: must be an IPv4 address like 192.168.0.1, got "
-             "\"gw.example.com\"");
+             "vpn_connection.ikepolicy.local_id: must be an IPv4 address like 192.168.0.1 or an "
+             "IPv6 address like 2001:db8::1, got \"gw.example.com\"");
 }
 
 static void test_fqdn_peer_id_with_a_bracket_is_rejected(void **state)

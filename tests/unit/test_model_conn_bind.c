@@ -20,41 +20,6 @@
     "{\"vpn_connection\":{\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" ip "\",\"cgw_id\":\"" CGW_ID    \
     "\"" extra "}}"
 
-/* Parses the three bodies and binds; returns the connection and the bind result. */
-static struct model_vpn_conn *bind3(const char *conn, const char *vgw, const char *cgw, int *ret,
-                                    struct verr *err)
-{
-    struct model_vpn_conn *c = conn_ok(conn);
-    struct model_vgw *g = vgw_active(vgw);
-    struct model_cgw *cg = cgw_ok(cgw);
-
-    *ret = model_conn_bind(c, g, cg, err);
-    free(g);
-    free(cg);
-    return c;
-}
-
-static struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
-{
-    struct verr err = {0};
-    int r;
-    struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
-
-    if (r != 0)
-        fail_msg("unexpected bind error %d: %s", r, err.msg);
-    return c;
-}
-
-static void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
-{
-    struct verr err = {0};
-    int r;
-
-    free(bind3(conn, vgw, cgw, &r, &err));
-    assert_int_equal(r, -EINVAL);
-    assert_string_equal(err.msg, want);
-}
-
 static void test_vgw_ip_that_is_not_a_gateway_eip_is_rejected(void **state)
 {
     (void)state;
@@ -247,8 +212,8 @@ static void test_a_gm_connection_needs_a_customer_gateway_with_a_ca_certificate(
 static void test_policy_rules_on_an_ipv6_gateway_are_rejected(void **state)
 {
     (void)state;
-    bind_err(CONN_BODY(SUBNETS ",\"style\":\"policy\"" RULE),
-             VGW_BODY(VGW_PUBLIC ",\"ip_version\":\"ipv6\""), CGW_IP,
+    bind_err(CONN_BODY(SUBNETS SUBNETS6 ",\"style\":\"policy\"" RULE),
+             VGW_BODY(VGW_PUBLIC6), CGW_IP6,
              "vpn_connection.policy_rules: must match the gateway ip_version ipv6, got IPv4 rules");
 }
 

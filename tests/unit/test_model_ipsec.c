@@ -302,6 +302,39 @@ static void test_policy_connection_has_one_child_per_rule(void **state)
     free(x);
 }
 
+static void test_a_dual_stack_tunnel_selects_both_families_between_ipv6_endpoints(void **state)
+{
+    (void)state;
+    struct fx f = fx_new(CONN_BODY(SUBNETS SUBNETS6), VGW_BODY(VGW_PUBLIC6), CGW_IP6);
+    struct model_ipsec_conn *x = build_ok(&f, MODEL_IPSEC_CLOUD);
+    assert_string_equal(x->local_addr, "2001:db8:e1::134");
+    assert_string_equal(x->remote_addr, "2001:db8:ff::1");
+    assert_string_equal(x->local_id, "2001:db8:e1::134");
+    assert_int_equal(x->n_children, 1);
+    assert_int_equal(x->children[0].n_local_ts, 2);
+    assert_string_equal(x->children[0].local_ts[0].s, "10.0.0.0/16");
+    assert_string_equal(x->children[0].local_ts[1].s, "2001:db8:10::/48");
+    assert_int_equal(x->children[0].n_remote_ts, 2);
+    assert_string_equal(x->children[0].remote_ts[1].s, "2001:db8:20::/48");
+    fx_free(&f);
+    free(x);
+}
+
+static void test_an_ipv6_policy_connection_has_one_child_per_ipv6_rule(void **state)
+{
+    (void)state;
+    struct fx f = fx_new(CONN_BODY(SUBNETS6 ",\"style\":\"policy\"" RULE6), VGW_BODY(VGW_PUBLIC6),
+                         CGW_IP6);
+    struct model_ipsec_conn *x = build_ok(&f, MODEL_IPSEC_PEER);
+    assert_int_equal(x->n_children, 1);
+    assert_string_equal(x->children[0].name, "rule1");
+    assert_string_equal(x->children[0].local_ts[0].s, "2001:db8:20::/48");
+    assert_string_equal(x->children[0].remote_ts[0].s, "2001:db8:10::/48");
+    assert_string_equal(x->local_addr, "2001:db8:ff::1");
+    fx_free(&f);
+    free(x);
+}
+
 static void test_fqdn_identities_are_typed_and_any_peer_is_percent_any(void **state)
 {
     (void)state;
@@ -462,6 +495,8 @@ int main(void)
         cmocka_unit_test(test_static_connection_without_peer_subnets_is_refused),
         cmocka_unit_test(test_static_child_joins_local_subnets_and_peer_subnets),
         cmocka_unit_test(test_policy_connection_has_one_child_per_rule),
+        cmocka_unit_test(test_a_dual_stack_tunnel_selects_both_families_between_ipv6_endpoints),
+        cmocka_unit_test(test_an_ipv6_policy_connection_has_one_child_per_ipv6_rule),
         cmocka_unit_test(test_fqdn_identities_are_typed_and_any_peer_is_percent_any),
         cmocka_unit_test(test_peer_side_mirrors_addresses_identities_and_selectors),
         cmocka_unit_test(test_peer_side_of_an_any_peer_identifies_by_its_fqdn),

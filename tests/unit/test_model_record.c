@@ -45,6 +45,17 @@ static void test_a_connection_record_keeps_id_times_and_a_settled_status(void **
     free(f);
 }
 
+static void test_a_kept_eip_address_is_of_the_gateway_s_family(void **state)
+{
+    (void)state;
+    rec_fails("{\"vpn_gateway\":{\"ip_version\":\"ipv6\",\"vpc_id\":\"" VPC_ID
+              "\",\"connect_subnet\":\"" SUBNET_ID "\",\"local_subnets_v6\":[\"2001:db8::/32\"],"
+              "\"eip1\":{\"id\":\"" EIP1_ID "\",\"ip_address\":\"198.18.0.7\"},\"eip2\":{\"id\":\""
+              EIP2_ID "\"}}}",
+              "vpn_gateway.eip1.ip_address: must be an IPv6 address: the gateway's ip_version is "
+              "ipv6, got \"198.18.0.7\"");
+}
+
 static void test_a_record_is_validated_like_the_create_body(void **state)
 {
     (void)state;
@@ -127,6 +138,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_connection_record_keeps_id_times_and_a_settled_status),
+        cmocka_unit_test(test_a_kept_eip_address_is_of_the_gateway_s_family),
         cmocka_unit_test(test_a_record_is_validated_like_the_create_body),
         cmocka_unit_test(test_a_pending_status_is_refused_with_the_settled_ones_listed),
         cmocka_unit_test(test_a_bad_time_stamp_names_both_accepted_forms),

@@ -27,6 +27,7 @@
 #define SUBNET_ID "9a8b7c6d-5e4f-4a3b-8c2d-0123456789ab"
 #define ER_ID "3e2d1c0b-4a5b-4c6d-8e7f-fedcba987654"
 #define EPID "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+#define PROJECT_ID "0605767dd1000ffd2f5cc0009a2d6d21"
 
 /* A create body: the three required ids, then extra members (each starting with a comma). */
 #define CONN_REQ "\"vgw_id\":\"" VGW_ID "\",\"vgw_ip\":\"" EIP1_ID "\",\"cgw_id\":\"" CGW_ID "\""
@@ -39,6 +40,14 @@
     "\",\"local_subnets\":[\"10.0.0.0/16\"],\"eip1\":{\"id\":\"" EIP1_ID                           \
     "\"},\"eip2\":{\"id\":\"" EIP2_ID "\"}"
 #define VGW_BODY(extra) "{\"vpn_gateway\":{" extra "}}"
+/* IPv6 (dual stack) counterparts: a public IPv6 gateway, customer subnets, an IPv6 rule */
+#define VGW_PUBLIC6                                                                                \
+    "\"ip_version\":\"ipv6\"," VGW_PUBLIC ",\"local_subnets_v6\":[\"2001:db8:10::/48\"]"
+#define SUBNETS6 ",\"peer_subnets_v6\":[\"2001:db8:20::/48\"]"
+#define RULE6                                                                                      \
+    ",\"policy_rules_v6\":[{\"source\":\"2001:db8:10::/48\",\"destination\":[\"2001:db8:20::/"     \
+    "48\"]}]"
+#define CGW_IP6 "{\"customer_gateway\":{\"id_value\":\"2001:db8:ff::1\"}}"
 
 static inline void *test_zalloc(size_t size)
 {
@@ -93,10 +102,11 @@ static inline struct model_vgw *vgw_active(const char *body)
 {
     struct model_vgw *g = vgw_ok(body);
     strcpy(g->id, VGW_ID);
+    bool v6 = g->ip_version && strcmp(g->ip_version, "ipv6") == 0;
     if (g->eip1.present)
-        strcpy(g->eip1.ip_address, "10.1.1.134");
+        strcpy(g->eip1.ip_address, v6 ? "2001:db8:e1::134" : "10.1.1.134");
     if (g->eip2.present)
-        strcpy(g->eip2.ip_address, "10.1.1.135");
+        strcpy(g->eip2.ip_address, v6 ? "2001:db8:e1::135" : "10.1.1.135");
     g->status = "ACTIVE";
     if (g->flavor && strcmp(g->flavor, "GM") == 0) { /* ready for connections: has its certificate */
         g->certificate.present = true;
@@ -125,6 +135,41 @@ static inline void cgw_err(const char *body, const char *want)
     free(g);
 }
 
+/* Parses the three bodies and binds; returns the connection and the bind result. */
+static inline struct model_vpn_conn *bind3(const char *conn, const char *vgw, const char *cgw, int *ret,
+                                    struct verr *err)
+{
+    struct model_vpn_conn *c = conn_ok(conn);
+    struct model_vgw *g = vgw_active(vgw);
+    struct model_cgw *cg = cgw_ok(cgw);
+
+    *ret = model_conn_bind(c, g, cg, err);
+    free(g);
+    free(cg);
+    return c;
+}
+
+static inline struct model_vpn_conn *bound(const char *conn, const char *vgw, const char *cgw)
+{
+    struct verr err = {0};
+    int r;
+    struct model_vpn_conn *c = bind3(conn, vgw, cgw, &r, &err);
+
+    if (r != 0)
+        fail_msg("unexpected bind error %d: %s", r, err.msg);
+    return c;
+}
+
+static inline void bind_err(const char *conn, const char *vgw, const char *cgw, const char *want)
+{
+    struct verr err = {0};
+    int r;
+
+    free(bind3(conn, vgw, cgw, &r, &err));
+    assert_int_equal(r, -EINVAL);
+    assert_string_equal(err.msg, want);
+}
+
 /* Renders with fn into a fresh string; caller frees. */
 #define RENDER(fn, obj)                                                                            \
     ({                                                                                             \
@@ -132,6 +177,38 @@ static inline void cgw_err(const char *body, const char *want)
         assert_int_equal(fn(obj, &b_), 0);                                                         \
         buf_steal(&b_);                                                                            \
     })
+
+/* to_internal -> from_internal gives back the same connection and the same rendering. */
+static inline void assert_conn_round_trip(const struct model_vpn_conn *c)
+{
+    struct buf b = {0};
+    struct model_vpn_conn *back = test_zalloc(sizeof(*back));
+
+    assert_int_equal(model_conn_to_internal(c, &b), 0);
+    assert_int_equal(model_conn_from_internal(b.data, b.len, back), 0);
+    assert_memory_equal(back, c, sizeof(*c));
+    char *a = RENDER(model_conn_render, c), *z = RENDER(model_conn_render, back);
+    assert_string_equal(a, z);
+    free(a);
+    free(z);
+    free(back);
+    buf_free(&b);
+}
+
+
+/* to_internal -> from_internal gives back the same gateway (status: a canonical pointer). */
+static inline void assert_vgw_round_trip(const struct model_vgw *g)
+{
+    struct buf b = {0};
+    struct model_vgw *back = test_zalloc(sizeof(*back));
+
+    assert_ptr_equal(g->status, MODEL_STATUS_PENDING_CREATE); /* a canonical pointer */
+    assert_int_equal(model_vgw_to_internal(g, &b), 0);
+    assert_int_equal(model_vgw_from_internal(b.data, b.len, back), 0);
+    assert_memory_equal(back, g, sizeof(*g));
+    buf_free(&b);
+    free(back);
+}
 
 /* True if the rendered JSON text has the member "key": (at any depth). */
 static inline bool has_key(const char *json, const char *key)

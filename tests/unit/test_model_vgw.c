@@ -3,6 +3,7 @@
 
 #define VPC_PART "\"vpc_id\":\"" VPC_ID "\",\"connect_subnet\":\"" SUBNET_ID "\""
 #define LOCAL_PART ",\"local_subnets\":[\"10.0.0.0/16\"]"
+#define LOCAL6_PART ",\"local_subnets_v6\":[\"2001:db8:10::/48\"]"
 #define EIPS_PART ",\"eip1\":{\"id\":\"" EIP1_ID "\"},\"eip2\":{\"id\":\"" EIP2_ID "\"}"
 #define NEW_EIP(size)                                                                              \
     "{\"type\":\"5_bgp\",\"charge_mode\":\"traffic\",\"bandwidth_size\":" #size "}"
@@ -107,7 +108,7 @@ static void test_local_subnet_with_host_bits_is_rejected(void **state)
 static void test_ipv6_vpc_gateway_needs_no_local_subnets(void **state)
 {
     (void)state;
-    struct model_vgw *g = vgw_ok(VGW_BODY("\"ip_version\":\"ipv6\"," VPC_PART EIPS_PART));
+    struct model_vgw *g = vgw_ok(VGW_BODY("\"ip_version\":\"ipv6\"," VPC_PART LOCAL6_PART EIPS_PART));
     assert_int_equal(g->n_local_subnets, 0);
     free(g);
 }
@@ -461,6 +462,12 @@ static struct model_vgw *stored(const char *body)
     return g;
 }
 
+/* The bandwidth ids derived from EIP1_ID / EIP2_ID (model/derive.c), and the ER attachment id
+ * derived from VGW_ID. */
+#define EIP1_BANDWIDTH "0b3ee694-e15f-587e-97c9-d43a7795d1df"
+#define EIP2_BANDWIDTH "8ae7b1e9-1eeb-5937-9920-0b80d892ee34"
+#define ER_ATTACHMENT "268aacc7-fb9a-5d57-a74c-b087a7257efc"
+
 static void test_public_gateway_renders_exactly(void **state)
 {
     (void)state;
@@ -475,10 +482,19 @@ static void test_public_gateway_renders_exactly(void **state)
         "\",\"access_vpc_id\":\"" VPC_ID "\",\"access_subnet_id\":\"" SUBNET_ID
         "\",\"bgp_asn\":64512,\"flavor\":\"Professional1\",\"availability_zone_ids\":[\"az1\","
         "\"az2\"],\"connection_number\":200,\"used_connection_number\":3,"
+        "\"public_border_group\":\"center\",\"supported_flavors\":[\"Basic\",\"Professional2\","
+        "\"Professional3\",\"Professional1-NonFixedIP\",\"Professional2-NonFixedIP\","
+        "\"Professional3-NonFixedIP\"],\"supported_features\":[\"query_connection_log\"],"
+        "\"used_connection_group\":0,"
         "\"enterprise_project_id\":\"0\",\"ha_mode\":\"active-active\",\"eip1\":{\"id\":\"" EIP1_ID
-        "\",\"ip_version\":4,\"ip_address\":\"10.1.1.134\",\"share_type\":\"PER\"},\"eip2\":{"
-        "\"id\":\"" EIP2_ID "\",\"ip_version\":4,\"ip_address\":\"10.1.1.135\",\"share_type\":"
-        "\"PER\"},\"created_at\":\"2022-11-26T13:41:34.626Z\",\"updated_at\":\"2022-11-26T13:"
+        "\",\"ip_version\":4,\"type\":\"5_bgp\",\"ip_address\":\"10.1.1.134\",\"charge_mode\":"
+        "\"traffic\",\"bandwidth_id\":\"" EIP1_BANDWIDTH "\",\"bandwidth_size\":5,"
+        "\"bandwidth_name\":\"vpngw-bandwidth-0b3e\",\"share_type\":\"PER\"},\"eip2\":{"
+        "\"id\":\"" EIP2_ID "\",\"ip_version\":4,\"type\":\"5_bgp\",\"ip_address\":\"10.1.1.135\","
+        "\"charge_mode\":\"traffic\",\"bandwidth_id\":\"" EIP2_BANDWIDTH "\",\"bandwidth_size\":5,"
+        "\"bandwidth_name\":\"vpngw-bandwidth-8ae7\",\"share_type\":"
+        "\"PER\"},\"created_at\":\"2022-11-26T13:41:34.626Z\",\"applied_at\":\"2022-11-26T13:41:"
+        "34.626Z\",\"updated_at\":\"2022-11-26T13:"
         "41:34.627Z\",\"tags\":[{\"key\":\"k\",\"value\":\"v\"}]}");
     free(out);
     free(g);
@@ -534,7 +550,8 @@ static void test_er_gateway_shows_er_id_and_no_local_subnets(void **state)
     (void)state;
     struct model_vgw *g = stored(VGW_BODY(ER_PART));
     char *out = RENDER(model_vgw_render, g);
-    assert_non_null(strstr(out, "\"ip_version\":\"ipv4\",\"er_id\":\"" ER_ID "\",\"bgp_asn\""));
+    assert_non_null(strstr(out, "\"ip_version\":\"ipv4\",\"er_id\":\"" ER_ID
+                                "\",\"er_attachment_id\":\"" ER_ATTACHMENT "\",\"bgp_asn\""));
     assert_false(has_key(out, "local_subnets"));
     free(out);
     free(g);
@@ -552,19 +569,6 @@ static void test_gateway_without_status_omits_it(void **state)
 
 /* ---- internal form ---- */
 
-static void assert_round_trip(const struct model_vgw *g)
-{
-    struct buf b = {0};
-    struct model_vgw *back = test_zalloc(sizeof(*back));
-
-    assert_ptr_equal(g->status, MODEL_STATUS_PENDING_CREATE); /* a canonical pointer */
-    assert_int_equal(model_vgw_to_internal(g, &b), 0);
-    assert_int_equal(model_vgw_from_internal(b.data, b.len, back), 0);
-    assert_memory_equal(back, g, sizeof(*g));
-    buf_free(&b);
-    free(back);
-}
-
 static void test_public_gateway_round_trips_through_the_internal_form(void **state)
 {
     (void)state;
@@ -576,7 +580,7 @@ static void test_public_gateway_round_trips_through_the_internal_form(void **sta
     strcpy(g->eip1.id, EIP1_ID);
     strcpy(g->eip1.bandwidth_id, EPID);
     g->status = MODEL_STATUS_PENDING_CREATE;
-    assert_round_trip(g);
+    assert_vgw_round_trip(g);
     free(g);
 }
 
@@ -587,7 +591,7 @@ static void test_private_gateway_round_trips_through_the_internal_form(void **st
                                                        "\"access_private_ip_2\":\"172.16.0.11\","
                                                        "\"enterprise_project_id\":\"" EPID "\""));
     g->status = MODEL_STATUS_PENDING_CREATE;
-    assert_round_trip(g);
+    assert_vgw_round_trip(g);
     free(g);
 }
 
@@ -596,7 +600,7 @@ static void test_er_gateway_round_trips_through_the_internal_form(void **state)
     (void)state;
     struct model_vgw *g = stored(VGW_BODY(ER_PART ",\"availability_zone_ids\":[\"x1\"]"));
     g->status = MODEL_STATUS_PENDING_CREATE;
-    assert_round_trip(g);
+    assert_vgw_round_trip(g);
     free(g);
 }
 

@@ -180,11 +180,11 @@ static void test_certificate_render_never_shows_keys_and_follows_the_gateway_sta
     struct model_vgw *g = gateway_with_state();
     struct buf b = {0};
 
-    assert_int_equal(model_vgw_cert_render(g, "PENDING_UPDATE", &b), 0);
+    assert_int_equal(model_vgw_cert_render(g, PROJECT_ID, "PENDING_UPDATE", &b), 0);
     assert_non_null(strstr(b.data, "\"status\":\"BINDING\""));
     assert_null(strstr(b.data, "key"));
     buf_reset(&b);
-    assert_int_equal(model_vgw_cert_render(g, "ACTIVE", &b), 0);
+    assert_int_equal(model_vgw_cert_render(g, PROJECT_ID, "ACTIVE", &b), 0);
     assert_non_null(strstr(b.data, "\"status\":\"BOUND\""));
     assert_non_null(strstr(b.data, "\"enc_certificate_expire_time\":\"2036-11-28T12:09:01.000Z\""));
     buf_free(&b);

@@ -6,7 +6,7 @@
 
 static struct store_vgw_conns stamp(struct fx *f)
 {
-    struct store_vgw_conns s = {-1, -1};
+    struct store_vgw_conns s = {-1, -1, -1};
 
     assert_int_equal(store_vgw_conns_stamp(f->s, PROJECT_A, VGW_1, &s), 0);
     return s;
@@ -35,6 +35,28 @@ static void test_the_stamp_counts_the_gateways_connections_and_sums_their_update
     assert_int_equal(store_conn_insert(f->s, &other.row, NULL, 0), 0);
     assert_int_equal(stamp(f).n, 2);
     assert_int_equal(stamp(f).updated_at_sum, 2 * T0 + 7);
+}
+
+static void test_the_stamp_counts_the_customer_gateways_of_the_connections(void **state)
+{
+    static const char cgw_2[] = "c0c0c0c0-1f2d-4c3b-9a8e-1234567890ac";
+    struct fx *f = *state;
+    struct fx_conn c1, c2, c3;
+
+    seed(f);
+    fx_add_cgw(f, PROJECT_A, cgw_2);
+    assert_int_equal(stamp(f).groups, 0);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    fx_conn_init(&c3, PROJECT_A, VGW_1, 3, T0 + 2);
+    snprintf(c3.row.cgw_id, sizeof(c3.row.cgw_id), "%s", cgw_2);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+    assert_int_equal(stamp(f).groups, 1); /* two connections to one customer gateway */
+    assert_int_equal(store_conn_insert(f->s, &c3.row, NULL, 0), 0);
+    assert_int_equal(stamp(f).groups, 2);
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), 0);
+    assert_int_equal(stamp(f).groups, 2);
 }
 
 static void test_the_stamp_moves_with_an_update_but_not_with_a_status_change(void **state)
@@ -111,6 +133,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
         T(test_the_stamp_counts_the_gateways_connections_and_sums_their_updated_at),
+        T(test_the_stamp_counts_the_customer_gateways_of_the_connections),
         T(test_the_stamp_moves_with_an_update_but_not_with_a_status_change),
         T(test_a_gateway_update_against_a_stale_stamp_is_estale_and_changes_nothing),
         T(test_a_connection_write_checked_against_an_older_gateway_is_enoent),

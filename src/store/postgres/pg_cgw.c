@@ -134,7 +134,7 @@ static int pg_vgw_check(struct pg_store *p, const struct store_vgw_update *u)
 }
 
 static const char pg_stamp_sql[] =
-    "SELECT count(*), coalesce(sum(updated_at), 0) FROM vpn_connection "
+    "SELECT count(*), coalesce(sum(updated_at), 0), count(DISTINCT cgw_id) FROM vpn_connection "
     "WHERE project_id = $1 AND vgw_id = $2";
 
 static int pg_stamp(struct pg_store *p, const char *project_id, const char *vgw_id,
@@ -148,6 +148,8 @@ static int pg_stamp(struct pg_store *p, const char *project_id, const char *vgw_
         r = store_postgres_col_int(p, res, 0, 0, &ret->n);
     if (r == 0)
         r = store_postgres_col_int(p, res, 0, 1, &ret->updated_at_sum);
+    if (r == 0)
+        r = store_postgres_col_int(p, res, 0, 2, &ret->groups);
     return r;
 }
 

@@ -7,7 +7,7 @@
 #include "store/sqlite/sq_int.h"
 
 static const char sq_stamp_sql[] =
-    "SELECT count(*), coalesce(sum(updated_at), 0) FROM vpn_connection "
+    "SELECT count(*), coalesce(sum(updated_at), 0), count(DISTINCT cgw_id) FROM vpn_connection "
     "WHERE project_id = ?1 AND vgw_id = ?2";
 
 static int sq_stamp(struct sq_store *q, const char *project_id, const char *vgw_id,
@@ -24,6 +24,7 @@ static int sq_stamp(struct sq_store *q, const char *project_id, const char *vgw_
         return r;
     ret->n = sqlite3_column_int64(st, 0);
     ret->updated_at_sum = sqlite3_column_int64(st, 1);
+    ret->groups = sqlite3_column_int64(st, 2);
     return 0;
 }
 
