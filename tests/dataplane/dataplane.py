@@ -80,9 +80,11 @@ class Bed:
                               capture_output=True, text=True, check=check, timeout=30)
 
     def ping(self, side, src, dst, count=3):
-        """Pings dst from the inner address src; returns the packets received."""
-        p = self.exec(side, "ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-W", "1",
-                      "-I", src, dst, check=False)
+        """Pings dst from the inner address src (ping -6 for IPv6); returns the packets
+        received."""
+        family = ["-6"] if ":" in dst else ["-4"]
+        p = self.exec(side, "ping", *family, "-n", "-q", "-c", str(count), "-i", "0.2", "-W",
+                      "1", "-I", src, dst, check=False)
         for line in p.stdout.splitlines():
             if "received" in line:
                 return int(line.split(",")[1].split()[0])
