@@ -8,7 +8,7 @@ behaviour; the module shares one bed and one vpnd."""
 
 import pytest
 
-from vpnd_plane import Tunnel, host6, net6, up
+from vpnd_plane import net6, up
 
 
 def sa_of(cloud, t):
@@ -50,3 +50,71 @@ def test_a_ping6_crosses_an_ipv6_tunnel_and_ipsec_sa_counts_it(cloud, conn_n):
     assert after["packets_sent"] - before[key]["packets_sent"] >= 5
     assert after["packets_recv"] - before[key]["packets_recv"] >= 5
     assert after["traffic_sent"] > before[key]["traffic_sent"]
+
+
+def test_a_dual_stack_connection_has_one_child_sa_selecting_both_families(cloud, conn_n):
+    t = up(cloud, conn_n, style="STATIC", ip_version="ipv6", dual=True)
+    child = child_of(sa_of(cloud, t), "tunnel")
+    assert sorted(child["local-ts"]) == sorted(["198.19.%d.0/24" % conn_n, net6("cloud", conn_n)])
+    assert sorted(child["remote-ts"]) == sorted(["198.19.%d.0/24" % (100 + conn_n),
+                                                 net6("peer", conn_n)])
+
+
+def test_ipv4_and_ipv6_pings_both_cross_a_dual_stack_tunnel_through_esp(cloud, conn_n):
+    t = up(cloud, conn_n, style="STATIC", ip_version="ipv6", dual=True)
+    (sa0,) = cloud.sas(t.id)
+    assert t.ping(5) == 5
+    (sa4,) = cloud.sas(t.id)
+    assert t.ping6(5) == 5
+    (sa6,) = cloud.sas(t.id)
+    for before, after in ((sa0, sa4), (sa4, sa6)):
+        assert after["packets_sent"] - before["packets_sent"] >= 5, (before, after)
+        assert after["packets_recv"] - before["packets_recv"] >= 5, (before, after)
+
+
+def test_an_ipv6_policy_connection_has_one_child_sa_per_rule_v6(cloud, conn_n):
+    t = up(cloud, conn_n, ip_version="ipv6", rules6=3)
+    sa = sa_of(cloud, t)
+    assert len(sa["child-sas"]) == 3, sa
+    for k in range(3):
+        child = child_of(sa, "rule%d" % (k + 1))
+        assert (child["local-ts"], child["remote-ts"]) == ([net6("cloud", conn_n, k)],
+                                                           [net6("peer", conn_n, k)])
+    assert sorted(counts(cloud, t)) == sorted((net6("cloud", conn_n, k), net6("peer", conn_n, k))
+                                              for k in range(3))
+
+
+def test_ipv6_traffic_matching_a_policy_rule_crosses_that_rules_child_sa(cloud, conn_n):
+    t = up(cloud, conn_n, ip_version="ipv6", rules6=3)
+    keys = [(net6("cloud", conn_n, k), net6("peer", conn_n, k)) for k in range(3)]
+    for k in range(3):
+        before = counts(cloud, t)
+        assert t.ping6(3, rule=k) == 3, "rule %d" % (k + 1)
+        after = counts(cloud, t)
+        for j, key in enumerate(keys):
+            sent = after[key]["packets_sent"] - before[key]["packets_sent"]
+            recv = after[key]["packets_recv"] - before[key]["packets_recv"]
+            if j == k:
+                assert sent >= 3 and recv >= 3, (k, before, after)
+            else:
+                assert sent == 0 and recv == 0, (k, before, after)
+
+
+def test_ipv6_traffic_matching_no_policy_rule_does_not_cross(cloud, conn_n):
+    t = up(cloud, conn_n, ip_version="ipv6", rules6=2)
+    before = counts(cloud, t)
+    # rule 1 joins the /64s number 0, rule 2 those number 1: 0 -> 1 matches neither
+    assert t.ping6(2, rule=0, peer_rule=1) == 0
+    after = counts(cloud, t)
+    assert [a["packets_sent"] for a in after.values()] == [
+        b["packets_sent"] for b in before.values()]
+    assert t.ping6(2, rule=1) == 2  # while rule 2's traffic does
+
+
+@pytest.mark.parametrize("style,version", [("POLICY", "v1"), ("STATIC", "v1"), ("BGP", "v2")])
+def test_every_style_and_ike_version_comes_up_over_ipv6_and_carries_a_ping6(cloud, conn_n,
+                                                                          style, version):
+    t = up(cloud, conn_n, style=style, ike_version=version, ip_version="ipv6")
+    assert sa_of(cloud, t)["remote-host"] == t.cgw_ip
+    assert t.ping6() == 3
+
