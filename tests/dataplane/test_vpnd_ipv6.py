@@ -8,7 +8,8 @@ behaviour; the module shares one bed and one vpnd."""
 
 import pytest
 
-from vpnd_plane import net6, up
+from vpnd_plane import PSK, Tunnel, net6, up, wait_for
+import vpnd_api  # noqa: E402 (tests/api, on the path vpnd_plane sets)
 
 
 def sa_of(cloud, t):
@@ -110,6 +111,60 @@ def test_ipv6_traffic_matching_no_policy_rule_does_not_cross(cloud, conn_n):
         b["packets_sent"] for b in before.values()]
     assert t.ping6(2, rule=1) == 2  # while rule 2's traffic does
 
+
+
+def test_puts_adding_ipv4_subnets_make_an_ipv6_tunnel_dual_stack(cloud, conn_n):
+    t = up(cloud, conn_n, style="STATIC", ip_version="ipv6")
+    v4 = ("198.19.%d.0/24" % conn_n, "198.19.%d.0/24" % (100 + conn_n))
+    r = cloud.request("PUT", vpnd_api.gw_path(cloud.project, t.gw["id"]),
+                      {"vpn_gateway": {"local_subnets": [v4[0]]}})
+    assert r.status == 200, r.raw
+    vpnd_api.wait_gateway_active(cloud.server, cloud.project, t.gw["id"])
+    cloud.update(t.id, peer_subnets=[v4[1]])
+    t.peer_load()  # the customer follows the new export
+    both = (sorted([v4[0], net6("cloud", conn_n)]), sorted([v4[1], net6("peer", conn_n)]))
+
+    def dual():
+        got = [(sorted(s["source_ip_cidr"].split(",")), sorted(s["dest_ip_cidr"].split(",")))
+               for s in cloud.sas(t.id)]
+        return got == [both]
+    wait_for(dual, 5, "one CHILD_SA selecting both families")
+    t.wait("ACTIVE", 5)
+    assert (t.ping(), t.ping6()) == (3, 3)
+
+
+def test_a_put_of_policy_rules_v6_brings_one_child_sa_per_new_rule(cloud, conn_n):
+    t = up(cloud, conn_n, ip_version="ipv6", rules6=1)
+    cloud.update(t.id, policy_rules_v6=[{"source": net6("cloud", conn_n, k),
+                                         "destination": [net6("peer", conn_n, k)]}
+                                        for k in range(3)])
+    t.peer_load()
+    wait_for(lambda: len(cloud.sas(t.id)) == 3, 5, "three CHILD_SAs")
+    t.wait("ACTIVE", 5)
+    assert [t.ping6(rule=k) for k in range(3)] == [3, 3, 3]
+
+
+def test_a_private_ipv6_gateway_spelled_loosely_brings_its_tunnel_up(cloud, conn_n):
+    # access IPs and the customer's address in other RFC 4291 spellings than charon prints
+    ips = ["2001:2:0:ff80::%x" % (2 * conn_n + k) for k in (0, 1)]
+    gw = vpnd_api.create_gateway(cloud.server, cloud.project, vpnd_api.private_gateway_body(
+        ip_version="ipv6", local_subnets=vpnd_api.DELETE,
+        local_subnets_v6=[net6("cloud", conn_n)],
+        access_private_ip_1=ips[0].upper().replace("::", ":0:0:0:"), access_private_ip_2=ips[1]))
+    vpnd_api.wait_gateway_active(cloud.server, cloud.project, gw["id"])
+    for ip in ips:
+        cloud.add_address(ip)
+    cgw = cloud.customer("2001:0002:0000:0000::%04X" % (conn_n + 1))
+    vgw_ip = ips[0].replace("2001:2:", "2001:0002:")
+    body = {"vpn_connection": {"vgw_id": gw["id"], "vgw_ip": vgw_ip, "cgw_id": cgw["id"],
+                               "style": "STATIC", "psk": PSK,
+                               "peer_subnets_v6": [net6("peer", conn_n)]}}
+    t = Tunnel.of(cloud, conn_n, vpnd_api.create_conn(cloud.server, cloud.project, body))
+    t.peer_load()
+    t.wait("ACTIVE", 5)
+    sa = sa_of(cloud, t)
+    assert (sa["local-host"], sa["remote-host"]) == (ips[0], "2001:2::%x" % (conn_n + 1))
+    assert t.ping6() == 3
 
 @pytest.mark.parametrize("style,version", [("POLICY", "v1"), ("STATIC", "v1"), ("BGP", "v2")])
 def test_every_style_and_ike_version_comes_up_over_ipv6_and_carries_a_ping6(cloud, conn_n,

@@ -40,7 +40,8 @@ class Cloud:
     def __init__(self, bed, workdir, node="dp-node", db=None, vici=None, extra=()):
         self.bed = bed
         args = ["--driver", "strongswan", "--vici", vici or bed.uri("cloud"),
-                "--eip-pool", EIP_POOL, "--eip6-pool", EIP6_POOL, "--node-id", node, "--log-level", "info"] + list(extra)
+                "--eip-pool", EIP_POOL, "--eip6-pool", EIP6_POOL, "--node-id", node,
+                "--log-level", "info"] + list(extra)
         self.server = vpnd_api.Server(vpnd_api.vpnd_binary(), str(workdir), args=args, db=db)
         self.project = vpnd_api.new_project()
         self.added = set()
@@ -185,6 +186,15 @@ class Tunnel:
         self.id = vpnd_api.create_conn(cloud.server, cloud.project, self.body)["id"] \
             if create else None
         self.name = "vpnd-%s" % self.id
+
+    @classmethod
+    def of(cls, cloud, n, conn):
+        """Connection n of the bed's layout that the test created itself (conn: its create
+        response)."""
+        t = cls.__new__(cls)
+        t.cloud, t.n, t.id, t.name = cloud, n, conn["id"], "vpnd-%s" % conn["id"]
+        t.cloud_host, t.peer_host = "198.19.%d.1" % n, "198.19.%d.1" % (100 + n)
+        return t
 
     def peer_file(self):
         return os.path.join(self.cloud.bed.dir, "peer", "conf.d", "c%d.conf" % self.n)
