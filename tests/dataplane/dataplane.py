@@ -83,7 +83,7 @@ class Bed:
         """Pings dst from the inner address src (ping -6 for IPv6); returns the packets
         received."""
         family = ["-6"] if ":" in dst else ["-4"]
-        p = self.exec(side, "ping", *family, "-n", "-q", "-c", str(count), "-i", "0.2", "-W",
+        p = self.exec(side, "ping", *family, "-n", "-q", "-c", str(count), "-i", "0.05", "-W",
                       "1", "-I", src, dst, check=False)
         for line in p.stdout.splitlines():
             if "received" in line:
