@@ -215,14 +215,15 @@ class Tunnel:
         return self.cloud.bed.swanctl("peer", "--load-all", "--file",
                                       self.cloud.bed.peer_master())
 
-    def ping(self, count=3):
-        return self.cloud.bed.ping("cloud", self.cloud_host, self.peer_host, count)
+    def ping(self, count=3, deadline=None):
+        return self.cloud.bed.ping("cloud", self.cloud_host, self.peer_host, count, deadline)
 
-    def ping6(self, count=3, rule=0, peer_rule=None):
+    def ping6(self, count=3, rule=0, peer_rule=None, deadline=5):
         """ping -6 from the cloud host of net6(cloud, n, rule) to the customer host of
-        net6(peer, n, peer_rule, default rule); returns the packets received."""
+        net6(peer, n, peer_rule, default rule) until count replies came, for at most deadline
+        seconds; returns the packets received."""
         dst = host6("peer", self.n, rule if peer_rule is None else peer_rule)
-        return self.cloud.bed.ping("cloud", host6("cloud", self.n, rule), dst, count)
+        return self.cloud.bed.ping("cloud", host6("cloud", self.n, rule), dst, count, deadline)
 
     def status(self):
         return self.cloud.status(self.id)
