@@ -13,12 +13,14 @@ allowed() {
     store) echo "model util" ;;
     auth) echo "util" ;;
     http) echo "util" ;;
+    client) echo "util" ;;
     config) echo "model util" ;;
     driver) echo "model util" ;;
     service) echo "store driver model util" ;;
     engine) echo "service driver model util" ;;
     transfer) echo "service model util" ;;
-    api) echo "service model auth http util" ;;
+    control) echo "transfer service model util" ;;
+    api) echo "control service model auth http util" ;;
     *) echo "?" ;;
     esac
 }

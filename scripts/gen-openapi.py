@@ -35,7 +35,9 @@ TAGS = [
     ("vpn_gateway", "VPN gateways (spec §3)"),
     ("customer_gateway", "Customer gateways (spec §4)"),
     ("quotas", "Quotas (spec §5.3)"),
-    ("vpnd", "vpnd's own: the operator surface and this document"),
+    ("vpnd", "vpnd's own: metrics, this document, health and readiness"),
+    ("control", "vpnd's control surface for tests (/_vpnd/; README \"Testing against vpnd\"): "
+                "reset, seed, state, statuses, transitions, faults, the clock"),
 ]
 # vpnd's path parameters (src/api/router.h): what they accept
 VPND_PARAMS = {
@@ -207,29 +209,237 @@ def api_operation(method, pattern, op, flags, sdk_name, sdk_op):
     return o
 
 
+# ---- vpnd's own routes --------------------------------------------------------------------
+# Hand-written: no SDK describes them. Their bodies are vpnd's (src/api/control.c,
+# src/model/control.c); the API suite's answers are validated against these schemas like the
+# cloud API's.
+
+KINDS = ["vpn_gateway", "vpn_connection", "connection_monitor"]
+PENDING = ["PENDING_CREATE", "PENDING_UPDATE", "PENDING_DELETE"]
+
+
+def obj(props, required=(), desc=None):
+    o = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        o["required"] = list(required)
+    if desc:
+        o["description"] = desc
+    return o
+
+
+def ref(name):
+    return {"$ref": "#/components/schemas/" + name}
+
+
+S, I, B = {"type": "string"}, {"type": "integer", "format": "int64"}, {"type": "boolean"}
+RID = {"request_id": S}
+KIND = {"type": "string", "enum": KINDS}
+MS = dict(I, description="Unix milliseconds (of the clock vpnd serves by)")
+
+TRANSITION_RULE = {
+    "kind": KIND, "project_id": S, "id": dict(S, description="one resource"),
+    "vgw_id": dict(S, description="connections on this gateway"),
+    "from": {"type": "string", "enum": PENDING},
+    "progress": {"type": "string", "enum": ["delay", "manual", "reads"]},
+    "delay_ms": dict(I, minimum=0), "reads": dict(I, minimum=1),
+    "to": dict(S, description="how the transition ends instead of as usual"),
+    "count": dict(I, minimum=1, description="the next count transitions only"),
+}
+FAULT_RULE = {
+    "method": {"type": "string", "enum": ["GET", "POST", "PUT", "DELETE"]},
+    "operation": dict(S, description="an operation name of `vpnd routes`"),
+    "path": dict(S, description="a glob on the path: * within a segment"),
+    "project_id": S, "resource_id": S,
+    "probability": {"type": "number", "minimum": 0, "maximum": 1},
+    "seed": dict(I, minimum=0), "count": dict(I, minimum=1),
+    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+    "error_code": S, "error_msg": S, "latency_ms": dict(I, minimum=0), "drop": B, "apply": B,
+}
+USES = {"remaining": dict(I, description="with a count: how many are left"),
+        "created_at": MS}
+
+DATAPLANE = obj({"connected": B}, ["connected"],
+                desc="with --driver strongswan only: whether charon's VICI socket answers now")
+
+OWN_SCHEMAS = {
+    "VpndHealth": obj(dict(status={"type": "string", "enum": ["ok"]}, version=S,
+                           store={"type": "string", "enum": ["sqlite", "postgres"]},
+                           driver={"type": "string", "enum": ["sim", "strongswan"]},
+                           control_api=B, dataplane=DATAPLANE, **RID),
+                      ["status", "version", "store", "driver", "control_api", "request_id"]),
+    "VpndReady": obj(dict(status={"type": "string", "enum": ["ready"]},
+                          store={"type": "string", "enum": ["sqlite", "postgres"]},
+                          dataplane=DATAPLANE, **RID),
+                     ["status", "store", "request_id"]),
+    "VpndResetRequest": obj({"project_id": S}, desc="{}: everything; project_id: its resources"),
+    "VpndReset": obj(dict(reset=dict(S, description="\"all\", or the project id"), **RID),
+                     ["reset", "request_id"]),
+    "VpndSeedResult": obj(dict(records=I, imported=I, vpn_gateways=I, customer_gateways=I,
+                               vpn_connections=I, refused=I,
+                               refusals={"type": "array", "items": S}, **RID),
+                          ["records", "imported", "vpn_gateways", "customer_gateways",
+                           "vpn_connections", "refused", "refusals", "request_id"]),
+    "VpndStatusRequest": obj({"kind": KIND, "project_id": S, "id": S, "status": S, "hold": B},
+                             ["kind", "project_id", "id", "status"]),
+    "VpndStatusResult": obj(dict(resource=obj({"kind": KIND, "project_id": S, "id": S,
+                                               "status": S, "from": S, "held": B},
+                                              ["kind", "project_id", "id", "status", "from",
+                                               "held"]), **RID),
+                            ["resource", "request_id"]),
+    "VpndTarget": obj({"kind": KIND, "project_id": S, "id": S},
+                      desc="{}: every held transition; else those of the kind, project, id"),
+    "VpndAdvanced": obj(dict(advanced=I, **RID), ["advanced", "request_id"]),
+    "VpndTransitionRule": obj(TRANSITION_RULE, ["kind"]),
+    "VpndTransition": obj(dict(TRANSITION_RULE, rule=S, applied=I, **USES),
+                          ["rule", "kind", "progress", "created_at"]),
+    "VpndHeld": obj({"kind": KIND, "project_id": S, "id": S, "status": S,
+                     "progress": {"type": "string", "enum": ["delay", "manual", "reads", "hold"]},
+                     "due": MS, "reads": I, "to": S, "rule": S, "since": MS},
+                    ["kind", "project_id", "id", "status", "progress", "since"]),
+    "VpndTransitionCreated": obj(dict(transition=ref("VpndTransition"), **RID),
+                                 ["transition", "request_id"]),
+    "VpndTransitions": obj(dict(transitions={"type": "array", "items": ref("VpndTransition")},
+                                held={"type": "array", "items": ref("VpndHeld")}, **RID),
+                           ["transitions", "held", "request_id"]),
+    "VpndFaultRule": obj(FAULT_RULE),
+    "VpndFault": obj(dict(FAULT_RULE, rule=S, injected=I, **USES), ["rule", "created_at"]),
+    "VpndFaultCreated": obj(dict(fault=ref("VpndFault"), **RID), ["fault", "request_id"]),
+    "VpndFaults": obj(dict(faults={"type": "array", "items": ref("VpndFault")},
+                           node=obj({"injected": I, "errors": I, "latencies": I, "drops": I},
+                                    ["injected", "errors", "latencies", "drops"],
+                                    "this node's counts since it started (also in /metrics)"),
+                           **RID),
+                      ["faults", "node", "request_id"]),
+    "VpndClockRequest": obj({"reset": B,
+                             "set": {"oneOf": [dict(I, minimum=0),
+                                               {"type": "string", "format": "date-time"}]},
+                             "advance_ms": dict(I, minimum=0), "freeze": B},
+                            desc="applied in this order: reset, set, advance_ms, freeze"),
+    "VpndClock": obj(dict(clock=obj({"now": {"type": "string", "format": "date-time"},
+                                     "now_ms": MS, "frozen": B, "offset_ms": I},
+                                    ["now", "now_ms", "frozen", "offset_ms"]), **RID),
+                     ["clock", "request_id"]),
+}
+
+NDJSON = {"application/x-ndjson": {"schema": {"type": "string"}}}
+
+
+def json_body(name, required=True):
+    return {"required": required, "content": {"application/json": {"schema": ref(name)}}}
+
+
+def answer(status, desc, schema=None, content=None):
+    r = {"description": desc}
+    if schema:
+        r["content"] = {"application/json": {"schema": ref(schema)}}
+    elif content:
+        r["content"] = content
+    return {status: r}
+
+
+def query(name, schema, desc):
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": desc}
+
+
+# operation -> (summary, description, request body, answer)
+OWN = {
+    "vpnd.metrics": (
+        "Prometheus metrics",
+        "An operator surface: requests by operation and status, latency, authentication "
+        "failures by cause, status transitions, engine backlog, store latency and errors, "
+        "connections, TLS, injected faults (README \"Metrics\"). Open in protected mode (no "
+        "credentials: loopback only); with credentials it takes an admin credential.",
+        None,
+        answer("200", "Prometheus text exposition format 0.0.4",
+               content={"text/plain": {"schema": {"type": "string"}}})),
+    "vpnd.openapi": (
+        "This document", None, None,
+        answer("200", "The OpenAPI 3 document of everything vpnd serves",
+               content={"application/json": {"schema": {"type": "object"}}})),
+    "vpnd.health": (
+        "Liveness", "While vpnd runs; open to anyone who can connect (no data in it), also "
+        "with --control-api off.", None, answer("200", "vpnd runs", "VpndHealth")),
+    "vpnd.ready": (
+        "Readiness", "When the store answers (a round trip to the database); else the store's "
+        "error (500/503/504). A data plane whose charon cannot be reached is said (dataplane), "
+        "not refused: the API serves meanwhile.", None,
+        answer("200", "The store answers", "VpndReady")),
+    "vpnd.reset": (
+        "Delete everything", "Every resource, rule, hold and the virtual clock ({}), or one "
+        "project's resources, in one transaction.", json_body("VpndResetRequest", False),
+        answer("200", "Reset", "VpndReset")),
+    "vpnd.seed": (
+        "Load records", "The body is records in vpnd import's format (JSON lines or an array), "
+        "stored by the same import: same validation and messages, ids, times and statuses kept "
+        "unless keep_ids=false. No quota applies.",
+        {"required": True, "content": dict(NDJSON, **{"application/json": {
+            "schema": {"type": "array", "items": {"type": "object"}}}})},
+        answer("200", "What was loaded (and, with skip_invalid, refused)", "VpndSeedResult")),
+    "vpnd.state": (
+        "Everything stored", "What vpnd export writes (each connection's psk included), read "
+        "in one snapshot: seeding it reads back byte for byte.", None,
+        answer("200", "Record lines", content=NDJSON)),
+    "vpnd.status": (
+        "Force a status", "Any documented status of the kind; with hold it stays until "
+        "advanced or a tenant's write moves it.", json_body("VpndStatusRequest"),
+        answer("200", "The resource, its new and former status", "VpndStatusResult")),
+    "vpnd.advance": (
+        "End held transitions", "To their rule's outcome, else as the status engine would, "
+        "before the answer.", json_body("VpndTarget", False),
+        answer("200", "How many were ended", "VpndAdvanced")),
+    "vpnd.transitions.list": (
+        "Transition rules and held resources", None, None,
+        answer("200", "The rules and the held resources", "VpndTransitions")),
+    "vpnd.transitions.add": (
+        "Add a transition rule", "How resources entering a PENDING_* status move on (delay, "
+        "manual, reads) and how they end; the most specific rule wins.",
+        json_body("VpndTransitionRule"), answer("201", "The rule", "VpndTransitionCreated")),
+    "vpnd.transitions.clear": (
+        "Delete every transition rule", None, None, answer("204", "Deleted")),
+    "vpnd.transitions.delete": (
+        "Delete a transition rule", None, None, answer("204", "Deleted")),
+    "vpnd.faults.list": (
+        "Fault rules", "With how often each fired, and this node's counts.", None,
+        answer("200", "The rules", "VpndFaults")),
+    "vpnd.faults.add": (
+        "Add a fault rule", "For requests of the cloud API (never vpnd's own): an error "
+        "answer, a latency, a dropped connection; oldest rule first, the first that fires "
+        "wins.", json_body("VpndFaultRule"), answer("201", "The rule", "VpndFaultCreated")),
+    "vpnd.faults.clear": ("Delete every fault rule", None, None, answer("204", "Deleted")),
+    "vpnd.faults.delete": ("Delete a fault rule", None, None, answer("204", "Deleted")),
+    "vpnd.clock.show": ("The virtual clock", None, None, answer("200", "Now", "VpndClock")),
+    "vpnd.clock.set": (
+        "Move the virtual clock", "Time stamps, due times and the status engine run by it; "
+        "what became due happens before the answer. Signatures keep the wall clock.",
+        json_body("VpndClockRequest"), answer("200", "Now", "VpndClock")),
+}
+SEED_QUERY = [
+    query("keep_ids", {"type": "boolean", "default": True},
+          "keep the records' ids, time stamps and statuses"),
+    query("project_id", {"type": "string"}, "the project of records without one"),
+    query("skip_invalid", {"type": "boolean", "default": False},
+          "load the valid records and list the others in refusals"),
+]
+
+
 def vpnd_operation(method, pattern, op, flags):
     """vpnd's own routes (no SDK operation)."""
-    o = {"operationId": op, "tags": ["vpnd"], "security": security(flags)}
-    if op == "vpnd.metrics":
-        o["summary"] = "Prometheus metrics"
-        o["description"] = (
-            "The operator surface: requests by operation and status, latency, authentication "
-            "failures by cause, status transitions, engine backlog, store latency and errors, "
-            "connections, TLS (README \"Metrics\"). Open in protected mode (no credentials: "
-            "loopback only); with credentials it takes an admin token.")
-        o["responses"] = {"200": {"description": "Prometheus text exposition format 0.0.4",
-                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
-                          **ERRORS}
-    elif op == "vpnd.openapi":
-        o["summary"] = "This document"
-        o["responses"] = {"200": {"description": "The OpenAPI 3 document of everything vpnd "
-                                                 "serves",
-                                  "content": {"application/json": {
-                                      "schema": {"type": "object"}}}},
-                          **ERRORS}
-    else:
+    if op not in OWN:
         raise SystemExit("gen-openapi: route %s %s (%s) has no SDK operation and is not one of "
-                         "vpnd's own; describe it in scripts/gen-openapi.py" % (method, pattern, op))
+                         "vpnd's own; describe it in scripts/gen-openapi.py OWN"
+                         % (method, pattern, op))
+    summary, desc, body, answers = OWN[op]
+    o = {"operationId": op, "tags": ["control" if "control" in flags else "vpnd"],
+         "security": security(flags), "summary": summary}
+    if desc:
+        o["description"] = desc
+    params = path_params(pattern, None) + (SEED_QUERY if op == "vpnd.seed" else [])
+    if params:
+        o["parameters"] = params
+    if body:
+        o["requestBody"] = body
+    o["responses"] = dict(answers, **ERRORS)
     return o
 
 
@@ -267,6 +477,7 @@ def document(routes, models, version):
             if models.ops[name].get(k):
                 use(models.ops[name][k])
     schemas = {n: model_schema(n, models.models[n], relax, extra_enums) for n in sorted(used)}
+    schemas.update(OWN_SCHEMAS)
     unserved = sorted(set(models.ops) - served)
     return {
         "openapi": "3.0.3",
@@ -295,8 +506,11 @@ def document(routes, models, version):
                 "token": {"type": "apiKey", "in": "header", "name": "X-Auth-Token",
                           "description": "A token line of the credentials file."},
                 "admin": {"type": "http", "scheme": "bearer",
-                          "description": "An admin line of the credentials file (operator "
-                                         "surface); X-Auth-Token works too."},
+                          "description": "An admin line of the credentials file (the operator "
+                                         "surfaces: metrics, the control surface): its token as "
+                                         "a bearer token or in X-Auth-Token, or a signature by "
+                                         "its AK/SK as the SDKs sign. Not needed without "
+                                         "--credentials (loopback only)."},
             },
             "responses": {"Error": {
                 "description": "The documented error body (README \"Errors\")",

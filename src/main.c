@@ -1,4 +1,5 @@
-/* main.c: the commands (serve, check-config, import, export, routes), signals, readiness, reload.
+/* main.c: the commands (serve, check-config, import, export, routes, control), signals,
+ * readiness, reload.
  * The only place that exits; every exit status comes from exit_codes[] (vpnd(8) EXIT STATUS).
  * Settings are resolved by config/ from one key table (flags, environment, config file). */
 #include <errno.h>
@@ -14,6 +15,7 @@
 
 #include "auth/auth.h"
 #include "config/config.h"
+#include "control_cli.h"
 #include "server.h"
 #include "store/store.h"
 #include "transfer/transfer.h"
@@ -78,6 +80,8 @@ static void usage(FILE *f)
                "  import         load records into a store\n"
                "  export         write a store's records\n"
                "  routes         print the API's route table, a route a line\n"
+               "  control        drive the control surface of a running vpnd (vpnd control "
+               "--help)\n"
                "  --help         this text;  --version  the version\n\n"
                "Every command takes --help, --config FILE (vpnd.conf(5)) and the options listed\n"
                "by its --help; each option also has an environment variable.\n\n"
@@ -169,7 +173,9 @@ static int open_store(const struct config *cfg, bool must_exist, bool announce,
         fprintf(stderr, "vpnd: cannot open store %s: %s\n", shown, err);
         return exit_for(r == -EINVAL ? -EINVAL : -EIO);
     }
-    if (announce)
+    if (announce && !store_url_file(db) && strcmp(store_backend_name(*ret), "sqlite") == 0)
+        printf("vpnd: store %s (ephemeral: in memory, nothing is kept when vpnd stops)\n", shown);
+    else if (announce)
         printf("vpnd: store %s (%s)\n", shown, existed ? "existing" : "new");
     return EXIT_OK;
 }
@@ -214,6 +220,7 @@ static void config_to_server(const struct config *c, struct server_config *sc)
     sc->svc.quota_vpn_connection = config_uint(c, CONFIG_QUOTA_VPN_CONNECTION);
     sc->api.credentials = config_str(c, CONFIG_CREDENTIALS);
     sc->api.max_skew_s = config_uint(c, CONFIG_MAX_SKEW);
+    sc->control_api = c->v[CONFIG_CONTROL_API].num == 0; /* "on" */
     sc->plane.driver = config_str(c, CONFIG_DRIVER);
     sc->plane.vici = config_str(c, CONFIG_VICI);
     if (config_str(c, CONFIG_NODE_ID))
@@ -424,12 +431,39 @@ static void serve_tick(void *ud)
         serve_reload(s);
 }
 
+/* --seed FILE: its records, through vpnd import's steps (ids, time stamps and statuses kept),
+ * before the first request. Returns an exit status. */
+static int serve_seed(struct serve_ctx *s, const char *file)
+{
+    struct import_opts o = {.name = file, .keep = true};
+    struct import_stats st;
+    FILE *in = fopen(file, "rb");
+
+    if (!in) {
+        fprintf(stderr, "vpnd: cannot open --seed %s: %s\n", file, strerror(errno));
+        return EXIT_UNAVAILABLE;
+    }
+    svc_quotas_apply(&s->srv.svc, false); /* the operator loading the store, as vpnd import */
+    int r = transfer_import(&s->srv.svc, in, &o, &st);
+    svc_quotas_apply(&s->srv.svc, true);
+    fclose(in);
+    if (r == -EINVAL) {
+        fprintf(stderr, "vpnd: --seed %s: refused, nothing was loaded\n", file);
+        return EXIT_REFUSED;
+    }
+    if (r < 0)
+        return EXIT_UNAVAILABLE;
+    printf("vpnd: seeded %zu records from %s (%zu gateways, %zu customer gateways, %zu "
+           "connections)\n",
+           st.imported, file, st.by_kind[0], st.by_kind[1], st.by_kind[2]);
+    return EXIT_OK;
+}
+
 static int serve_run(struct serve_ctx *s, struct store *store)
 {
     struct server_config scfg;
-    char err[512];
-
-    char host[65] = "";
+    const char *seed = config_str(s->cfg, CONFIG_SEED);
+    char err[512], host[65] = "";
 
     config_to_server(s->cfg, &scfg);
     if (!config_str(s->cfg, CONFIG_NODE_ID) && gethostname(host, sizeof(host) - 1) == 0 && host[0])
@@ -439,11 +473,20 @@ static int serve_run(struct serve_ctx *s, struct store *store)
         fprintf(stderr, "vpnd: %s\n", err);
         return exit_for(r);
     }
+    int rc = seed ? serve_seed(s, seed) : EXIT_OK;
+    if (rc != EXIT_OK) {
+        server_close(&s->srv);
+        return rc;
+    }
     if (!s->srv.api.creds)
         log_warn("event=auth credentials=0 mode=protected reason=\"no credentials configured: "
                  "serving without authentication on loopback only (protected mode)\"");
     else
         log_info("event=auth credentials=%zu", auth_creds_count(s->srv.api.creds));
+    log_info("event=control_api state=%s access=\"%s\"", scfg.control_api ? "on" : "off",
+             !scfg.control_api      ? "none"
+             : s->srv.api.creds     ? "admin credentials"
+                                    : "loopback, no credentials (protected mode)");
     warn_insecure(s->cfg);
     log_info("event=listening version=%s address=%s://%s", VPND_VERSION, server_scheme(&s->srv),
              server_address(&s->srv));
@@ -681,6 +724,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "routes") == 0)
         return cmd_routes(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "control") == 0)
+        return control_cli(argc - 2, argv + 2);
     for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
@@ -702,7 +747,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 2)
         fprintf(stderr, "vpnd: unknown command \"%.64s\" (commands: serve, check-config, import, "
-                        "export, routes; see vpnd --help)\n",
+                        "export, routes, control; see vpnd --help)\n",
                 argv[1]);
     else
         usage(stderr);

@@ -17,6 +17,7 @@ void server_config_defaults(struct server_config *cfg)
     cfg->http.tick_ms = 50;
     svc_config_defaults(&cfg->svc);
     api_config_defaults(&cfg->api);
+    cfg->control_api = true;
     cfg->plane = (struct server_dataplane){.vici = "unix:///var/run/charon.vici",
                                            .node = "vpnd",
                                            .lease_ms = 15000,
@@ -29,7 +30,8 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
 {
     memset(srv, 0, sizeof(*srv));
     srv->cfg = *cfg;
-    srv->clock = cfg->clock ? cfg->clock : &clock_wall;
+    clock_virtual_init(&srv->vclock);
+    srv->clock = cfg->clock ? cfg->clock : cfg->control_api ? &srv->vclock.base : &clock_wall;
     srv->store = store;
     int r = svc_init(&srv->svc, &cfg->svc, store, srv->clock, errbuf, errlen);
     if (r < 0)
@@ -37,16 +39,41 @@ int server_open_service(struct server *srv, const struct server_config *cfg, str
     return r;
 }
 
-/* http_tick_fn: the owner's hook, then the status engine. */
+/* http_tick_fn: the owner's hook, the control surface (its copy of the rules, held delays,
+ * delayed answers, the virtual clock), the data plane (leases, reconciliation), then the status
+ * engine. */
 static void server_tick(void *ud)
 {
     struct server *srv = ud;
 
     if (srv->on_tick)
         srv->on_tick(srv->on_tick_ud);
+    if (srv->has_control) {
+        control_tick(&srv->control);
+        api_tick(&srv->api);
+    }
     if (srv->plane)
         plane_tick(srv->plane); /* leases first: the engine hands over only what this node drives */
     engine_tick(&srv->engine);
+}
+
+/* control_kick_fn: the status engine, now, until nothing it can apply is due (a few batches at
+ * most: what one control request released). */
+static void server_kick(void *ud)
+{
+    struct server *srv = ud;
+
+    for (int i = 0; i < 8 && engine_tick(&srv->engine) > 0; i++)
+        ;
+}
+
+/* api_wake_fn: a delayed answer's time. */
+static void server_wake(void *ud, int64_t mono_ms)
+{
+    struct server *srv = ud;
+
+    if (srv->http)
+        http_server_tick_at(srv->http, mono_ms);
 }
 
 /* http_turn_fn: the GETs of one event-loop turn share one store read snapshot, and its log
@@ -194,6 +221,15 @@ int server_open(struct server *srv, const struct server_config *cfg, struct stor
     }
     if (tls)
         (void)http_server_set_tls(srv->http, tls); /* not running yet: cannot fail */
+    srv->api.driver = srv->driver ? cfg->plane.driver : "sim"; /* health, also without control */
+    if (cfg->control_api) {
+        /* a store that cannot be read yet only delays the rules: the ticks load them */
+        (void)control_init(&srv->control, &srv->svc,
+                           cfg->clock ? NULL : &srv->vclock, cfg->svc.status_delay_ms,
+                           server_kick, srv);
+        srv->has_control = true;
+        api_attach_control(&srv->api, &srv->control, srv->api.driver, server_wake, srv);
+    }
     http_server_set_turn(srv->http, server_turn);
     http_server_set_access(srv->http, server_access);
     api_set_metrics(&srv->api, server_metrics_render, srv);
@@ -237,6 +273,9 @@ void server_close(struct server *srv)
     srv->watch = NULL;
     srv->http = NULL;
     api_done(&srv->api);
+    if (srv->has_control)
+        control_done(&srv->control);
+    srv->has_control = false;
     if (srv->store)
         svc_done(&srv->svc);
     srv->store = NULL;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
+#include "control/control.h"
 #include "engine/engine.h"
 #include "http/http.h"
 #include "service/svc.h"
@@ -36,8 +37,10 @@ struct server_config {
     struct http_config http;
     struct svc_config svc;
     struct api_config api;
+    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock, or
+                                * with control_api the control surface's virtual clock */
+    bool control_api;          /* the control surface (/_vpnd/..., control/); default on */
     struct server_dataplane plane;
-    const struct clock *clock; /* the source of "now" (borrowed); NULL: the wall clock */
     const char *tls_cert;      /* PEM certificate chain; with tls_key: serve TLS only */
     const char *tls_key;       /* PEM private key (not readable by others) */
     const char *version;       /* for the build_info metric */
@@ -66,6 +69,9 @@ struct server {
     struct svc svc;
     struct engine engine;
     struct api api;
+    struct clock_virtual vclock; /* the clock with the control surface on (cfg.clock NULL) */
+    struct control control;      /* with cfg.control_api: the control surface's state */
+    bool has_control;
     struct http_server *http; /* owned; NULL for a server without HTTP (server_open_service) */
     server_tick_fn on_tick;   /* may be NULL */
     void *on_tick_ud;

@@ -1,5 +1,6 @@
 /* server_metrics.c: GET /metrics, the Prometheus text exposition of the whole server. The parts
- * keep their own counters (http_stats, api_stats, engine_stats, store_stats); the requests by
+ * keep their own counters (http_stats, api_stats, engine_stats, store_stats, control_stats with
+ * the control surface on, driver_stats and plane_stats with a data plane); the requests by
  * operation and status are counted here, by the access hook. Reading is done on the loop's
  * thread, like the counting, so no counter is read while it changes. */
 #include <errno.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "driver/driver.h"
+#include "engine/plane.h"
 #include "server.h"
 #include "store/store.h"
 
@@ -91,10 +94,10 @@ static int single(struct buf *out, const char *name, const char *type, const cha
     return r ? r : metrics_sample(out, name, "", v);
 }
 
-/* One unlabelled series of a table (render_http). */
+/* One unlabelled series of a table (render_http, render_dataplane). */
 struct single_def {
     const char *name, *type, *help;
-    size_t off; /* of its value in struct http_stats */
+    size_t off; /* of its uint64_t value in the stats struct (http_stats, driver_stats, ...) */
 };
 
 #define HTTP_STAT(name, type, field, help) {name, type, help, offsetof(struct http_stats, field)}
@@ -124,7 +127,7 @@ static const struct single_def tls_series[] = {
 };
 
 static int render_table(struct buf *out, const struct single_def *defs, size_t n,
-                        const struct http_stats *st)
+                        const void *st)
 {
     int r = 0;
 
@@ -226,6 +229,123 @@ static int render_store(const struct server *srv, struct buf *out)
     return r;
 }
 
+/* The control surface's counts on this node (GET /_vpnd/faults shows them as "node"); without
+ * the control surface, none. */
+static int render_control(const struct server *srv, struct buf *out)
+{
+    const struct control_stats *st = &srv->control.stats;
+    int r;
+
+    if (!srv->has_control)
+        return 0;
+    r = single(out, "vpnd_control_faults_injected_total", "counter",
+               "Cloud API requests a fault rule of the control surface fired on.",
+               st->faults_injected);
+    if (r == 0)
+        r = metrics_head(out, "vpnd_control_fault_effects_total", "counter",
+                         "Injected fault effects: error (the rule's error answer), latency (the "
+                         "answer held back), drop (the connection closed without an answer).");
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_control_fault_effects_total", "effect=\"error\"",
+                           st->faults_error);
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_control_fault_effects_total", "effect=\"latency\"",
+                           st->faults_latency);
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_control_fault_effects_total", "effect=\"drop\"",
+                           st->faults_drop);
+    r = r ? r
+          : single(out, "vpnd_control_transitions_held_total", "counter",
+                   "Transitions a transition rule or a forced status held.",
+                   st->transitions_held);
+    return r ? r
+             : single(out, "vpnd_control_transitions_ended_total", "counter",
+                      "Held transitions ended (advance, reads, delay, outcome).",
+                      st->transitions_ended);
+}
+
+#define DRV_STAT(name, type, field, help) {name, type, help, offsetof(struct driver_stats, field)}
+#define PLANE_STAT(name, type, field, help) {name, type, help, offsetof(struct plane_stats, field)}
+
+static const struct single_def driver_series[] = {
+    DRV_STAT("vpnd_dataplane_connects_total", "counter", connects,
+             "Times the IPsec daemon (charon's VICI socket) became reachable."),
+    DRV_STAT("vpnd_dataplane_events_total", "counter", events,
+             "Events received from the daemon (its log lines included)."),
+    DRV_STAT("vpnd_dataplane_state_reports_total", "counter", state_reports,
+             "Tunnel states the driver reported (up, or down with a cause)."),
+    DRV_STAT("vpnd_dataplane_commands_total", "counter", commands, "Commands sent to the daemon."),
+    DRV_STAT("vpnd_dataplane_command_errors_total", "counter", command_errors,
+             "Commands the daemon refused or that were lost with the connection to it."),
+    DRV_STAT("vpnd_dataplane_refreshes_total", "counter", refreshes,
+             "Full listings of the daemon's SAs."),
+    DRV_STAT("vpnd_dataplane_refresh_last_sas", "gauge", refresh_last_sas,
+             "IKE SAs the last full listing found."),
+};
+
+static const struct single_def plane_series[] = {
+    PLANE_STAT("vpnd_dataplane_reconcile_last_connections", "gauge", reconcile_last_conns,
+               "Connections the last full reconciliation loaded."),
+    PLANE_STAT("vpnd_dataplane_leases_held", "gauge", leases_held,
+               "Gateways whose lease this node holds (it drives their connections)."),
+    PLANE_STAT("vpnd_dataplane_lease_failures_total", "counter", lease_failures,
+               "Lease renewals the store refused."),
+    PLANE_STAT("vpnd_dataplane_status_writes_total", "counter", status_writes,
+               "Connection statuses written from the daemon's reports."),
+    PLANE_STAT("vpnd_dataplane_status_held_total", "counter", status_held,
+               "Reports not written: the control surface held the connection's status."),
+    PLANE_STAT("vpnd_dataplane_applies_total", "counter", applies,
+               "Connection configurations loaded into the daemon."),
+    PLANE_STAT("vpnd_dataplane_removes_total", "counter", removes,
+               "Connection configurations unloaded from the daemon."),
+};
+
+/* A duration in microseconds as a gauge in seconds (labels may be ""). */
+static int seconds(struct buf *out, const char *name, const char *labels, uint64_t us)
+{
+    return metrics_sample_f(out, name, labels, (double)us / 1e6);
+}
+
+/* The data plane's counts (driver_stats, plane_stats); without a data plane (--driver sim),
+ * none. */
+static int render_dataplane(const struct server *srv, struct buf *out)
+{
+    static const char *const pass[] = {"pass=\"full\"", "pass=\"periodic\""};
+    const struct driver_stats *d;
+    const struct plane_stats *p;
+    int r;
+
+    if (!srv->driver || !srv->plane)
+        return 0;
+    d = driver_stats(srv->driver);
+    p = plane_stats(srv->plane);
+    r = single(out, "vpnd_dataplane_connected", "gauge",
+               "1 while the IPsec daemon can be reached, else 0.", d->connected ? 1 : 0);
+    r = r ? r : render_table(out, driver_series, ARRAY_SIZE(driver_series), d);
+    r = r ? r : render_table(out, plane_series, ARRAY_SIZE(plane_series), p);
+    if (r == 0)
+        r = metrics_head(out, "vpnd_dataplane_refresh_last_seconds", "gauge",
+                         "How long the last full listing took.");
+    if (r == 0)
+        r = seconds(out, "vpnd_dataplane_refresh_last_seconds", "", d->refresh_last_us);
+    if (r == 0)
+        r = metrics_head(out, "vpnd_dataplane_reconciles_total", "counter",
+                         "Reconciliations of the daemon with the store: full (start, reconnect, "
+                         "lease change, reset) and periodic (every reconcile-interval).");
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_dataplane_reconciles_total", pass[0], p->reconciles);
+    if (r == 0)
+        r = metrics_sample(out, "vpnd_dataplane_reconciles_total", pass[1], p->periodic);
+    if (r == 0)
+        r = metrics_head(out, "vpnd_dataplane_reconcile_last_seconds", "gauge",
+                         "vpnd's time in the last reconciliation of each pass.");
+    if (r == 0)
+        r = seconds(out, "vpnd_dataplane_reconcile_last_seconds", pass[0], p->reconcile_last_us);
+    if (r == 0)
+        r = seconds(out, "vpnd_dataplane_reconcile_last_seconds", pass[1], p->periodic_last_us);
+    return r;
+}
+
 static int render_build(const struct server *srv, struct buf *out)
 {
     char labels[160], version[64];
@@ -256,5 +376,7 @@ int server_metrics_render(void *ud, struct buf *out)
     r = r ? r : render_auth(srv, out);
     r = r ? r : render_engine(srv, out);
     r = r ? r : render_store(srv, out);
+    r = r ? r : render_control(srv, out);
+    r = r ? r : render_dataplane(srv, out);
     return r ? -ENOMEM : 0;
 }

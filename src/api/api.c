@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "control/control.h"
 #include "util/ids.h"
 #include "util/log.h"
 
@@ -50,6 +51,7 @@ int api_init(struct api *api, const struct api_config *cfg, struct svc *svc, cha
 void api_done(struct api *api)
 {
     api->creds = auth_creds_free(api->creds);
+    api_delayed_free(api);
 }
 
 static const char *request_header(void *ud, const char *name)
@@ -126,10 +128,11 @@ static int authenticate(struct api_ctx *ctx, char *msg, size_t size)
     return auth_outcome(ctx, r, &res, "api", msg, size);
 }
 
-/* The operator surface (ROUTE_OPERATOR: /metrics): tenants never reach it. Without
- * credentials vpnd serves loopback only (protected mode) and the surface is open like the rest;
- * with credentials it takes an operator's token (an "admin" line of the credentials file), and
- * a tenant's credential is refused. One rule, here, for every operator route. */
+/* The operator surfaces (ROUTE_OPERATOR: /metrics, the control surface): tenants never reach
+ * them. Without credentials vpnd serves loopback only (protected mode) and they are open like
+ * the rest; with credentials they take an operator's credential (an "admin" line of the
+ * credentials file: a token, also as a bearer token, or a signing AK/SK), and a tenant's is
+ * refused. One rule, here, for every operator route. */
 static int operator_check(struct api_ctx *ctx, char *msg, size_t size)
 {
     struct auth_request areq = auth_request_of(ctx->req);
@@ -137,8 +140,10 @@ static int operator_check(struct api_ctx *ctx, char *msg, size_t size)
 
     if (!ctx->api->creds)
         return 0;
-    return auth_outcome(ctx, auth_check_admin(ctx->api->creds, &areq, &res), &res, "operator",
-                        msg, size);
+    return auth_outcome(ctx,
+                        auth_check_admin(ctx->api->creds, &areq, ids_now_ms() / 1000,
+                                         (int64_t)ctx->api->cfg.max_skew_s, &res),
+                        &res, "operator", msg, size);
 }
 
 /* Project ids are 32 hex characters on the real cloud; any id of letters, digits, '-' and '_'
@@ -171,7 +176,8 @@ static int admit(struct api_ctx *ctx, struct model_body **body, char *msg, size_
     unsigned flags;
 
     ctx->route = router_match(&ctx->api->router, req->method, req->path, &ctx->call);
-    if (!ctx->route || !project_id_is_valid(ctx->call.project_id)) {
+    if (!ctx->route || !project_id_is_valid(ctx->call.project_id) ||
+        ((ctx->route->flags & ROUTE_CONTROL) && !ctx->api->control)) {
         snprintf(msg, size,
                  "The API does not exist or has not been published in the environment: %.16s "
                  "%.64s",
@@ -243,11 +249,46 @@ static void fail(struct api_ctx *ctx, int r)
     api_error_render(ctx->req, ctx->resp, e, msg);
 }
 
+/* A GET of one gateway, connection or monitor: the kind whose reads a transition may count. */
+static int shown_kind(const struct route *route)
+{
+    if (route->handler == api_conn_show)
+        return MODEL_KIND_CONN;
+    if (route->handler == api_vgw_show)
+        return MODEL_KIND_VGW;
+    return route->handler == api_monitor_show ? MODEL_KIND_MONITOR : -1;
+}
+
+/* The control surface's part of a cloud API request, before its handler: a read counted for a
+ * transition held until N reads, and the fault rules (true with *f when one fired). */
+static bool before_handler(struct api_ctx *ctx, struct model_ctl_fault *f)
+{
+    struct control *ctl = ctx->api->control;
+
+    if (control_watches_reads(ctl)) {
+        int kind = shown_kind(ctx->route);
+        if (kind >= 0)
+            control_on_read(ctl, (enum model_kind)kind, ctx->call.project_id, ctx->call.id);
+    }
+    if (!control_has_faults(ctl))
+        return false;
+    struct control_request rq = {
+        .method = ctx->req->method,
+        .operation = ctx->route->op,
+        .path = ctx->req->path,
+        .project_id = ctx->call.project_id,
+        .resource_id = ctx->call.id,
+    };
+    return control_fault_match(ctl, &rq, f);
+}
+
 void api_handle(void *ud, const struct http_request *req, struct http_response *resp)
 {
     struct api *api = ud;
     struct api_ctx ctx;
     _cleanup_(model_body_freep) struct model_body *body = NULL;
+    struct model_ctl_fault fault;
+    bool faulted = false;
     char msg[1024];
     int e;
 
@@ -270,18 +311,23 @@ void api_handle(void *ud, const struct http_request *req, struct http_response *
         api_error_render(req, resp, e, msg);
         return;
     }
-    int r = ctx.route->handler(&ctx);
-    if (r < 0) {
-        fail(&ctx, r);
-        return;
-    }
-    if (ctx.route->flags & ROUTE_WRITE) {
-        char id[MODEL_UUID_LEN];
+    if (api->control && !(ctx.route->flags & ROUTE_OWN))
+        faulted = before_handler(&ctx, &fault);
+    /* an error answer or a drop replaces the operation, unless the rule says to apply it */
+    if (!faulted || fault.apply || (!fault.status && !fault.drop)) {
+        int r = ctx.route->handler(&ctx);
+        if (r < 0) {
+            fail(&ctx, r);
+        } else if (ctx.route->flags & ROUTE_WRITE) {
+            char id[MODEL_UUID_LEN];
 
-        written_id(&ctx, id);
-        log_info("request_id=%s op=%s project_id=%s id=%s status=%d", req->request_id,
-                 ctx.route->op, ctx.call.project_id, id, resp->status);
+            written_id(&ctx, id);
+            log_info("request_id=%s op=%s project_id=%s id=%s status=%d", req->request_id,
+                     ctx.route->op, ctx.call.project_id, id, resp->status);
+        }
     }
+    if (faulted)
+        api_fault_answer(api, req, resp, &fault, ctx.route->op);
 }
 
 void api_on_http_error(void *ud, const struct http_request *req, int status, const char *msg,

@@ -37,6 +37,15 @@ int api_reply_request_id(struct api_ctx *ctx);
  * "current_count":N},"total_count":T,"request_id":"..."}` and sets 200. */
 int api_reply_page(struct api_ctx *ctx, const struct svc_page *page);
 
+/* Answers a request a fault rule fired on (api/fault.c): the rule's error answer, a dropped
+ * connection, and its latency (the answer is deferred); logged. resp holds the operation's
+ * answer when it ran. */
+struct model_ctl_fault;
+void api_fault_answer(struct api *api, const struct http_request *req, struct http_response *resp,
+                      const struct model_ctl_fault *f, const char *op);
+/* Frees the delayed answers (the HTTP server has freed their requests). */
+void api_delayed_free(struct api *api);
+
 /* The handlers of the route table (api/routes.c), one file per resource: conn.c, monitor.c,
  * vgw.c, vgw_extra.c, cgw.c, tags.c, quota.c, peer.c. */
 int api_conn_create(struct api_ctx *ctx);
@@ -89,5 +98,21 @@ int api_openapi(struct api_ctx *ctx);
 API_TAG_HANDLERS(api_vgw)
 API_TAG_HANDLERS(api_cgw)
 API_TAG_HANDLERS(api_conn)
+/* vpnd's own routes (api/control.c): health, readiness and the control surface */
+int api_vpnd_health(struct api_ctx *ctx);
+int api_vpnd_ready(struct api_ctx *ctx);
+int api_vpnd_reset(struct api_ctx *ctx);
+int api_vpnd_seed(struct api_ctx *ctx);
+int api_vpnd_state(struct api_ctx *ctx);
+int api_vpnd_status(struct api_ctx *ctx);
+int api_vpnd_advance(struct api_ctx *ctx);
+int api_vpnd_transitions(struct api_ctx *ctx);
+int api_vpnd_transition_add(struct api_ctx *ctx);
+int api_vpnd_transition_delete(struct api_ctx *ctx);
+int api_vpnd_faults(struct api_ctx *ctx);
+int api_vpnd_fault_add(struct api_ctx *ctx);
+int api_vpnd_fault_delete(struct api_ctx *ctx);
+int api_vpnd_clock(struct api_ctx *ctx);
+int api_vpnd_clock_set(struct api_ctx *ctx);
 
 #endif

@@ -43,18 +43,28 @@ void api_error_render(const struct http_request *req, struct http_response *resp
 {
     const struct api_error *row = api_error_of(e);
     char text[1024];
-    struct buf *b = &resp->body;
 
     snprintf(text, sizeof(text), "%s%s", row->prefix, msg);
+    api_error_render_as(req, resp, row->status, row->code, text);
+}
+
+void api_error_render_as(const struct http_request *req, struct http_response *resp, int status,
+                         const char *code, const char *msg)
+{
+    char text[1024];
+    struct buf *b = &resp->body;
+
+    snprintf(text, sizeof(text), "%s", msg);
     for (char *p = text; *p; p++) {
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     }
-    resp->status = row->status;
+    resp->status = status;
+    resp->content_type = NULL;
     buf_reset(b);
     /* On -ENOMEM the body stays partial; the HTTP layer then sends what it has with the
      * status, which is the best we can do without memory. */
-    if (buf_puts(b, "{\"error_code\":") == 0 && buf_json_str(b, row->code) == 0 &&
+    if (buf_puts(b, "{\"error_code\":") == 0 && buf_json_str(b, code) == 0 &&
         buf_puts(b, ",\"error_msg\":") == 0 && buf_json_str(b, text) == 0 &&
         buf_puts(b, ",\"request_id\":") == 0 && buf_json_str(b, req->request_id) == 0)
         buf_puts(b, "}");

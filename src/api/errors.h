@@ -38,6 +38,11 @@ const struct api_error *api_error_of(int e);
 void api_error_render(const struct http_request *req, struct http_response *resp, int e,
                       const char *msg);
 
+/* The same body for a status and error_code outside the table (an injected fault's); msg is
+ * the whole error_msg. */
+void api_error_render_as(const struct http_request *req, struct http_response *resp, int status,
+                         const char *code, const char *msg);
+
 /* The error a handler's failure is answered with: -EINVAL carries its refusal in *err (code and
  * message); any other errno is a failure of the server, answered by errno (-ENOMEM 503,
  * -EBUSY 504, the rest 500; the message names no internals). *ret_msg points into err or at a

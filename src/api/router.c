@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+_Static_assert(ROUTER_MAX_ROUTES <= 256, "router.by_nseg holds route indexes in a uint8_t");
+
 struct seg {
     const char *p;
     size_t len;
@@ -51,6 +53,7 @@ int router_init(struct router *rt, const struct route *routes, size_t n)
                 break;
             p = end + 1;
         }
+        rt->by_nseg[e->nseg][rt->n_by_nseg[e->nseg]++] = (uint8_t)i;
     }
     rt->n = n;
     return 0;
@@ -105,11 +108,11 @@ const struct route *router_match(const struct router *rt, const char *method, co
 
     if (nseg < 0)
         return NULL;
-    for (size_t i = 0; i < rt->n; i++) {
-        const struct router_entry *e = &rt->e[i];
+    for (size_t k = 0; k < rt->n_by_nseg[nseg]; k++) {
+        const struct router_entry *e = &rt->e[rt->by_nseg[nseg][k]];
         const char *m = e->route->method;
 
-        if (e->nseg != nseg || (best && e->nparams >= best->nparams) || m[0] != method[0] ||
+        if ((best && e->nparams >= best->nparams) || m[0] != method[0] ||
             strcmp(m, method) != 0 || !entry_match(e, segs))
             continue;
         best = e;

@@ -31,8 +31,12 @@ enum route_flag {
     ROUTE_JSON = 1 << 1,     /* the body is a JSON object, parsed once (ctx->body) */
     ROUTE_EMPTY_OK = 1 << 2, /* with ROUTE_JSON: an empty body is {} */
     ROUTE_WRITE = 1 << 3,    /* changes state: its outcome is logged */
-    ROUTE_OPERATOR = 1 << 4, /* the operator surface: open without credentials (vpnd then
-                              * serves loopback only), else an admin token (api.c) */
+    ROUTE_OWN = 1 << 4,      /* vpnd's own (/_vpnd/..., /metrics, /openapi.json), not the cloud
+                              * API: no fault is injected into it and the SDK's models do not
+                              * describe it */
+    ROUTE_OPERATOR = 1 << 5, /* an operator surface: with credentials, an admin credential only
+                              * (operator_check in api.c); without, loopback (protected mode) */
+    ROUTE_CONTROL = 1 << 6,  /* the control surface: absent (404) with --control-api off */
 };
 
 struct route {
@@ -60,10 +64,14 @@ struct router_entry {
     struct router_seg seg[ROUTER_MAX_SEGMENTS];
 };
 
-/* The route table split into segments once (router_init); no allocation, nothing to free. */
+/* The route table split into segments once (router_init); no allocation, nothing to free.
+ * by_nseg lists the entries of each segment count in table order: a path is compared only with
+ * the routes it could match (vpnd's own routes cost the cloud API's nothing). */
 struct router {
     struct router_entry e[ROUTER_MAX_ROUTES];
     size_t n;
+    uint8_t by_nseg[ROUTER_MAX_SEGMENTS + 1][ROUTER_MAX_ROUTES];
+    uint8_t n_by_nseg[ROUTER_MAX_SEGMENTS + 1];
 };
 
 /* Compiles n routes (borrowed: they must outlive rt). -EINVAL if there are more than

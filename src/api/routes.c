@@ -1,6 +1,7 @@
-/* api/routes.c: the whole API in one table (spec §2-5). The dispatcher (api.c) answers 404 for
- * what no route matches and makes the checks the flags ask for before a handler runs; `vpnd
- * routes` prints the table, and the API tests read it from there. */
+/* api/routes.c: the whole API in one table (spec §2-5), and vpnd's own routes (/metrics,
+ * /openapi.json, /_vpnd/). The dispatcher (api.c) answers 404 for what no route matches and
+ * makes the checks the flags ask for before a handler runs; `vpnd routes` prints the table, and
+ * the API tests read it from there. */
 #include "api/api_int.h"
 
 #include <stdio.h>
@@ -93,9 +94,34 @@ static const struct route routes[] = {
     TAG_ROUTES("customer-gateway", api_cgw, "customer_gateway"),
     TAG_ROUTES("vpn-connection", api_conn, "vpn_connection"),
 #undef TAG_ROUTES
-    /* vpnd's own: the operator surface and the API's description (api/meta.c) */
-    {"GET", "/metrics", api_metrics, ROUTE_OPERATOR, "vpnd.metrics"},
-    {"GET", "/openapi.json", api_openapi, ROUTE_NO_AUTH, "vpnd.openapi"},
+    /* vpnd's own: the metrics, an operator surface, and the API's description (api/meta.c) */
+    {"GET", "/metrics", api_metrics, ROUTE_OWN | ROUTE_OPERATOR, "vpnd.metrics"},
+    {"GET", "/openapi.json", api_openapi, ROUTE_OWN | ROUTE_NO_AUTH, "vpnd.openapi"},
+    /* vpnd's own (README "Testing against vpnd"): health and readiness, open to anyone who can
+     * connect (service managers, load balancers; no data in them) ... */
+    {"GET", "/_vpnd/health", api_vpnd_health, ROUTE_NO_AUTH | ROUTE_OWN, "vpnd.health"},
+    {"GET", "/_vpnd/ready", api_vpnd_ready, ROUTE_NO_AUTH | ROUTE_OWN, "vpnd.ready"},
+    /* ... and the control surface: an operator's (an admin credential), gone with
+     * --control-api off */
+#define C (ROUTE_OWN | ROUTE_OPERATOR | ROUTE_CONTROL)
+    {"POST", "/_vpnd/reset", api_vpnd_reset, C | J | ROUTE_EMPTY_OK | W, "vpnd.reset"},
+    {"POST", "/_vpnd/seed", api_vpnd_seed, C | W, "vpnd.seed"},
+    {"GET", "/_vpnd/state", api_vpnd_state, C, "vpnd.state"},
+    {"POST", "/_vpnd/status", api_vpnd_status, C | J | W, "vpnd.status"},
+    {"POST", "/_vpnd/advance", api_vpnd_advance, C | J | ROUTE_EMPTY_OK | W, "vpnd.advance"},
+    {"GET", "/_vpnd/transitions", api_vpnd_transitions, C, "vpnd.transitions.list"},
+    {"POST", "/_vpnd/transitions", api_vpnd_transition_add, C | J | W, "vpnd.transitions.add"},
+    {"DELETE", "/_vpnd/transitions", api_vpnd_transition_delete, C | W,
+     "vpnd.transitions.clear"},
+    {"DELETE", "/_vpnd/transitions/{id}", api_vpnd_transition_delete, C | W,
+     "vpnd.transitions.delete"},
+    {"GET", "/_vpnd/faults", api_vpnd_faults, C, "vpnd.faults.list"},
+    {"POST", "/_vpnd/faults", api_vpnd_fault_add, C | J | W, "vpnd.faults.add"},
+    {"DELETE", "/_vpnd/faults", api_vpnd_fault_delete, C | W, "vpnd.faults.clear"},
+    {"DELETE", "/_vpnd/faults/{id}", api_vpnd_fault_delete, C | W, "vpnd.faults.delete"},
+    {"GET", "/_vpnd/clock", api_vpnd_clock, C, "vpnd.clock.show"},
+    {"POST", "/_vpnd/clock", api_vpnd_clock_set, C | J | W, "vpnd.clock.set"},
+#undef C
 };
 
 const struct route *api_routes(size_t *ret_n)
@@ -113,7 +139,9 @@ const char *api_route_flags(unsigned flags, char *buf, size_t size)
                  {ROUTE_JSON, "json"},
                  {ROUTE_EMPTY_OK, "empty_ok"},
                  {ROUTE_WRITE, "write"},
-                 {ROUTE_OPERATOR, "operator"}};
+                 {ROUTE_OWN, "own"},
+                 {ROUTE_OPERATOR, "operator"},
+                 {ROUTE_CONTROL, "control"}};
     size_t n = 0;
 
     buf[0] = '\0';

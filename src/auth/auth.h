@@ -51,7 +51,7 @@ enum auth_cause {
     AUTH_CAUSE_UNKNOWN_KEY,   /* no such access key */
     AUTH_CAUSE_DATE,          /* X-Sdk-Date missing, malformed, unsigned or too far off */
     AUTH_CAUSE_SIGNATURE,     /* the signature does not match (or a signed header is absent) */
-    AUTH_CAUSE_UNKNOWN_TOKEN, /* X-Auth-Token empty or unknown */
+    AUTH_CAUSE_UNKNOWN_TOKEN, /* X-Auth-Token or bearer token empty or unknown */
     AUTH_CAUSE_PROJECT,       /* authenticated, not for this project (403) */
     AUTH_CAUSE_NOT_ADMIN,     /* authenticated, not an operator's credential (403) */
     AUTH_CAUSE_COUNT,
@@ -81,6 +81,8 @@ int auth_creds_new(struct auth_creds **ret);
  *     # comment
  *     ak    <AK>    <SK>  <project_id>[,<project_id>...]
  *     token <TOKEN>       <project_id>[,<project_id>...]
+ *     admin ak <AK> <SK>  |  admin token <TOKEN>   (the operator surfaces; no project)
+ *     admin <TOKEN>       (the older form of "admin token <TOKEN>")
  * Refuses a file that "other" users may read or write, a non-regular file, and a file with no
  * credentials. On failure writes "<path>[:<line>]: <what is wrong>" to errbuf (no SK or token
  * is ever quoted). Returns 0 and *ret (caller frees with auth_creds_free), -ENOENT (missing),
@@ -95,8 +97,10 @@ int auth_creds_load(const char *path, struct auth_creds **ret, char *errbuf, siz
 int auth_creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
                         const char *projects);
 int auth_creds_add_token(struct auth_creds *c, const char *token, const char *projects);
-/* Adds an operator's token (the file's "admin <TOKEN>" line): it holds no project. */
-int auth_creds_add_admin(struct auth_creds *c, const char *token);
+/* Add an operator's credential (the file's "admin ak" and "admin token" lines): it holds no
+ * project, only the operator surfaces (auth_check_admin). As auth_creds_add_aksk/_token. */
+int auth_creds_add_admin_aksk(struct auth_creds *c, const char *ak, const char *sk);
+int auth_creds_add_admin_token(struct auth_creds *c, const char *token);
 
 /* Number of credentials (AK/SK pairs + tokens). */
 size_t auth_creds_count(const struct auth_creds *c);
@@ -122,12 +126,14 @@ int auth_check(const struct auth_creds *c, const struct auth_request *req,
                const char *path_project_id, int64_t now_s, int64_t max_skew_s,
                struct auth_result *res);
 
-/* The operator surface: req must carry an admin token, as "Authorization: Bearer <TOKEN>"
- * (what Prometheus sends) or X-Auth-Token. Returns 0 (res->principal "admin#N"), -EPERM
- * (missing, malformed or unknown: 401), -EACCES (a tenant's credential, or an AK/SK signature:
- * 403), with res->msg and res->cause set. */
-int auth_check_admin(const struct auth_creds *c, const struct auth_request *req,
-                     struct auth_result *res);
+/* The operator surfaces (metrics, the control surface): req must carry an admin credential (an
+ * "admin" line of the credentials file): an admin token as "Authorization: Bearer <TOKEN>"
+ * (what Prometheus sends) or X-Auth-Token, or an AK/SK signature by an admin access key (what
+ * the CLI and the SDKs send). now_s and max_skew_s as for auth_check. Returns 0 (res->principal
+ * set), -EPERM (missing, malformed or unknown: -> 401), -EACCES (a tenant's credential: -> 403,
+ * cause AUTH_CAUSE_NOT_ADMIN), -ENOMEM; res is always fully written. */
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req, int64_t now_s,
+                     int64_t max_skew_s, struct auth_result *res);
 
 /* How the canonical URI treats percent-escapes already in the received path (spec §7.1 step 4).
  * AUTH_URI_DECODED (the spec): decode each segment, then re-encode. AUTH_URI_AS_SENT: encode

@@ -87,6 +87,7 @@ struct auth_key {
     char *projects;   /* "p1\0p2\0": nprojects NUL-terminated ids back to back */
     size_t nprojects;
     unsigned line; /* line in the credentials file, 0 if added in code */
+    bool admin;    /* an "admin" line: the operator surfaces, no project */
 };
 
 struct auth_token {
@@ -95,7 +96,7 @@ struct auth_token {
     size_t nprojects;
     unsigned line;
     unsigned ordinal; /* 1-based order of addition: principal "token#N" */
-    bool admin;       /* an operator's token (no projects) */
+    bool admin;       /* an "admin" line: the operator surfaces, no project */
 };
 
 struct auth_creds {

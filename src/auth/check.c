@@ -447,39 +447,113 @@ static int check_project(const struct auth_request *req, const char *path_projec
     return 0;
 }
 
-int auth_check(const struct auth_creds *c, const struct auth_request *req,
-               const char *path_project_id, int64_t now_s, int64_t max_skew_s,
-               struct auth_result *res)
+/* "Bearer <token>" (scheme case-insensitive): the token, or NULL. */
+static const char *bearer_token(const char *authorization)
+{
+    if (strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    authorization += 7;
+    while (*authorization == ' ')
+        authorization++;
+    return authorization;
+}
+
+/* Looks up token, sent as what ("X-Auth-Token", "the bearer token"): 0 and *ret, or -EPERM. */
+static int find_token(const struct auth_creds *c, const char *token, const char *what,
+                      const struct auth_token **ret, struct auth_result *res)
+{
+    const struct auth_token *t;
+
+    res->method = AUTH_METHOD_TOKEN;
+    res->cause = AUTH_CAUSE_UNKNOWN_TOKEN;
+    if (!*token)
+        return fail(res, -EPERM, "decrypt token fail: %s is empty", what);
+    t = auth_creds_find_token(c, token);
+    if (!t)
+        return fail(res, -EPERM, "decrypt token fail: %s is not a known token", what);
+    snprintf(res->principal, sizeof(res->principal), "token#%u", t->ordinal);
+    *ret = t;
+    return 0;
+}
+
+/* Identifies the credential of req (AK/SK signature, else X-Auth-Token; with bearer, also
+ * "Authorization: Bearer <TOKEN>"): 0 with *ret_projects, *ret_n and *ret_admin set, or the
+ * refusal (res->msg and res->cause say why). */
+static int identify(const struct auth_creds *c, const struct auth_request *req, bool bearer,
+                    int64_t now_s, int64_t max_skew_s, const char **ret_projects, size_t *ret_n,
+                    bool *ret_admin, struct auth_result *res)
 {
     const char *authorization = req->header(req->ud, "Authorization");
-    const char *token;
+    const char *token = bearer && authorization ? bearer_token(authorization) : NULL;
+    const struct auth_token *t = NULL;
     int r;
 
     res->method = AUTH_METHOD_NONE;
     res->cause = AUTH_CAUSE_MISSING;
     res->principal[0] = '\0';
     res->msg[0] = '\0';
-    if (authorization) {
+    if (token) {
+        r = find_token(c, token, "the bearer token", &t, res);
+    } else if (authorization) {
         const struct auth_key *k = NULL;
         r = check_aksk(c, req, authorization, now_s, max_skew_s, &k, res);
         if (r < 0)
             return r;
-        return check_project(req, path_project_id, k->projects, k->nprojects, res);
+        *ret_projects = k->projects;
+        *ret_n = k->nprojects;
+        *ret_admin = k->admin;
+        return 0;
+    } else {
+        token = req->header(req->ud, "X-Auth-Token");
+        if (!token)
+            return fail(res, -EPERM,
+                        "x-auth-token not found; send X-Auth-Token, or sign the request with "
+                        "AK/SK (Authorization: SDK-HMAC-SHA256 ...)");
+        r = find_token(c, token, "X-Auth-Token", &t, res);
     }
-    token = req->header(req->ud, "X-Auth-Token");
-    if (!token)
+    if (r < 0)
+        return r;
+    *ret_projects = t->projects;
+    *ret_n = t->nprojects;
+    *ret_admin = t->admin;
+    return 0;
+}
+
+int auth_check(const struct auth_creds *c, const struct auth_request *req,
+               const char *path_project_id, int64_t now_s, int64_t max_skew_s,
+               struct auth_result *res)
+{
+    const char *projects = NULL;
+    size_t n = 0;
+    bool admin = false;
+    int r = identify(c, req, false, now_s, max_skew_s, &projects, &n, &admin, res);
+
+    return r < 0 ? r : check_project(req, path_project_id, projects, n, res);
+}
+
+int auth_check_admin(const struct auth_creds *c, const struct auth_request *req, int64_t now_s,
+                     int64_t max_skew_s, struct auth_result *res)
+{
+    const char *projects = NULL;
+    size_t n = 0;
+    bool admin = false;
+    int r = identify(c, req, true, now_s, max_skew_s, &projects, &n, &admin, res);
+
+    if (r == -EPERM && res->cause == AUTH_CAUSE_MISSING)
         return fail(res, -EPERM,
-                    "x-auth-token not found; send X-Auth-Token, or sign the request with AK/SK "
-                    "(Authorization: SDK-HMAC-SHA256 ...)");
-    res->method = AUTH_METHOD_TOKEN;
-    res->cause = AUTH_CAUSE_UNKNOWN_TOKEN;
-    if (!*token)
-        return fail(res, -EPERM, "decrypt token fail: X-Auth-Token is empty");
-    const struct auth_token *t = auth_creds_find_token(c, token);
-    if (!t)
-        return fail(res, -EPERM, "decrypt token fail: X-Auth-Token is not a known token");
-    snprintf(res->principal, sizeof(res->principal), "token#%u", t->ordinal);
-    return check_project(req, path_project_id, t->projects, t->nprojects, res);
+                    "no admin token nor signature; send Authorization: Bearer <TOKEN> or "
+                    "X-Auth-Token with the token of an \"admin\" line of the credentials file, or "
+                    "sign the request with its admin access key");
+    if (r < 0)
+        return r;
+    if (!admin) {
+        res->cause = AUTH_CAUSE_NOT_ADMIN;
+        return fail(res, -EACCES, "%s%s%s is not an admin credential (the operator surfaces need "
+                                  "an \"admin\" line in the credentials file)",
+                    res->method == AUTH_METHOD_AKSK ? "access key \"" : "", res->principal,
+                    res->method == AUTH_METHOD_AKSK ? "\"" : "");
+    }
+    return 0;
 }
 
 const char *auth_cause_name(enum auth_cause cause)
@@ -496,50 +570,4 @@ const char *auth_cause_name(enum auth_cause cause)
     };
 
     return (unsigned)cause < AUTH_CAUSE_COUNT ? names[cause] : "other";
-}
-
-/* "Bearer <token>" (scheme case-insensitive): the token, or NULL. */
-static const char *bearer_token(const char *authorization)
-{
-    if (strncasecmp(authorization, "Bearer ", 7) != 0)
-        return NULL;
-    authorization += 7;
-    while (*authorization == ' ')
-        authorization++;
-    return authorization;
-}
-
-int auth_check_admin(const struct auth_creds *c, const struct auth_request *req,
-                     struct auth_result *res)
-{
-    const char *authorization = req->header(req->ud, "Authorization");
-    const char *token = authorization ? bearer_token(authorization)
-                                      : req->header(req->ud, "X-Auth-Token");
-    const struct auth_token *t;
-
-    res->method = AUTH_METHOD_TOKEN;
-    res->cause = AUTH_CAUSE_MISSING;
-    res->principal[0] = '\0';
-    res->msg[0] = '\0';
-    if (authorization && !token) {
-        res->cause = AUTH_CAUSE_NOT_ADMIN;
-        return fail(res, -EACCES,
-                    "the operator surface takes an admin token (Authorization: Bearer <TOKEN> "
-                    "or X-Auth-Token), not an AK/SK signature");
-    }
-    if (!token)
-        return fail(res, -EPERM,
-                    "no admin token; send Authorization: Bearer <TOKEN> or X-Auth-Token with a "
-                    "token of an \"admin\" line of the credentials file");
-    res->cause = AUTH_CAUSE_UNKNOWN_TOKEN;
-    t = *token ? auth_creds_find_token(c, token) : NULL;
-    if (!t)
-        return fail(res, -EPERM, "decrypt token fail: the token is not a known token");
-    snprintf(res->principal, sizeof(res->principal), "%s#%u", t->admin ? "admin" : "token",
-             t->ordinal);
-    if (!t->admin) {
-        res->cause = AUTH_CAUSE_NOT_ADMIN;
-        return fail(res, -EACCES, "%s is a tenant's token, not an admin token", res->principal);
-    }
-    return 0;
 }

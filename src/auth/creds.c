@@ -5,10 +5,14 @@
  *     # full-line comment; blank lines are ignored; CRLF line ends are accepted
  *     ak    <AK>    <SK>  <project_id>[,<project_id>...]
  *     token <TOKEN>       <project_id>[,<project_id>...]
- *     admin <TOKEN>
+ *     admin ak <AK> <SK>
+ *     admin token <TOKEN>
  *
- *   admin       an operator's token: it opens the operator surface (GET /metrics), sent as
- *               "Authorization: Bearer <TOKEN>" or X-Auth-Token; it holds no project
+ *   admin       an operator's credential: the operator surfaces (GET /metrics, the control
+ *               surface; auth_check_admin), never a project of the cloud API. The AK/SK signs
+ *               as a tenant's does (the CLI, the SDKs); the token goes in X-Auth-Token or as
+ *               "Authorization: Bearer <TOKEN>" (Prometheus). "admin <TOKEN>" is read as
+ *               "admin token <TOKEN>" (the form of the first /metrics release).
  *   AK          1-128 characters from A-Z a-z 0-9 . _ -, unique in the file
  *   SK          1-256 printable ASCII characters, no spaces
  *   TOKEN       1-16384 printable ASCII characters, no spaces, unique in the file
@@ -315,7 +319,8 @@ static int creds_add_aksk(struct auth_creds *c, const char *ak, const char *sk,
             seterr(err, errlen, "access key %s is already defined", q);
         return -EEXIST;
     }
-    r = parse_projects(projects, &k.projects, &k.nprojects, err, errlen);
+    k.admin = !projects;
+    r = projects ? parse_projects(projects, &k.projects, &k.nprojects, err, errlen) : 0;
     if (r < 0)
         return r;
     r = grow((void **)&c->keys, &c->keys_cap, c->nkeys, sizeof(*c->keys));
@@ -393,9 +398,44 @@ int auth_creds_add_token(struct auth_creds *c, const char *token, const char *pr
     return creds_add_token(c, token, projects, 0, NULL, 0);
 }
 
-int auth_creds_add_admin(struct auth_creds *c, const char *token)
+int auth_creds_add_admin_aksk(struct auth_creds *c, const char *ak, const char *sk)
+{
+    return creds_add_aksk(c, ak, sk, NULL, 0, NULL, 0);
+}
+
+int auth_creds_add_admin_token(struct auth_creds *c, const char *token)
 {
     return creds_add_token(c, token, NULL, 0, NULL, 0);
+}
+
+/* "admin ak <AK> <SK>", "admin token <TOKEN>" or the older "admin <TOKEN>" (f[0] is "admin"). */
+static int parse_admin(struct auth_creds *c, char **f, size_t n, bool hash, unsigned lineno,
+                       char *err, size_t errlen)
+{
+    static const char hint[] = " (comments must be on a line of their own)";
+
+    if (n == 2 && strcmp(f[1], "ak") != 0 && strcmp(f[1], "token") != 0)
+        return creds_add_token(c, f[1], NULL, lineno, err, errlen);
+    if (n >= 2 && strcmp(f[1], "ak") == 0) {
+        if (n != 4) {
+            seterr(err, errlen, "\"admin ak\" needs 2 fields after it: admin ak <AK> <SK>, got "
+                                "%zu%s",
+                   n - 2, hash ? hint : "");
+            return -EINVAL;
+        }
+        return creds_add_aksk(c, f[2], f[3], NULL, lineno, err, errlen);
+    }
+    if (n >= 2 && strcmp(f[1], "token") == 0) {
+        if (n != 3) {
+            seterr(err, errlen, "\"admin token\" needs 1 field after it: admin token <TOKEN>, "
+                                "got %zu%s",
+                   n - 2, hash ? hint : "");
+            return -EINVAL;
+        }
+        return creds_add_token(c, f[2], NULL, lineno, err, errlen);
+    }
+    seterr(err, errlen, "\"admin\" must be followed by \"ak <AK> <SK>\" or \"token <TOKEN>\"");
+    return -EINVAL;
 }
 
 /* Splits line in place into at most max fields; returns the number of fields found (which
@@ -434,6 +474,8 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
 
     if (n == 0 || f[0][0] == '#')
         return 0;
+    if (strcmp(f[0], "admin") == 0)
+        return parse_admin(c, f, n, hash, lineno, err, errlen);
     if (strcmp(f[0], "ak") == 0) {
         if (n != 4) {
             seterr(err, errlen,
@@ -453,14 +495,6 @@ static int parse_line(struct auth_creds *c, char *line, unsigned lineno, char *e
             return -EINVAL;
         }
         return creds_add_token(c, f[1], f[2], lineno, err, errlen);
-    }
-    if (strcmp(f[0], "admin") == 0) {
-        if (n != 2) {
-            seterr(err, errlen, "\"admin\" needs 1 field after it: admin <TOKEN>, got %zu%s",
-                   n - 1, hash ? hint : "");
-            return -EINVAL;
-        }
-        return creds_add_token(c, f[1], NULL, lineno, err, errlen);
     }
     /* An unknown first word may be a misplaced secret: quote only short words. */
     if (strlen(f[0]) <= 16) {

@@ -13,6 +13,7 @@
 
 static const char *const settle_choices[] = {"DOWN", "ACTIVE", NULL};
 static const char *const level_choices[] = {"debug", "info", "warn", "error", NULL};
+static const char *const on_off_choices[] = {"on", "off", NULL};
 static const char *const format_choices[] = {"text", "json", NULL};
 #define LIVE CONFIG_LIVE
 static const char *const driver_choices[] = {"sim", "strongswan", NULL};
@@ -84,6 +85,13 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_QUOTA_VPN_CONNECTION] = {"quota-vpn-connection", "VPND_QUOTA_VPN_CONNECTION",
                                      CONFIG_UINT, 0, 100000000, "5000", NULL, LIVE, SERVE, "N",
                                      "VPN connections per project"},
+    [CONFIG_CONTROL_API] = {"control-api", "VPND_CONTROL_API", CONFIG_ENUM, 0, 0, "on",
+                            on_off_choices, 0, SERVE, "MODE",
+                            "on or off: the control surface for tests (/_vpnd/...; with "
+                            "credentials, admin ones only)"},
+    [CONFIG_SEED] = {"seed", "VPND_SEED", CONFIG_STR, 0, 0, NULL, NULL, 0, SERVE, "FILE",
+                     "load these records (vpnd import's format, ids and times kept) before "
+                     "serving"},
     [CONFIG_LOG_LEVEL] = {"log-level", "VPND_LOG_LEVEL", CONFIG_ENUM, 0, 0, "info", level_choices,
                           CONFIG_LIVE, ALL, "LEVEL",
                           "debug, info, warn or error (stderr; re-read on SIGHUP)"},

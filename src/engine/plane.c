@@ -29,6 +29,8 @@ struct plane_conn {
     char project_id[MODEL_PROJECT_ID_LEN];
     char pending[24]; /* the PENDING_* status an operation in flight completes; "" none */
     bool reported;    /* the driver reported its state since the daemon came up */
+    bool held;        /* a report was refused: the control surface holds it (plane_tick looks
+                       * again until the hold ends) */
     uint64_t walk;    /* the last reconciliation that found it wanted */
 };
 
@@ -49,6 +51,8 @@ struct plane {
     struct table conns; /* struct plane_conn by id */
     struct table vgws;  /* struct plane_vgw by key */
     uint64_t walks;     /* reconciliations started */
+    uint64_t resets;    /* the service's svc->resets this plane has brought itself in line with */
+    size_t n_held;      /* connections with held set */
     struct plane_stats stats;
 };
 
@@ -77,6 +81,7 @@ static struct plane_conn *conn_get(struct plane *p, const char *project_id, cons
 
 static void conn_forget(struct plane *p, struct plane_conn *c)
 {
+    p->n_held -= c->held;
     table_remove(&p->conns, &c->link);
     free(c);
 }
@@ -124,7 +129,28 @@ static void log_text(const char *in, char *out, size_t size)
     out[i] = '\0';
 }
 
-/* from -> to with reason (a compare-and-set; a row that moved on meanwhile is left). */
+/* A status the daemon's report would have written, refused: the control surface holds the
+ * connection (issue 14: a tester's forced or held status wins over the data plane). Counted and
+ * logged; once the hold ends, held_recheck applies what the daemon last reported. */
+static void held_report(struct plane *p, const char *project_id, const char *id, const char *status,
+                        const char *to, const char *reason)
+{
+    struct plane_conn *c = conn_find(p, id);
+    char why[DRIVER_REASON_LEN + 64];
+
+    if (c && !c->held) {
+        c->held = true;
+        p->n_held++;
+    }
+    p->stats.status_held++;
+    log_text(reason, why, sizeof(why));
+    log_info("event=status_held kind=vpn_connection project_id=%s id=%s status=%s reported=%s "
+             "reason=\"%s\"",
+             project_id, id, status, to, why);
+}
+
+/* from -> to with reason (a compare-and-set; a row that moved on meanwhile is left, a held one
+ * is held_report's). */
 static void set_status(struct plane *p, const char *project_id, const char *id, const char *from,
                        const char *to, const char *reason)
 {
@@ -134,6 +160,10 @@ static void set_status(struct plane *p, const char *project_id, const char *id, 
 
     if (r == -ENOENT)
         return;
+    if (r == -EACCES) {
+        held_report(p, project_id, id, from, to, reason);
+        return;
+    }
     log_text(reason, why, sizeof(why));
     if (r < 0) {
         log_error("op=dataplane.status project_id=%s id=%s to=%s error=%d store=\"%s\"",
@@ -160,17 +190,20 @@ static void on_conn_state(void *ud, const char *id, bool up, const char *reason)
     struct plane_conn *c = conn_find(p, id);
     const char *to = up ? MODEL_STATUS(ACTIVE) : MODEL_STATUS(DOWN);
     char status[24];
+    bool held = false;
 
     if (!c || c->pending[0]) /* not driven here, or an operation in flight settles it */
         return;
     bool first = !c->reported;
     c->reported = true;
-    if (svc_conn_status(p->svc, c->project_id, id, status) < 0 || !settled(status))
+    if (svc_conn_status(p->svc, c->project_id, id, status, &held) < 0 || !settled(status))
         return; /* gone, or pending: the engine moves it on */
-    /* a status a tester forced or holds (issue 14) is to win here: its predicate goes here */
     if (strcmp(status, to) == 0 && (up || first))
         return; /* nothing new: the same state told again after the daemon came back */
-    set_status(p, c->project_id, id, status, to, reason);
+    if (held) /* a status a tester forced or holds wins (the setter refuses it too) */
+        held_report(p, c->project_id, id, status, to, reason);
+    else
+        set_status(p, c->project_id, id, status, to, reason);
 }
 
 static void on_done(void *ud, const char *id, enum driver_op op, int r, const char *why)
@@ -231,7 +264,7 @@ static void all_unknown(struct plane *p, const char *why)
     {
         c->pending[0] = '\0';
         c->reported = false;
-        if (svc_conn_status(p->svc, c->project_id, c->id, status) == 0 && settled(status) &&
+        if (svc_conn_status(p->svc, c->project_id, c->id, status, NULL) == 0 && settled(status) &&
             strcmp(status, MODEL_STATUS(UNKNOWN)) != 0)
             set_status(p, c->project_id, c->id, status, MODEL_STATUS(UNKNOWN), reason);
     }
@@ -440,10 +473,55 @@ static void leases_renew(struct plane *p, int64_t now)
     buf_free(&held);
 }
 
+/* The connections a hold kept from a report: once the hold is gone, what the daemon last reported
+ * (UNKNOWN while it cannot be reached) is their status. */
+static void held_recheck(struct plane *p)
+{
+    char status[24], state[DRIVER_REASON_LEN], reason[DRIVER_REASON_LEN + 32];
+    bool held = false;
+
+    CONNS_EACH(p, c, next)
+    {
+        if (!c->held)
+            continue;
+        int r = svc_conn_status(p->svc, c->project_id, c->id, status, &held);
+        if ((r < 0 && r != -ENOENT) || (r == 0 && held))
+            continue; /* a store error: looked at again at the next tick */
+        c->held = false;
+        p->n_held--;
+        if (r < 0 || c->pending[0] || !settled(status))
+            continue; /* gone, or an operation or the engine settles it */
+        bool up = p->up && driver_is_up(p->drv, c->id, state, sizeof(state));
+        if (p->up && !state[0])
+            continue; /* nothing reported yet: the first report sets it */
+        const char *to = !p->up ? MODEL_STATUS(UNKNOWN)
+                         : up   ? MODEL_STATUS(ACTIVE)
+                                : MODEL_STATUS(DOWN);
+        snprintf(reason, sizeof(reason), "hold released; %s",
+                 p->up ? state : "data plane unreachable");
+        if (strcmp(status, to) != 0)
+            set_status(p, c->project_id, c->id, status, to, reason);
+    }
+}
+
 void plane_tick(struct plane *p)
 {
     int64_t now = svc_now_ms(p->svc);
 
+    /* the service's clock went back (the control surface's virtual clock reset): timers set on
+     * the later time would wait that much longer */
+    if (p->next_lease > now + p->cfg.lease_ms)
+        p->next_lease = now;
+    if (p->next_refresh > now + p->cfg.reconcile_ms)
+        p->next_refresh = now + p->cfg.reconcile_ms;
+    if (p->resets != p->svc->resets) {
+        /* a reset deleted resources (and their gateways' leases): leases and daemon in line now */
+        p->resets = p->svc->resets;
+        p->next_lease = now;
+        p->resync = true;
+    }
+    if (p->n_held)
+        held_recheck(p);
     if (now >= p->next_lease) {
         leases_renew(p, now);
         p->next_lease = now + p->cfg.lease_ms / 3;
@@ -537,6 +615,7 @@ int plane_new(struct svc *svc, struct driver *drv, const struct plane_config *cf
     p->cfg = *cfg;
     snprintf(p->node, sizeof(p->node), "%s", cfg->node);
     p->cfg.node = p->node;
+    p->resets = svc->resets;
     struct driver_host host = {
         .ud = p, .conn_state = on_conn_state, .done = on_done, .plane = on_plane};
     driver_set_host(drv, &host);

@@ -18,7 +18,14 @@
  *    the safety net under the events;
  *  - several nodes: it drives only the gateways whose lease it holds (store_leases_take, taken
  *    and renewed every lease_ms / 3); a lease it fails to renew for lease_ms is lost, and the
- *    daemon is emptied of that node's connections (another node takes them over).
+ *    daemon is emptied of that node's connections (another node takes them over);
+ *  - the control surface (control/control.h): a connection it holds (a status a tester forced
+ *    with hold, a transition waiting for advance or reads) keeps its status whatever the daemon
+ *    reports; the report is counted (status_held) and logged ("event=status_held"), and once
+ *    the hold ends the state last reported becomes its status. After a reset (svc_reset) the
+ *    leases are taken again and the daemon is brought in line at the next tick: what the reset
+ *    deleted is unloaded and forgotten. Its times are the service's clock, the control
+ *    surface's virtual clock when that is on: a clock set back does not stall them.
  * Every status it writes is logged once ("event=status_transition ... reason=..."). */
 #ifndef VPND_ENGINE_PLANE_H
 #define VPND_ENGINE_PLANE_H
@@ -49,6 +56,8 @@ struct plane_stats {
     uint64_t leases_held;          /* gateways this node drives now */
     uint64_t lease_failures;       /* renewals the store refused */
     uint64_t status_writes;        /* statuses written from the daemon's reports */
+    uint64_t status_held;          /* reports not written: the control surface held the
+                                    * connection (a tester's status wins) */
     uint64_t applies, removes;     /* configurations loaded, unloaded */
 };
 

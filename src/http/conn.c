@@ -283,7 +283,7 @@ static void start_response(struct http_conn *c, struct http_response *resp, bool
     buf_reset(o);
     err |= buf_printf(o, "HTTP/1.1 %d %s\r\n", status, http_status_str((enum http_status)status));
     err |= buf_puts(o, s->date);
-    if (has_body && !resp->content_type)
+    if (has_body && !resp->content_type) /* every answer of the API passes here */
         err |= buf_puts(o, "Content-Type: application/json\r\n");
     else if (has_body)
         err |= buf_printf(o, "Content-Type: %s\r\n", resp->content_type);

@@ -53,7 +53,7 @@ struct http_response {
     int status;          /* 0 is treated as 500 */
     struct buf body;     /* sent as application/json when non-empty; 204 sends none */
     const char *allow;   /* if set, sent as the Allow header */
-    const char *content_type; /* a static string; NULL: application/json */
+    const char *content_type; /* of a non-empty body, a static string; NULL: application/json */
 };
 
 /* Case-insensitive header lookup; NULL if absent. The pointer lives as long as the request. */
@@ -127,6 +127,10 @@ void http_pending_drop(struct http_pending *p);
 /* Drop on purpose: inside the handler, the connection is closed (reset) without any answer
  * once the handler returns; resp is ignored. For fault injection ("dropped connection"). */
 void http_request_drop(const struct http_request *req);
+
+/* Calls tick no later than mono_ms (ids_mono_ms time) besides its regular period, once: for
+ * work due between two ticks (a delayed answer). Call on the loop's thread. */
+void http_server_tick_at(struct http_server *s, int64_t mono_ms);
 
 /* ---- Per-request completion hook (access log, metrics) ----
  * Called once per request the layer started reading a head for, when its response has been

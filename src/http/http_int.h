@@ -175,6 +175,7 @@ struct http_server {
     http_handler_fn handler;
     http_error_fn on_error;
     http_tick_fn tick;
+    int64_t tick_at; /* http_server_tick_at: an extra tick due at this time (0: none) */
     http_turn_fn turn;     /* NULL: none (http_server_set_turn) */
     http_access_fn access; /* NULL: none (http_server_set_access) */
     void *ud;

@@ -508,6 +508,8 @@ static int wait_ms(const struct http_server *s, int64_t now, int64_t next_tick)
         w = s->next_due - now;
     if (s->tick && s->cfg.tick_ms && next_tick - now < w)
         w = next_tick - now;
+    if (s->tick && s->tick_at && s->tick_at - now < w)
+        w = s->tick_at - now;
     if (!s->listening && s->accept_retry && s->accept_retry - now < w)
         w = s->accept_retry - now;
     if (http_watch_next(s) - now < w)
@@ -568,7 +570,10 @@ static int serve_once(struct http_server *s, int64_t *next_tick)
         s->accept_retry = 0;
         set_listening(s, true);
     }
-    if (s->tick && s->cfg.tick_ms && now >= *next_tick) {
+    if (s->tick && s->tick_at && now >= s->tick_at) {
+        s->tick_at = 0; /* the tick may ask for the next one */
+        s->tick(s->ud);
+    } else if (s->tick && s->cfg.tick_ms && now >= *next_tick) {
         s->tick(s->ud);
         *next_tick = now + s->cfg.tick_ms;
     }
@@ -666,4 +671,10 @@ void http_server_set_turn(struct http_server *s, http_turn_fn turn)
 void http_server_set_access(struct http_server *s, http_access_fn fn)
 {
     s->access = fn;
+}
+
+void http_server_tick_at(struct http_server *s, int64_t mono_ms)
+{
+    if (!s->tick_at || mono_ms < s->tick_at)
+        s->tick_at = mono_ms;
 }

@@ -129,3 +129,10 @@ int model_jw_done(struct model_jw *w)
         w->r = -EINVAL;
     return w->r;
 }
+
+void model_jw_double(struct model_jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    if (w->r == 0) /* 17 significant digits read back as the same double */
+        w->r = buf_printf(w->b, "%.17g", v);
+}

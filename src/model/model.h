@@ -707,4 +707,130 @@ int model_conn_parse_create_fresh(const struct model_body *body, struct model_vp
                                   struct verr *err);
 int model_vgw_from_internal_fresh(const char *json, size_t len, struct model_vgw *g);
 
+/* ---- the control surface's bodies and stored rules (model/control.c) ----
+ *
+ * vpnd's own API for people who test against it (/_vpnd/..., README "Testing against vpnd").
+ * Bodies are flat JSON objects; a member that is not one of the body's is refused (a typo must
+ * not turn a rule into another). Rules are stored in the control table in the form the
+ * *_write functions give and read back by the same parsers (with stored set: ids and times
+ * kept). */
+
+#define MODEL_CTL_ID_LEN 65 /* a resource id of the control bodies: 1-64 printable characters */
+
+/* How a resource entering a PENDING_* status moves on. */
+enum model_ctl_progress {
+    MODEL_PROGRESS_DELAY,  /* after a delay (the status engine; the default) */
+    MODEL_PROGRESS_MANUAL, /* held until POST /_vpnd/advance */
+    MODEL_PROGRESS_READS,  /* held until its Nth GET, which shows it settled */
+    MODEL_PROGRESS_HOLD,   /* a status forced with "hold": kept until advanced */
+};
+extern const char *const model_ctl_progress_names[];
+
+/* The kind of a control body ("vpn_gateway", "vpn_connection", "connection_monitor"), or -1. */
+int model_ctl_kind_of(const char *s);
+const char *model_ctl_kind_name(enum model_kind kind);
+/* The canonical status s of kind, or NULL when kind has no such documented status. */
+const char *model_ctl_status_of(enum model_kind kind, const char *s);
+
+/* POST /_vpnd/status: {"kind","project_id","id","status","hold"}. */
+struct model_ctl_status {
+    enum model_kind kind;
+    char project_id[MODEL_PROJECT_ID_LEN];
+    char id[MODEL_CTL_ID_LEN];
+    const char *status;
+    bool hold;
+};
+int model_ctl_status_parse(const struct model_body *body, struct model_ctl_status *ret,
+                           struct verr *err);
+
+/* POST /_vpnd/advance and POST /_vpnd/reset: optional "kind", "project_id", "id" (has_*: given);
+ * reset takes only project_id. */
+struct model_ctl_target {
+    bool has_kind;
+    enum model_kind kind;
+    char project_id[MODEL_PROJECT_ID_LEN];
+    char id[MODEL_CTL_ID_LEN];
+};
+int model_ctl_target_parse(const struct model_body *body, bool reset, struct model_ctl_target *ret,
+                           struct verr *err);
+
+/* A transition rule (POST /_vpnd/transitions): which resources entering which PENDING_* status
+ * it applies to, how they move on, and how they end. */
+struct model_ctl_transition {
+    char id[MODEL_UUID_LEN]; /* given by the server */
+    enum model_kind kind;
+    char project_id[MODEL_PROJECT_ID_LEN]; /* "" = any */
+    char res_id[MODEL_CTL_ID_LEN];         /* "id": one resource; "" = any */
+    char vgw_id[MODEL_CTL_ID_LEN];         /* connections on this gateway; "" = any */
+    const char *from;                      /* PENDING_CREATE, _UPDATE or _DELETE; NULL = any */
+    enum model_ctl_progress progress;      /* DELAY, MANUAL or READS */
+    int64_t delay_ms;                      /* DELAY: -1 = the server's --status-delay */
+    int64_t reads;                         /* READS: the GET that settles it */
+    const char *to;                        /* how it ends; NULL = as usual */
+    int64_t count;                         /* the next count transitions; 0 = every one */
+    int64_t created_at;
+};
+/* Parses a request body (stored false: "id" and "created_at" refused) or a stored rule's text
+ * (stored true). */
+int model_ctl_transition_parse(const struct model_body *body, struct model_ctl_transition *ret,
+                               struct verr *err);
+int model_ctl_transition_load(const char *text, struct model_ctl_transition *ret);
+/* Appends the rule; with used >= 0 also "applied" (and "remaining" when it has a count). */
+int model_ctl_transition_write(const struct model_ctl_transition *t, int64_t used,
+                               struct buf *out);
+
+/* A fault rule (POST /_vpnd/faults): which requests, how often, and what happens to them. */
+struct model_ctl_fault {
+    char id[MODEL_UUID_LEN];
+    char method[8];                        /* "" = any */
+    char operation[64];                    /* a route's operation name; "" = any */
+    char path[256];                        /* a glob on the raw path ('*' within a segment) */
+    char project_id[MODEL_PROJECT_ID_LEN]; /* "" = any */
+    char resource_id[MODEL_CTL_ID_LEN];    /* the path's {id}; "" = any */
+    double probability;                    /* (0, 1] */
+    int64_t count;                         /* the next count matching requests; 0 = every one */
+    bool has_seed;
+    uint64_t seed;                         /* of the probability draws */
+    int status;                            /* 400-599, or 0: no error answer */
+    char error_code[64];
+    char error_msg[512];
+    int64_t latency_ms;                    /* added before the answer; 0 = none */
+    bool drop;                             /* the connection is closed without an answer */
+    bool apply;                            /* the operation runs before the fault's answer */
+    int64_t created_at;
+};
+int model_ctl_fault_parse(const struct model_body *body, struct model_ctl_fault *ret,
+                          struct verr *err);
+int model_ctl_fault_load(const char *text, struct model_ctl_fault *ret);
+/* Appends the rule; with injected >= 0 also "injected" (and "remaining" with a count). */
+int model_ctl_fault_write(const struct model_ctl_fault *f, int64_t injected, struct buf *out);
+
+/* POST /_vpnd/clock: applied in this order: reset (back to the wall clock), set (an instant),
+ * advance_ms, freeze (true/false). */
+struct model_ctl_clock {
+    bool reset;
+    bool has_set;
+    int64_t set;
+    int64_t advance_ms;
+    int freeze; /* -1: not given, 0, 1 */
+};
+int model_ctl_clock_parse(const struct model_body *body, struct model_ctl_clock *ret,
+                          struct verr *err);
+
+/* A held resource (the control table's state of a transition a rule or a forced hold holds). */
+struct model_ctl_held {
+    enum model_kind kind;
+    char project_id[MODEL_PROJECT_ID_LEN];
+    char id[MODEL_CTL_ID_LEN];
+    const char *status;               /* the status it is held in */
+    enum model_ctl_progress progress;
+    int64_t due;                      /* DELAY: when it ends (server clock) */
+    int64_t reads;                    /* READS: the GET that ends it */
+    const char *to;                   /* how it ends; NULL = as usual */
+    char rule[MODEL_UUID_LEN];        /* the transition rule, "" for a forced hold */
+    int64_t since;                    /* when it was held (server clock) */
+};
+int model_ctl_held_load(const char *text, struct model_ctl_held *ret);
+int model_ctl_held_write(const struct model_ctl_held *h, struct buf *out);
+
 #endif

@@ -199,6 +199,8 @@ void model_jw_arr_end(struct model_jw *w);
 void model_jw_str(struct model_jw *w, const char *key, const char *s);
 void model_jw_int(struct model_jw *w, const char *key, int64_t v);
 void model_jw_bool(struct model_jw *w, const char *key, bool v);
+/* A finite double (the control surface's fault probability). */
+void model_jw_double(struct model_jw *w, const char *key, double v);
 /* Writes the member only if s is non-NULL and non-empty. */
 void model_jw_opt_str(struct model_jw *w, const char *key, const char *s);
 /* A member always present in responses; the internal form leaves it out when empty. */
@@ -280,6 +282,11 @@ void model_derive_uuid(const char *what, const char *seed, char out[MODEL_UUID_L
 
 /* ---- update_rules.c, vgw_update.c ---- */
 
+/* The first member of obj (in body order) not in allowed (NULL-terminated), or NULL; when there
+ * is one, list gets the allowed names, comma-separated. */
+#define MODEL_MEMBERS_LEN 256
+const char *model_unknown_member(const json_t *obj, const char *const *allowed,
+                                 char list[MODEL_MEMBERS_LEN]);
 /* Refuses the first member of obj (in body order) not in allowed (NULL-terminated):
  * "<path>.<key>: is not updatable (updatable: a, b)". Returns 0 or -EINVAL. */
 int model_only_members(const json_t *obj, const char *path, const char *const *allowed,

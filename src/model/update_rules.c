@@ -12,10 +12,9 @@ static bool plain_key(const char *s)
     return n > 0 && n <= 64 && s[n] == '\0';
 }
 
-int model_only_members(const json_t *obj, const char *path, const char *const *allowed,
-                       struct verr *err)
+const char *model_unknown_member(const json_t *obj, const char *const *allowed,
+                                 char list[MODEL_MEMBERS_LEN])
 {
-    char list[256] = "", kpath[MODEL_PATH_LEN], echo[MODEL_ECHO_LEN];
     const char *key;
     json_t *v;
 
@@ -25,17 +24,29 @@ int model_only_members(const json_t *obj, const char *path, const char *const *a
             ok = strcmp(*a, key) == 0;
         if (ok)
             continue;
+        list[0] = '\0';
         for (const char *const *a = allowed; *a; a++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+            snprintf(list + strlen(list), MODEL_MEMBERS_LEN - strlen(list), "%s%s",
                      a == allowed ? "" : ", ", *a);
-        if (plain_key(key)) {
-            model_path_key(kpath, path, key);
-            return verr_set(err, kpath, "is not updatable (updatable: %s)", list);
-        }
-        model_echo(echo, key, strlen(key));
-        return verr_set(err, path, "member %s is not updatable (updatable: %s)", echo, list);
+        return key;
     }
-    return 0;
+    return NULL;
+}
+
+int model_only_members(const json_t *obj, const char *path, const char *const *allowed,
+                       struct verr *err)
+{
+    char list[MODEL_MEMBERS_LEN], kpath[MODEL_PATH_LEN], echo[MODEL_ECHO_LEN];
+    const char *key = model_unknown_member(obj, allowed, list);
+
+    if (!key)
+        return 0;
+    if (plain_key(key)) {
+        model_path_key(kpath, path, key);
+        return verr_set(err, kpath, "is not updatable (updatable: %s)", list);
+    }
+    model_echo(echo, key, strlen(key));
+    return verr_set(err, path, "member %s is not updatable (updatable: %s)", echo, list);
 }
 
 int model_parse_partial(const struct model_body *body, const char *wrapper,

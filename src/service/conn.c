@@ -130,7 +130,9 @@ static int items_render(struct svc *svc, const char *project_id, struct conn_ite
         buf_reset(&it->spec);
         buf_reset(&it->doc);
         r = svc_conn_row(project_id, it->c, MODEL_STATUS(PENDING_CREATE),
-                         svc_due_at(svc, it->c->created_at), &it->spec, &it->doc, &it->row);
+                         svc_due_for(svc, MODEL_KIND_CONN, project_id, it->c->id, it->c->vgw_id,
+                                     MODEL_STATUS(PENDING_CREATE), it->c->created_at),
+                         &it->spec, &it->doc, &it->row);
         svc_tunnel_claim_init(&it->t, it->c);
         if (r == 0 && i > 0)
             r = buf_puts(out, ",");
@@ -406,7 +408,9 @@ static int update_once(struct svc *svc, const char *project_id, const char *id,
     c->updated_at = svc_now_ms(svc);
     bool moved = strcmp(c->tunnel_local_address, cur->tunnel_local_address) != 0;
     svc_tunnel_claim_init(&t, c);
-    r = svc_conn_row(project_id, c, MODEL_STATUS(PENDING_UPDATE), svc_due_at(svc, c->updated_at),
+    r = svc_conn_row(project_id, c, MODEL_STATUS(PENDING_UPDATE),
+                     svc_due_for(svc, MODEL_KIND_CONN, project_id, c->id, c->vgw_id,
+                                 MODEL_STATUS(PENDING_UPDATE), c->updated_at),
                      &spec, &doc, &row);
     if (r == 0)
         r = svc_conn_serve(&row, out);

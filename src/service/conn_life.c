@@ -32,7 +32,8 @@ static int delete_once(struct svc *svc, const char *project_id, const char *id, 
         .from = cur.row.status,
         .from_due = cur.row.status_due,
         .to = MODEL_STATUS(PENDING_DELETE),
-        .due = svc_due_at(svc, now),
+        .due = svc_due_for(svc, MODEL_KIND_CONN, project_id, id, cur.row.vgw_id,
+                           MODEL_STATUS(PENDING_DELETE), now),
         .ev = {.at = now, .message = msg},
     };
     r = store_conn_set_status(svc->store, &set, 1);
@@ -107,20 +108,46 @@ int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
         return verr_set(err, "from", "must be a connection status, got \"%.32s\"", from);
     if (!t)
         return verr_set(err, "to", "must be a connection status, got \"%.32s\"", to);
+    /* the due time read is part of the compare-and-set: a hold set meanwhile makes it fail */
+    struct store_conn_row row = {0};
+    int r = store_conn_get(svc->store, project_id, id, &row);
+    int64_t due = row.status_due;
+
+    store_conn_row_done(&row);
+    if (r < 0)
+        return r;
+    if (due == SVC_DUE_HELD)
+        return -EACCES;
     if (f == t) /* no transition: a new cause of the status it has (the data plane's) */
         snprintf(msg, sizeof(msg), "status %s (%.250s)", f, reason);
     else
         snprintf(msg, sizeof(msg), "status %s -> %s (%.250s)", f, t, reason);
+    return svc_conn_status_cas(svc, project_id, id, f, due, t, 0, msg);
+}
+
+int svc_conn_status_cas(struct svc *svc, const char *project_id, const char *id,
+                        const char *from, int64_t from_due, const char *to, int64_t due,
+                        const char *message)
+{
     struct store_conn_status set = {
         .project_id = project_id,
         .id = id,
-        .from = f,
-        .from_due = -1,
-        .to = t,
-        .ev = {.at = svc_now_ms(svc), .message = msg},
+        .from = from,
+        .from_due = from_due,
+        .to = to,
+        .due = due,
+        .ev = {.at = svc_now_ms(svc), .message = message},
     };
     int r = store_conn_set_status(svc->store, &set, 1);
+
     return r < 0 ? r : set.result;
+}
+
+int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held)
+{
+    char status[24];
+
+    return svc_conn_status(svc, project_id, id, status, ret_held);
 }
 
 /* ---- the status engine's work ---- */

@@ -100,7 +100,8 @@ static int create_once(struct svc *svc, const char *project_id, struct model_mon
     snprintf(row.source_ip, sizeof(row.source_ip), "%s", m->source_ip);
     snprintf(row.destination_ip, sizeof(row.destination_ip), "%s", m->destination_ip);
     row.created_at = svc_now_ms(svc);
-    row.status_due = svc_due_at(svc, row.created_at);
+    row.status_due = svc_due_for(svc, MODEL_KIND_MONITOR, project_id, row.id, NULL,
+                                 MODEL_STATUS(PENDING_CREATE), row.created_at);
     m->status = NULL; /* the create response has no status (spec §5.1) */
     if (r == 0)
         r = model_monitor_render(m, out);
@@ -197,7 +198,8 @@ static int delete_once(struct svc *svc, const char *project_id, const char *id, 
     if (r == 0)
         r = store_monitor_set_status(svc->store, project_id, id, row.status,
                                      MODEL_STATUS(PENDING_DELETE),
-                                     svc_due_at(svc, svc_now_ms(svc)));
+                                     svc_due_for(svc, MODEL_KIND_MONITOR, project_id, id, NULL,
+                                                 MODEL_STATUS(PENDING_DELETE), svc_now_ms(svc)));
     return r == -ENOENT ? -EAGAIN : r;
 }
 

@@ -1,7 +1,10 @@
 /* service/plane.c: what the data plane (engine/plane.c) reads and writes: a connection with its
  * gateway and customer gateway as the driver loads it, the hold it puts on a due transition,
- * the walk over every connection a reconciliation makes, the gateway leases. */
+ * the walk over every connection a reconciliation makes, the gateway leases; and whether there
+ * is a data plane (health). */
 #include "service/svc_int.h"
+
+#include "driver/driver.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +49,8 @@ void svc_conn_plan_done(struct svc_conn_plan *p)
     p->c = NULL;
 }
 
-int svc_conn_status(struct svc *svc, const char *project_id, const char *id, char status[24])
+int svc_conn_status(struct svc *svc, const char *project_id, const char *id, char status[24],
+                    bool *ret_held)
 {
     struct store_conn_row row;
     int r = store_conn_get(svc->store, project_id, id, &row);
@@ -54,8 +58,18 @@ int svc_conn_status(struct svc *svc, const char *project_id, const char *id, cha
     if (r < 0)
         return r;
     snprintf(status, 24, "%s", row.status);
+    if (ret_held)
+        *ret_held = row.status_due == SVC_DUE_HELD;
     store_conn_row_done(&row);
     return 0;
+}
+
+bool svc_dataplane(const struct svc *svc, bool *ret_connected)
+{
+    if (!svc->driver)
+        return false;
+    *ret_connected = driver_stats(svc->driver)->connected;
+    return true;
 }
 
 int svc_conn_claim(struct svc *svc, const struct svc_due *d, int64_t until)

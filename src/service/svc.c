@@ -58,8 +58,7 @@ int svc_init(struct svc *svc, const struct svc_config *cfg, struct store *store,
                  cfg->settle_status);
         return -EINVAL;
     }
-    svc_set_quotas(svc, cfg->quota_vpn_gateway, cfg->quota_customer_gateway,
-                   cfg->quota_vpn_connection);
+    svc_quotas_apply(svc, true);
     return 0;
 }
 
@@ -76,11 +75,16 @@ void svc_set_quotas(struct svc *svc, unsigned vpn_gateway, unsigned customer_gat
     svc->cfg.quota_vpn_gateway = vpn_gateway;
     svc->cfg.quota_customer_gateway = customer_gateway;
     svc->cfg.quota_vpn_connection = vpn_connection;
+    svc_quotas_apply(svc, true);
+}
+
+void svc_quotas_apply(struct svc *svc, bool on)
+{
     /* the creates are limited inside the store's transactions (0: no limit, as for imports) */
     store_set_quotas(svc->store, &(struct store_quotas){
-                                     .vpn_gateways = vpn_gateway,
-                                     .customer_gateways = customer_gateway,
-                                     .vpn_connections = vpn_connection,
+                                     .vpn_gateways = on ? svc->cfg.quota_vpn_gateway : 0,
+                                     .customer_gateways = on ? svc->cfg.quota_customer_gateway : 0,
+                                     .vpn_connections = on ? svc->cfg.quota_vpn_connection : 0,
                                  });
 }
 
@@ -108,6 +112,24 @@ void svc_read_batch(struct svc *svc, bool on)
 int64_t svc_due_at(const struct svc *svc, int64_t now)
 {
     return now + (int64_t)svc->cfg.status_delay_ms;
+}
+
+int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                    const char *vgw_id, const char *status, int64_t now)
+{
+    int64_t due = svc_due_at(svc, now);
+
+    if (!svc->on_pending)
+        return due;
+    return svc->on_pending(svc->on_pending_ud, &(struct svc_pending){
+                                                   .kind = kind,
+                                                   .project_id = project_id,
+                                                   .id = id,
+                                                   .vgw_id = vgw_id,
+                                                   .status = status,
+                                                   .now = now,
+                                                   .due = due,
+                                               });
 }
 
 int64_t svc_later(int64_t now, int64_t before)

@@ -53,6 +53,24 @@ struct svc_config {
     unsigned quota_vpn_connection;   /* per project (default 5000) */
 };
 
+/* A resource entering a PENDING_* status (a create, update or delete): what the control
+ * surface's hook (svc_set_pending_hook) is asked. */
+struct svc_pending {
+    enum model_kind kind;   /* MODEL_KIND_VGW, _CONN or _MONITOR */
+    const char *project_id;
+    const char *id;
+    const char *vgw_id;     /* a connection's gateway; NULL for the other kinds */
+    const char *status;     /* the PENDING_* status entered (canonical) */
+    int64_t now;
+    int64_t due;            /* when the status engine would act: now + status_delay_ms */
+};
+/* status_due of a held resource: a time that never comes, so the status engine never moves it
+ * (the control surface does, or a tenant's next write), and a compare-and-set can name it. A
+ * status change from outside (svc_conn_set_status) leaves it alone. */
+#define SVC_DUE_HELD INT64_MAX
+/* Returns the due time the resource gets: p->due, another time, or SVC_DUE_HELD. */
+typedef int64_t (*svc_pending_fn)(void *ud, const struct svc_pending *p);
+
 struct svc {
     struct svc_config cfg;
     struct store *store;       /* borrowed */
@@ -62,9 +80,14 @@ struct svc {
     struct svc_pool eip_pools[2], private_pools[2];
     /* parsed gateway / customer gateway specs for connection creates (spec_cache.h) */
     struct svc_spec_cache vgw_specs, cgw_specs;
+    svc_pending_fn on_pending; /* svc_set_pending_hook; NULL: due after status_delay_ms */
+    void *on_pending_ud;
     /* the data plane's driver (borrowed; set by the server), NULL: the simulated cloud. It
      * answers ipsec-sa and renegotiates on reset (service/peer.c). */
     struct driver *driver;
+    /* svc_reset calls that succeeded: the data plane brings its daemon and leases in line after
+     * one (engine/plane.c) */
+    uint64_t resets;
 };
 
 /* Fills cfg with the defaults above. */
@@ -140,9 +163,16 @@ int svc_conn_log(struct svc *svc, const char *project_id, const char *id,
  * column, from -> to (nothing pending after it), appending "status <from> -> <to> (<reason>)"
  * to the connection's log in the same transaction ("status <to> (<reason>)" when from is to:
  * a new cause of the same status). reason is cut at 250 bytes. -ENOENT when the connection is
- * gone or no longer in from; -EINVAL (err) for a status that is not a connection status. */
+ * gone or no longer in from; -EACCES when the control surface holds it (svc_conn_is_held: a
+ * forced or held status wins over the data plane's events; nothing changes, nothing is
+ * logged); -EINVAL (err) for a status that is not a connection status. */
 int svc_conn_set_status(struct svc *svc, const char *project_id, const char *id,
                         const char *from, const char *to, const char *reason, struct verr *err);
+
+/* Whether the control surface holds connection id (its status_due is SVC_DUE_HELD: a status
+ * forced with "hold", or a transition waiting for POST /_vpnd/advance or for its reads). 0 with
+ * *ret_held set, -ENOENT (gone) or a store error. */
+int svc_conn_is_held(struct svc *svc, const char *project_id, const char *id, bool *ret_held);
 
 /* ---- what a connection's data plane shows (service/peer.c) ---- */
 
@@ -182,8 +212,13 @@ struct svc_conn_plan {
 int svc_conn_plan(struct svc *svc, const char *project_id, const char *id,
                   struct svc_conn_plan *ret);
 void svc_conn_plan_done(struct svc_conn_plan *p);
-/* The connection's status column into status. 0, -ENOENT or a store error. */
-int svc_conn_status(struct svc *svc, const char *project_id, const char *id, char status[24]);
+/* The connection's status column into status, and (ret_held non-NULL) whether the control
+ * surface holds it (svc_conn_is_held). 0, -ENOENT or a store error. */
+int svc_conn_status(struct svc *svc, const char *project_id, const char *id, char status[24],
+                    bool *ret_held);
+/* Whether a data-plane driver is configured (svc->driver); if so *ret_connected says whether its
+ * daemon is reachable now. */
+bool svc_dataplane(const struct svc *svc, bool *ret_connected);
 /* A due PENDING_* connection is taken in hand until `until`: its due time moves there
  * (compare-and-set on status and due time as d read them), so no other engine tick or node takes
  * it meanwhile; if the taker dies, it is due again then. 0, -ENOENT (moved on), store error. */
@@ -357,6 +392,48 @@ int svc_conn_remove(struct svc *svc, const struct svc_due *d);
 /* Monitors: PENDING_CREATE becomes ACTIVE; a PENDING_DELETE one is removed (and its
  * connection stops showing it). */
 int svc_monitor_settle(struct svc *svc, const struct svc_due *d);
+
+/* ---- the control surface (service/control.c): its shared table, status writes, reset ---- */
+
+/* Sets (or with fn NULL clears) the hook asked for the due time of every resource that enters
+ * a PENDING_* status. */
+void svc_set_pending_hook(struct svc *svc, svc_pending_fn fn, void *ud);
+/* The store's control table (store.h "control"), passed through: same contract. */
+int svc_ctl_get(struct svc *svc, const char *key, struct buf *value, int64_t *ret_n);
+int svc_ctl_list(struct svc *svc, const char *prefix,
+                 int (*cb)(void *ud, const char *key, const char *value, int64_t n), void *ud);
+int svc_ctl_put(struct svc *svc, const char *key, const char *value, int64_t n);
+int svc_ctl_delete(struct svc *svc, const char *key, bool prefix, int64_t *ret_n);
+int svc_ctl_add(struct svc *svc, const char *key, int64_t delta, int64_t *ret_n);
+/* The table's generation (store.h STORE_CTL_GENERATION): it moves with every put and delete. */
+int svc_ctl_generation(struct svc *svc, int64_t *ret);
+
+/* A resource's status as stored: the status column and (connections and monitors) its due
+ * time; a gateway's due time is not read (0). vgw_id (may be NULL) gets a connection's gateway.
+ * -EINVAL (err: "<kind> ... not found" as VERR_NOT_FOUND) when absent. */
+struct svc_status {
+    char status[24];
+    int64_t due;
+    char vgw_id[MODEL_UUID_LEN];
+};
+int svc_status_get(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                   struct svc_status *ret, struct verr *err);
+/* Moves a resource from status `from` (and, for connections, due time from_due unless it is
+ * -1) to `to` with due time `due` (0: nothing pending; SVC_DUE_HELD: held), a compare-and-set;
+ * a connection's log gets "status <from> -> <to> (<reason>)" when the status changes. 0,
+ * -ENOENT when it is gone or no longer as read, or a store error. */
+int svc_status_set(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                   const char *from, int64_t from_due, const char *to, int64_t due,
+                   const char *reason);
+/* Applies the configured quotas to the store's inserts (on), or none (off: an operator's load,
+ * as vpnd import and the control surface's seed). */
+void svc_quotas_apply(struct svc *svc, bool on);
+/* Deletes every resource of project_id (NULL: of every project): store_reset; svc->resets
+ * counts it. */
+int svc_reset(struct svc *svc, const char *project_id);
+/* store_ping / store_backend_name. */
+int svc_ping(struct svc *svc);
+const char *svc_store_name(const struct svc *svc);
 
 /* ---- vpnd import and vpnd export (service/bulk.c) ---- */
 

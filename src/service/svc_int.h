@@ -26,6 +26,17 @@ static inline int svc_stored(int r)
 
 /* When a resource entering a PENDING_* status at now is due for the status engine. */
 int64_t svc_due_at(const struct svc *svc, int64_t now);
+/* The due time of resource id of kind entering PENDING_* status at now: svc_due_at, or what
+ * the control surface's hook says (svc.h svc_pending_fn; it may be SVC_DUE_HELD). vgw_id: a
+ * connection's gateway, else NULL. */
+int64_t svc_due_for(struct svc *svc, enum model_kind kind, const char *project_id, const char *id,
+                    const char *vgw_id, const char *status, int64_t now);
+/* The compare-and-set of a connection's status column (store_conn_set_status): from (and its
+ * due time from_due unless -1) -> to with due time due, message (NULL: none) appended to its log
+ * in the same transaction. 0, -ENOENT (gone, or no longer as read) or a store error. */
+int svc_conn_status_cas(struct svc *svc, const char *project_id, const char *id,
+                        const char *from, int64_t from_due, const char *to, int64_t due,
+                        const char *message);
 /* The pool gateway g draws its EIP addresses (eip) or private access IPs from: the one of its
  * ip_version. */
 const struct svc_pool *svc_pool_of(const struct svc *svc, const struct model_vgw *g, bool eip);

@@ -95,7 +95,10 @@ int svc_vgw_save(struct svc *svc, const char *project_id, struct svc_vgw_cur *cu
 
     g->updated_at = svc_later(svc_now_ms(svc), g->updated_at);
     /* store_vgw_get does not report status_due: a pending status is due again from now */
-    int64_t due = model_status_is_pending(status) ? svc_due_at(svc, g->updated_at) : 0;
+    int64_t due = model_status_is_pending(status)
+                      ? svc_due_for(svc, MODEL_KIND_VGW, project_id, g->id, NULL, status,
+                                    g->updated_at)
+                      : 0;
     int r = svc_vgw_row(project_id, g, status, due, &spec, &row);
 
     if (r == 0)
@@ -180,7 +183,9 @@ static int vgw_insert(struct svc *svc, const char *project_id, struct model_vgw 
         r = svc_vgw_addresses(svc, project_id, g, d, &cl);
         if (r == 0)
             r = svc_vgw_row(project_id, g, MODEL_STATUS(PENDING_CREATE),
-                            svc_due_at(svc, g->created_at), &spec, &row);
+                            svc_due_for(svc, MODEL_KIND_VGW, project_id, g->id, NULL,
+                                        MODEL_STATUS(PENDING_CREATE), g->created_at),
+                            &spec, &row);
         if (r == 0) /* CreateResponseVpnGateway: no status, EIPs, zones or time stamps */
             r = model_vgw_render_create(g, out);
         if (r == 0)

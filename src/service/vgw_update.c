@@ -127,8 +127,10 @@ static int save(struct svc *svc, const char *project_id, const struct model_vgw 
         buf_reset(&spec);
         r = eip_changed ? eip_claims(svc, project_id, cur, g, eip_changed, &cl) : 0;
         if (r == 0)
-            r = svc_vgw_row(project_id, g, g->status, svc_due_at(svc, g->updated_at), &spec,
-                            &row);
+            r = svc_vgw_row(project_id, g, g->status,
+                            svc_due_for(svc, MODEL_KIND_VGW, project_id, g->id, NULL, g->status,
+                                        g->updated_at),
+                            &spec, &row);
         if (r == 0)
             r = model_vgw_render(g, out);
         if (r == 0)

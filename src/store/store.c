@@ -575,3 +575,58 @@ const char *store_url_file(const char *url)
         path = url + n + 1;
     return *path && strcmp(path, ":memory:") != 0 ? path : NULL;
 }
+
+/* ---- the control table, reset, ping ---- */
+
+/* A key of the control table: 1 to STORE_CTL_KEY_MAX - 1 printable ASCII characters. */
+static bool store_ctl_key_ok(const char *key)
+{
+    size_t n = 0;
+
+    for (; key[n]; n++) {
+        if ((unsigned char)key[n] < 0x20 || (unsigned char)key[n] > 0x7e)
+            return false;
+    }
+    return n > 0 && n < STORE_CTL_KEY_MAX;
+}
+
+int store_ctl_get(struct store *s, const char *key, struct buf *value, int64_t *ret_n)
+{
+    assert(key && store_ctl_key_ok(key));
+    return STORE_TIMED(s, s->ops->ctl_get(s, key, value, ret_n));
+}
+
+int store_ctl_list(struct store *s, const char *prefix,
+                   int (*cb)(void *ud, const struct store_ctl_row *row), void *ud)
+{
+    assert(prefix && cb);
+    return STORE_TIMED(s, s->ops->ctl_list(s, prefix, cb, ud));
+}
+
+int store_ctl_put(struct store *s, const char *key, const char *value, int64_t n)
+{
+    assert(key && value && store_ctl_key_ok(key) && strcmp(key, STORE_CTL_GENERATION) != 0);
+    return STORE_TIMED(s, s->ops->ctl_put(s, key, value, n));
+}
+
+int store_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret_n)
+{
+    assert(key && (prefix || store_ctl_key_ok(key)));
+    return STORE_TIMED(s, s->ops->ctl_delete(s, key, prefix, ret_n));
+}
+
+int store_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n)
+{
+    assert(key && store_ctl_key_ok(key));
+    return STORE_TIMED(s, s->ops->ctl_add(s, key, delta, ret_n));
+}
+
+int store_reset(struct store *s, const char *project_id)
+{
+    return STORE_TIMED(s, s->ops->reset(s, project_id));
+}
+
+int store_ping(struct store *s)
+{
+    return STORE_TIMED(s, s->ops->ping(s));
+}

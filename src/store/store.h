@@ -587,5 +587,47 @@ int store_leases_take(struct store *s, const char *node, int64_t now, int64_t un
 /* The holder of gateway (project_id, vgw_id)'s lease and its expiry. -ENOENT if it has none. */
 int store_lease_get(struct store *s, const char *project_id, const char *vgw_id,
                     char ret_node[STORE_NODE_LEN], int64_t *ret_until);
+/* ---- the control surface's shared state (service/control.c) ----
+ *
+ * A small table of keys, each with a text value and an integer, shared by every node on the
+ * database: the control surface keeps its rules, its virtual clock and its held transitions
+ * there, so a control change made through one node is in force on every node. Every put and
+ * delete also adds 1 to the integer of key STORE_CTL_GENERATION in the same transaction, so a
+ * node learns that something changed from one read of that key (store_ctl_add changes a
+ * counter and does not count as a change). Keys are 1-255 bytes of printable ASCII. */
+#define STORE_CTL_GENERATION "#generation"
+#define STORE_CTL_KEY_MAX 256 /* NUL included */
+
+struct store_ctl_row {
+    const char *key;
+    const char *value;
+    int64_t n;
+};
+/* Reads key: its value appended to value (if non-NULL) and its integer in *ret_n (if
+ * non-NULL). -ENOENT if absent. */
+int store_ctl_get(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
+/* Calls cb with every row whose key starts with prefix ("" = all but the generation), by key;
+ * strings borrowed for the call. Stops and returns cb's value when negative. One snapshot. */
+int store_ctl_list(struct store *s, const char *prefix,
+                   int (*cb)(void *ud, const struct store_ctl_row *row), void *ud);
+/* Inserts or replaces key. */
+int store_ctl_put(struct store *s, const char *key, const char *value, int64_t n);
+/* Deletes key, or with prefix every key that starts with it (never the generation); *ret_n
+ * (if non-NULL) gets how many. -ENOENT if none was there. */
+int store_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret_n);
+/* Adds delta to key's integer unless the result would be negative: a compare-and-set counter
+ * (a count of faults left, of reads left). *ret_n (if non-NULL) gets the new value. -ENOENT if
+ * the key is absent or the result would be below 0 (nothing changes). */
+int store_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
+
+/* ---- reset, health ---- */
+
+/* Deletes every gateway, customer gateway, connection and monitor (with their claims, tags,
+ * logs, counts and the gateways' data-plane leases) of project_id, or of every project when
+ * project_id is NULL, in one transaction. The control table stays. */
+int store_reset(struct store *s, const char *project_id);
+/* One round trip to the database (a broken PostgreSQL connection is re-established first).
+ * 0 when the store answers, else -EIO (store_errmsg says why). */
+int store_ping(struct store *s);
 
 #endif

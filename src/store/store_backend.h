@@ -113,6 +113,15 @@ struct store_ops {
                        struct buf *out, size_t *ret_n);
     int (*lease_get)(struct store *s, const char *project_id, const char *vgw_id,
                      char ret_node[STORE_NODE_LEN], int64_t *ret_until);
+    /* the control surface's table (store.h "control"), reset, ping */
+    int (*ctl_get)(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
+    int (*ctl_list)(struct store *s, const char *prefix,
+                    int (*cb)(void *ud, const struct store_ctl_row *row), void *ud);
+    int (*ctl_put)(struct store *s, const char *key, const char *value, int64_t n);
+    int (*ctl_delete)(struct store *s, const char *key, bool prefix, int64_t *ret_n);
+    int (*ctl_add)(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
+    int (*reset)(struct store *s, const char *project_id);
+    int (*ping)(struct store *s);
 };
 
 struct store {

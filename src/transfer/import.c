@@ -56,6 +56,12 @@ struct import_run {
     struct import_batch batch;
 };
 
+/* Where messages about records go (import_opts.report). */
+static FILE *report_of(const struct import_opts *o)
+{
+    return o->report ? o->report : stderr;
+}
+
 static double mono_s(void)
 {
     struct timespec ts;
@@ -115,15 +121,15 @@ static void draw_progress(const struct import_run *ir, const struct import_reade
 static int import_outcome(struct import_run *ir, int r, size_t rec_line)
 {
     if (r == -EINVAL) {
-        fprintf(stderr, "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "", ir->o->name,
-                ir->line, ir->err.msg);
+        fprintf(report_of(ir->o), "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "",
+                ir->o->name, ir->line, ir->err.msg);
         ir->st->refused++;
         ir->bad = -EINVAL;
         return ir->o->skip_invalid ? 0 : -EINVAL;
     }
     if (r < 0) {
-        fprintf(stderr, "%s line %zu: %s (%s)\n", ir->o->name, rec_line, strerror(-r),
-                svc_errmsg(ir->svc));
+        fprintf(report_of(ir->o), "%s line %zu: %s (%s)\n", ir->o->name, rec_line,
+                strerror(-r), svc_errmsg(ir->svc));
         return r;
     }
     ir->st->imported++;
@@ -145,8 +151,8 @@ static int batch_start(struct import_run *ir)
     if (r == -EOPNOTSUPP && !b->on)
         return 0;
     if (r < 0) {
-        fprintf(stderr, "%s: cannot store a batch: %s (%s)\n", ir->o->name, strerror(-r),
-                svc_errmsg(ir->svc));
+        fprintf(report_of(ir->o), "%s: cannot store a batch: %s (%s)\n", ir->o->name,
+                strerror(-r), svc_errmsg(ir->svc));
         return r;
     }
     b->on = true;
@@ -167,8 +173,8 @@ static int batch_replay(struct import_run *ir)
     int r = svc_import_undo(ir->imp);
 
     if (r < 0) {
-        fprintf(stderr, "%s: cannot undo a batch: %s (%s)\n", ir->o->name, strerror(-r),
-                svc_errmsg(ir->svc));
+        fprintf(report_of(ir->o), "%s: cannot undo a batch: %s (%s)\n", ir->o->name,
+                strerror(-r), svc_errmsg(ir->svc));
         return r;
     }
     st->imported = b->imported;
@@ -228,13 +234,13 @@ static int import_loop(struct import_run *ir, struct import_reader *rd)
         }
     }
     if (r == -EINVAL) {
-        fprintf(stderr, "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "", ir->o->name,
-                rd->line, rd->error);
+        fprintf(report_of(ir->o), "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "",
+                ir->o->name, rd->line, rd->error);
         ir->st->refused++;
         return -EINVAL; /* the rest of the input cannot be split into records */
     }
     if (r < 0) {
-        fprintf(stderr, "%s: cannot read: %s\n", ir->o->name, strerror(-r));
+        fprintf(report_of(ir->o), "%s: cannot read: %s\n", ir->o->name, strerror(-r));
         return r;
     }
     if (ir->o->progress)
@@ -257,7 +263,7 @@ int transfer_import(struct svc *svc, FILE *in, const struct import_opts *o,
     ir->st = st;
     int r = svc_import_begin(svc, &ir->imp);
     if (r < 0) {
-        fprintf(stderr, "%s: cannot start the import: %s (%s)\n", o->name, strerror(-r),
+        fprintf(report_of(o), "%s: cannot start the import: %s (%s)\n", o->name, strerror(-r),
                 svc_errmsg(svc));
         return r;
     }
@@ -269,8 +275,8 @@ int transfer_import(struct svc *svc, FILE *in, const struct import_opts *o,
     bool commit = r == 0 || (r == -EINVAL && o->skip_invalid && rd.error[0] == '\0');
     int rc = svc_import_end(ir->imp, commit);
     if (rc < 0) {
-        fprintf(stderr, "%s: cannot commit the import: %s (%s)\n", o->name, strerror(-rc),
-                svc_errmsg(svc));
+        fprintf(report_of(o), "%s: cannot commit the import: %s (%s)\n", o->name,
+                strerror(-rc), svc_errmsg(svc));
         r = rc;
     }
     if (!commit || rc < 0) {

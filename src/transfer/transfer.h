@@ -16,6 +16,7 @@ struct import_opts {
     bool skip_invalid;      /* refuse bad records and go on, instead of importing nothing */
     bool progress;          /* draw a progress line on stderr */
     long long total_bytes;  /* size of the input for the ETA; 0 = unknown */
+    FILE *report;           /* where refused records and failures are reported; NULL = stderr */
 };
 
 struct import_stats {
@@ -27,7 +28,7 @@ struct import_stats {
 };
 
 /* Reads JSON lines, or one JSON array, of records (model.h) from in and stores them through
- * svc in one bulk transaction. Each refused record is reported on stderr as
+ * svc in one bulk transaction. Each refused record is reported on o->report (stderr) as
  * "<name> line <L>: <path>: <rule>, got <value>". Without skip_invalid the first refused
  * record stops the import and nothing is stored. Returns 0 (all stored), -EINVAL (a record
  * was refused, or the input is not JSON records), or another negative errno (-EIO: read or

@@ -9,6 +9,7 @@
 #ifndef VPND_UTIL_CLOCK_H
 #define VPND_UTIL_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct clock {
@@ -23,5 +24,18 @@ static inline int64_t clock_now_ms(const struct clock *c)
 {
     return c->now_ms(c);
 }
+
+/* Virtual time (the control surface, POST /_vpnd/clock): the wall clock moved by an offset, or
+ * standing still at one instant. Whoever owns it sets offset_ms / frozen / frozen_ms; readers
+ * see it through base like any clock. */
+struct clock_virtual {
+    struct clock base; /* first: &v->base is the clock to hand out */
+    int64_t offset_ms; /* added to the wall clock while running */
+    bool frozen;       /* now is frozen_ms, whatever the wall clock says */
+    int64_t frozen_ms;
+};
+
+/* A virtual clock equal to the wall clock (offset 0, running). */
+void clock_virtual_init(struct clock_virtual *v);
 
 #endif

@@ -27,6 +27,15 @@ DATE_TIME_RE = re.compile(
     r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)?$")
 
 
+# vpnd's own routes (health, readiness, the control surface: README "Testing against vpnd"): not
+# the cloud API, so no SDK model describes them; their error answers still have the error body.
+OWN_PREFIX = "/_vpnd/"
+
+
+def is_own(path):
+    return path.split("?", 1)[0].startswith(OWN_PREFIX)
+
+
 class Problem(collections.namedtuple("Problem", "operation where kind detail model field")):
     def __str__(self):
         return "%s %s: %s (%s)" % (self.operation, self.where or "<body>", self.kind, self.detail)
@@ -57,7 +66,10 @@ class Models:
         """The SDK operation a request is for, or None. A literal segment beats a parameter;
         between two candidates the one whose literals sit later in the path wins (the server's
         rule: GET vpn-connection/tags lists project tags); enum-typed path parameters
-        (resource_type) only match their values."""
+        (resource_type) only match their values. vpnd's own routes (OWN_PREFIX: health and the
+        control surface) are not the cloud's: never an operation."""
+        if is_own(path):
+            return None
         segs = path.split("?", 1)[0].strip("/").split("/")
         best = None
         for m, psegs, name in self._routes:

@@ -58,16 +58,29 @@ def test_routes_prints_each_route_once_with_its_operation_and_flags(vpnd_bin):
     assert rc == 0 and err == "", err
     lines = [line.split(" ") for line in out.splitlines()]
     assert all(len(f) == 4 for f in lines), out
+    # the cloud API's routes, then vpnd's own (flag "own"): the metrics, the API's description,
+    # health and the control surface
+    cloud = [f for f in lines if "own" not in f[3].split(",")]
+    own = [f for f in lines if "own" in f[3].split(",")]
+    assert len(cloud) == 55 and len(own) == 19, out
     assert len({(f[0], f[1]) for f in lines}) == len(lines), "a route is listed twice"
     assert len({f[2] for f in lines}) == len(lines), "an operation name is used twice"
-    api = [f for f in lines if re.match(r"/v5(\.1)?/{project_id}/", f[1])]
-    assert len(api) == 55, out
-    # vpnd's own routes: the operator surface and the API's description
-    assert sorted(f[1] for f in lines if f not in api) == ["/metrics", "/openapi.json"], out
-    for method, pattern, op, flags in lines:
+    assert [f for f in lines if re.match(r"/v5(\.1)?/{project_id}/", f[1])] == cloud, out
+    for method, pattern, op, flags in cloud:
         assert method in ("GET", "POST", "PUT", "DELETE"), method
-        assert flags == "-" or set(flags.split(",")) <= {"no_auth", "json", "empty_ok", "write",
-                                                         "operator"}
+        assert flags == "-" or set(flags.split(",")) <= {"no_auth", "json", "empty_ok", "write"}
+    assert sorted(f[1] for f in own if not f[1].startswith("/_vpnd/")) == \
+        ["/metrics", "/openapi.json"], out
+    assert len([f for f in own if f[1].startswith("/_vpnd/")]) == 17, out
+    for method, pattern, op, flags in own:
+        assert method in ("GET", "POST", "PUT", "DELETE"), method
+        assert op.startswith("vpnd."), (pattern, op)
+        assert set(flags.split(",")) <= {"no_auth", "json", "empty_ok", "write", "own",
+                                         "operator", "control"}, flags
+        assert ("no_auth" in flags) != ("operator" in flags), (pattern, flags)
+        # the control surface is /_vpnd/ (less health and readiness); /metrics is no part of it
+        assert ("control" in flags) == (pattern.startswith("/_vpnd/") and "operator" in flags), \
+            (pattern, flags)
 
 
 def test_routes_refuses_an_argument_with_exit_2(vpnd_bin):

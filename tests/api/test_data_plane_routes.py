@@ -6,6 +6,7 @@ import subprocess
 
 from vpnd_api import (Server, active_gateways, assert_error, assert_invalid, conn_body,
                       conn_path, create_cgw, create_conn, gateway_body, server_env)
+from vpnd_control import ctl
 
 DEVICE = {"vendor": "strongSwan", "model": "swanctl", "version": "5.9"}
 
@@ -143,3 +144,42 @@ def test_a_vici_url_that_is_not_a_unix_socket_is_a_usage_error(vpnd_bin, tmp_pat
     assert p.returncode == 2, p.stderr
     assert ('vpnd: vici: must be a Unix socket URL like unix:///var/run/charon.vici, got '
             '"tcp://127.0.0.1:4502"') in p.stderr
+
+
+def test_with_charon_unreachable_health_and_ready_say_the_data_plane_is_not_connected(
+        vpnd_bin, tmp_path):
+    srv = nowhere_server(vpnd_bin, tmp_path)
+    try:
+        h = ctl(srv, "GET", "health", want=200)
+        assert h["driver"] == "strongswan" and h["dataplane"] == {"connected": False}, h
+        # the API serves meanwhile: ready stays 200 and says it
+        r = ctl(srv, "GET", "ready", want=200)
+        assert r["status"] == "ready" and r["dataplane"] == {"connected": False}, r
+    finally:
+        srv.stop()
+
+
+def test_the_simulated_cloud_has_no_data_plane_in_health_or_ready(server):
+    assert "dataplane" not in ctl(server, "GET", "health", want=200)
+    assert "dataplane" not in ctl(server, "GET", "ready", want=200)
+
+
+def test_with_charon_unreachable_the_data_plane_series_show_it_not_connected(vpnd_bin, tmp_path):
+    srv = nowhere_server(vpnd_bin, tmp_path)
+    try:
+        r = srv.request("GET", "/metrics")
+        assert r.status == 200, r.raw
+        m = dict(line.rsplit(" ", 1) for line in r.raw.decode().splitlines()
+                 if line.startswith("vpnd_dataplane_"))
+    finally:
+        srv.stop()
+    assert float(m["vpnd_dataplane_connected"]) == 0
+    assert float(m["vpnd_dataplane_connects_total"]) == 0
+    assert float(m["vpnd_dataplane_applies_total"]) == 0
+    assert float(m['vpnd_dataplane_reconciles_total{pass="full"}']) == 0
+    for name in ("events_total", "state_reports_total", "commands_total", "command_errors_total",
+                 "refreshes_total", "refresh_last_seconds", "refresh_last_sas",
+                 "reconcile_last_connections", "leases_held", "lease_failures_total",
+                 "status_writes_total", "status_held_total", "removes_total"):
+        assert "vpnd_dataplane_" + name in m, name
+    assert 'vpnd_dataplane_reconcile_last_seconds{pass="periodic"}' in m

@@ -1,5 +1,5 @@
-"""GET /metrics: the Prometheus text of the whole server, and who may read it (the operator
-surface: open in protected mode, an admin token with credentials, never a tenant's credential).
+"""GET /metrics: the Prometheus text of the whole server, and who may read it (an operator
+surface: open in protected mode, an admin credential with credentials, never a tenant's).
 One test runs Debian's Prometheus on loopback (its own config and data directory, on a free port
 this test picks), lets it scrape vpnd with a bearer token from its own config, and reads the
 series back through Prometheus's query API."""
@@ -16,10 +16,14 @@ import urllib.request
 
 import pytest
 
-from vpnd_api import Server, gateway_body, new_project, wait_gateway_active
+from test_auth import sign
+from vpnd_api import Server, cgw_path, gateway_body, new_project, wait_gateway_active
+from vpnd_control import add_fault, ctl
 
 ADMIN = "admin-token-" + "m" * 24
 TENANT = "tenant-token-" + "t" * 24
+ADMIN_AK, ADMIN_SK = "ADMINAK0000000001", "admin-sk-" + "s" * 24
+TENANT_AK, TENANT_SK = "TENANTAK000000001", "tenant-sk-" + "s" * 24
 
 
 def samples(text):
@@ -44,7 +48,9 @@ def authed(vpnd_bin, tmp_path_factory):
     d = tmp_path_factory.mktemp("metrics")
     project = new_project()
     creds = d / "credentials"
-    creds.write_text("admin %s\ntoken %s %s\n" % (ADMIN, TENANT, project))
+    # "admin <TOKEN>" is the older form of "admin token <TOKEN>": still read
+    creds.write_text("admin %s\ntoken %s %s\nadmin ak %s %s\nak %s %s %s\n"
+                     % (ADMIN, TENANT, project, ADMIN_AK, ADMIN_SK, TENANT_AK, TENANT_SK, project))
     creds.chmod(0o600)
     srv = Server(vpnd_bin, str(d), ["--credentials", str(creds), "--status-delay", "100"])
     srv.project = project
@@ -67,13 +73,25 @@ def test_metrics_without_a_token_answer_401_when_credentials_are_configured(auth
 def test_a_tenant_token_is_refused_403_on_the_operator_surface(authed):
     r = authed.request("GET", "/metrics", headers={"X-Auth-Token": TENANT})
     assert r.status == 403 and r.json["error_code"] == "APIGW.0302", r.json
-    assert "token#2 is a tenant's token, not an admin token" in r.json["error_msg"]
+    assert r.json["error_msg"] == (
+        "The IAM user is not authorized to access the API: token#2 is not an admin credential "
+        "(the operator surfaces need an \"admin\" line in the credentials file)")
 
 
-def test_an_aksk_signature_is_refused_403_on_the_operator_surface(authed):
-    r = authed.request("GET", "/metrics", headers={
-        "Authorization": "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=" + "0" * 64})
-    assert r.status == 403 and "not an AK/SK signature" in r.json["error_msg"], r.json
+def signed_get(srv, path, ak, sk):
+    return srv.request("GET", path, headers=sign("GET", path, "", {
+        "Host": "127.0.0.1:%d" % srv.port}, b"", ak=ak, sk=sk))
+
+
+def test_a_tenant_aksk_signature_is_refused_403_on_the_operator_surface(authed):
+    r = signed_get(authed, "/metrics", TENANT_AK, TENANT_SK)
+    assert r.status == 403 and r.json["error_code"] == "APIGW.0302", r.json
+    assert "access key \"%s\" is not an admin credential" % TENANT_AK in r.json["error_msg"]
+
+
+def test_an_admin_aksk_signature_reads_metrics(authed):
+    r = signed_get(authed, "/metrics", ADMIN_AK, ADMIN_SK)
+    assert r.status == 200 and "vpnd_http_connections_open" in r.raw.decode(), r.raw
 
 
 def test_an_admin_token_reads_metrics_as_bearer_or_x_auth_token(authed):
@@ -114,6 +132,28 @@ def test_auth_failures_are_counted_by_cause(authed):
     for cause in ("missing", "unknown_token", "project"):
         key = 'vpnd_auth_failures_total{cause="%s"}' % cause
         assert after[key] - before[key] == 1, cause
+
+
+def test_injected_faults_are_counted_by_effect(fresh_server):
+    project = new_project()
+    add_fault(fresh_server, operation="customer_gateway.list", status=503, count=1)
+    add_fault(fresh_server, operation="customer_gateway.list", latency_ms=1, count=1)
+    assert fresh_server.request("GET", cgw_path(project)).status == 503
+    assert fresh_server.request("GET", cgw_path(project)).status == 200
+    m = metrics(fresh_server)
+    assert m["vpnd_control_faults_injected_total"] == 2
+    assert m['vpnd_control_fault_effects_total{effect="error"}'] == 1
+    assert m['vpnd_control_fault_effects_total{effect="latency"}'] == 1
+    assert m['vpnd_control_fault_effects_total{effect="drop"}'] == 0
+
+
+def test_without_the_control_surface_there_are_no_control_series(vpnd_bin, tmp_path):
+    srv = Server(vpnd_bin, str(tmp_path), ["--control-api", "off"])
+    srv.start()
+    try:
+        assert not [k for k in metrics(srv) if k.startswith("vpnd_control_")]
+    finally:
+        srv.stop()
 
 
 def test_a_settled_gateway_counts_a_transition_to_active(fresh_server):
@@ -217,6 +257,11 @@ def test_prometheus_scrapes_vpnd_with_a_bearer_token_and_queries_its_series(auth
         time.sleep(0.05)
     authed.request("GET", "/v5/%s/vpn-gateways" % authed.project,
                    headers={"X-Auth-Token": "nope"})
+    # an injected fault (set with the admin token: the control surface's rule is /metrics's)
+    admin = {"X-Auth-Token": ADMIN}
+    assert ctl(authed, "POST", "faults", {"operation": "customer_gateway.list", "status": 500,
+                                          "count": 1}, headers=admin).status == 201
+    assert authed.request("GET", cgw_path(authed.project), headers=tok).status == 500
     prom = Prometheus(tmp_path, "127.0.0.1:%d" % authed.port, token_file).start()
     try:
         assert prom.value('up{job="vpnd"}') == 1
@@ -235,5 +280,10 @@ def test_prometheus_scrapes_vpnd_with_a_bearer_token_and_queries_its_series(auth
         assert prom.value('vpnd_store_errors_total{error="busy"}') >= 0
         assert prom.value("vpnd_http_connections_open") >= 1  # Prometheus's own
         assert prom.value('vpnd_build_info{tls="off"}') == 1
+        assert prom.value("vpnd_control_faults_injected_total") == 1
+        assert prom.value('vpnd_control_fault_effects_total{effect="error"}') == 1
+        # the simulated cloud (--driver sim) has no data plane: none of its series, while the
+        # scrapes above brought every other one
+        assert prom.query('{__name__=~"vpnd_dataplane_.*"}') == []
     finally:
         prom.stop()

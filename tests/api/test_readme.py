@@ -1,6 +1,7 @@
 """The README is true as written: its quick start runs from the README's own text against the
-real binary (gateway, ACTIVE, customer gateway, connection, GET, list, PUT, DELETE, 404), and its
-install commands do what they say. Change the README and these tests follow it."""
+real binary (gateway, ACTIVE, customer gateway, connection, GET, list, PUT, DELETE, 404), so do
+the control surface's examples, and its install commands do what they say. Change the README and
+these tests follow it."""
 import os
 import re
 import shlex
@@ -56,14 +57,31 @@ def readme_server(vpnd_bin, tmp_path):
     assert os.path.exists(str(tmp_path / "vpnd.db"))  # "store ./vpnd.db"
 
 
-def test_the_quick_start_runs_as_written_against_the_real_binary(readme_server):
-    text = block("client")
-    assert text.count("localhost:8080") == 1, text
-    text = text.replace("localhost:8080", "localhost:%d" % readme_server.port)
+def run_block(marker, server, urls):
+    """Runs the README block as written (bash -e, pipefail) against server, its urls
+    localhost:8080 pointing there; returns its stdout lines."""
+    text = block(marker)
+    assert text.count("localhost:8080") == urls, text
+    text = text.replace("localhost:8080", "localhost:%d" % server.port)
     p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", text], capture_output=True,
-                       text=True, timeout=120, cwd=readme_server.workdir)
-    assert p.returncode == 0, (p.stdout, p.stderr, readme_server.stderr_tail())
-    assert p.stdout.splitlines() == ["office-2", "deleted"], p.stdout
+                       text=True, timeout=120, cwd=server.workdir)
+    assert p.returncode == 0, (p.stdout, p.stderr, server.stderr_tail())
+    return p.stdout.splitlines()
+
+
+def test_the_quick_start_runs_as_written_against_the_real_binary(readme_server):
+    out = run_block("client", readme_server, 1)
+    assert out == ["office-2", "deleted"], out
+
+
+def test_the_control_examples_run_as_written_against_the_real_binary(readme_server):
+    """README "Testing against vpnd": its curl examples, on a server started as the quick start
+    starts it."""
+    out = run_block("control", readme_server, 2)
+    assert out == ["ok", "ACTIVE", "PENDING_CREATE", "ERROR", "FREEZED", "APIGW.0308", "429",
+                   "FREEZED", "2"], out
+    with open(os.path.join(readme_server.workdir, "fixture.jsonl")) as f:
+        assert len(f.read().splitlines()) == 3  # the gateway, customer gateway and connection
 
 
 def install_block():

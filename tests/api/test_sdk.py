@@ -12,6 +12,7 @@ from vpnd_api import Server, conn_body, conn_path, gateway_body, gw_path, new_pr
 SDK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sdk")
 AK, SK = "SDKTESTAK0000000001", "SDKTESTsk00000000000000000000000000001"
 TOKEN = "sdk-token-" + "b" * 32
+ADMIN_TOKEN = "sdk-admin-" + "c" * 32  # the control surface's (README "Testing against vpnd")
 
 
 def sdk(srv, method, path, project, body=None, query=None, sk=SK, ak=AK):
@@ -36,7 +37,8 @@ def authed(vpnd_bin, tmp_path_factory, projects):
     d = tmp_path_factory.mktemp("sdk")
     creds = os.path.join(str(d), "credentials")
     with open(creds, "w") as f:
-        f.write("ak %s %s %s\nak OTHERAK %s %s\ntoken %s %s,%s\n" % (AK, SK, a, SK, b, TOKEN, a, b))
+        f.write("ak %s %s %s\nak OTHERAK %s %s\ntoken %s %s,%s\nadmin token %s\n"
+                % (AK, SK, a, SK, b, TOKEN, a, b, ADMIN_TOKEN))
     os.chmod(creds, 0o600)
     srv = Server(vpnd_bin, str(d), ["--credentials", creds])
     srv.start()
@@ -162,3 +164,42 @@ def test_sdk_signed_delete_answers_204_then_the_resource_is_404(authed, projects
     assert r["status"] == 204, r
     r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways/" + cid, a)
     assert r["status"] == 404 and r["error_code"] == "VPN.0004", r
+
+
+# ---- the SDK against injected faults (README "Testing against vpnd") ----
+
+def add_fault(srv, **rule):
+    r = srv.request("POST", "/_vpnd/faults", rule, {"X-Auth-Token": ADMIN_TOKEN})
+    assert r.status == 201, r.raw
+    return r.json["fault"]
+
+
+def test_the_sdk_reports_an_injected_500_with_its_error_code(authed, projects):
+    a, _ = projects
+    add_fault(authed, operation="vpn_connection.list", project_id=a, status=500, count=1)
+    r = sdk(authed, "GET", "/v5/{project_id}/vpn-connection", a)
+    assert r["status"] == 500 and r["error_code"] == "VPN.0002", r
+    assert r["error_msg"].startswith("fault injected by vpnd (rule "), r
+
+
+def test_the_sdk_reports_an_injected_throttling_error_with_its_error_code(authed, projects):
+    a, _ = projects
+    add_fault(authed, operation="customer_gateway.list", project_id=a, status=429,
+              error_msg="The throttling threshold has been reached: policy user over ratelimit",
+              count=1)
+    r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways", a)
+    assert r["status"] == 429 and r["error_code"] == "APIGW.0308", r
+    assert r["error_msg"] == "The throttling threshold has been reached: policy user over " \
+                             "ratelimit", r
+    r = sdk(authed, "GET", "/v5/{project_id}/customer-gateways", a)
+    assert r["status"] == 200, r
+
+
+def test_injected_latency_shows_in_the_sdks_timing(authed, projects):
+    a, _ = projects
+    before = sdk(authed, "GET", "/v5/{project_id}/vpn/quotas", a)
+    assert before["status"] == 200, before
+    add_fault(authed, operation="quotas.show", project_id=a, latency_ms=1500, count=1)
+    slow = sdk(authed, "GET", "/v5/{project_id}/vpn/quotas", a)
+    assert slow["status"] == 200, slow
+    assert slow["elapsed_ms"] >= 1500 > before["elapsed_ms"], (before, slow)

@@ -252,3 +252,20 @@ def test_the_request_hook_passes_a_named_departure():
         conn.pop(created_has_none, None)
     conn["style"] = "POLICY-TEMPLATE"  # the seed-wins departure of CreateVpnConnection
     vpnd_api.check_sdk_model("POST", "/v5/%s/vpn-connection" % P, 201, body, b"{...}")
+
+
+def test_vpnds_own_routes_are_no_sdk_operation(repo):
+    models = sdk_models.default_models()
+    for method, path in (("GET", "/_vpnd/health"), ("POST", "/_vpnd/faults"),
+                         ("DELETE", "/_vpnd/transitions/x"), ("GET", "/_vpnd/state?x=1")):
+        assert sdk_models.is_own(path)
+        assert models.operation_of(method, path) is None
+    assert not sdk_models.is_own("/v5/%s/vpn-connection" % P)
+
+
+def test_an_error_answer_of_vpnds_own_routes_must_be_the_error_body(repo):
+    vpnd_api.check_sdk_model("GET", "/_vpnd/faults", 404,
+                             {"error_code": "APIGW.0101", "error_msg": "x", "request_id": "r"},
+                             b"{}")
+    with pytest.raises(AssertionError):
+        vpnd_api.check_sdk_model("GET", "/_vpnd/faults", 500, {"oops": 1}, b"{\"oops\":1}")

@@ -129,7 +129,18 @@ FWD(cgw_list, (struct store *s, const char *p, const struct store_cgw_filter *f,
 FWD(cgw_update, (struct store *s, const struct store_cgw_row *row), row)
 FWD(vgw_update, (struct store *s, const struct store_vgw_update *u, size_t *released), u,
     released)
-FWD(bulk_end, (struct store *s, bool commit), commit)
+/* A failed end of a bulk load ends it all the same, with nothing kept (store.h): the load is
+ * rolled back underneath, as a backend whose commit fails does. */
+static int f_bulk_end(struct store *s, bool commit)
+{
+    int r = hit();
+
+    if (r) {
+        (void)in(s)->ops->bulk_end(in(s), false);
+        return r;
+    }
+    return in(s)->ops->bulk_end(in(s), commit);
+}
 FWD(dump, (struct store *s, const struct store_dump_cbs *cbs, void *ud), cbs, ud)
 FWD(conn_set_status, (struct store *s, struct store_conn_status *items, size_t n), items, n)
 FWD(vgw_conns_stamp, (struct store *s, const char *p, const char *id,
@@ -139,6 +150,20 @@ FWD(leases_take, (struct store *s, const char *node, int64_t now, int64_t until,
 FWD(lease_get, (struct store *s, const char *p, const char *vgw_id,
                 char ret_node[STORE_NODE_LEN], int64_t *ret_until), p, vgw_id, ret_node,
     ret_until)
+
+FWD(ctl_get, (struct store *s, const char *key, struct buf *value, int64_t *n), key, value, n)
+FWD(ctl_list, (struct store *s, const char *prefix,
+               int (*cb)(void *ud, const struct store_ctl_row *row), void *ud), prefix, cb, ud)
+FWD(ctl_put, (struct store *s, const char *key, const char *value, int64_t n), key, value, n)
+FWD(ctl_delete, (struct store *s, const char *key, bool prefix, int64_t *n), key, prefix, n)
+FWD(ctl_add, (struct store *s, const char *key, int64_t delta, int64_t *n), key, delta, n)
+FWD(reset, (struct store *s, const char *project_id), project_id)
+
+static int f_ping(struct store *s)
+{
+    int r = hit();
+    return r ? r : in(s)->ops->ping(in(s));
+}
 
 static int f_bulk_begin(struct store *s)
 {
@@ -178,9 +203,10 @@ static const struct store_ops fault_ops = {
     OP(tags_write_spec), OP(tags_filter), OP(cgw_list), OP(cgw_update), OP(vgw_update),
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
     OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
+    OP(ctl_get), OP(ctl_list), OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 47 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 54 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

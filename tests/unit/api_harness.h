@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "control/control.h"
 #include "engine/engine.h"
 #include "service/svc.h"
 #include "store/store.h"
@@ -42,10 +43,12 @@ struct harness {
     struct svc svc;
     struct api api;
     struct engine engine;
+    struct control control;
     unsigned long seq; /* request ids */
     /* the base state */
     char vgw[40], eip1[40], eip2[40], spare_vgw[40], gm[40], gm_bare[40], cert[40];
     char cgw[40], spare_cgw[40], conn[40], conn2[40], monitor[40], job[40];
+    char rule[40], fault[40]; /* a transition rule and a fault rule of another project */
 };
 
 /* A fault armed for one request (h_call_fault): the nth store call (failing with err) or the
@@ -271,9 +274,22 @@ static inline void h_base(struct harness *h)
     h_must(h, "POST", h_path(p, sizeof(p), "vpn-connection/%s/tags/create", h->conn), tags, 204,
            NULL, NULL, NULL, 0);
     h_settle(h);
+    /* control rules that touch nothing of the base state (another project) */
+    h_must(h, "POST", "/_vpnd/transitions",
+           "{\"kind\":\"vpn_connection\",\"project_id\":\"other\",\"progress\":\"manual\"}",
+           201, "transition", "rule", h->rule, sizeof(h->rule));
+    h_must(h, "POST", "/_vpnd/faults", "{\"project_id\":\"other\",\"status\":500}", 201, "fault",
+           "rule", h->fault, sizeof(h->fault));
 }
 
-/* A fresh harness with the base state; faults disarmed. */
+/* control_kick_fn of the harness: its engine. */
+static inline void h_kick(void *ud)
+{
+    struct harness *h = ud;
+
+    (void)engine_tick(&h->engine);
+}
+
 /* GET /metrics in the harness (the server's renderer is not linked): the store's call timing,
  * written the way the server writes it. */
 static inline int h_metrics(void *ud, struct buf *out)
@@ -286,6 +302,7 @@ static inline int h_metrics(void *ud, struct buf *out)
                                   &store_stats(h->store)->latency);
 }
 
+/* A fresh harness with the base state; faults disarmed. */
 static inline struct harness *h_open(void)
 {
     struct harness *h = calloc(1, sizeof(*h));
@@ -311,6 +328,9 @@ static inline struct harness *h_open(void)
     api_set_metrics(&h->api, h_metrics, h);
     h->engine = (struct engine){.svc = &h->svc, .driver = &engine_sim_driver,
                                 .driver_ctx = &h->svc};
+    assert_int_equal(control_init(&h->control, &h->svc, NULL, scfg.status_delay_ms, h_kick, h),
+                     0);
+    api_attach_control(&h->api, &h->control, "sim", NULL, NULL);
     fault_store_arm(0, 0);
     fault_alloc_arm(0);
     h_base(h);
@@ -323,6 +343,7 @@ static inline void h_close(struct harness *h)
     char p[1100];
 
     api_done(&h->api);
+    control_done(&h->control);
     svc_done(&h->svc);
     store_close(h->store);
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {

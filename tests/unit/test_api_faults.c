@@ -89,8 +89,31 @@ static const struct op ops[] = {
     TAG_OPS("vpn-gateway", "{vgw}"),
     TAG_OPS("customer-gateway", "{cgw}"),
     TAG_OPS("vpn-connection", "{conn}"),
+    /* vpnd's own routes */
     {"GET", "/metrics", NULL, false},
     {"GET", "/openapi.json", NULL, false},
+    {"GET", "/_vpnd/health", NULL, false},
+    {"GET", "/_vpnd/ready", NULL, false},
+    {"POST", "/_vpnd/reset", "{}", true},
+    {"POST", "/_vpnd/seed",
+     "{\"project_id\":\"" H_PROJECT "\",\"customer_gateway\":{\"id_value\":\"88.1.1.77\"}}",
+     true},
+    {"GET", "/_vpnd/state", NULL, false},
+    {"POST", "/_vpnd/status",
+     "{\"kind\":\"vpn_connection\",\"project_id\":\"" H_PROJECT "\",\"id\":\"{conn}\","
+     "\"status\":\"ERROR\",\"hold\":true}",
+     true},
+    {"POST", "/_vpnd/advance", "{}", true},
+    {"GET", "/_vpnd/transitions", NULL, false},
+    {"POST", "/_vpnd/transitions", "{\"kind\":\"vpn_gateway\",\"progress\":\"manual\"}", true},
+    {"DELETE", "/_vpnd/transitions/{rule}", NULL, true},
+    {"DELETE", "/_vpnd/transitions", NULL, true},
+    {"GET", "/_vpnd/faults", NULL, false},
+    {"POST", "/_vpnd/faults", "{\"operation\":\"vpn_connection.show\",\"status\":503}", true},
+    {"DELETE", "/_vpnd/faults/{fault}", NULL, true},
+    {"DELETE", "/_vpnd/faults", NULL, true},
+    {"GET", "/_vpnd/clock", NULL, false},
+    {"POST", "/_vpnd/clock", "{\"advance_ms\":600000}", true},
 };
 
 /* s with its {name}s replaced by the base state's ids. Caller frees. */
@@ -102,7 +125,7 @@ static char *expand(const struct harness *h, const char *s)
     } ids[] = {
 #define ID(f) {"{" #f "}", offsetof(struct harness, f)}
         ID(vgw), ID(eip1), ID(eip2), ID(spare_vgw), ID(gm), ID(gm_bare), ID(cert), ID(cgw),
-        ID(spare_cgw), ID(conn), ID(conn2), ID(monitor), ID(job),
+        ID(spare_cgw), ID(conn), ID(conn2), ID(monitor), ID(job), ID(rule), ID(fault),
 #undef ID
     };
     struct buf b = {0};
@@ -200,7 +223,18 @@ static bool run(struct harness *h, size_t i, struct h_fault *f, const char *befo
     return ok;
 }
 
-/* The next N of an allocation sweep: every one up to 32, then every eighth of N. */
+/* Operations that absorb a store fault by design: moving the control surface's clock runs the
+ * status engine at once after its commit, best effort (a failure there waits for the next tick);
+ * a seed is vpnd import, which runs a batch whose write failed again record by record
+ * (transfer/import.c). Their outcome is still checked: an answer, and an error body when not
+ * 2xx. */
+static bool absorbs(const struct op *o)
+{
+    return strcmp(o->method, "POST") == 0 &&
+           (strcmp(o->target, "/_vpnd/clock") == 0 || strcmp(o->target, "/_vpnd/seed") == 0);
+}
+
+/* The next N of an allocation sweep: every one (the whole sweep takes about a minute). */
 static long next_n(long n)
 {
     return n + 1;
@@ -216,7 +250,7 @@ static long sweep(size_t i, enum h_fault_kind kind)
         struct h_fault f = {.kind = kind, .nth = n, .err = -EIO};
         runs++;
         bool alloc = kind == H_FAULT_ALLOC;
-        if (run(h, i, &f, before, alloc ? 503 : 500, "VPN.0002", alloc)) {
+        if (run(h, i, &f, before, alloc ? 503 : 500, "VPN.0002", alloc || absorbs(&ops[i]))) {
             if (!f.fired)
                 break;
             /* absorbed: it succeeded; the next N runs on a fresh base state */

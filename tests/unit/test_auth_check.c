@@ -691,6 +691,119 @@ static void test_random_hostile_inputs_are_rejected_without_crashing(void **stat
     }
 }
 
+#define ADMIN_TOKEN "admin-token-0123456789abcdef"
+
+static int check_admin(struct fx *f)
+{
+    return auth_check_admin(f->creds, &f->req, f->now, AUTH_DEFAULT_MAX_SKEW_S, &f->res);
+}
+
+static void test_an_admin_token_passes_the_operator_check(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(auth_creds_add_admin_token(f->creds, ADMIN_TOKEN), 0);
+    del_header(f, "Authorization");
+    set_header(f, "X-Auth-Token", ADMIN_TOKEN);
+    assert_int_equal(check_admin(f), 0);
+    assert_string_equal(f->res.principal, "token#2");
+}
+
+static void test_a_signed_admin_access_key_passes_the_operator_check(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(auth_creds_add_admin_aksk(f->creds, "ADMINAK", "admin-secret"), 0);
+    resign(f, "ADMINAK", "admin-secret", SIGNED);
+    assert_int_equal(check_admin(f), 0);
+    assert_string_equal(f->res.principal, "ADMINAK");
+}
+
+static void test_a_tenant_credential_is_refused_by_the_operator_check_with_403(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(check_admin(f), -EACCES);
+    assert_string_equal(f->res.msg, P403 "access key \"" AK "\" is not an admin credential (the "
+                                         "operator surfaces need an \"admin\" line in the "
+                                         "credentials file)");
+    del_header(f, "Authorization");
+    set_header(f, "X-Auth-Token", TOKEN);
+    assert_int_equal(check_admin(f), -EACCES);
+    assert_string_equal(f->res.msg, P403 "token#1 is not an admin credential (the operator "
+                                         "surfaces need an \"admin\" line in the credentials "
+                                         "file)");
+}
+
+static void test_no_credential_is_refused_by_the_operator_check_with_401(void **state)
+{
+    struct fx *f = *state;
+
+    del_header(f, "Authorization");
+    assert_int_equal(check_admin(f), -EPERM);
+    set_header(f, "X-Auth-Token", "not-a-token");
+    assert_int_equal(check_admin(f), -EPERM);
+}
+
+static void test_an_admin_credential_holds_no_project_of_the_cloud_api(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(auth_creds_add_admin_token(f->creds, ADMIN_TOKEN), 0);
+    del_header(f, "Authorization");
+    set_header(f, "X-Auth-Token", ADMIN_TOKEN);
+    assert_int_equal(check(f), -EACCES);
+    assert_string_equal(f->res.msg,
+                        P403 "token#2 is not authorized for project \"" PROJECT "\"");
+}
+
+static void test_an_admin_token_passes_the_operator_check_as_a_bearer_token(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(auth_creds_add_admin_token(f->creds, ADMIN_TOKEN), 0);
+    set_header(f, "Authorization", "bearer  " ADMIN_TOKEN); /* the scheme in any case */
+    assert_int_equal(check_admin(f), 0);
+    assert_string_equal(f->res.principal, "token#2");
+}
+
+static void test_a_tenant_bearer_token_is_refused_by_the_operator_check_with_403(void **state)
+{
+    struct fx *f = *state;
+
+    set_header(f, "Authorization", "Bearer " TOKEN);
+    assert_int_equal(check_admin(f), -EACCES);
+    assert_int_equal(f->res.cause, AUTH_CAUSE_NOT_ADMIN);
+    set_header(f, "Authorization", "Bearer nope");
+    assert_int_equal(check_admin(f), -EPERM);
+    assert_int_equal(f->res.cause, AUTH_CAUSE_UNKNOWN_TOKEN);
+    assert_string_equal(f->res.msg, P401 "decrypt token fail: the bearer token is not a known "
+                                         "token");
+}
+
+static void test_a_bearer_token_does_not_open_the_cloud_api(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(auth_creds_add_admin_token(f->creds, ADMIN_TOKEN), 0);
+    set_header(f, "Authorization", "Bearer " TOKEN);
+    assert_int_equal(check(f), -EPERM);
+    assert_int_equal(f->res.cause, AUTH_CAUSE_MALFORMED);
+}
+
+static void test_no_credential_on_the_operator_check_says_what_to_send(void **state)
+{
+    struct fx *f = *state;
+
+    del_header(f, "Authorization");
+    assert_int_equal(check_admin(f), -EPERM);
+    assert_int_equal(f->res.cause, AUTH_CAUSE_MISSING);
+    assert_string_equal(f->res.msg,
+                        P401 "no admin token nor signature; send Authorization: Bearer <TOKEN> or "
+                             "X-Auth-Token with the token of an \"admin\" line of the "
+                             "credentials file, or sign the request with its admin access key");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -731,6 +844,15 @@ int main(void)
         cmocka_unit_test(test_canonical_uri_reencodes_segments_and_appends_slash),
         T(test_canonical_header_values_are_trimmed),
         T(test_random_hostile_inputs_are_rejected_without_crashing),
+        T(test_an_admin_token_passes_the_operator_check),
+        T(test_a_signed_admin_access_key_passes_the_operator_check),
+        T(test_a_tenant_credential_is_refused_by_the_operator_check_with_403),
+        T(test_no_credential_is_refused_by_the_operator_check_with_401),
+        T(test_an_admin_credential_holds_no_project_of_the_cloud_api),
+        T(test_an_admin_token_passes_the_operator_check_as_a_bearer_token),
+        T(test_a_tenant_bearer_token_is_refused_by_the_operator_check_with_403),
+        T(test_a_bearer_token_does_not_open_the_cloud_api),
+        T(test_no_credential_on_the_operator_check_says_what_to_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

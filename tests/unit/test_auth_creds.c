@@ -78,6 +78,22 @@ static void assert_load_fails(const char *text, int want_r, const char *want_msg
         fail_msg("want %d \"%s\"\n got %d \"%s\"", want_r, want_msg, r, err);
 }
 
+/* Loads text (mode 0600), which must load; returns how many credentials it holds. */
+static size_t loaded_count(const char *text)
+{
+    struct tmpfile t;
+    struct auth_creds *c = NULL;
+    char err[256] = "";
+
+    write_file(&t, text, 0600);
+    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    size_t n = auth_creds_count(c);
+    auth_creds_free(c);
+    remove_file(&t);
+    return n;
+}
+
 static void test_valid_file_with_comments_blank_lines_tabs_and_crlf_loads(void **state)
 {
     static const char text[] = "# vpnd credentials\n"
@@ -88,17 +104,9 @@ static void test_valid_file_with_comments_blank_lines_tabs_and_crlf_loads(void *
                                "token MIIDtoken-1 " P2 "\n"
                                "   \t  \n"
                                "ak AK3 sk3 " P2; /* no final newline */
-    struct tmpfile t;
-    struct auth_creds *c = NULL;
-    char err[256] = "";
 
     (void)state;
-    write_file(&t, text, 0600);
-    assert_int_equal(auth_creds_load(t.path, &c, err, sizeof(err)), 0);
-    assert_string_equal(err, "");
-    assert_int_equal(auth_creds_count(c), 4);
-    auth_creds_free(c);
-    remove_file(&t);
+    assert_int_equal(loaded_count(text), 4);
 }
 
 static void test_world_readable_file_is_refused_with_chmod_advice(void **state)
@@ -255,6 +263,37 @@ static void test_nul_byte_in_line_is_refused(void **state)
     remove_file(&t);
 }
 
+static void test_admin_lines_load_as_credentials_of_their_own(void **state)
+{
+    static const char text[] = "ak AK1 " SK1 " " P1 "\n"
+                               "admin token admin-token-1\n"
+                               "admin\tak ADMINAK admin-secret\n";
+
+    (void)state;
+    assert_int_equal(loaded_count(text), 3);
+}
+
+static void test_the_older_admin_token_line_loads_as_an_admin_token(void **state)
+{
+    (void)state;
+    assert_int_equal(loaded_count("admin admin-token-1\nadmin token admin-token-2\n"), 2);
+    assert_load_fails("admin admin-token-1\nadmin token admin-token-1\n", -EINVAL,
+                      ":2: this token is already defined on line 1");
+}
+
+static void test_a_malformed_admin_line_says_what_it_needs(void **state)
+{
+    (void)state;
+    assert_load_fails("admin token\n", -EINVAL,
+                      ":1: \"admin token\" needs 1 field after it: admin token <TOKEN>, got 0");
+    assert_load_fails("admin ak AK1 " SK1 " " P1 "\n", -EINVAL,
+                      ":1: \"admin ak\" needs 2 fields after it: admin ak <AK> <SK>, got 3");
+    assert_load_fails("admin AK1 " SK1 "\n", -EINVAL,
+                      ":1: \"admin\" must be followed by \"ak <AK> <SK>\" or \"token <TOKEN>\"");
+    assert_load_fails("ak AK1 " SK1 " " P1 "\nadmin ak AK1 other\n", -EINVAL,
+                      ":2: access key \"AK1\" is already defined on line 1");
+}
+
 static const char *one_header(void *ud, const char *name)
 {
     const char *const *h = ud;
@@ -362,6 +401,9 @@ int main(void)
         cmocka_unit_test(test_loaded_credentials_authenticate_signed_requests_and_tokens),
         cmocka_unit_test(test_builders_validate_and_refuse_duplicates),
         cmocka_unit_test(test_many_access_keys_are_all_found),
+        cmocka_unit_test(test_admin_lines_load_as_credentials_of_their_own),
+        cmocka_unit_test(test_the_older_admin_token_line_loads_as_an_admin_token),
+        cmocka_unit_test(test_a_malformed_admin_line_says_what_it_needs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

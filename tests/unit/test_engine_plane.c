@@ -251,7 +251,7 @@ static void status_is(struct pfx *p, const char *id, const char *want)
 {
     char got[24];
 
-    assert_int_equal(svc_conn_status(&p->svc, PROJECT_A, id, got), 0);
+    assert_int_equal(svc_conn_status(&p->svc, PROJECT_A, id, got, NULL), 0);
     assert_string_equal(got, want);
 }
 
@@ -515,7 +515,7 @@ static void test_a_delete_is_unloaded_before_the_row_goes(void **state)
     status_is(p, id, "PENDING_DELETE");
     done(p, id, DRIVER_REMOVE, 0, "");
     char got[24];
-    assert_int_equal(svc_conn_status(&p->svc, PROJECT_A, id, got), -ENOENT);
+    assert_int_equal(svc_conn_status(&p->svc, PROJECT_A, id, got, NULL), -ENOENT);
 }
 
 static void test_a_connection_of_a_gateway_another_node_holds_is_left_to_it(void **state)
@@ -557,6 +557,99 @@ static void test_a_connection_of_a_gateway_another_node_holds_is_left_to_it(void
     plane_free(other);
 }
 
+/* ---- the control surface (issue 14): holds and reset ---- */
+
+/* Sets connection id from `from` to `to` held, as the control surface's POST /_vpnd/status with
+ * hold does (status_due SVC_DUE_HELD). */
+static void hold(struct pfx *p, const char *id, const char *from, const char *to)
+{
+    assert_int_equal(svc_status_set(&p->svc, MODEL_KIND_CONN, PROJECT_A, id, from, -1, to,
+                                    SVC_DUE_HELD, "vpnd control: forced"),
+                     0);
+}
+
+static void test_a_held_connection_keeps_its_held_status_when_a_charon_event_arrives(
+    void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+
+    settled_conn(p, id);
+    hold(p, id, "DOWN", "DOWN");
+    int n = logs_of(p, id).n;
+    uint64_t writes = plane_stats(p->plane)->status_writes;
+    report(p, id, true, "tunnel up (1 CHILD SA installed)");
+    status_is(p, id, "DOWN");
+    assert_int_equal(logs_of(p, id).n, n);
+    assert_int_equal(plane_stats(p->plane)->status_held, 1);
+    assert_int_equal(plane_stats(p->plane)->status_writes, writes);
+}
+
+static void test_a_held_connection_keeps_its_status_when_the_daemon_goes_away(void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+
+    settled_conn(p, id);
+    hold(p, id, "DOWN", "ACTIVE");
+    p->drv.host.plane(p->drv.host.ud, false, "charon closed the connection");
+    status_is(p, id, "ACTIVE");
+    assert_int_equal(plane_stats(p->plane)->status_held, 1);
+}
+
+static void test_a_connection_whose_hold_ends_takes_the_state_the_daemon_reported(void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+
+    settled_conn(p, id);
+    hold(p, id, "DOWN", "ACTIVE");
+    report(p, id, false, "deleted by peer: received DELETE for IKE_SA vpnd-x[2]");
+    advance(p, 1);
+    status_is(p, id, "ACTIVE"); /* still held */
+    assert_int_equal(svc_status_set(&p->svc, MODEL_KIND_CONN, PROJECT_A, id, "ACTIVE",
+                                    SVC_DUE_HELD, "ACTIVE", 0, "vpnd control: released"),
+                     0);
+    advance(p, 1);
+    status_is(p, id, "DOWN");
+    assert_string_equal(logs_of(p, id).last,
+                        "status ACTIVE -> DOWN (hold released; no IKE SA established)");
+}
+
+static void test_a_reset_unloads_what_it_deleted_and_drops_the_leases_at_the_next_tick(
+    void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+
+    settled_conn(p, id);
+    assert_int_equal(plane_stats(p->plane)->leases_held, 1);
+    size_t syncs = p->drv.syncs;
+    assert_int_equal(svc_reset(&p->svc, NULL), 0);
+    advance(p, 1);
+    assert_int_equal(p->drv.syncs, syncs + 1);
+    assert_int_equal(p->drv.n_synced, 0); /* charon keeps none of vpnd's connections */
+    assert_int_equal(plane_stats(p->plane)->leases_held, 0);
+}
+
+static void test_a_clock_set_back_does_not_stall_the_periodic_pass(void **state)
+{
+    struct pfx *p = *state;
+    char id[MODEL_UUID_LEN];
+    const int64_t day = 86400000;
+
+    advance(p, day); /* the virtual clock moved a day on, then reset to the wall clock */
+    p->now -= day;
+    advance(p, 1);
+    new_conn(p, id);
+    struct store_conn_status set = {.project_id = PROJECT_A, .id = id, .from = "PENDING_CREATE",
+                                    .from_due = -1, .to = "DOWN"};
+    assert_int_equal(store_conn_set_status(p->f->s, &set, 1), 0);
+    advance(p, 30000);
+    assert_int_equal(p->drv.n_applied, 1);
+    assert_string_equal(p->drv.applied[0], id);
+}
+
 int main(void)
 {
     log_set_level(getenv("TEST_PLANE_DEBUG") ? LOG_DEBUG : LOG_ERROR);
@@ -576,6 +669,11 @@ int main(void)
         T(test_a_settled_connection_another_process_wrote_is_loaded_by_the_periodic_pass),
         T(test_a_delete_is_unloaded_before_the_row_goes),
         T(test_a_connection_of_a_gateway_another_node_holds_is_left_to_it),
+        T(test_a_held_connection_keeps_its_held_status_when_a_charon_event_arrives),
+        T(test_a_held_connection_keeps_its_status_when_the_daemon_goes_away),
+        T(test_a_connection_whose_hold_ends_takes_the_state_the_daemon_reported),
+        T(test_a_reset_unloads_what_it_deleted_and_drops_the_leases_at_the_next_tick),
+        T(test_a_clock_set_back_does_not_stall_the_periodic_pass),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

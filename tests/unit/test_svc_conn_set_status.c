@@ -1,6 +1,7 @@
 /* svc_conn_set_status, the data plane's way in: a compare-and-set of a connection's status
  * column that appends its reason to the connection's log in the same store call, and changes
- * nothing (status, log) when the connection is not in the expected status. */
+ * nothing (status, log) when the connection is not in the expected status, or when the control
+ * surface holds it (a forced or held status wins over the data plane's events). */
 #include "test_store_fixture.h"
 
 #include "service/svc.h"
@@ -141,6 +142,63 @@ static void test_a_status_that_is_not_a_connection_status_is_refused_with_its_fi
     assert_int_equal(last_event(s).n, before);
 }
 
+/* Holds the connection the way the control surface does (status_due SVC_DUE_HELD). */
+static void hold(struct sfx *s)
+{
+    assert_int_equal(svc_status_set(&s->svc, MODEL_KIND_CONN, PROJECT_A, s->c.row.id, "ACTIVE", 0,
+                                    "ERROR", SVC_DUE_HELD, "forced"),
+                     0);
+}
+
+static void test_a_held_connection_refuses_a_change_from_outside_and_logs_nothing(void **state)
+{
+    struct sfx *s = *state;
+    struct verr err = {0};
+    bool held = false;
+
+    hold(s);
+    int before = last_event(s).n;
+    assert_int_equal(svc_conn_is_held(&s->svc, PROJECT_A, s->c.row.id, &held), 0);
+    assert_true(held);
+    assert_int_equal(svc_conn_set_status(&s->svc, PROJECT_A, s->c.row.id, "ERROR", "ACTIVE",
+                                         "tunnel up", &err),
+                     -EACCES);
+    expect_status(s, "ERROR");
+    assert_int_equal(last_event(s).n, before);
+}
+
+static void test_a_connection_released_from_its_hold_takes_changes_from_outside_again(void **state)
+{
+    struct sfx *s = *state;
+    struct verr err = {0};
+    bool held = true;
+
+    hold(s);
+    assert_int_equal(svc_status_set(&s->svc, MODEL_KIND_CONN, PROJECT_A, s->c.row.id, "ERROR",
+                                    SVC_DUE_HELD, "ERROR", 0, "released"),
+                     0);
+    assert_int_equal(svc_conn_is_held(&s->svc, PROJECT_A, s->c.row.id, &held), 0);
+    assert_false(held);
+    assert_int_equal(svc_conn_set_status(&s->svc, PROJECT_A, s->c.row.id, "ERROR", "ACTIVE",
+                                         "tunnel up", &err),
+                     0);
+    expect_status(s, "ACTIVE");
+}
+
+static void test_a_forced_status_is_logged_with_its_reason_and_a_stale_one_changes_nothing(
+    void **state)
+{
+    struct sfx *s = *state;
+
+    hold(s);
+    assert_string_equal(last_event(s).msg, "status ACTIVE -> ERROR (forced)");
+    /* a writer that read the connection before the hold loses */
+    assert_int_equal(svc_status_set(&s->svc, MODEL_KIND_CONN, PROJECT_A, s->c.row.id, "ERROR", 0,
+                                    "DOWN", 0, "late"),
+                     -ENOENT);
+    expect_status(s, "ERROR");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +212,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_a_status_that_is_not_a_connection_status_is_refused_with_its_field, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_held_connection_refuses_a_change_from_outside_and_logs_nothing, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_connection_released_from_its_hold_takes_changes_from_outside_again, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_forced_status_is_logged_with_its_reason_and_a_stale_one_changes_nothing, setup,
             teardown),
     };
 

@@ -85,6 +85,8 @@ enum pg_stmt {
     PG_VGW_UPDATE,
     /* quota checks inside the insert transactions (store_set_quotas) */
     PG_QUOTA_USED,
+    /* the control table (pg_control.c): read by every tick */
+    PG_CTL_GET,
     PG_N_STMT
 };
 
@@ -309,6 +311,16 @@ int store_postgres_bulk_end(struct store *s, bool commit);
  * sees the load's writes); outside one, nothing. */
 int store_postgres_bulk_fold(struct pg_store *p);
 int store_postgres_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
+
+/* The control table, reset and ping (pg_control.c). */
+int store_postgres_ctl_get(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
+int store_postgres_ctl_list(struct store *s, const char *prefix,
+                            int (*cb)(void *ud, const struct store_ctl_row *row), void *ud);
+int store_postgres_ctl_put(struct store *s, const char *key, const char *value, int64_t n);
+int store_postgres_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret_n);
+int store_postgres_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
+int store_postgres_reset(struct store *s, const char *project_id);
+int store_postgres_ping(struct store *s);
 
 /* Status compare-and-sets (pg_lifecycle.c): one transaction per item. */
 int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);

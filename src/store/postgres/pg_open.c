@@ -171,6 +171,7 @@ const char *const store_postgres_sql[PG_N_STMT] = {
     [PG_VGW_UPDATE] = "UPDATE vpn_gateway SET status = $4, status_due = $5::bigint, "
                       "connection_number = $6::bigint, updated_at = $7::bigint, spec = $8 "
                       "WHERE project_id = $1 AND id = $2 AND status = $3",
+    [PG_CTL_GET] = "SELECT value, n FROM control WHERE key = $1",
 };
 
 static void pg_close(struct store *s)
@@ -246,6 +247,13 @@ static const struct store_ops pg_ops = {
     .bulk_end = store_postgres_bulk_end,
     .dump = store_postgres_dump,
     .read_batch = pg_read_batch,
+    .ctl_get = store_postgres_ctl_get,
+    .ctl_list = store_postgres_ctl_list,
+    .ctl_put = store_postgres_ctl_put,
+    .ctl_delete = store_postgres_ctl_delete,
+    .ctl_add = store_postgres_ctl_add,
+    .reset = store_postgres_reset,
+    .ping = store_postgres_ping,
     /* no bulk batches: every write of a bulk load is its own savepoint (pg_bulk.c) */
 };
 

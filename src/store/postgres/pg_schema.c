@@ -287,6 +287,14 @@ static const char *const pg_migrations[] = {
     "  PRIMARY KEY (project_id, vgw_id)"
     ");"
     "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
+    /* as SQLite's step 14: the control surface's shared state (store.h "control") */
+    "CREATE TABLE IF NOT EXISTS control ("
+    "  key TEXT NOT NULL PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  n BIGINT NOT NULL"
+    ");"
+    "INSERT INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0)"
+    "  ON CONFLICT (key) DO NOTHING;",
 };
 
 #define PG_SCHEMA_VERSION ((int)ARRAY_SIZE(pg_migrations))

@@ -100,11 +100,13 @@ static bool sq_journal_mode(struct sq_store *q, const char *mode)
     bool ok = false;
 
     snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
-    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *now = (const char *)sqlite3_column_text(st, 0);
         ok = now && strcasecmp(now, mode) == 0;
     }
+    if (rc != SQLITE_OK && rc != SQLITE_ROW)
+        q->last_fail_rc = rc; /* why it failed (out of memory: the caller may say so) */
     sqlite3_finalize(st);
     return ok;
 }
@@ -140,6 +142,13 @@ static int sq_bulk_step(struct sq_store *q, sqlite3_stmt *st, const char *what)
  * savepoint opened after that would start a new transaction and commit records on its own. */
 static int sq_bulk_alive(struct sq_store *q, const char *what)
 {
+    if (sqlite3_get_autocommit(q->db) && ((q->last_fail_rc & 0xff) == SQLITE_NOMEM ||
+                                          (q->last_fail_rc & 0xff) == SQLITE_FULL)) {
+        bool full = (q->last_fail_rc & 0xff) == SQLITE_FULL;
+        (void)store_sqlite_corrupt(q, what, "the bulk transaction was rolled back by SQLite, %s",
+                                   full ? "the disk is full" : "out of memory");
+        return full ? -ENOSPC : -ENOMEM; /* what the caller answers: try again later (503) */
+    }
     if (sqlite3_get_autocommit(q->db))
         return store_sqlite_corrupt(q, what, "the bulk transaction was rolled back by SQLite");
     return 0;
@@ -412,7 +421,9 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
     if (r < 0 || !commit)
         store_sqlite_rollback(q);
     (void)sqlite3_exec(q->db, SQ_NORMAL_PRAGMAS, NULL, NULL, NULL);
-    if (left_wal && !sq_journal_mode(q, "wal") && r == 0)
-        r = store_sqlite_corrupt(q, "bulk: end", "cannot set journal_mode back to WAL");
+    /* the load's outcome is its commit's (store.h: an error means nothing was kept): a journal
+     * left in DELETE mode still works, and the next load sets WAL again */
+    if (left_wal && !sq_journal_mode(q, "wal"))
+        (void)store_sqlite_corrupt(q, "bulk: end", "cannot set journal_mode back to WAL");
     return r;
 }

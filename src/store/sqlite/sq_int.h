@@ -70,6 +70,7 @@ struct sq_store {
     int schema_version;
     sqlite3_stmt *stmt[SQ_N_STMT];
     char errmsg[512];
+    int last_fail_rc;     /* of the last store_sqlite_fail: why SQLite may have rolled back */
     struct sq_bulk *bulk; /* non-NULL while a bulk load is open (sq_bulk.c) */
     struct sq_batch *batch; /* read batching (sq_batch.c): NULL until the first batch */
     sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */
@@ -313,6 +314,16 @@ int store_sqlite_json_strings(const char *const *v, size_t n, struct buf *out);
 
 /* Status compare-and-sets (sq_status.c). */
 int store_sqlite_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);
+
+/* The control table, reset and ping (sq_control.c). */
+int store_sqlite_ctl_get(struct store *s, const char *key, struct buf *value, int64_t *ret_n);
+int store_sqlite_ctl_list(struct store *s, const char *prefix,
+                          int (*cb)(void *ud, const struct store_ctl_row *row), void *ud);
+int store_sqlite_ctl_put(struct store *s, const char *key, const char *value, int64_t n);
+int store_sqlite_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret_n);
+int store_sqlite_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
+int store_sqlite_reset(struct store *s, const char *project_id);
+int store_sqlite_ping(struct store *s);
 
 /* WAL checkpoints off the committing thread (sq_checkpoint.c): init after the journal mode is
  * WAL (replaces the automatic checkpoint); free before the main connection closes. */

@@ -225,6 +225,13 @@ static const struct store_ops sq_ops = {
     .bulk_undo = store_sqlite_bulk_undo,
     .leases_take = store_sqlite_leases_take,
     .lease_get = store_sqlite_lease_get,
+    .ctl_get = store_sqlite_ctl_get,
+    .ctl_list = store_sqlite_ctl_list,
+    .ctl_put = store_sqlite_ctl_put,
+    .ctl_delete = store_sqlite_ctl_delete,
+    .ctl_add = store_sqlite_ctl_add,
+    .reset = store_sqlite_reset,
+    .ping = store_sqlite_ping,
 };
 
 static int sq_prepare(struct sq_store *q, size_t from, size_t to, char *errbuf, size_t errlen)
@@ -344,6 +351,7 @@ int store_sqlite_fail(struct sq_store *q, int rc, const char *what)
 {
     int r;
 
+    q->last_fail_rc = rc;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

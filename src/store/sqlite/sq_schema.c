@@ -253,6 +253,15 @@ static const char *const sq_migrations[] = {
     "  PRIMARY KEY (project_id, vgw_id)"
     ") WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS vgw_lease_by_node ON vgw_lease (node);",
+    /* the control surface's shared state (store.h "control"): its rules, virtual clock and held
+     * transitions, and the generation every change of them increments (a step that may run
+     * again: tests rewind user_version past it) */
+    "CREATE TABLE IF NOT EXISTS control ("
+    "  key TEXT NOT NULL PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  n INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0);",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))
