@@ -169,10 +169,10 @@ class Watch:
                         timeout, what, "\n".join(brief(l) for l in self.lines[since:][-40:])))
                 self.cond.wait(left)
 
-    def logs(self, since=0, ike=None):
-        """Texts of log events (optionally of one IKE SA name) from index since."""
+    def logs(self, since=0, ike=None, until=None):
+        """Texts of log events (optionally of one IKE SA name) from index since (to until)."""
         with self.cond:
-            got = list(self.lines[since:])
+            got = list(self.lines[since:until])
         return [l["msg"].get("msg", "") for l in got if l.get("name") == "log" and
                 (ike is None or l["msg"].get("ikesa-name") == ike)]
 
