@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/ipsec.h"
 #include "model/model.h"
 
 #define DRIVER_REASON_LEN 200 /* a reason, NUL included (cut if longer) */
@@ -34,11 +35,15 @@ struct driver_conn {
     const struct model_cgw *cgw;
 };
 
+/* Room for the selectors of one side of a CHILD SA as text: as many CIDRs as a configuration
+ * can give it (a dual-stack gateway's 50 IPv4 and 50 IPv6 subnets), each with its comma. */
+#define DRIVER_TS_LEN (MODEL_IPSEC_MAX_TS * MODEL_CIDR_LEN)
+
 /* One installed CHILD SA of a connection, with the daemon's counters (ipsec-sa). Selectors are
- * comma-separated CIDRs: "198.19.1.0/24" or "10.0.0.0/24,10.0.1.0/24". */
+ * comma-separated CIDRs: "198.19.1.0/24" or "10.0.0.0/24,2001:db8::/32". */
 struct driver_sa {
-    char local_ts[256];
-    char remote_ts[256];
+    char local_ts[DRIVER_TS_LEN];
+    char remote_ts[DRIVER_TS_LEN];
     uint64_t bytes_in, bytes_out, packets_in, packets_out;
 };
 

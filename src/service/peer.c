@@ -51,7 +51,8 @@ static int sa_info(struct buf *out, const char *sep, const char *src, const char
     return r;
 }
 
-/* A CHILD SA's selectors as ipsec-sa shows them: "a/n" or "a/n,b/m". */
+/* A CHILD SA's selectors as ipsec-sa shows them: "a/n" or "a/n,b/m" (size DRIVER_TS_LEN holds
+ * every selector a configuration has). */
 static void ts_text(const struct model_cidr *ts, size_t n, char *out, size_t size)
 {
     size_t len = 0;
@@ -71,7 +72,7 @@ static int sas_simulated(struct svc *svc, const struct svc_conn_plan *p, struct 
     if (r == 0 && model_ipsec_conn_build(p->c, p->g, p->cgw, MODEL_IPSEC_CLOUD, x, &err) < 0)
         x->n_children = 0; /* nothing strongSwan could realize: no SA */
     for (size_t i = 0; r == 0 && i < x->n_children; i++) {
-        char src[sizeof(((struct driver_sa *)0)->local_ts)], dst[sizeof(src)];
+        char src[DRIVER_TS_LEN], dst[DRIVER_TS_LEN];
         ts_text(x->children[i].local_ts, x->children[i].n_local_ts, src, sizeof(src));
         ts_text(x->children[i].remote_ts, x->children[i].n_remote_ts, dst, sizeof(dst));
         r = sa_info(out, i ? "," : "", src, dst, NULL, svc_now_ms(svc));

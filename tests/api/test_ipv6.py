@@ -254,3 +254,21 @@ def test_a_connection_of_an_unknown_gateway_is_404_whatever_its_subnets(server, 
                                "cgw_id": v6_cgw(server, project)["id"],
                                "peer_subnets_v6": [PEER6], "psk": "Abcd1234!x"}}
     assert_error(server.request("POST", conn_path(project), body), 404, "VPN.0004")
+
+
+# ---- data plane (simulated cloud; real tunnels: tests/dataplane/test_vpnd_ipv6.py) ----
+
+def test_ipsec_sa_of_a_dual_stack_connection_lists_every_selector_of_both_families(server,
+                                                                                  project):
+    local4 = ["10.0.%d.0/24" % i for i in range(50)]
+    local6 = ["2001:db8:10:%x::/64" % (0xff00 + i) for i in range(50)]
+    peer4 = ["192.168.%d.0/24" % i for i in range(50)]
+    peer6 = ["2001:db8:20:%x::/64" % (0xff00 + i) for i in range(50)]
+    gw = v6_gateway(server, project, v6_body(local_subnets=local4, local_subnets_v6=local6))
+    c = create_conn(server, project, v6_conn_body(gw, v6_cgw(server, project), style="STATIC",
+                                                  peer_subnets=peer4, peer_subnets_v6=peer6))
+    r = server.request("GET", conn_path(project, c["id"]) + "/ipsec-sa")
+    assert r.status == 200, r.raw
+    (sa,) = r.json["sa_infos"]
+    assert sa["source_ip_cidr"].split(",") == local4 + local6
+    assert sa["dest_ip_cidr"].split(",") == peer4 + peer6

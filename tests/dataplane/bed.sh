@@ -17,6 +17,11 @@
 # veth pair inside each namespace: cloud 198.19.1-40.{1,65,129}/24, peer 198.19.101-140.{1,65,129}
 # (kernel-libipsec routes a CHILD_SA only when the host holds an address of its local selector). Addresses
 # come from 198.18.0.0/15 only and there is no default route: nothing leaves the namespaces.
+# IPv6, from the benchmarking prefix 2001:2::/48 only (RFC 5180): outer cloud 2001:2::1/64, peer
+# 2001:2::<hex n+1>/64; inner cloud 2001:2:0:1NNk::1/64, peer 2001:2:0:2NNk::1/64 (NN = n in two
+# decimal digits, k = 0..2: one /64 per policy rule, the /60 2001:2:0:1NN0::/60 is connection n's);
+# vpnd's IPv6 EIPs come from 2001:2:0:ff00::/56, which the peer side routes over the veth. DAD is
+# off in both namespaces (accept_dad = 0, addresses added nodad): every address is usable at once.
 # A third namespace "<tag>-cloud2" holds only a loopback: the charon of a second data-plane node
 # (its connections load, they cannot reach a customer).
 #
@@ -98,6 +103,10 @@ up() { # DIR OWNER
     peer="$tag-peer"
     ip netns add "$cloud"
     ip netns add "$peer"
+    for ns in "$cloud" "$peer"; do # before any link exists: every interface inherits "default"
+        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.default.accept_dad=0 \
+            net.ipv6.conf.all.accept_dad=0
+    done
     ip netns add "$tag-cloud2"
     ip -n "$tag-cloud2" link set lo up
     ip link add out netns "$cloud" type veth peer name out netns "$peer"
@@ -112,14 +121,20 @@ up() { # DIR OWNER
     {
         echo "addr add 198.18.1.1/24 dev out"
         echo "addr add 198.18.1.254/24 dev out"
+        echo "addr add 2001:2::1/64 dev out nodad"
     } >"$dir/cloud.ip"
     : >"$dir/peer.ip"
     i=1
     while [ "$i" -le "$N_PEERS" ]; do
         echo "addr add 198.18.1.$((i + 1))/24 dev out" >>"$dir/peer.ip"
+        printf 'addr add 2001:2::%x/64 dev out nodad\n' $((i + 1)) >>"$dir/peer.ip"
         for h in 1 65 129; do # hosts of the /26 quarters (policy rules)
             echo "addr add 198.19.$i.$h/24 dev in0" >>"$dir/cloud.ip"
             echo "addr add 198.19.$((i + 100)).$h/24 dev in0" >>"$dir/peer.ip"
+        done
+        for k in 0 1 2; do # one /64 per policy rule
+            printf 'addr add 2001:2:0:1%02d%d::1/64 dev in0 nodad\n' "$i" "$k" >>"$dir/cloud.ip"
+            printf 'addr add 2001:2:0:2%02d%d::1/64 dev in0 nodad\n' "$i" "$k" >>"$dir/peer.ip"
         done
         i=$((i + 1))
     done
@@ -128,6 +143,7 @@ up() { # DIR OWNER
     # vpnd's gateways get EIPs from the rest of 198.18.0.0/15 (added to the cloud side as they
     # are created): the customers reach them over the veth
     ip -n "$peer" route add 198.18.0.0/15 dev out
+    ip -n "$peer" route add 2001:2:0:ff00::/56 dev out
     write_conf "$dir" cloud
     write_conf "$dir" peer
     write_conf "$dir" cloud2
@@ -135,7 +151,8 @@ up() { # DIR OWNER
     setsid sh -c "while kill -0 $owner 2>/dev/null; do sleep 1; done; exec '$HERE/bed.sh' down '$dir'" \
         </dev/null >/dev/null 2>&1 &
     echo $! >"$dir/guard.pid"
-    # addresses are usable at once (no DAD on IPv4); charons start on demand
+    # addresses are usable at once (no DAD on IPv4, none configured on IPv6); charons start
+    # on demand
 }
 
 alive() { # PID: running (a zombie left for an absent reaper counts as gone)

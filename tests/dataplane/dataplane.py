@@ -79,10 +79,16 @@ class Bed:
         return subprocess.run([BED, "swanctl", self.dir, side] + list(args),
                               capture_output=True, text=True, check=check, timeout=30)
 
-    def ping(self, side, src, dst, count=3):
-        """Pings dst from the inner address src; returns the packets received."""
-        p = self.exec(side, "ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-W", "1",
-                      "-I", src, dst, check=False)
+    def ping(self, side, src, dst, count=3, deadline=None):
+        """Pings dst from the inner address src (ping -6 for IPv6); returns the packets
+        received. With a deadline (s), ping sends until count replies came or the deadline
+        passed (a reply lost while charon replaces an SA is asked for again): the wait for
+        many tests at once on shared cores."""
+        family = ["-6"] if ":" in dst else ["-4"]
+        wait = ["-i", "0.2", "-W", "1"] if deadline is None else ["-i", "0.1", "-w",
+                                                                  str(deadline)]
+        p = self.exec(side, "ping", *family, "-n", "-q", "-c", str(count), *wait, "-I", src,
+                      dst, check=False)
         for line in p.stdout.splitlines():
             if "received" in line:
                 return int(line.split(",")[1].split()[0])
@@ -163,10 +169,10 @@ class Watch:
                         timeout, what, "\n".join(brief(l) for l in self.lines[since:][-40:])))
                 self.cond.wait(left)
 
-    def logs(self, since=0, ike=None):
-        """Texts of log events (optionally of one IKE SA name) from index since."""
+    def logs(self, since=0, ike=None, until=None):
+        """Texts of log events (optionally of one IKE SA name) from index since (to until)."""
         with self.cond:
-            got = list(self.lines[since:])
+            got = list(self.lines[since:until])
         return [l["msg"].get("msg", "") for l in got if l.get("name") == "log" and
                 (ike is None or l["msg"].get("ikesa-name") == ike)]
 

@@ -1,6 +1,8 @@
 """vpnd with the strongSwan driver: negotiations that fail show as DOWN with their cause in the
 connection's log, and a PUT that fixes the cause brings the tunnel up. The customer is always
-configured from an export; the mismatch comes from a PUT on the cloud side after it."""
+configured from an export; the mismatch comes from a PUT on the cloud side after it, or from a
+customer whose export was changed. Some run over IPv4 and over IPv6 (an IPv6 gateway and
+customer: IKE over IPv6)."""
 
 import time
 
@@ -21,8 +23,9 @@ def wait_cause(t, cause, since=0, timeout=5):
 
 
 
-def test_a_wrong_psk_is_down_with_authentication_failed(cloud, conn_n):
-    t = Tunnel(cloud, conn_n, psk="Right-psk-123")
+@pytest.mark.parametrize("ip_version", ["ipv4", "ipv6"])
+def test_a_wrong_psk_is_down_with_authentication_failed(cloud, conn_n, ip_version):
+    t = Tunnel(cloud, conn_n, psk="Right-psk-123", ip_version=ip_version)
     text = cloud.export(t.id)
     cloud.update(t.id, psk="Wrong-psk-456")
     t.wait("DOWN", 5)
@@ -61,6 +64,32 @@ def test_an_ike_proposal_mismatch_is_down_with_no_proposal_chosen(cloud, conn_n,
     cloud.update(t.id, **{"ikepolicy.dh_group": "group19"})  # charon renegotiates: refused
     wait_cause(t, "no proposal chosen", since)
     t.wait("DOWN", 5)
+
+
+def ike_group(text, group):
+    """An exported swanctl.conf whose IKE proposal (not the ESP one) uses DH group group."""
+    return "\n".join(l.rsplit("-", 1)[0] + "-" + group if l.strip().startswith("proposals")
+                     else l for l in text.split("\n"))
+
+
+@pytest.mark.parametrize("ip_version", ["ipv4", "ipv6"])
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_an_ike_proposal_mismatch_the_customer_starts_is_down_with_no_proposal_chosen(
+        cloud, conn_n, version, ip_version):
+    # the cloud, down with another cause, no longer initiates: what fails now is the customer's
+    # IKE SA, which the cloud logs unnamed ("<customer address> is initiating ..."): matched to
+    # the connection by the customer's address
+    t = Tunnel(cloud, conn_n, ike_version=version, ip_version=ip_version, psk="Right-psk-123")
+    text = cloud.export(t.id)
+    cloud.update(t.id, psk="Wrong-psk-456")
+    t.wait("DOWN", 5)
+    since = len(t.log())
+    t.peer_load(text)
+    auth = wait_cause(t, "authentication failed", since)
+    since = t.log().index(auth, since) + 1
+    t.peer_load(ike_group(text, "ecp256"))
+    assert wait_cause(t, "no proposal chosen", since).startswith("status DOWN (no proposal ")
+    assert t.status() == "DOWN"
 
 
 def test_a_put_that_fixes_a_proposal_mismatch_brings_the_tunnel_up(cloud, conn_n):

@@ -64,6 +64,7 @@ def test_a_killed_vpnd_restarted_leaves_no_orphan_and_no_duplicate(cloud, pair, 
     orphan = Conn(tmp_path, 30)
     orphan.cloud_load(bed)
     assert orphan.name in charon_conns(bed, "cloud")
+    mark = len(bed.log("cloud"))
     cloud.start()
     fresh.peer_load()
     fresh.wait("ACTIVE", 10)
@@ -79,11 +80,16 @@ def test_a_killed_vpnd_restarted_leaves_no_orphan_and_no_duplicate(cloud, pair, 
              "the connection deleted before the kill to be gone")
     for t in pair + [fresh]:
         assert t.status() == "ACTIVE"
-    # one IKE SA per connection: list-sas streams one section per IKE SA
+    # no duplicate: the restarted vpnd loads each connection into charon at most once. (The
+    # IKE SAs are not counted: the cloud and the customer both initiate, and when they do at the
+    # same moment charon keeps two IKE SAs of one connection; that is charon's, not a reload.)
+    log = bed.log("cloud")[mark:]
+    for t in pair + [fresh]:
+        assert log.count("added vici connection: %s\n" % t.name) <= 1, log
     _, lines, _ = tool("call", bed.uri("cloud"), "list-sas", "--stream", "list-sa")
     names = [n for l in lines if l["kind"] == "stream" for n in l["msg"]]
     for t in pair + [fresh]:
-        assert names.count(t.name) == 1, names
+        assert t.name in names, names
     assert orphan.name not in names
 
 

@@ -2,11 +2,14 @@
 --driver strongswan on the bed's cloud charon, through its HTTP API only.
 
 Cloud      one vpnd serving the API, its data plane on the cloud charon; gateways get their EIPs
-           from 198.18.128.0/17 and each EIP is added to the cloud namespace once the gateway
-           is ACTIVE (bed.sh routes 198.18.0.0/15 over the veth on the customer side)
+           from 198.18.128.0/17 (IPv6 gateways from 2001:2:0:ff00::/56) and each EIP is added
+           to the cloud namespace once the gateway is ACTIVE (bed.sh routes 198.18.0.0/15 and
+           2001:2:0:ff00::/56 over the veth on the customer side)
 Tunnel     one gateway + customer gateway + connection number n (1..40) of the bed's layout:
-           customer 198.18.1.(n+1), inner hosts 198.19.n.1 (cloud) and 198.19.(100+n).1; the
-           customer side is configured only from the connection's exported swanctl.conf
+           customer 198.18.1.(n+1), inner hosts 198.19.n.1 (cloud) and 198.19.(100+n).1; on an
+           IPv6 gateway customer 2001:2::<hex n+1>, inner hosts host6("cloud"|"peer", n, k) of
+           the networks net6(side, n[, k]) (and the IPv4 ones too when dual stack); the customer
+           side is configured only from the connection's exported swanctl.conf
 
 Timing: the API's smallest DPD interval is 10 s; deadlines asserted derive from the DPD
 settings a test configures and charon's retransmits in bed.sh (2 s x 3 sends), plus the
@@ -24,6 +27,7 @@ import vpnd_api  # noqa: E402
 from dataplane import tool  # noqa: E402
 
 EIP_POOL = "198.18.128.0/17"
+EIP6_POOL = "2001:2:0:ff00::/56"  # inside vpnd's default 2001:2::/48, apart from the bed's hosts
 PSK = "Vpnd-test-psk-1"
 DEVICE = {"vendor": "strongSwan", "model": "swanctl", "version": "5.9"}
 DOWN_GRACE = 0.5  # src/driver/strongswan/strongswan.h SW_DOWN_GRACE_MS
@@ -36,7 +40,8 @@ class Cloud:
     def __init__(self, bed, workdir, node="dp-node", db=None, vici=None, extra=()):
         self.bed = bed
         args = ["--driver", "strongswan", "--vici", vici or bed.uri("cloud"),
-                "--eip-pool", EIP_POOL, "--node-id", node, "--log-level", "info"] + list(extra)
+                "--eip-pool", EIP_POOL, "--eip6-pool", EIP6_POOL, "--node-id", node,
+                "--log-level", "info"] + list(extra)
         self.server = vpnd_api.Server(vpnd_api.vpnd_binary(), str(workdir), args=args, db=db)
         self.project = vpnd_api.new_project()
         self.added = set()
@@ -61,10 +66,13 @@ class Cloud:
 
     # ---- resources ----
 
-    def gateway(self, local_subnets):
+    def gateway(self, local_subnets, **fields):
+        """A gateway (local_subnets None: without IPv4 subnets; fields: more of the create body),
+        ACTIVE, its EIPs added to the cloud namespace."""
         p = self.project
+        local = vpnd_api.DELETE if local_subnets is None else local_subnets
         gw = vpnd_api.create_gateway(self.server, p,
-                                     vpnd_api.gateway_body(local_subnets=local_subnets))
+                                     vpnd_api.gateway_body(local_subnets=local, **fields))
         vpnd_api.wait_gateway_active(self.server, p, gw["id"])
         gw = vpnd_api.get_gateway(self.server, p, gw["id"])
         for e in ("eip1", "eip2"):
@@ -73,7 +81,10 @@ class Cloud:
 
     def add_address(self, ip):
         if ip not in self.added:
-            self.bed.exec("cloud", "ip", "addr", "add", ip + "/32", "dev", "out")
+            if ":" in ip:
+                self.bed.exec("cloud", "ip", "addr", "add", ip + "/128", "dev", "out", "nodad")
+            else:
+                self.bed.exec("cloud", "ip", "addr", "add", ip + "/32", "dev", "out")
             self.added.add(ip)
 
     def customer(self, address):
@@ -123,22 +134,51 @@ class Cloud:
         return r.json["sa_infos"]
 
 
+def net6(side, n, rule=None):
+    """Connection n's IPv6 network on side ("cloud" or "peer", bed.sh): its /60, or the /64 of
+    policy rule number rule (0..2)."""
+    base = "2001:2:0:%d%02d" % (1 if side == "cloud" else 2, n)
+    return base + "0::/60" if rule is None else "%s%d::/64" % (base, rule)
+
+
+def host6(side, n, rule=0):
+    """The inner host of net6(side, n, rule)."""
+    return net6(side, n, rule).replace("::/64", "::1")
+
+
 class Tunnel:
-    """Connection n of the bed's layout, created through the API."""
+    """Connection n of the bed's layout, created through the API. ip_version "ipv6": an IPv6
+    gateway and customer (IKE over IPv6), IPv6 subnets (rules6 policy rules, one per /64), and
+    with dual the IPv4 subnets as well."""
 
     def __init__(self, cloud, n, style="POLICY", ike_version="v2", ikepolicy=None,
-                 ipsecpolicy=None, psk=PSK, conn_extra=None, create=True):
+                 ipsecpolicy=None, psk=PSK, conn_extra=None, create=True, ip_version="ipv4",
+                 dual=False, rules6=1):
         self.cloud = cloud
         self.n = n
         self.cloud_host = "198.19.%d.1" % n
         self.peer_host = "198.19.%d.1" % (100 + n)
-        self.cgw_ip = "198.18.1.%d" % (n + 1)
-        self.gw = cloud.gateway(["198.19.%d.0/24" % n])
+        v6 = ip_version == "ipv6"
+        v4_local = ["198.19.%d.0/24" % n] if not v6 or dual else None
+        self.cgw_ip = "2001:2::%x" % (n + 1) if v6 else "198.18.1.%d" % (n + 1)
+        if v6:
+            self.gw = cloud.gateway(v4_local, ip_version="ipv6",
+                                    local_subnets_v6=[net6("cloud", n)])
+        else:
+            self.gw = cloud.gateway(v4_local)
         self.cgw = cloud.customer(self.cgw_ip)
         fields = {"style": style, "psk": psk, "peer_subnets": ["198.19.%d.0/24" % (100 + n)],
                   "ikepolicy": dict({"ike_version": ike_version}, **(ikepolicy or {})),
                   "ipsecpolicy": dict(ipsecpolicy or {})}
-        if style == "POLICY":
+        if v6:
+            fields["peer_subnets_v6"] = [net6("peer", n)]
+            if not dual:
+                fields["peer_subnets"] = vpnd_api.DELETE
+        if style == "POLICY" and v6:
+            fields["policy_rules_v6"] = [{"source": net6("cloud", n, k),
+                                          "destination": [net6("peer", n, k)]}
+                                         for k in range(rules6)]
+        elif style == "POLICY":
             fields["policy_rules"] = [{"source": "198.19.%d.0/24" % n,
                                        "destination": ["198.19.%d.0/24" % (100 + n)]}]
         fields.update(conn_extra or {})
@@ -146,6 +186,15 @@ class Tunnel:
         self.id = vpnd_api.create_conn(cloud.server, cloud.project, self.body)["id"] \
             if create else None
         self.name = "vpnd-%s" % self.id
+
+    @classmethod
+    def of(cls, cloud, n, conn):
+        """Connection n of the bed's layout that the test created itself (conn: its create
+        response)."""
+        t = cls.__new__(cls)
+        t.cloud, t.n, t.id, t.name = cloud, n, conn["id"], "vpnd-%s" % conn["id"]
+        t.cloud_host, t.peer_host = "198.19.%d.1" % n, "198.19.%d.1" % (100 + n)
+        return t
 
     def peer_file(self):
         return os.path.join(self.cloud.bed.dir, "peer", "conf.d", "c%d.conf" % self.n)
@@ -166,8 +215,15 @@ class Tunnel:
         return self.cloud.bed.swanctl("peer", "--load-all", "--file",
                                       self.cloud.bed.peer_master())
 
-    def ping(self, count=3):
-        return self.cloud.bed.ping("cloud", self.cloud_host, self.peer_host, count)
+    def ping(self, count=3, deadline=None):
+        return self.cloud.bed.ping("cloud", self.cloud_host, self.peer_host, count, deadline)
+
+    def ping6(self, count=3, rule=0, peer_rule=None, deadline=5):
+        """ping -6 from the cloud host of net6(cloud, n, rule) to the customer host of
+        net6(peer, n, peer_rule, default rule) until count replies came, for at most deadline
+        seconds; returns the packets received."""
+        dst = host6("peer", self.n, rule if peer_rule is None else peer_rule)
+        return self.cloud.bed.ping("cloud", host6("cloud", self.n, rule), dst, count, deadline)
 
     def status(self):
         return self.cloud.status(self.id)

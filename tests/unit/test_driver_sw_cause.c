@@ -41,6 +41,13 @@ static void test_proposal_refusals_of_either_side_are_no_proposal_chosen(void **
     assert_int_equal(sw_cause_of("no acceptable proposal found", false), SW_CAUSE_PROPOSAL);
 }
 
+static void test_an_ikev1_responder_refusing_the_ike_proposal_is_no_proposal_chosen(void **state)
+{
+    (void)state;
+    /* main mode, logged by the cloud under the unnamed IKE SA a customer started */
+    assert_int_equal(sw_cause_of("no proposal found", false), SW_CAUSE_PROPOSAL);
+}
+
 static void test_selectors_refused_are_traffic_selectors_unacceptable(void **state)
 {
     (void)state;
@@ -91,6 +98,7 @@ int main(void)
         cmocka_unit_test(test_a_mac_mismatch_is_authentication_failed),
         cmocka_unit_test(test_an_ikev1_payload_that_does_not_decrypt_is_authentication_failed),
         cmocka_unit_test(test_proposal_refusals_of_either_side_are_no_proposal_chosen),
+        cmocka_unit_test(test_an_ikev1_responder_refusing_the_ike_proposal_is_no_proposal_chosen),
         cmocka_unit_test(test_selectors_refused_are_traffic_selectors_unacceptable),
         cmocka_unit_test(test_a_delete_from_the_peer_is_deleted_by_peer),
         cmocka_unit_test(test_retransmits_running_out_are_dpd_while_up_and_unreachable_otherwise),

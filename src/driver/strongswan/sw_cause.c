@@ -33,6 +33,8 @@ static const struct cause_text texts[] = {
     {"NO_PROPOSAL_CHOSEN", NULL, SW_CAUSE_PROPOSAL},
     {"received proposals unacceptable", NULL, SW_CAUSE_PROPOSAL},
     {"no acceptable proposal found", NULL, SW_CAUSE_PROPOSAL},
+    /* an IKEv1 responder (main or aggressive mode) refusing the initiator's IKE proposal */
+    {"no proposal found", NULL, SW_CAUSE_PROPOSAL},
     /* traffic selectors */
     {"TS_UNACCEPTABLE", NULL, SW_CAUSE_TS},
     {"no matching CHILD_SA config found", NULL, SW_CAUSE_TS},
