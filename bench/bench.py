@@ -3,8 +3,8 @@
 CPU pinning for every server. Run through bench/run.sh (which installs wrk/nginx and builds the
 release binary); see bench/README.md for what is measured and how to read it.
 
-Usage: bench/bench.py [--sizes 1k,100k,1m] [--duration S] [--json FILE] [--vpnd PATH]
-                      [--server-cpu N] [--client-cpu N]
+Usage: bench/bench.py [--sizes 1k,10k,100k,1m] [--duration S] [--json FILE] [--png FILE] [--vpnd PATH]
+                      [--server-cpu N] [--client-cpu N] [--replot JSON]
 """
 import argparse
 import json
@@ -361,9 +361,82 @@ def markdown(rows, infos):
     return "\n".join(out)
 
 
+def curve(rows, infos):
+    """The run as one row per size: what grows (or should not) with the store."""
+    def pick(n, target, conns, key="rps"):
+        r = next((r for r in rows if r["size"] == n and r["target"] == target and
+                  r["conns"] == conns), None)
+        return r.get(key) if r else None
+
+    out = ["| N | GET/s 8 c (x nginx) | GET/s 64 c (x nginx) | AK/SK 64 c (x nginx signed) | "
+           "list/s 64 c | creates/s 16 c | import rec/s | store B/conn | RSS MiB | "
+           "start ms |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for i in infos:
+        n = i["size"]
+        get, auth = "vpnd GET (random id), no auth", "vpnd GET (random id), AK/SK"
+        rss = max((r.get("rss_mib") or 0) for r in rows if r["size"] == n)
+        out.append("| %s | %.0f (%s) | %.0f (%s) | %.0f (%s) | %.0f | %.0f | %d | %.0f | %s | %s |" % (
+            size_label(n), pick(n, get, 8), fmt(pick(n, get, 8, "ratio")), pick(n, get, 64),
+            fmt(pick(n, get, 64, "ratio")), pick(n, auth, 64),
+            fmt(pick(n, auth, 64, "ratio_signed")), pick(n, "vpnd GET list limit=100", 64),
+            pick(n, "vpnd POST create (kill -9 after)", 16), i["import"]["import_rps"],
+            i["import"]["db_bytes"] / n, fmt(rss), fmt(i["start_to_ready_median_ms"])))
+    return "\n".join(out)
+
+
+def plot(rows, infos, png, title):
+    """The curve as a PNG (gnuplot): req/s against the store's size, and vpnd/nginx."""
+    if not shutil.which("gnuplot"):
+        log("gnuplot not found (scripts/setup.sh --bench): no PNG")
+        return
+    cols = [("nginx static file", 8, "rps"), ("nginx static file", 64, "rps"),
+            ("vpnd GET (random id), no auth", 8, "rps"),
+            ("vpnd GET (random id), no auth", 64, "rps"),
+            ("vpnd GET (random id), AK/SK", 64, "rps"), ("vpnd GET list limit=100", 64, "rps"),
+            ("vpnd POST create (kill -9 after)", 16, "rps"),
+            ("vpnd GET (random id), no auth", 8, "ratio"),
+            ("vpnd GET (random id), no auth", 64, "ratio"),
+            ("vpnd GET (random id), AK/SK", 64, "ratio_signed")]
+    fd, data = tempfile.mkstemp(prefix="vpnd-curve-", suffix=".dat")
+    with os.fdopen(fd, "w") as f:
+        f.write("# N import_rps bytes_per_conn " + " ".join(
+            "%s/%d/%s" % (t.replace(" ", "_"), c, k) for t, c, k in cols) + "\n")
+        for i in infos:
+            vals = []
+            for t, c, k in cols:
+                r = next((r for r in rows if r["size"] == i["size"] and r["target"] == t and
+                          r["conns"] == c), {})
+                vals.append("%s" % (r.get(k) if r.get(k) is not None else "NaN"))
+            f.write("%d %d %.0f %s\n" % (i["size"], i["import"]["import_rps"],
+                                         i["import"]["db_bytes"] / i["size"], " ".join(vals)))
+    script = """
+set terminal pngcairo size 1200,900 font ",10"
+set output '%s'
+set multiplot layout 2,1 title '%s'
+set logscale x; set grid; set key outside right; set format x "%%.0s%%c"
+set xlabel 'connections in the store'; set ylabel 'req/s (records/s for import)'
+set logscale y
+plot '%s' u 1:4 w lp t 'nginx GET 8 c', '' u 1:5 w lp t 'nginx GET 64 c', \
+     '' u 1:6 w lp lw 2 t 'vpnd GET 8 c', '' u 1:7 w lp lw 2 t 'vpnd GET 64 c', \
+     '' u 1:8 w lp t 'vpnd AK/SK 64 c', '' u 1:9 w lp t 'vpnd list page 64 c', \
+     '' u 1:10 w lp lw 2 t 'vpnd creates 16 c', '' u 1:2 w lp t 'vpnd import'
+unset logscale y
+set ylabel 'vpnd / nginx (req/s)'; set yrange [0:*]
+plot '%s' u 1:11 w lp lw 2 t 'GET 8 c', '' u 1:12 w lp lw 2 t 'GET 64 c', \
+     '' u 1:13 w lp t 'AK/SK 64 c (nginx signed)', 1 w l dt 2 lc rgb 'black' t 'nginx'
+unset multiplot
+""" % (png, title.replace("'", ""), data, data)
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    os.unlink(data)
+    if r.returncode != 0:
+        log("gnuplot failed: %s" % r.stderr.strip())
+    else:
+        log("plot written to %s" % png)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="1k,100k,1m")
+    ap.add_argument("--sizes", default="1k,10k,100k,1m")
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"))
     ap.add_argument("--vpnd", default=os.path.join(HERE, "..", "build", "rel", "vpnd"))
@@ -371,8 +444,18 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=1)
     ap.add_argument("--workdir", default=None, help="where stores are built (default $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the stores")
+    ap.add_argument("--png", help="the curve's plot (default: the JSON's name with .png)")
+    ap.add_argument("--replot", metavar="JSON", help="only print the curve and plot a saved run")
     args = ap.parse_args()
     args.vpnd = os.path.abspath(args.vpnd)
+    if args.replot:
+        with open(args.replot) as f:
+            run = json.load(f)
+        print(curve(run["rows"], run["sizes"]))
+        plot(run["rows"], run["sizes"], args.png or os.path.splitext(args.replot)[0] + ".png",
+             "vpnd vs nginx, %s, load average %.2f at the end" % (
+                 run["date"], run["machine"]["loadavg_at_end"][0]))
+        return
     wrk = Wrk(args.client_cpu, args.duration)
     rows, infos = [], []
     for n in [parse_size(s) for s in args.sizes.split(",")]:
@@ -381,6 +464,8 @@ def main():
         infos.append(i)
     md = markdown(rows, infos)
     print(md)
+    print()
+    print(curve(rows, infos))
     machine = {"cpus": os.cpu_count(), "kernel": platform.release(),
                "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                                   if l.startswith("model name")), "?"),
@@ -392,6 +477,9 @@ def main():
                    "duration_s": args.duration, "machine": machine, "rows": rows,
                    "sizes": infos}, f, indent=1)
     log("JSON written to %s" % args.json)
+    plot(rows, infos, args.png or os.path.splitext(args.json)[0] + ".png",
+         "vpnd vs nginx, %s, load average %.2f at the end" % (
+             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()[0]))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = "0605767dd1000ffd2f5cc0009a2d6d21"
+KEEP = {}  # --keep DIR: where each phase's dumps are copied ("dir"), the phase's name ("phase")
 READY = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 CREATE = ('{"vpn_connection":{"vgw_id":"%s","vgw_ip":"%s","cgw_id":"%s","style":"POLICY",'
           '"peer_subnets":["192.168.0.0/24"],"tunnel_local_address":"169.254.%d.%d/30",'
@@ -36,11 +38,11 @@ CREATE = ('{"vpn_connection":{"vgw_id":"%s","vgw_ip":"%s","cgw_id":"%s","style":
           '"source":"10.0.0.0/24","destination":["192.168.0.0/24"]}],"psk":"Abcd1234!x"}}')
 
 
-def build_store(binary, work):
+def build_store(binary, work, size=1000):
     db = os.path.join(work, "vpnd.db")
     ids = os.path.join(work, "ids")
     spare = os.path.join(work, "spare")
-    gen = subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), "1000", "--ids", ids,
+    gen = subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(size), "--ids", ids,
                           "--spare", "4", "--spare-file", spare],
                          check=True, stdout=subprocess.PIPE)
     subprocess.run([binary, "import", "--db", db, "--no-progress", "-"], input=gen.stdout,
@@ -57,7 +59,7 @@ def start(binary, db, work, extra=()):
     out = os.path.join(work, "callgrind.out")
     argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out,
             binary, "serve", "--listen", "127.0.0.1:0", "--db", db, "--status-delay", "50",
-            "--log-level", "warn"] + list(extra)
+            "--log-level", "warn", "--quota-vpn-connection", "100000000"] + list(extra)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:
         m = READY.search(line)
@@ -103,13 +105,18 @@ def phase(proc, out, seen, conn, reqs, settle_s=0.0):
         time.sleep(settle_s)
     control(proc, "-i", "off")
     control(proc, "-d")
+    before = set(seen)
     ir, seen = total_ir(out, seen)
+    if KEEP.get("dir"):  # --keep: the phase's dumps, for callgrind_annotate
+        d = os.path.dirname(out)
+        for i, n in enumerate(sorted(seen - before)):
+            shutil.copy(os.path.join(d, n), os.path.join(KEEP["dir"], "%s.%d" % (KEEP["phase"], i)))
     return ir / len(reqs), seen
 
 
-def measure(binary, gets, creates, puts):
+def measure(binary, gets, creates, puts, size=1000):
     with tempfile.TemporaryDirectory(prefix="vpnd-cg-") as work:
-        db, ids, gws = build_store(binary, work)
+        db, ids, gws = build_store(binary, work, size)
         proc, port, out = start(binary, db, work)
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -117,6 +124,7 @@ def measure(binary, gets, creates, puts):
             for i in range(50):  # warm: statements prepared, pages cached
                 request(conn, "GET", "%s/%s" % (base, ids[i % len(ids)]))
             seen = set()
+            KEEP["phase"] = "get"
             get, seen = phase(proc, out, seen, conn,
                               [("GET", "%s/%s" % (base, ids[(i * 7919) % len(ids)]), None, 200)
                                for i in range(gets)])
@@ -126,11 +134,13 @@ def measure(binary, gets, creates, puts):
                 b = (i // len(gws)) * 4
                 bodies.append(("POST", base, CREATE % (g[0], g[1], g[2], b >> 8, (b & 255) + 1,
                                                        b >> 8, (b & 255) + 2), 201))
+            KEEP["phase"] = "create"
             create, seen = phase(proc, out, seen, conn, bodies, settle_s=1.0)
             # the ids of the new connections, for the PUTs
             status, data = request(conn, "GET", base + "?limit=%d" % creates)
             new_ids = [c["id"] for c in json.loads(data)["vpn_connections"]]
             upd = '{"vpn_connection":{"ikepolicy":{"lifetime_seconds":%d}}}'
+            KEEP["phase"] = "put"
             put, seen = phase(proc, out, seen, conn,
                               [("PUT", "%s/%s" % (base, new_ids[i % len(new_ids)]),
                                 upd % (3600 + i), 200) for i in range(min(puts, len(new_ids)))],
@@ -148,11 +158,19 @@ def main():
     ap.add_argument("--gets", type=int, default=2000)
     ap.add_argument("--creates", type=int, default=200)
     ap.add_argument("--puts", type=int, default=200)
+    ap.add_argument("--size", type=int, default=1000, help="connections in the store")
+    ap.add_argument("--keep", help="copy each phase's callgrind dumps here (get.0, create.0, ...)")
     a = ap.parse_args()
+    if a.keep:
+        os.makedirs(a.keep, exist_ok=True)
     print("| binary | instructions per GET | per create + settle | per PUT + settle |")
     print("|---|---|---|---|")
     for b in a.binaries:
-        get, create, put = measure(os.path.abspath(b), a.gets, a.creates, a.puts)
+        if a.keep:
+            KEEP["dir"] = os.path.join(a.keep, os.path.basename(os.path.dirname(
+                os.path.dirname(os.path.abspath(b)))) or "bin")
+            os.makedirs(KEEP["dir"], exist_ok=True)
+        get, create, put = measure(os.path.abspath(b), a.gets, a.creates, a.puts, a.size)
         print("| %s | %.0f | %.0f | %.0f |" % (b, get, create, put), flush=True)
 
 

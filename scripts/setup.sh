@@ -26,8 +26,8 @@ if [ "${1:-}" = "--fuzz" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
 fi
 if [ "${1:-}" = "--bench" ]; then
-    # bench/callgrind.py: instructions per request
-    pkgs="$pkgs wrk nginx-light valgrind"
+    # bench/callgrind.py: instructions per request; gnuplot: the curve's PNG (bench/plot.sh)
+    pkgs="$pkgs wrk nginx-light valgrind gnuplot-nox"
 fi
 
 # Test tools from npm, each into its own test directory (npm ci from the committed lock file):

@@ -522,6 +522,10 @@ static int cmd_serve(const struct config *cfg, int argc, char *const *argv)
     }
     install_signals();
     int rc = open_store(cfg, false, true, &store);
+    if (rc == EXIT_OK && store_set_sync(store, cfg->v[CONFIG_STORE_SYNC].num == 1) < 0) {
+        fprintf(stderr, "vpnd: cannot set store-sync: %s\n", store_errmsg(store));
+        rc = EXIT_UNAVAILABLE;
+    }
     if (rc == EXIT_OK)
         rc = serve_run(&s, store);
     store_close(store);

@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/errors.h"
 #include "driver/strongswan/strongswan.h"
 #include "engine/plane.h"
+#include "store/store.h"
 #include "util/ids.h"
 #include "util/log.h"
 
@@ -76,12 +79,93 @@ static void server_wake(void *ud, int64_t mono_ms)
         http_server_tick_at(srv->http, mono_ms);
 }
 
-/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot, and its log
- * lines (the access lines) go out in one write at its end. */
+/* Group commit: the writes of one event-loop turn share one store commit (store_group_begin).
+ * From the turn's first write on, every answer of the turn (a write's, or a read's that may
+ * have seen the group's writes) is held (http_request_defer) until the group's commit at the
+ * turn's end, so nothing is acknowledged, or shown, before it is as durable as a write
+ * committed on its own (SQLite: in the WAL, so it survives kill -9). If the commit fails,
+ * nothing of the group was kept, and every held request is answered with the error instead. */
+struct server_held {
+    struct http_pending *pending;
+    struct http_response resp; /* the answer as the handler made it */
+};
+
+/* Replaces resp with the answer to a request whose group commit failed with r (logged). */
+static void server_group_failed(struct server *srv, const struct http_request *req,
+                                struct http_response *resp, int r)
+{
+    const char *msg;
+    char text[128];
+    struct verr none = {0};
+    int e = api_error_for(r == -EINVAL ? -EIO : r, &none, &msg);
+
+    log_error("request_id=%s op=group_commit error=\"%s\" store=\"%s\"", req->request_id,
+              strerror(-r), svc_errmsg(&srv->svc));
+    if (!msg) {
+        snprintf(text, sizeof(text), "see request %s in the server log", req->request_id);
+        msg = text;
+    }
+    resp->allow = NULL;
+    resp->content_type = NULL;
+    api_error_render(req, resp, e, msg);
+}
+
+/* Commits the turn's group and sends the answers held for it. Returns the commit's result. */
+static int server_group_end(struct server *srv)
+{
+    bool wrote = store_group_pending(srv->store);
+    int r = store_group_end(srv->store);
+
+    srv->stats.group_commits += wrote;
+    srv->stats.group_held += srv->n_held;
+    srv->stats.group_failures += r < 0;
+    for (size_t i = 0; i < srv->n_held; i++) {
+        struct server_held *h = &srv->held[i];
+        if (r < 0)
+            server_group_failed(srv, http_pending_request(h->pending), &h->resp, r);
+        http_pending_complete(h->pending, &h->resp);
+        buf_free(&h->resp.body);
+    }
+    srv->n_held = 0;
+    return r;
+}
+
+/* Holds resp for the group's commit; false when it cannot be (then it is answered now). */
+static bool server_hold(struct server *srv, const struct http_request *req,
+                        struct http_response *resp)
+{
+    struct http_pending *p;
+
+    if (srv->n_held == srv->cap_held) {
+        size_t cap = srv->cap_held ? 2 * srv->cap_held : 64;
+        struct server_held *n = realloc(srv->held, cap * sizeof(*n));
+        if (!n)
+            return false;
+        srv->held = n;
+        srv->cap_held = cap;
+    }
+    p = http_request_defer(req);
+    if (!p)
+        return false;
+    srv->held[srv->n_held].pending = p;
+    srv->held[srv->n_held].resp = *resp;
+    srv->n_held++;
+    *resp = (struct http_response){0};
+    return true;
+}
+
+/* http_turn_fn: the GETs of one event-loop turn share one store read snapshot, its writes one
+ * commit (above), and its log lines (the access lines) go out in one write at its end. */
 static void server_turn(void *ud, bool start)
 {
     struct server *srv = ud;
 
+    if (start) {
+        srv->grouping = store_group_begin(srv->store) > 0;
+    } else if (srv->grouping) {
+        srv->grouping = false;
+        (void)server_group_end(srv);
+    }
     svc_read_batch(&srv->svc, start);
     log_hold(start);
 }
@@ -91,6 +175,15 @@ static void server_handle(void *ud, const struct http_request *req, struct http_
     struct server *srv = ud;
 
     api_handle(&srv->api, req, resp);
+    if (!srv->grouping || !store_group_pending(srv->store) || server_hold(srv, req, resp))
+        return;
+    /* not held (built by hand, answered later by the handler itself, or no memory): the
+     * group commits now, before this answer, and the turn's next writes start another */
+    int r = server_group_end(srv);
+
+    (void)store_group_begin(srv->store);
+    if (r < 0)
+        server_group_failed(srv, req, resp, r);
 }
 
 /* Copies a raw path for a quoted log value: at most 128 bytes, '"', '\\', controls and bytes
@@ -270,6 +363,9 @@ void server_close(struct server *srv)
     plane_free(srv->plane);
     srv->plane = NULL;
     http_server_free(srv->http); /* frees srv->watch */
+    free(srv->held); /* empty: every turn sends what it held */
+    srv->held = NULL;
+    srv->n_held = srv->cap_held = 0;
     srv->watch = NULL;
     srv->http = NULL;
     api_done(&srv->api);

@@ -56,6 +56,8 @@ struct server_op_stats {
 struct server_stats {
     struct server_op_stats ops[ROUTER_MAX_ROUTES + 1];
     int64_t started_ms; /* wall clock at server_open */
+    uint64_t group_commits, group_failures; /* group commits (server.c) run, and failed */
+    uint64_t group_held;                    /* answers held for a group commit */
 };
 
 /* Called at the start of every tick of the event loop, before the status engine (main.c: a
@@ -81,6 +83,10 @@ struct server {
     struct driver *driver;
     struct plane *plane;
     struct http_watch *watch;
+    /* group commit (server.c): the turn's store group is armed, and the answers held for it */
+    bool grouping;
+    struct server_held *held;
+    size_t n_held, cap_held;
 };
 
 /* Fills cfg with the defaults (http 127.0.0.1:8080, tick 50 ms, service and API defaults). */

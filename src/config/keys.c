@@ -17,6 +17,7 @@ static const char *const on_off_choices[] = {"on", "off", NULL};
 static const char *const format_choices[] = {"text", "json", NULL};
 #define LIVE CONFIG_LIVE
 static const char *const driver_choices[] = {"sim", "strongswan", NULL};
+static const char *const sync_choices[] = {"normal", "full", NULL};
 
 static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LISTEN] = {"listen", "VPND_LISTEN", CONFIG_ADDR, 0, 0, "127.0.0.1:8080", NULL, 0,
@@ -98,6 +99,11 @@ static const struct config_key_def config_keys[CONFIG_KEY_COUNT] = {
     [CONFIG_LOG_FORMAT] = {"log-format", "VPND_LOG_FORMAT", CONFIG_ENUM, 0, 0, "text",
                            format_choices, LIVE, ALL, "FORMAT",
                            "text (key=value) or json (one object a line)"},
+    [CONFIG_STORE_SYNC] = {"store-sync", "VPND_STORE_SYNC", CONFIG_ENUM, 0, 0, "normal",
+                           sync_choices, 0, SERVE, "MODE",
+                           "SQLite: normal (an acknowledged write survives a crash or kill -9 "
+                           "of vpnd) or full (also power loss: the WAL is synced to disk before "
+                           "the answer)"},
     [CONFIG_DRIVER] = {"driver", "VPND_DRIVER", CONFIG_ENUM, 0, 0, "sim", driver_choices, 0, SERVE,
                        "DRIVER",
                        "the data plane: sim (statuses simulated) or strongswan (real tunnels "

@@ -713,7 +713,7 @@ struct http_pending *http_request_defer(const struct http_request *req)
 {
     struct http_conn *c = conn_of(req);
 
-    if (!c || c->state != HTTP_ST_HANDLING)
+    if (!c || c->state != HTTP_ST_HANDLING || c->deferred || c->drop)
         return NULL;
     c->deferred = true;
     return &c->pending;

@@ -115,7 +115,8 @@ void http_server_set_turn(struct http_server *s, http_turn_fn turn);
  * their http_pending pointers must not be used afterwards. */
 struct http_pending;
 /* Returns the handle that completes req later; NULL for a request built by hand (no
- * connection), which cannot be deferred. Only valid inside the handler call for req. */
+ * connection), which cannot be deferred, and for one the handler already deferred or dropped
+ * (its answer is not resp). Only valid inside the handler call for req. */
 struct http_pending *http_request_defer(const struct http_request *req);
 const struct http_request *http_pending_request(const struct http_pending *p);
 bool http_pending_client_gone(const struct http_pending *p);

@@ -58,7 +58,11 @@ static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errle
     typedef void (*store_fn)(void);
     static const size_t optional[] = {offsetof(struct store_ops, read_batch),
                                       offsetof(struct store_ops, bulk_batch),
-                                      offsetof(struct store_ops, bulk_undo)};
+                                      offsetof(struct store_ops, bulk_undo),
+                                      offsetof(struct store_ops, set_sync),
+                                      offsetof(struct store_ops, group_begin),
+                                      offsetof(struct store_ops, group_pending),
+                                      offsetof(struct store_ops, group_end)};
     const size_t first = offsetof(struct store_ops, close);
     const struct store_ops *ops;
 
@@ -518,6 +522,26 @@ void store_read_batch(struct store *s, bool on)
 {
     if (s->ops->read_batch)
         s->ops->read_batch(s, on);
+}
+
+int store_set_sync(struct store *s, bool full)
+{
+    return s->ops->set_sync ? s->ops->set_sync(s, full) : 0;
+}
+
+int store_group_begin(struct store *s)
+{
+    return s->ops->group_begin ? s->ops->group_begin(s) : 0;
+}
+
+bool store_group_pending(struct store *s)
+{
+    return s->ops->group_pending && s->ops->group_pending(s);
+}
+
+int store_group_end(struct store *s)
+{
+    return s->ops->group_end ? STORE_TIMED(s, s->ops->group_end(s)) : 0;
 }
 
 int store_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)

@@ -512,6 +512,32 @@ const char *store_url_file(const char *url);
  * is not supported (true twice = true once). */
 void store_read_batch(struct store *s, bool on);
 
+/* ---- group commit (the server's writes of one event-loop turn) ---- */
+
+/* Arms a group: from here until store_group_end, the write ops made through s share one
+ * transaction, opened by the first of them. Each op stays atomic on its own (one that fails
+ * undoes only its own changes and returns its error as without a group), but none is durable,
+ * nor visible to other handles or processes, until store_group_end returns 0: the caller must
+ * hold whatever it answers for an op of the group (and for every read made through s after the
+ * group's first write, which sees the group's writes) until then. Returns 1 when armed; 0 when
+ * the backend has no groups (optional: every op commits on its own, as without this call) or a
+ * bulk load is open. Arming an armed group keeps it. */
+int store_group_begin(struct store *s);
+/* Whether a group's transaction is open: some op wrote (or read after a write) since
+ * store_group_begin, and its answer must wait for store_group_end. */
+bool store_group_pending(struct store *s);
+/* Ends the group: commits every op of it that succeeded, in one commit (durable as any single
+ * commit is: the backend's durability setting). Returns 0 (also when nothing was written or
+ * nothing was armed), or a negative errno (-EIO: store_errmsg says why; -EBUSY, -ENOMEM) after
+ * which nothing of the group is kept, whatever the ops returned. */
+int store_group_end(struct store *s);
+
+/* Sets when a commit counts as done: full false (the default), once the commit is written to the
+ * OS (it survives a crash of the process, not of the machine); full true, once it is on disk
+ * (fsync: it survives power loss too). Optional for a backend: PostgreSQL's durability is the
+ * server's own (synchronous_commit), and this is a no-op there. Returns 0 or -EIO. */
+int store_set_sync(struct store *s, bool full);
+
 /* ---- connection status changes (the status engine, the data plane) ---- */
 
 /* One compare-and-set of a connection's status column. */

@@ -190,6 +190,27 @@ static void f_read_batch(struct store *s, bool on)
     store_read_batch(in(s), on);
 }
 
+/* The sync setting and group commit: forwarded (the ops inside are the ones that fail). */
+static int f_set_sync(struct store *s, bool full)
+{
+    return store_set_sync(in(s), full);
+}
+
+static int f_group_begin(struct store *s)
+{
+    return store_group_begin(in(s));
+}
+
+static bool f_group_pending(struct store *s)
+{
+    return store_group_pending(in(s));
+}
+
+static int f_group_end(struct store *s)
+{
+    return store_group_end(in(s));
+}
+
 #define OP(name) .name = f_##name
 static const struct store_ops fault_ops = {
     .name = "fault",
@@ -204,9 +225,10 @@ static const struct store_ops fault_ops = {
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
     OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
     OP(ctl_get), OP(ctl_list), OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
+    OP(set_sync), OP(group_begin), OP(group_pending), OP(group_end),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 54 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 58 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

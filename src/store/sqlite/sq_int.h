@@ -64,6 +64,10 @@ enum sq_stmt {
     SQ_N_STMT
 };
 
+/* Group commit (sq_group.c): off; armed (store_group_begin, no write yet); open (the group's
+ * transaction is open); broken (SQLite rolled it back: every later op and the end fail). */
+enum sq_group_state { SQ_GROUP_OFF, SQ_GROUP_ARMED, SQ_GROUP_OPEN, SQ_GROUP_BROKEN };
+
 struct sq_store {
     struct store base; /* first: struct store * and struct sq_store * convert both ways */
     sqlite3 *db;
@@ -76,6 +80,9 @@ struct sq_store {
     sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */
     size_t n_once, cap_once;
     struct sq_ckpt *ckpt; /* the checkpointer thread (sq_checkpoint.c): NULL until started */
+    enum sq_group_state group;
+    bool group_op;    /* an op of the group is under way (begin ... commit/rollback) */
+    bool group_first; /* ... and it is the group's first write: no savepoint (sq_group.c) */
 };
 
 extern const char *const store_sqlite_sql[SQ_N_STMT];
@@ -303,6 +310,15 @@ int store_sqlite_leases_take(struct store *s, const char *node, int64_t now, int
                              struct buf *out, size_t *ret_n);
 int store_sqlite_lease_get(struct store *s, const char *project_id, const char *vgw_id,
                            char ret_node[STORE_NODE_LEN], int64_t *ret_until);
+/* sq_group.c: group commit (store_group_begin, store_group_pending, store_group_end). While a
+ * group is open (or armed, for a write op), store_sqlite_begin, commit and rollback run the op
+ * in a savepoint of the group's transaction through store_sqlite_group_tx. */
+int store_sqlite_group_begin(struct store *s);
+bool store_sqlite_group_pending(struct store *s);
+int store_sqlite_group_end(struct store *s);
+enum sq_group_op { SQ_GROUP_SAVEPOINT, SQ_GROUP_RELEASE, SQ_GROUP_ROLLBACK_TO };
+int store_sqlite_group_tx(struct sq_store *q, enum sq_group_op op, const char *what);
+
 enum sq_bulk_op { SQ_BULK_SAVEPOINT, SQ_BULK_RELEASE, SQ_BULK_ROLLBACK_TO };
 int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *what);
 void store_sqlite_bulk_free(struct sq_store *q);

@@ -5,7 +5,9 @@
  * are written to the WAL file (in the OS page cache), so every acknowledged write survives a
  * crash or kill -9 of this process; only an OS crash or power loss can lose the last commits
  * before the next checkpoint syncs them (the database itself never corrupts). synchronous=FULL
- * would fsync on every commit to close that window, at a large cost in write latency.
+ * would fsync on every commit to close that window, at a large cost in write latency. Under
+ * group commit (sq_group.c) an op's commit is a RELEASE of its savepoint, and the acknowledgement
+ * waits for the group's COMMIT (store_group_end).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -155,6 +157,8 @@ static void sq_close(struct store *s)
     struct sq_store *q = sq_from(s);
 
     store_sqlite_bulk_free(q); /* a bulk load left open is rolled back by the close */
+    if (q->group != SQ_GROUP_OFF) /* a group left open: kept as if ended (close commits) */
+        (void)store_sqlite_group_end(s);
     store_sqlite_batch_free(q);
     store_sqlite_ckpt_free(q);
     for (size_t i = 0; i < SQ_N_STMT; i++)
@@ -176,10 +180,25 @@ static int sq_schema_version(struct store *s)
     return sq_from(s)->schema_version;
 }
 
+/* store_set_sync: synchronous=FULL syncs the WAL at every commit (a group's commit under group
+ * commit), before the answers held for it go out. */
+static int sq_set_sync(struct store *s, bool full)
+{
+    struct sq_store *q = sq_from(s);
+    int rc = sqlite3_exec(q->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                          NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "set synchronous");
+}
+
 static const struct store_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
     .read_batch = store_sqlite_read_batch,
+    .set_sync = sq_set_sync,
+    .group_begin = store_sqlite_group_begin,
+    .group_pending = store_sqlite_group_pending,
+    .group_end = store_sqlite_group_end,
     .errmsg = sq_errmsg,
     .schema_version = sq_schema_version,
     .vgw_insert = store_sqlite_vgw_insert,
@@ -407,10 +426,21 @@ static int sq_step_tx(struct sq_store *q, enum sq_stmt id, const char *what)
     return store_sqlite_exec(q, st, what);
 }
 
+/* Starts an op's savepoint in the group (sq_group.c); the group's first write opens it. */
+static int sq_group_op_begin(struct sq_store *q, const char *what)
+{
+    int r = store_sqlite_group_tx(q, SQ_GROUP_SAVEPOINT, what);
+
+    q->group_op = r == 0;
+    return r;
+}
+
 int store_sqlite_begin(struct sq_store *q, const char *what)
 {
     if (q->bulk)
         return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
+    if (q->group != SQ_GROUP_OFF)
+        return sq_group_op_begin(q, what);
     return sq_step_tx(q, SQ_BEGIN, what);
 }
 
@@ -418,6 +448,8 @@ int store_sqlite_begin_read(struct sq_store *q, const char *what)
 {
     if (q->bulk)
         return store_sqlite_bulk_tx(q, SQ_BULK_SAVEPOINT, what);
+    if (store_sqlite_group_pending(&q->base)) /* a read after the group's first write */
+        return sq_group_op_begin(q, what);
     return sq_step_tx(q, SQ_BEGIN_READ, what);
 }
 
@@ -425,15 +457,23 @@ int store_sqlite_commit(struct sq_store *q, const char *what)
 {
     if (q->bulk)
         return store_sqlite_bulk_tx(q, SQ_BULK_RELEASE, what);
+    if (q->group_op) {
+        q->group_op = false;
+        return store_sqlite_group_tx(q, SQ_GROUP_RELEASE, what);
+    }
     return sq_step_tx(q, SQ_COMMIT, what);
 }
 
 void store_sqlite_rollback(struct sq_store *q)
 {
-    if (q->bulk)
+    if (q->bulk) {
         (void)store_sqlite_bulk_tx(q, SQ_BULK_ROLLBACK_TO, "rollback");
-    else if (!sqlite3_get_autocommit(q->db))
+    } else if (q->group_op) {
+        q->group_op = false;
+        (void)store_sqlite_group_tx(q, SQ_GROUP_ROLLBACK_TO, "rollback");
+    } else if (!sqlite3_get_autocommit(q->db) && q->group != SQ_GROUP_OPEN) {
         (void)sq_step_tx(q, SQ_ROLLBACK, "rollback");
+    }
 }
 
 int store_sqlite_prepare_once(struct sq_store *q, const char *sql, sqlite3_stmt **ret,

@@ -1,0 +1,177 @@
+/* Store: group commit (store_group_begin / store_group_end): the writes of one event-loop turn in
+ * one transaction, each op still atomic on its own, nothing visible to another handle or kept
+ * before the group's end. PostgreSQL has no groups: every op commits on its own there. */
+#include "test_store_fixture.h"
+
+static int64_t used_slots(struct fx *f)
+{
+    struct store_vgw_row g;
+
+    assert_int_equal(store_vgw_get(f->s, PROJECT_A, VGW_1, &g), 0);
+    free(g.spec);
+    return g.used_connection_number;
+}
+
+/* After the group's end and a reopen: the gateway holds slots connections and c is stored. */
+static void assert_kept(struct fx *f, int64_t slots, const struct fx_conn *c)
+{
+    struct buf b = {0};
+
+    fx_reopen(f);
+    assert_int_equal(used_slots(f), slots);
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c->row.id, &b), 0);
+    assert_string_equal(b.data, c->doc);
+    buf_free(&b);
+}
+
+static void test_a_groups_writes_are_seen_by_another_handle_only_after_its_end(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1, c2;
+    struct store *s2 = NULL;
+    struct buf b = {0};
+    char err[256];
+
+    FX_SQLITE_ONLY(); /* PostgreSQL: store_group_begin returns 0 (next test) */
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_open(f->path, &s2, err, sizeof(err)), 0);
+    assert_int_equal(store_group_begin(f->s), 1);
+    assert_false(store_group_pending(f->s));
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    assert_true(store_group_pending(f->s));
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+    /* the group's own handle reads its writes; another handle sees none of them yet */
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c2.row.id, &b), 0);
+    assert_int_equal(store_conn_get_doc(s2, PROJECT_A, c1.row.id, &b), -ENOENT);
+    assert_int_equal(store_group_end(f->s), 0);
+    assert_false(store_group_pending(f->s));
+    buf_reset(&b);
+    assert_int_equal(store_conn_get_doc(s2, PROJECT_A, c1.row.id, &b), 0);
+    assert_string_equal(b.data, c1.doc);
+    buf_reset(&b);
+    assert_int_equal(store_conn_get_doc(s2, PROJECT_A, c2.row.id, &b), 0);
+    assert_string_equal(b.data, c2.doc);
+    store_close(s2);
+    buf_free(&b);
+}
+
+static void test_a_store_without_groups_commits_each_write_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1;
+    struct store *s2 = NULL;
+    struct buf b = {0};
+    char err[256];
+
+    if (!fx_pg_url())
+        skip(); /* SQLite has groups (above) */
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_open(f->path, &s2, err, sizeof(err)), 0);
+    assert_int_equal(store_group_begin(f->s), 0);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    assert_false(store_group_pending(f->s));
+    assert_int_equal(store_conn_get_doc(s2, PROJECT_A, c1.row.id, &b), 0);
+    assert_int_equal(store_group_end(f->s), 0);
+    store_close(s2);
+    buf_free(&b);
+}
+
+static void test_a_failed_write_in_a_group_undoes_only_itself(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1, c2, c3;
+    struct buf b = {0};
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    (void)store_group_begin(f->s);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    fx_conn_init(&c3, PROJECT_A, VGW_1, 3, T0 + 2);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    /* the same id again: refused after it took a gateway slot, which its undo gives back */
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), -EEXIST);
+    /* a gateway that does not exist: refused */
+    snprintf(c2.row.vgw_id, sizeof(c2.row.vgw_id), "%s", VGW_2);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), -ENOENT);
+    assert_int_equal(store_conn_insert(f->s, &c3.row, NULL, 0), 0);
+    assert_int_equal(store_group_end(f->s), 0);
+    assert_kept(f, 2, &c1);
+    assert_kept(f, 2, &c3);
+    assert_int_equal(store_conn_get_doc(f->s, PROJECT_A, c2.row.id, &b), -ENOENT);
+    buf_free(&b);
+}
+
+static void test_a_groups_first_write_that_fails_leaves_the_group_empty(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1, c2;
+
+    FX_SQLITE_ONLY();
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_group_begin(f->s), 1);
+    fx_conn_init(&c1, PROJECT_A, VGW_2, 1, T0); /* no such gateway */
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), -ENOENT);
+    assert_false(store_group_pending(f->s));
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+    assert_true(store_group_pending(f->s));
+    assert_int_equal(store_group_end(f->s), 0);
+    assert_kept(f, 1, &c2);
+}
+
+static void test_a_read_before_the_groups_first_write_leaves_it_closed(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1;
+    struct store_conn_row row;
+
+    FX_SQLITE_ONLY();
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    assert_int_equal(store_group_begin(f->s), 1);
+    assert_int_equal(store_conn_get(f->s, PROJECT_A, c1.row.id, &row), 0);
+    free(row.spec);
+    free(row.doc);
+    assert_false(store_group_pending(f->s));
+    assert_int_equal(store_conn_delete(f->s, PROJECT_A, c1.row.id), 0);
+    assert_true(store_group_pending(f->s));
+    assert_int_equal(store_conn_get(f->s, PROJECT_A, c1.row.id, &row), -ENOENT);
+    assert_int_equal(store_group_end(f->s), 0);
+}
+
+static void test_ending_a_group_that_was_never_armed_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(store_group_end(f->s), 0);
+    assert_false(store_group_pending(f->s));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_a_groups_writes_are_seen_by_another_handle_only_after_its_end, fx_setup,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_store_without_groups_commits_each_write_at_once,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_failed_write_in_a_group_undoes_only_itself,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_groups_first_write_that_fails_leaves_the_group_empty, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_read_before_the_groups_first_write_leaves_it_closed, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_ending_a_group_that_was_never_armed_changes_nothing,
+                                        fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
