@@ -1,10 +1,11 @@
-"""Group commit (SQLite; README "Durability"): the writes of one event-loop turn share one commit
+"""Group commit (both stores; README "Durability"): the writes of one event-loop turn share one commit
 and their answers are held until it. What that must never change: a create acknowledged (201)
 survives a kill -9 at any moment, also while many clients create at once; a create refused
 inside the store among concurrent ones fails alone and the others are kept; an acknowledged
 create is read back at once. With --store-sync full (the WAL synced before the answer) the same
 holds; that it also survives power loss is SQLite's synchronous=FULL, not tested here. On
-PostgreSQL every create commits on its own: the same holds."""
+PostgreSQL (make check-pg) the group is one transaction with a savepoint per write: the same
+holds (two nodes: test_multinode.py)."""
 import signal
 import threading
 

@@ -16,14 +16,14 @@
 #ifndef VPND_STORE_PG_INT_H
 #define VPND_STORE_PG_INT_H
 
+#include "store/store_backend.h"
+#include "util/macro.h"
+
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "store/store_backend.h"
-#include "util/macro.h"
 
 /* Statements prepared on first use on each (re)connection; pg_open.c holds their text. */
 enum pg_stmt {
@@ -95,12 +95,19 @@ enum pg_stmt {
  * READ ONLY (which never fails with a serialization error). */
 enum pg_tx_kind { PG_TX_WRITE, PG_TX_READ_SNAPSHOT };
 
+/* Group commit (pg_group.c): off; armed (store_group_begin, no write yet); open (the group's
+ * transaction is open: every op runs as a savepoint of it); broken (the transaction was lost:
+ * every later op of the group fails, and store_group_end reports the loss). */
+enum pg_group_state { PG_GROUP_OFF, PG_GROUP_ARMED, PG_GROUP_OPEN, PG_GROUP_BROKEN };
+
 struct pg_store {
     struct store base; /* first: struct store * and struct pg_store * convert both ways */
     PGconn *conn;
     int schema_version;
     bool prepared[PG_N_STMT]; /* on the current connection; cleared by a reset */
     bool bulk; /* a bulk load's transaction is open (pg_bulk.c): transactions become savepoints */
+    enum pg_group_state group; /* group commit (pg_group.c) */
+    bool op_savepoint;         /* the last op's savepoint, not yet released (pg_group.c) */
     char errmsg[256];
 };
 
@@ -153,6 +160,27 @@ int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, P
 typedef int (*pg_tx_fn)(struct pg_store *p, void *ud);
 int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
                       void *ud);
+
+/* Runs fn(p, ud) as a savepoint of the transaction already open (a bulk load's, a group's): a
+ * failed fn undoes only itself, and a serialization failure or deadlock re-runs it alone, a few
+ * times with a growing pause, then gives -EBUSY. -EIO if the transaction is gone. */
+int store_postgres_savepoint(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud);
+/* The pause before attempt + 1 of a transaction or savepoint hit by a serialization failure or
+ * deadlock. */
+void store_postgres_backoff(int attempt);
+#define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
+
+/* pg_group.c: store_group_begin, store_group_pending, store_group_end; and the ops' side:
+ * store_postgres_group_tx runs fn inside the open group (the first write opens it), or returns
+ * 1 when no group takes it (the caller runs its own transaction). */
+int store_postgres_group_begin(struct store *s);
+bool store_postgres_group_pending(struct store *s);
+int store_postgres_group_end(struct store *s);
+int store_postgres_group_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                            void *ud);
+/* A read statement (store_postgres_read) failed inside the open group: PostgreSQL aborted the
+ * group's transaction, so the group is broken. */
+void store_postgres_group_read_failed(struct pg_store *p);
 
 /* Number of rows an UPDATE / DELETE / INSERT result touched. */
 int64_t store_postgres_affected(const PGresult *res);
@@ -218,8 +246,8 @@ int store_postgres_lease_get(struct store *s, const char *project_id, const char
 
 /* A statement outside the table with n text parameters (NULL is SQL NULL), run unprepared (the
  * tag filter, whose text depends on the request). Errors as store_postgres_query. */
-int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
-                              PGresult **ret, int n, const char *const *values);
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
+                              int n, const char *const *values);
 /* Runs a plain command (no parameters, no result): SAVEPOINT, COMMIT, ... */
 int store_postgres_simple(struct pg_store *p, const char *sql, const char *what);
 /* Gives a new session its statement, lock-wait and idle-transaction limits (pg_open.c), unless
@@ -275,8 +303,8 @@ int store_postgres_monitor_list(struct store *s, const char *project_id,
 int store_postgres_monitor_delete(struct store *s, const char *project_id, const char *id,
                                   const struct store_conn_row *conn,
                                   const struct store_conn_expect *from);
-int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max,
-                                    struct store_due *out, size_t *ret_n);
+int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
+                                    size_t *ret_n);
 int store_postgres_monitor_set_status(struct store *s, const char *project_id, const char *id,
                                       const char *from, const char *to, int64_t status_due);
 /* pg_tags.c */

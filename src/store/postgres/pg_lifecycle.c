@@ -8,10 +8,11 @@
  * A connection's monitor and events go with it through ON DELETE CASCADE; the tag index follows
  * a spec change by trigger.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "store/postgres/pg_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int pg_event_tx(struct pg_store *p, const char *project_id, const char *id,
                        const struct store_event *ev)
@@ -36,16 +37,16 @@ int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *
         r = store_postgres_query_sql(p,
                                      "SELECT 1 FROM vpn_gateway WHERE project_id = $1 AND id = $2 "
                                      "AND updated_at = $3::bigint FOR SHARE",
-                                     "conn cas: gateway", &res, "ssI", row->project_id,
-                                     row->vgw_id, from->vgw_updated_at);
+                                     "conn cas: gateway", &res, "ssI", row->project_id, row->vgw_id,
+                                     from->vgw_updated_at);
         if (r < 0)
             return r;
         if (PQntuples(res) == 0)
             return -ENOENT;
     }
-    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
-                            row->id, row->status, row->status_due, row->updated_at, row->spec,
-                            row->doc, row->cgw_id, from->status, from->spec);
+    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id, row->id,
+                            row->status, row->status_due, row->updated_at, row->spec, row->doc,
+                            row->cgw_id, from->status, from->spec);
 
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }
@@ -78,8 +79,7 @@ int store_postgres_conn_insert_batch(struct store *s, const struct store_conn_ne
                                      size_t *ret_failed)
 {
     struct pg_batch b = {items, n, 0};
-    int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert batch", pg_insert_batch_tx,
-                              &b);
+    int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert batch", pg_insert_batch_tx, &b);
 
     if (r < 0 && ret_failed)
         *ret_failed = b.failed;
@@ -117,9 +117,8 @@ int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_update_if_tx, &a);
 }
 
-static int pg_set_status_tx(struct pg_store *p, void *ud)
+static int pg_set_status_one(struct pg_store *p, struct store_conn_status *it)
 {
-    struct store_conn_status *it = ud;
     int64_t n = 0;
     int r = store_postgres_exec(p, PG_CONN_SET_STATUS, "conn set status", &n, "sssIsI",
                                 it->project_id, it->id, it->to, it->due, it->from, it->from_due);
@@ -130,17 +129,48 @@ static int pg_set_status_tx(struct pg_store *p, void *ud)
     return it->result == 0 ? pg_event_tx(p, it->project_id, it->id, &it->ev) : 0;
 }
 
-/* store_conn_set_status: each item its own transaction (a failed statement aborts the
- * transaction it is in on PostgreSQL, so items cannot share one and go on past a failure). */
-int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
+struct pg_set_status {
+    struct store_conn_status *items;
+    const size_t *order; /* items by (project_id, id) */
+    size_t n;
+};
+
+static int pg_set_status_tx(struct pg_store *p, void *ud)
 {
-    for (size_t i = 0; i < n; i++) {
-        int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn set status", pg_set_status_tx,
-                                  &items[i]);
+    const struct pg_set_status *a = ud;
+
+    for (size_t i = 0; i < a->n; i++) {
+        int r = pg_set_status_one(p, &a->items[a->order[i]]);
         if (r < 0)
             return r;
     }
     return 0;
+}
+
+static int pg_status_cmp(const void *x, const void *y, void *ud)
+{
+    const struct store_conn_status *items = ud;
+    const struct store_conn_status *a = &items[*(const size_t *)x];
+    const struct store_conn_status *b = &items[*(const size_t *)y];
+    int c = strcmp(a->project_id, b->project_id);
+
+    return c ? c : strcmp(a->id, b->id);
+}
+
+/* store_conn_set_status: the whole batch in one transaction (one commit), each item a
+ * conditional UPDATE that matches or not (no statement fails for a mismatch). Rows are updated
+ * in key order, so two nodes settling overlapping batches lock them in the same order. */
+int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
+{
+    _cleanup_free_ size_t *order = malloc((n ? n : 1) * sizeof(*order));
+    struct pg_set_status a = {items, order, n};
+
+    if (!order)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof(*order), pg_status_cmp, items);
+    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn set status", pg_set_status_tx, &a);
 }
 
 struct pg_delete_if {
@@ -151,8 +181,8 @@ static int pg_delete_if_tx(struct pg_store *p, void *ud)
 {
     const struct pg_delete_if *a = ud;
     _cleanup_pgres_ PGresult *res = NULL;
-    int r = store_postgres_query(p, PG_CONN_DELETE_IF, "conn delete if", &res, "sss",
-                                 a->project_id, a->id, a->from_status);
+    int r = store_postgres_query(p, PG_CONN_DELETE_IF, "conn delete if", &res, "sss", a->project_id,
+                                 a->id, a->from_status);
 
     return r < 0 ? r : store_postgres_conn_deleted(p, res, a->project_id, a->id);
 }
@@ -177,8 +207,8 @@ static int pg_events_tx(struct pg_store *p, void *ud)
     const struct pg_events *a = ud;
     _cleanup_pgres_ PGresult *exists = NULL;
     _cleanup_pgres_ PGresult *res = NULL;
-    int r = store_postgres_query(p, PG_CONN_EXISTS, "conn events", &exists, "ss", a->project_id,
-                                 a->id);
+    int r =
+        store_postgres_query(p, PG_CONN_EXISTS, "conn events", &exists, "ss", a->project_id, a->id);
 
     if (r < 0)
         return r;

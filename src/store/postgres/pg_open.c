@@ -5,18 +5,16 @@
  * Durability is the server's: a commit is acknowledged once PostgreSQL reports it committed
  * (synchronous_commit as configured on the server; the default flushes the WAL first).
  */
+#include "store/postgres/pg_int.h"
+#include "store/postgres/store_postgres.h"
+#include "util/log.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "store/postgres/pg_int.h"
-#include "store/postgres/store_postgres.h"
-#include "util/log.h"
-
-#define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
 
 #define PG_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
@@ -25,7 +23,7 @@
     "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
     "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
 #define PG_MONITOR_COLS                                                                            \
-    "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "               \
+    "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "                \
     "destination_ip, created_at, status_due"
 #define PG_VGW_COLS                                                                                \
     "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "   \
@@ -105,16 +103,18 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                             "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                             "AND (created_at, id) < ($5::bigint, $6::text) "
                             "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
-    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
-                               "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
-                               "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
-                               "AND (created_at, id) < ($5::bigint, $6::text) "
-                               "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
+    [PG_CONN_LIST_BY_VGW_IP] =
+        "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
+        "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+        "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
+        "AND (created_at, id) < ($5::bigint, $6::text) "
+        "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
     [PG_CONN_TOTAL] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1 "
                       "AND ($2::text[] IS NULL OR enterprise_project_id = ANY ($2::text[]))",
-    [PG_CONN_COUNT_BY_VGW_IP] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
-                                "AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
-                                "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
+    [PG_CONN_COUNT_BY_VGW_IP] =
+        "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
+        "AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+        "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
     /* compare-and-set: READ COMMITTED re-evaluates the WHERE clause on the newest version of a
      * row another transaction changed meanwhile, so of two writers that read the same row the
      * second updates nothing */
@@ -178,6 +178,8 @@ static void pg_close(struct store *s)
 {
     struct pg_store *p = pg_from(s);
 
+    if (p->group != PG_GROUP_OFF) /* a group left open: kept as if ended */
+        (void)store_postgres_group_end(s);
     PQfinish(p->conn);
     free(p);
 }
@@ -255,6 +257,9 @@ static const struct store_ops pg_ops = {
     .reset = store_postgres_reset,
     .ping = store_postgres_ping,
     /* no bulk batches: every write of a bulk load is its own savepoint (pg_bulk.c) */
+    .group_begin = store_postgres_group_begin,
+    .group_pending = store_postgres_group_pending,
+    .group_end = store_postgres_group_end,
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */
@@ -309,8 +314,8 @@ int store_postgres_session_setup(struct pg_store *p)
     for (int i = 0; i < 3; i++) {
         if (strcmp(PQgetvalue(res, 0, i), "0") != 0)
             continue; /* set by the URL's options, the role or the database: theirs */
-        int n = snprintf(sql + len, sizeof(sql) - len, "SET %s = '%s';",
-                         pg_session_limits[i][0], pg_session_limits[i][1]);
+        int n = snprintf(sql + len, sizeof(sql) - len, "SET %s = '%s';", pg_session_limits[i][0],
+                         pg_session_limits[i][1]);
         if (n > 0 && (size_t)n < sizeof(sql) - len)
             len += (size_t)n;
     }
@@ -508,20 +513,24 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
     return pg_result(p, PQexecParams(p->conn, sql, pp.n, NULL, pp.v, NULL, NULL, 0), what, ret);
 }
 
-int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
-                              PGresult **ret, int n, const char *const *values)
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
+                              int n, const char *const *values)
 {
     return pg_result(p, PQexecParams(p->conn, sql, n, NULL, values, NULL, NULL, 0), what, ret);
 }
 
-/* Makes sure the connection is up, resetting it if it broke. Inside a bulk load a reset would
- * lose the load's transaction: the load fails instead. */
+/* Makes sure the connection is up, resetting it if it broke. Inside a bulk load or an open
+ * group a reset would lose their transaction: the op fails instead (and the group with it). */
 static int pg_ensure(struct pg_store *p)
 {
     if (PQstatus(p->conn) == CONNECTION_OK)
         return 0;
     if (p->bulk)
         return store_postgres_corrupt(p, "bulk load", "the connection to PostgreSQL broke");
+    if (p->group == PG_GROUP_OPEN || p->group == PG_GROUP_BROKEN) {
+        p->group = PG_GROUP_BROKEN;
+        return store_postgres_corrupt(p, "group commit", "the connection to PostgreSQL broke");
+    }
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof(p->prepared));
     if (PQstatus(p->conn) == CONNECTION_OK)
@@ -541,6 +550,10 @@ int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, P
     va_start(ap, types);
     r = pg_vquery(p, id, what, ret, types, ap);
     va_end(ap);
+    if (r < 0 && p->group != PG_GROUP_OFF && p->group != PG_GROUP_ARMED) {
+        store_postgres_group_read_failed(p);
+        return r == PG_ERETRY ? -EBUSY : r;
+    }
     if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0) {
         va_start(ap, types);
         r = pg_vquery(p, id, what, ret, types, ap);
@@ -564,7 +577,7 @@ static void pg_rollback(struct pg_store *p)
         (void)store_postgres_simple(p, "ROLLBACK", "rollback");
 }
 
-static void pg_backoff(int attempt)
+void store_postgres_backoff(int attempt)
 {
     /* 1, 2, 4, ... ms plus up to 1 ms of jitter, so two nodes that collided drift apart */
     long ns = (1L << attempt) * 1000000L + (long)(rand() % 1000) * 1000L;
@@ -573,38 +586,10 @@ static void pg_backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-/* Inside a bulk load (pg_bulk.c) each operation is a savepoint of the load's transaction: a
- * failed one undoes only itself, and a serialization failure or deadlock re-runs it alone. */
-static int pg_bulk_record(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud)
-{
-    int r = 0;
-
-    for (int attempt = 0;; attempt++) {
-        if (PQstatus(p->conn) != CONNECTION_OK ||
-            PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
-            return store_postgres_corrupt(p, what, "the bulk load's transaction was lost");
-        r = store_postgres_simple(p, "SAVEPOINT vpnd_bulk_record", what);
-        if (r == 0)
-            r = fn(p, ud);
-        if (r == 0)
-            r = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
-        if (r < 0 && PQstatus(p->conn) == CONNECTION_OK &&
-            PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-            int r2 = store_postgres_simple(p, "ROLLBACK TO SAVEPOINT vpnd_bulk_record", what);
-            if (r2 == 0)
-                r2 = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
-            if (r2 < 0)
-                return r2;
-        }
-        if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)
-            break;
-        pg_backoff(attempt);
-    }
-    return r == PG_ERETRY ? -EBUSY : r;
-}
-
-int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
-                      void *ud)
+/* One transaction of kind around fn with retries (store_postgres_tx); commit false leaves it
+ * open after a success (a group's first write: pg_group.c commits it). */
+static int pg_tx_run(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                     void *ud, bool commit)
 {
     static const char *const begin_sql[] = {
         [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -612,18 +597,17 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
     };
     int r = 0;
 
-    if (p->bulk)
-        return pg_bulk_record(p, what, fn, ud);
     for (int attempt = 0;; attempt++) {
         r = pg_ensure(p);
         if (r == 0) {
             r = store_postgres_simple(p, begin_sql[kind], what);
             if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
-                r = store_postgres_simple(p, begin_sql[kind], what); /* nothing was sent: safe to redo */
+                r = store_postgres_simple(p, begin_sql[kind],
+                                          what); /* nothing was sent: safe to redo */
         }
         if (r == 0)
             r = fn(p, ud);
-        if (r == 0)
+        if (r == 0 && commit)
             r = store_postgres_simple(p, "COMMIT", what);
         if (r < 0)
             pg_rollback(p);
@@ -631,9 +615,30 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
             break;
         log_debug("op=store.retry what=\"%s\" attempt=%d error=\"%s\"", what, attempt + 1,
                   p->errmsg);
-        pg_backoff(attempt);
+        store_postgres_backoff(attempt);
     }
     return r == PG_ERETRY ? -EBUSY : r;
+}
+
+int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                      void *ud)
+{
+    int r;
+
+    if (p->bulk) /* each op of a bulk load is a savepoint of the load's transaction */
+        return store_postgres_savepoint(p, what, fn, ud);
+    r = store_postgres_group_tx(p, kind, what, fn, ud);
+    if (r <= 0)
+        return r;
+    if (p->group == PG_GROUP_ARMED && kind == PG_TX_WRITE) {
+        /* the group's first write opens its transaction (no savepoint: nothing else is in it;
+         * a failure rolls it back and leaves the group armed), and the group's commit ends it */
+        r = pg_tx_run(p, kind, what, fn, ud, false);
+        if (r == 0)
+            p->group = PG_GROUP_OPEN;
+        return r;
+    }
+    return pg_tx_run(p, kind, what, fn, ud, true);
 }
 
 int64_t store_postgres_affected(const PGresult *res)
