@@ -9,9 +9,10 @@
  * durable, nor visible to other nodes, before that commit, so the server holds the answers
  * until store_group_end returns 0 (store.h).
  *
- * Round trips: an op's savepoint is released lazily, by the next op's "RELEASE; SAVEPOINT" (one
- * simple query) or by the commit, so a successful op costs one round trip more than its own
- * statements, and the group's BEGIN and COMMIT are paid once.
+ * Round trips: an op's savepoint is sent with its first statement (in the same pipeline, or
+ * just before it), and released lazily, by the next op's savepoint or by the commit; the
+ * group's BEGIN and COMMIT are paid once. A create is then one pipeline of its statements
+ * (pg_rows.c) after the service's reads.
  *
  * Two nodes: the row and advisory locks an op takes are held until its group commits, one
  * event-loop turn at most. A create takes its project's quota lock first (PG_QUOTA_USED), so
@@ -31,6 +32,34 @@
 
 #define PG_OP_SAVEPOINT "SAVEPOINT vpnd_op"
 
+int store_postgres_savepoint_flush(struct pg_store *p, const char *what)
+{
+    const char *sql[2];
+    size_t n = store_postgres_savepoint_take(p, sql);
+    int r;
+
+    if (n == 0)
+        return 0;
+    r = store_postgres_simple(p, n == 2 ? "RELEASE vpnd_op; " PG_OP_SAVEPOINT : PG_OP_SAVEPOINT,
+                              what);
+    p->sp_lost = r < 0;
+    return r;
+}
+
+size_t store_postgres_savepoint_take(struct pg_store *p, const char *sql[2])
+{
+    size_t n = 0;
+
+    if (!p->sp_deferred)
+        return 0;
+    if (p->op_savepoint)
+        sql[n++] = "RELEASE vpnd_op";
+    sql[n++] = PG_OP_SAVEPOINT;
+    p->sp_deferred = false;
+    p->op_savepoint = false;
+    return n;
+}
+
 int store_postgres_savepoint(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud)
 {
     int r = 0;
@@ -38,19 +67,22 @@ int store_postgres_savepoint(struct pg_store *p, const char *what, pg_tx_fn fn, 
     for (int attempt = 0;; attempt++) {
         if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
             return store_postgres_corrupt(p, what, "the transaction this write joined was lost");
-        /* a failed RELEASE or SAVEPOINT leaves the transaction aborted: nothing to roll back
-         * to (ROLLBACK TO would undo the previous op), and the transaction is lost */
-        r = store_postgres_simple(
-            p, p->op_savepoint ? "RELEASE vpnd_op; " PG_OP_SAVEPOINT : PG_OP_SAVEPOINT, what);
-        p->op_savepoint = false;
-        if (r < 0)
-            return r == PG_ERETRY ? -EBUSY : r;
+        /* the savepoint goes out with the op's first statement (one round trip less) */
+        p->sp_deferred = true;
+        p->sp_lost = false;
         r = fn(p, ud);
+        bool sent = !p->sp_deferred;
+        p->sp_deferred = false;
         if (r == 0) {
-            p->op_savepoint = true; /* released by the next op or the commit */
+            p->op_savepoint = p->op_savepoint || sent; /* released by the next op or the commit */
             return 0;
         }
-        if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+        /* a failed RELEASE or SAVEPOINT leaves the transaction aborted: nothing to roll back
+         * to (ROLLBACK TO would undo the previous op), and the transaction is lost */
+        if (sent && p->sp_lost)
+            return r == PG_ERETRY ? -EBUSY : r;
+        if (sent && PQstatus(p->conn) == CONNECTION_OK &&
+            PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
             int r2 = store_postgres_simple(p, "ROLLBACK TO vpnd_op; RELEASE vpnd_op", what);
             if (r2 < 0)
                 return r2 == PG_ERETRY ? -EBUSY : r2;
@@ -108,6 +140,7 @@ int store_postgres_group_end(struct store *s)
 
     p->group = PG_GROUP_OFF;
     p->op_savepoint = false;
+    p->sp_deferred = false;
     if (was == PG_GROUP_OPEN &&
         (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS))
         was = PG_GROUP_BROKEN;

@@ -108,6 +108,8 @@ struct pg_store {
     bool bulk; /* a bulk load's transaction is open (pg_bulk.c): transactions become savepoints */
     enum pg_group_state group; /* group commit (pg_group.c) */
     bool op_savepoint;         /* the last op's savepoint, not yet released (pg_group.c) */
+    bool sp_deferred;          /* the running op's savepoint waits for its first statement */
+    bool sp_lost;              /* ... and sending it failed: the transaction is aborted */
     char errmsg[256];
 };
 
@@ -145,6 +147,26 @@ int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, 
  * it inserted, updated or deleted. Errors as store_postgres_query. */
 int store_postgres_exec(struct pg_store *p, enum pg_stmt id, const char *what,
                         int64_t *ret_affected, const char *types, ...);
+/* Fills pp from types and values as store_postgres_query takes them; -EINVAL if too many. */
+int store_postgres_params(struct pg_params *pp, const char *types, ...);
+/* One statement of a pipeline: a cached statement, its parameters (borrowed until the pipeline
+ * returns), and what it is for error messages. */
+struct pg_pipe_stmt {
+    enum pg_stmt id;
+    const char *what;
+    struct pg_params pp;
+};
+#define PG_PIPE_MAX 12
+/* Sends st[0..n) in one libpq pipeline (one round trip) and reads every result: res[i] gets
+ * statement i's result (the caller frees it) or NULL, errs[i] its error as store_postgres_query
+ * maps it, or -ECANCELED if it did not run (PostgreSQL skips the statements after a failing
+ * one). Inside a transaction the statements run in order as if sent one by one, so the caller
+ * checks them in order and returns the first failure (the transaction or savepoint is then
+ * rolled back by the caller's runner, undoing any later statement that ran). Returns 0, or a
+ * negative errno when the pipeline itself failed (a broken connection: res and errs tell what
+ * came back before). */
+int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, size_t n,
+                            PGresult **res, int *errs);
 /* Same for a statement outside the table, run unprepared (migrations, feature files). */
 int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
                              const char *types, ...);
@@ -165,6 +187,11 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
  * failed fn undoes only itself, and a serialization failure or deadlock re-runs it alone, a few
  * times with a growing pause, then gives -EBUSY. -EIO if the transaction is gone. */
 int store_postgres_savepoint(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud);
+/* Sends the running op's deferred savepoint (store_postgres_savepoint), if any: every statement
+ * path calls it first, so the savepoint goes out with the op's first statement. */
+int store_postgres_savepoint_flush(struct pg_store *p, const char *what);
+/* For a pipeline: the deferred savepoint's statements (0 to 2) into sql, marked as sent. */
+size_t store_postgres_savepoint_take(struct pg_store *p, const char *sql[2]);
 /* The pause before attempt + 1 of a transaction or savepoint hit by a serialization failure or
  * deadlock. */
 void store_postgres_backoff(int attempt);
@@ -264,9 +291,11 @@ int store_postgres_release_claims(struct pg_store *p, const char *owner_id);
  * gateway slot and the connection's claims are released (pg_rows.c). */
 int store_postgres_conn_deleted(struct pg_store *p, const PGresult *res, const char *project_id,
                                 const char *id);
-/* The steps of store_conn_insert inside an open transaction. */
+/* The steps of store_conn_insert inside an open transaction, and the event ev (NULL or no
+ * message: none) appended to the new connection's log: one pipeline (one round trip). */
 int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
-                                  const struct store_claim *claims, size_t n_claims);
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const struct store_event *ev);
 /* The compare-and-set update of a connection's mutable columns inside an open transaction
  * (store_conn_update_if without claims or event): -ENOENT if absent or not matching *from. */
 int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *row,

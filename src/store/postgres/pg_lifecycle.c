@@ -63,10 +63,8 @@ static int pg_insert_batch_tx(struct pg_store *p, void *ud)
 
     for (size_t i = 0; i < b->n; i++) {
         const struct store_conn_new *it = &b->items[i];
-        int r = store_postgres_conn_insert_tx(p, it->row, it->claims, it->n_claims);
+        int r = store_postgres_conn_insert_tx(p, it->row, it->claims, it->n_claims, &it->event);
 
-        if (r == 0)
-            r = pg_event_tx(p, it->row->project_id, it->row->id, &it->event);
         if (r < 0) {
             b->failed = i;
             return r;

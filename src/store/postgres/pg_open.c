@@ -462,11 +462,101 @@ static int pg_vquery(struct pg_store *p, enum pg_stmt id, const char *what, PGre
     int r = pg_params_fill(&pp, types, ap);
 
     if (r == 0)
+        r = store_postgres_savepoint_flush(p, what);
+    if (r == 0)
         r = pg_prepare(p, id, what);
     if (r < 0)
         return r;
     snprintf(name, sizeof(name), "vpnd_%d", (int)id);
     return pg_result(p, PQexecPrepared(p->conn, name, pp.n, pp.v, NULL, NULL, 0), what, ret);
+}
+
+int store_postgres_params(struct pg_params *pp, const char *types, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, types);
+    r = pg_params_fill(pp, types, ap);
+    va_end(ap);
+    return r;
+}
+
+/* Reads the results of a pipeline's statement i into res[i] / errs[i] (pipeline above). */
+static int pg_pipe_read(struct pg_store *p, const struct pg_pipe_stmt *st, PGresult **res,
+                        int *errs)
+{
+    PGresult *x = PQgetResult(p->conn);
+
+    if (!x) /* the connection broke: the statement's results never came */
+        return pg_fail(p, NULL, st->what);
+    if (PQresultStatus(x) == PGRES_PIPELINE_ABORTED)
+        PQclear(x); /* skipped after an earlier failure: errs stays -ECANCELED */
+    else
+        *errs = pg_result(p, x, st->what, res);
+    while ((x = PQgetResult(p->conn)) != NULL) /* the statement's end (NULL) */
+        PQclear(x);
+    return 0;
+}
+
+int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, size_t n,
+                            PGresult **res, int *errs)
+{
+    const struct pg_pipe_stmt savepoint = {PG_N_STMT, "savepoint", {0}};
+    const char *sp[2];
+    char name[24];
+    size_t sent = 0, n_sp = 0, sp_sent = 0;
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        res[i] = NULL;
+        errs[i] = -ECANCELED;
+        if ((r = pg_prepare(p, st[i].id, st[i].what)) < 0)
+            return r;
+    }
+    if (!PQenterPipelineMode(p->conn))
+        return pg_fail(p, NULL, "pipeline");
+    n_sp = store_postgres_savepoint_take(p, sp); /* the op's deferred savepoint goes first */
+    while (sp_sent < n_sp && PQsendQueryParams(p->conn, sp[sp_sent], 0, NULL, NULL, NULL, NULL, 0))
+        sp_sent++;
+    for (; sp_sent == n_sp && sent < n; sent++) { /* never outside the op's savepoint */
+        snprintf(name, sizeof(name), "vpnd_%d", (int)st[sent].id);
+        if (!PQsendQueryPrepared(p->conn, name, st[sent].pp.n, st[sent].pp.v, NULL, NULL, 0))
+            break;
+    }
+    p->sp_lost = p->sp_lost || n_sp > 0; /* until its results say it was taken */
+    if (!PQpipelineSync(p->conn)) {      /* nothing reached the server: the connection is gone */
+        r = pg_fail(p, NULL, "pipeline");
+        (void)PQexitPipelineMode(p->conn);
+        return r;
+    }
+    /* every result up to the sync is read (or the connection broke): the connection leaves
+     * pipeline mode with nothing pending */
+    int taken = 0;
+    for (size_t i = 0; r == 0 && i < sp_sent; i++) {
+        PGresult *x = NULL;
+        int e = -ECANCELED;
+        r = pg_pipe_read(p, &savepoint, &x, &e);
+        PQclear(x);
+        taken += e == 0;
+    }
+    if (n_sp > 0 && r == 0 && (size_t)taken == n_sp)
+        p->sp_lost = false;
+    for (size_t i = 0; r == 0 && i < sent; i++)
+        r = pg_pipe_read(p, &st[i], &res[i], &errs[i]);
+    if (r == 0) {
+        PGresult *sync = PQgetResult(p->conn);
+        if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            r = pg_fail(p, NULL, "pipeline");
+        PQclear(sync);
+    }
+    if (!PQexitPipelineMode(p->conn) && r == 0)
+        r = pg_fail(p, NULL, "pipeline");
+    if (r == 0 && p->sp_lost && n_sp > 0)
+        r = store_postgres_corrupt(p, "savepoint", "the operation's savepoint was not taken");
+    if (r == 0 && sent < n)
+        r = pg_fail(p, NULL, st[sent].what);
+    return r;
 }
 
 int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
@@ -506,6 +596,8 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
     va_start(ap, types);
     r = pg_params_fill(&pp, types, ap);
     va_end(ap);
+    if (r == 0)
+        r = store_postgres_savepoint_flush(p, what);
     if (r < 0)
         return r;
     if (pp.n == 0) /* the simple protocol: several statements allowed (migrations) */
@@ -516,6 +608,10 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
 int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
                               int n, const char *const *values)
 {
+    int r = store_postgres_savepoint_flush(p, what);
+
+    if (r < 0)
+        return r;
     return pg_result(p, PQexecParams(p->conn, sql, n, NULL, values, NULL, NULL, 0), what, ret);
 }
 
