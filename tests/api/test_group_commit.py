@@ -52,6 +52,15 @@ def create_until(server, project, gws, cgw, acked, stop, i):
         conn.close()
 
 
+def run_clients(fn, n, timeout=60):
+    """Runs fn(i) for i in range(n), each on its own thread, and waits for them all."""
+    threads = [threading.Thread(target=fn, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+
+
 def kill_9_under_concurrent_creates(server, project):
     """Kills server with SIGKILL while CLIENTS create; returns the acknowledged ids lost."""
     gws = active_gateways(server, project, [gateway_body() for _ in range(4)])
@@ -131,9 +140,5 @@ def test_a_create_acknowledged_among_concurrent_writes_is_read_back_at_once(fres
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=create_then_read, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_clients(create_then_read, CLIENTS)
     assert not errors, errors[:3]

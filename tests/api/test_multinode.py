@@ -23,7 +23,7 @@ import urllib.parse
 import pytest
 
 from conftest import POOL_ARGS
-from test_group_commit import create_until, kill_9, listed_ids
+from test_group_commit import create_until, kill_9, listed_ids, run_clients
 from vpnd_api import (ERROR_KEYS, Server, active_gateways, conn_body, conn_path, create_cgw,
                       create_conn, create_gateway, gateway_body, get_conn, get_gateway, new_project,
                       pg_base_url, pg_schema_url, send, wait_gateway_active)
@@ -200,11 +200,7 @@ def test_creates_racing_through_both_nodes_are_each_kept_once_and_counted_exactl
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=create_many, args=(i,)) for i in range(CREATE_CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    run_clients(create_many, CREATE_CLIENTS, timeout=120)
     assert not other, other[:3]
     assert len(acked) == slots and len(refused) == 240 - slots, (len(acked), len(refused))
     assert len(set(acked)) == len(acked), "an id was acknowledged twice"

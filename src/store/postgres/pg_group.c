@@ -121,8 +121,7 @@ int store_postgres_group_tx(struct pg_store *p, enum pg_tx_kind kind, const char
     if (p->group != PG_GROUP_OPEN)
         return 1;
     int r = store_postgres_savepoint(p, what, fn, ud);
-    if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
-        p->group = PG_GROUP_BROKEN;
+    store_postgres_group_read_failed(p); /* the same check: is the transaction still there? */
     return r;
 }
 
