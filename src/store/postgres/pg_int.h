@@ -16,14 +16,14 @@
 #ifndef VPND_STORE_PG_INT_H
 #define VPND_STORE_PG_INT_H
 
-#include "store/store_backend.h"
-#include "util/macro.h"
-
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store/store_backend.h"
+#include "util/macro.h"
 
 /* Statements prepared on first use on each (re)connection; pg_open.c holds their text. */
 enum pg_stmt {
@@ -273,8 +273,8 @@ int store_postgres_lease_get(struct store *s, const char *project_id, const char
 
 /* A statement outside the table with n text parameters (NULL is SQL NULL), run unprepared (the
  * tag filter, whose text depends on the request). Errors as store_postgres_query. */
-int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
-                              int n, const char *const *values);
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
+                              PGresult **ret, int n, const char *const *values);
 /* Runs a plain command (no parameters, no result): SAVEPOINT, COMMIT, ... */
 int store_postgres_simple(struct pg_store *p, const char *sql, const char *what);
 /* Gives a new session its statement, lock-wait and idle-transaction limits (pg_open.c), unless
@@ -332,8 +332,8 @@ int store_postgres_monitor_list(struct store *s, const char *project_id,
 int store_postgres_monitor_delete(struct store *s, const char *project_id, const char *id,
                                   const struct store_conn_row *conn,
                                   const struct store_conn_expect *from);
-int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max, struct store_due *out,
-                                    size_t *ret_n);
+int store_postgres_monitor_due_list(struct store *s, int64_t now, size_t max,
+                                    struct store_due *out, size_t *ret_n);
 int store_postgres_monitor_set_status(struct store *s, const char *project_id, const char *id,
                                       const char *from, const char *to, int64_t status_due);
 /* pg_tags.c */

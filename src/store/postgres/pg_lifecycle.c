@@ -8,11 +8,11 @@
  * A connection's monitor and events go with it through ON DELETE CASCADE; the tag index follows
  * a spec change by trigger.
  */
-#include "store/postgres/pg_int.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "store/postgres/pg_int.h"
 
 static int pg_event_tx(struct pg_store *p, const char *project_id, const char *id,
                        const struct store_event *ev)
@@ -37,16 +37,16 @@ int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *
         r = store_postgres_query_sql(p,
                                      "SELECT 1 FROM vpn_gateway WHERE project_id = $1 AND id = $2 "
                                      "AND updated_at = $3::bigint FOR SHARE",
-                                     "conn cas: gateway", &res, "ssI", row->project_id, row->vgw_id,
-                                     from->vgw_updated_at);
+                                     "conn cas: gateway", &res, "ssI", row->project_id,
+                                     row->vgw_id, from->vgw_updated_at);
         if (r < 0)
             return r;
         if (PQntuples(res) == 0)
             return -ENOENT;
     }
-    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id, row->id,
-                            row->status, row->status_due, row->updated_at, row->spec, row->doc,
-                            row->cgw_id, from->status, from->spec);
+    r = store_postgres_exec(p, PG_CONN_CAS, "conn cas", &n, "sssIIsssss", row->project_id,
+                            row->id, row->status, row->status_due, row->updated_at, row->spec,
+                            row->doc, row->cgw_id, from->status, from->spec);
 
     return r < 0 ? r : n == 1 ? 0 : -ENOENT;
 }
@@ -179,8 +179,8 @@ static int pg_delete_if_tx(struct pg_store *p, void *ud)
 {
     const struct pg_delete_if *a = ud;
     _cleanup_pgres_ PGresult *res = NULL;
-    int r = store_postgres_query(p, PG_CONN_DELETE_IF, "conn delete if", &res, "sss", a->project_id,
-                                 a->id, a->from_status);
+    int r = store_postgres_query(p, PG_CONN_DELETE_IF, "conn delete if", &res, "sss",
+                                 a->project_id, a->id, a->from_status);
 
     return r < 0 ? r : store_postgres_conn_deleted(p, res, a->project_id, a->id);
 }
@@ -205,8 +205,8 @@ static int pg_events_tx(struct pg_store *p, void *ud)
     const struct pg_events *a = ud;
     _cleanup_pgres_ PGresult *exists = NULL;
     _cleanup_pgres_ PGresult *res = NULL;
-    int r =
-        store_postgres_query(p, PG_CONN_EXISTS, "conn events", &exists, "ss", a->project_id, a->id);
+    int r = store_postgres_query(p, PG_CONN_EXISTS, "conn events", &exists, "ss", a->project_id,
+                                 a->id);
 
     if (r < 0)
         return r;

@@ -5,16 +5,16 @@
  * Durability is the server's: a commit is acknowledged once PostgreSQL reports it committed
  * (synchronous_commit as configured on the server; the default flushes the WAL first).
  */
-#include "store/postgres/pg_int.h"
-#include "store/postgres/store_postgres.h"
-#include "util/log.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "store/postgres/pg_int.h"
+#include "store/postgres/store_postgres.h"
+#include "util/log.h"
 
 #define PG_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
@@ -23,7 +23,7 @@
     "project_id = $1 AND ($2::text IS NULL OR vgw_id = $2) AND ($3::text IS NULL OR vgw_ip = $3) " \
     "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))"
 #define PG_MONITOR_COLS                                                                            \
-    "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "                \
+    "project_id, id, vpn_connection_id, enterprise_project_id, status, source_ip, "               \
     "destination_ip, created_at, status_due"
 #define PG_VGW_COLS                                                                                \
     "project_id, id, status, enterprise_project_id, connection_number, used_connection_number, "   \
@@ -103,18 +103,16 @@ const char *const store_postgres_sql[PG_N_STMT] = {
                             "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
                             "AND (created_at, id) < ($5::bigint, $6::text) "
                             "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
-    [PG_CONN_LIST_BY_VGW_IP] =
-        "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
-        "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
-        "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
-        "AND (created_at, id) < ($5::bigint, $6::text) "
-        "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
+    [PG_CONN_LIST_BY_VGW_IP] = "SELECT doc, status, created_at, id FROM vpn_connection WHERE "
+                               "project_id = $1 AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+                               "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[])) "
+                               "AND (created_at, id) < ($5::bigint, $6::text) "
+                               "ORDER BY created_at DESC, id DESC LIMIT $7::bigint",
     [PG_CONN_TOTAL] = "SELECT coalesce(sum(n), 0) FROM conn_count WHERE project_id = $1 "
                       "AND ($2::text[] IS NULL OR enterprise_project_id = ANY ($2::text[]))",
-    [PG_CONN_COUNT_BY_VGW_IP] =
-        "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
-        "AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
-        "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
+    [PG_CONN_COUNT_BY_VGW_IP] = "SELECT count(*) FROM vpn_connection WHERE project_id = $1 "
+                                "AND vgw_ip = $3 AND ($2::text IS NULL OR vgw_id = $2) "
+                                "AND ($4::text[] IS NULL OR enterprise_project_id = ANY ($4::text[]))",
     /* compare-and-set: READ COMMITTED re-evaluates the WHERE clause on the newest version of a
      * row another transaction changed meanwhile, so of two writers that read the same row the
      * second updates nothing */
@@ -314,8 +312,8 @@ int store_postgres_session_setup(struct pg_store *p)
     for (int i = 0; i < 3; i++) {
         if (strcmp(PQgetvalue(res, 0, i), "0") != 0)
             continue; /* set by the URL's options, the role or the database: theirs */
-        int n = snprintf(sql + len, sizeof(sql) - len, "SET %s = '%s';", pg_session_limits[i][0],
-                         pg_session_limits[i][1]);
+        int n = snprintf(sql + len, sizeof(sql) - len, "SET %s = '%s';",
+                         pg_session_limits[i][0], pg_session_limits[i][1]);
         if (n > 0 && (size_t)n < sizeof(sql) - len)
             len += (size_t)n;
     }
@@ -605,8 +603,8 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
     return pg_result(p, PQexecParams(p->conn, sql, pp.n, NULL, pp.v, NULL, NULL, 0), what, ret);
 }
 
-int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
-                              int n, const char *const *values)
+int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
+                              PGresult **ret, int n, const char *const *values)
 {
     int r = store_postgres_savepoint_flush(p, what);
 

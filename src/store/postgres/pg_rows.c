@@ -16,12 +16,12 @@
  *   - the tag index and the per-project counters: triggers (pg_schema.c), in the writing
  *     transaction, whoever writes.
  */
-#include "model/model.h"
-#include "store/postgres/pg_int.h"
-
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "model/model.h"
+#include "store/postgres/pg_int.h"
 
 int store_postgres_take_claims(struct pg_store *p, const struct store_claim *claims, size_t n,
                                const char *owner_id)
@@ -71,10 +71,10 @@ static int pg_vgw_insert_tx(struct pg_store *p, void *ud)
     int r = pg_quota_check(p, row->project_id, 0, p->base.quotas.vpn_gateways);
 
     if (r == 0)
-        r = store_postgres_exec(p, PG_VGW_INSERT, "vgw insert", NULL, "ssssIIIsI", row->project_id,
-                                row->id, row->status, row->enterprise_project_id,
-                                row->connection_number, row->created_at, row->updated_at, row->spec,
-                                row->status_due);
+        r = store_postgres_exec(p, PG_VGW_INSERT, "vgw insert", NULL, "ssssIIIsI",
+                                row->project_id, row->id, row->status, row->enterprise_project_id,
+                                row->connection_number, row->created_at, row->updated_at,
+                                row->spec, row->status_due);
 
     return r < 0 ? r : store_postgres_take_claims(p, a->claims, a->n_claims, row->id);
 }
@@ -150,10 +150,10 @@ static int pg_cgw_insert_tx(struct pg_store *p, void *ud)
     const struct store_cgw_row *row = ud;
     int r = pg_quota_check(p, row->project_id, 1, p->base.quotas.customer_gateways);
 
-    return r < 0
-               ? r
-               : store_postgres_exec(p, PG_CGW_INSERT, "cgw insert", NULL, "ssIIs", row->project_id,
-                                     row->id, row->created_at, row->updated_at, row->spec);
+    return r < 0 ? r
+                 : store_postgres_exec(p, PG_CGW_INSERT, "cgw insert", NULL, "ssIIs",
+                                       row->project_id, row->id, row->created_at, row->updated_at,
+                                       row->spec);
 }
 
 int store_postgres_cgw_insert(struct store *s, const struct store_cgw_row *row)
@@ -335,9 +335,9 @@ static int pg_conn_update_tx(struct pg_store *p, void *ud)
     const struct pg_conn_write *a = ud;
     const struct store_conn_row *row = a->row;
     int64_t n = 0;
-    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss", row->project_id,
-                                row->id, row->status, row->status_due, row->updated_at, row->spec,
-                                row->doc, row->cgw_id);
+    int r = store_postgres_exec(p, PG_CONN_UPDATE, "conn update", &n, "sssIIsss",
+                                row->project_id, row->id, row->status, row->status_due,
+                                row->updated_at, row->spec, row->doc, row->cgw_id);
 
     if (r < 0)
         return r;
