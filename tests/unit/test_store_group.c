@@ -132,6 +132,28 @@ static void test_a_failed_write_in_a_group_undoes_only_itself(void **state)
     buf_free(&b);
 }
 
+static void test_a_read_the_store_refuses_inside_a_group_fails_alone(void **state)
+{
+    struct fx *f = *state;
+    struct fx_conn c1, c2;
+    struct store_conn_row row;
+
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_group_begin(f->s), 1);
+    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
+    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
+    /* an id that is not UTF-8: PostgreSQL refuses the statement (which would abort the group's
+     * transaction), SQLite finds nothing */
+    int r = store_conn_get(f->s, PROJECT_A, "\xff\xfe", &row);
+    assert_true(r == -EIO || r == -ENOENT);
+    assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
+    assert_int_equal(store_group_end(f->s), 0);
+    assert_kept(f, 2, &c1);
+    assert_kept(f, 2, &c2);
+}
+
 static void test_a_groups_first_write_that_fails_leaves_the_group_empty(void **state)
 {
     struct fx *f = *state;
@@ -191,6 +213,8 @@ int main(void)
             test_a_groups_later_reads_see_its_writes_and_its_end_keeps_them, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_a_failed_write_in_a_group_undoes_only_itself, fx_setup,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_read_the_store_refuses_inside_a_group_fails_alone,
+                                        fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_a_groups_first_write_that_fails_leaves_the_group_empty,
                                         fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_a_read_before_the_groups_first_write_leaves_it_closed,

@@ -20,9 +20,11 @@
  * deadlock between other ops is broken by PostgreSQL and retried as one op (the others keep
  * theirs).
  *
- * A read statement outside any op (store_postgres_read) that fails inside the open group has
- * aborted PostgreSQL's transaction: the group is broken. So is a lost connection (no reset
- * inside a group: it would drop the group's writes). A broken group fails every later op with
+ * A single-statement read (store_postgres_read) inside the open group runs in a savepoint of its
+ * own too, sent in the same round trip, so a read PostgreSQL refuses (a statement error aborts
+ * the transaction it is in) undoes only itself. A lost connection breaks the group (no reset
+ * inside a group: it would drop the group's writes); so does any statement that fails outside
+ * an op's savepoint. A broken group fails every later op with
  * -EIO, and store_group_end rolls back and reports the loss, so no answer held for an op that
  * succeeded earlier is sent as a success.
  */
@@ -121,11 +123,11 @@ int store_postgres_group_tx(struct pg_store *p, enum pg_tx_kind kind, const char
     if (p->group != PG_GROUP_OPEN)
         return 1;
     int r = store_postgres_savepoint(p, what, fn, ud);
-    store_postgres_group_read_failed(p); /* the same check: is the transaction still there? */
+    store_postgres_group_check(p);
     return r;
 }
 
-void store_postgres_group_read_failed(struct pg_store *p)
+void store_postgres_group_check(struct pg_store *p)
 {
     if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
         p->group = PG_GROUP_BROKEN;

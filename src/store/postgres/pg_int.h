@@ -171,7 +171,8 @@ int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, s
 int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
                              const char *types, ...);
 /* A single-statement read outside a transaction: as store_postgres_query, and a connection
- * found broken is reset and the statement tried once more. */
+ * found broken is reset and the statement tried once more. Inside an open group it runs in a
+ * savepoint of its own in the group's transaction (pg_group.c). */
 int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                         const char *types, ...);
 
@@ -205,9 +206,9 @@ bool store_postgres_group_pending(struct store *s);
 int store_postgres_group_end(struct store *s);
 int store_postgres_group_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
                             void *ud);
-/* A read statement (store_postgres_read) failed inside the open group: PostgreSQL aborted the
- * group's transaction, so the group is broken. */
-void store_postgres_group_read_failed(struct pg_store *p);
+/* After a statement inside the open group: the group is broken if its transaction is gone (the
+ * connection broke, or a statement outside any savepoint failed). */
+void store_postgres_group_check(struct pg_store *p);
 
 /* Number of rows an UPDATE / DELETE / INSERT result touched. */
 int64_t store_postgres_affected(const PGresult *res);

@@ -452,21 +452,40 @@ static int pg_prepare(struct pg_store *p, enum pg_stmt id, const char *what)
     return 0;
 }
 
+/* Runs cached statement id with parameters pp; when the running op's savepoint is deferred
+ * (pg_group.c), in one pipeline behind it: one round trip for both. */
+static int pg_exec_params(struct pg_store *p, enum pg_stmt id, const char *what,
+                          const struct pg_params *pp, PGresult **ret)
+{
+    char name[24];
+    int r;
+
+    if (p->sp_deferred) {
+        struct pg_pipe_stmt st = {id, what, *pp};
+        PGresult *res = NULL;
+        int err = 0;
+        r = store_postgres_pipeline(p, &st, 1, &res, &err);
+        if (r == 0 && err == 0) {
+            *ret = res;
+            return 0;
+        }
+        PQclear(res);
+        return r < 0 ? r : err;
+    }
+    r = pg_prepare(p, id, what);
+    if (r < 0)
+        return r;
+    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    return pg_result(p, PQexecPrepared(p->conn, name, pp->n, pp->v, NULL, NULL, 0), what, ret);
+}
+
 static int pg_vquery(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                      const char *types, va_list ap)
 {
     struct pg_params pp;
-    char name[24];
     int r = pg_params_fill(&pp, types, ap);
 
-    if (r == 0)
-        r = store_postgres_savepoint_flush(p, what);
-    if (r == 0)
-        r = pg_prepare(p, id, what);
-    if (r < 0)
-        return r;
-    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
-    return pg_result(p, PQexecPrepared(p->conn, name, pp.n, pp.v, NULL, NULL, 0), what, ret);
+    return r < 0 ? r : pg_exec_params(p, id, what, &pp, ret);
 }
 
 int store_postgres_params(struct pg_params *pp, const char *types, ...)
@@ -633,26 +652,44 @@ static int pg_ensure(struct pg_store *p)
     return -EIO;
 }
 
+struct pg_read {
+    enum pg_stmt id;
+    const char *what;
+    const struct pg_params *pp;
+    PGresult **ret;
+};
+
+static int pg_read_op(struct pg_store *p, void *ud)
+{
+    const struct pg_read *a = ud;
+
+    *a->ret = NULL;
+    return pg_exec_params(p, a->id, a->what, a->pp, a->ret);
+}
+
 int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                         const char *types, ...)
 {
+    struct pg_params pp;
     va_list ap;
-    int r = pg_ensure(p);
+    int r;
 
+    va_start(ap, types);
+    r = pg_params_fill(&pp, types, ap);
+    va_end(ap);
     if (r < 0)
         return r;
-    va_start(ap, types);
-    r = pg_vquery(p, id, what, ret, types, ap);
-    va_end(ap);
-    if (r < 0 && p->group != PG_GROUP_OFF && p->group != PG_GROUP_ARMED) {
-        store_postgres_group_read_failed(p);
-        return r == PG_ERETRY ? -EBUSY : r;
+    if (p->group == PG_GROUP_OPEN || p->group == PG_GROUP_BROKEN) {
+        /* inside the group's transaction: its own savepoint, so a statement PostgreSQL refuses
+         * (which aborts the transaction it is in) undoes only the read */
+        struct pg_read a = {id, what, &pp, ret};
+        return store_postgres_group_tx(p, PG_TX_READ_SNAPSHOT, what, pg_read_op, &a);
     }
-    if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0) {
-        va_start(ap, types);
-        r = pg_vquery(p, id, what, ret, types, ap);
-        va_end(ap);
-    }
+    r = pg_ensure(p);
+    if (r == 0)
+        r = pg_exec_params(p, id, what, &pp, ret);
+    if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
+        r = pg_exec_params(p, id, what, &pp, ret);
     return r;
 }
 
