@@ -24,6 +24,16 @@ static void assert_kept(struct fx *f, int64_t slots, const struct fx_conn *c)
     buf_free(&b);
 }
 
+/* A gateway and customer gateway, a group armed, and c1, c2: two connections of the gateway. */
+static void arm_with_two_conns(struct fx *f, struct fx_conn *c1, struct fx_conn *c2)
+{
+    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
+    fx_add_cgw(f, PROJECT_A, CGW_1);
+    assert_int_equal(store_group_begin(f->s), 1);
+    fx_conn_init(c1, PROJECT_A, VGW_1, 1, T0);
+    fx_conn_init(c2, PROJECT_A, VGW_1, 2, T0 + 1);
+}
+
 static void test_a_groups_writes_are_seen_by_another_handle_only_after_its_end(void **state)
 {
     struct fx *f = *state;
@@ -89,11 +99,7 @@ static void test_a_groups_later_reads_see_its_writes_and_its_end_keeps_them(void
     int64_t total = 0;
     char marker[STORE_MARKER_LEN];
 
-    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
-    fx_add_cgw(f, PROJECT_A, CGW_1);
-    assert_int_equal(store_group_begin(f->s), 1);
-    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
-    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    arm_with_two_conns(f, &c1, &c2);
     assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
     assert_int_equal(store_conn_insert(f->s, &c2.row, NULL, 0), 0);
     /* a list (one snapshot on its own) inside the group sees the group's writes */
@@ -138,11 +144,7 @@ static void test_a_read_the_store_refuses_inside_a_group_fails_alone(void **stat
     struct fx_conn c1, c2;
     struct store_conn_row row;
 
-    fx_add_vgw(f, PROJECT_A, VGW_1, 10);
-    fx_add_cgw(f, PROJECT_A, CGW_1);
-    assert_int_equal(store_group_begin(f->s), 1);
-    fx_conn_init(&c1, PROJECT_A, VGW_1, 1, T0);
-    fx_conn_init(&c2, PROJECT_A, VGW_1, 2, T0 + 1);
+    arm_with_two_conns(f, &c1, &c2);
     assert_int_equal(store_conn_insert(f->s, &c1.row, NULL, 0), 0);
     /* an id that is not UTF-8: PostgreSQL refuses the statement (which would abort the group's
      * transaction), SQLite finds nothing */
