@@ -228,7 +228,7 @@ static int render_store(const struct server *srv, struct buf *out)
         r = metrics_sample(out, "vpnd_store_errors_total", "error=\"disk_full\"", st->full);
     if (r == 0)
         r = single(out, "vpnd_store_group_commits_total", "counter",
-                   "Group commits (SQLite): one per event-loop turn that wrote.",
+                   "Group commits: one per event-loop turn that wrote.",
                    srv->stats.group_commits);
     if (r == 0)
         r = single(out, "vpnd_store_group_commit_failures_total", "counter",

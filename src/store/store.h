@@ -555,9 +555,9 @@ struct store_conn_status {
  * nothing (result -ENOENT) and the others still apply. Only status and status_due change (no
  * document: the served doc takes its status from the column; updated_at stays). Returns 0, or a
  * negative errno from any other failure, after which results are not meaningful and the caller
- * retries later: SQLite applies the whole batch in one transaction (one commit for n items) and
- * keeps nothing of it on failure; PostgreSQL commits each item on its own (a failed statement
- * aborts its transaction), keeping the items before the failing one. */
+ * retries later: the whole batch is one transaction (one commit for n items; on PostgreSQL the
+ * rows are updated in (project_id, id) order, so nodes settling overlapping batches do not
+ * deadlock), and nothing of it is kept on failure. */
 int store_conn_set_status(struct store *s, struct store_conn_status *items, size_t n);
 
 /* ---- the gateway's connections as a gateway update checked them ----

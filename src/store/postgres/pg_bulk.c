@@ -69,6 +69,7 @@ int store_postgres_bulk_begin(struct store *s)
         return r == PG_ERETRY ? -EBUSY : r;
     }
     p->bulk = true;
+    p->op_savepoint = false;
     return 0;
 }
 
@@ -86,6 +87,7 @@ int store_postgres_bulk_end(struct store *s, bool commit)
     if (!p->bulk)
         return -EINVAL;
     p->bulk = false; /* from here on transactions are the plain ones */
+    p->op_savepoint = false;
     ts = PQstatus(p->conn) == CONNECTION_OK ? PQtransactionStatus(p->conn) : PQTRANS_UNKNOWN;
     if (commit && ts != PQTRANS_INTRANS)
         r = store_postgres_corrupt(p, "bulk: commit", "the bulk load's transaction was lost");

@@ -95,12 +95,21 @@ enum pg_stmt {
  * READ ONLY (which never fails with a serialization error). */
 enum pg_tx_kind { PG_TX_WRITE, PG_TX_READ_SNAPSHOT };
 
+/* Group commit (pg_group.c): off; armed (store_group_begin, no write yet); open (the group's
+ * transaction is open: every op runs as a savepoint of it); broken (the transaction was lost:
+ * every later op of the group fails, and store_group_end reports the loss). */
+enum pg_group_state { PG_GROUP_OFF, PG_GROUP_ARMED, PG_GROUP_OPEN, PG_GROUP_BROKEN };
+
 struct pg_store {
     struct store base; /* first: struct store * and struct pg_store * convert both ways */
     PGconn *conn;
     int schema_version;
     bool prepared[PG_N_STMT]; /* on the current connection; cleared by a reset */
     bool bulk; /* a bulk load's transaction is open (pg_bulk.c): transactions become savepoints */
+    enum pg_group_state group; /* group commit (pg_group.c) */
+    bool op_savepoint;         /* the last op's savepoint, not yet released (pg_group.c) */
+    bool sp_deferred;          /* the running op's savepoint waits for its first statement */
+    bool sp_lost;              /* ... and sending it failed: the transaction is aborted */
     char errmsg[256];
 };
 
@@ -138,11 +147,32 @@ int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, 
  * it inserted, updated or deleted. Errors as store_postgres_query. */
 int store_postgres_exec(struct pg_store *p, enum pg_stmt id, const char *what,
                         int64_t *ret_affected, const char *types, ...);
+/* Fills pp from types and values as store_postgres_query takes them; -EINVAL if too many. */
+int store_postgres_params(struct pg_params *pp, const char *types, ...);
+/* One statement of a pipeline: a cached statement, its parameters (borrowed until the pipeline
+ * returns), and what it is for error messages. */
+struct pg_pipe_stmt {
+    enum pg_stmt id;
+    const char *what;
+    struct pg_params pp;
+};
+#define PG_PIPE_MAX 12
+/* Sends st[0..n) in one libpq pipeline (one round trip) and reads every result: res[i] gets
+ * statement i's result (the caller frees it) or NULL, errs[i] its error as store_postgres_query
+ * maps it, or -ECANCELED if it did not run (PostgreSQL skips the statements after a failing
+ * one). Inside a transaction the statements run in order as if sent one by one, so the caller
+ * checks them in order and returns the first failure (the transaction or savepoint is then
+ * rolled back by the caller's runner, undoing any later statement that ran). Returns 0, or a
+ * negative errno when the pipeline itself failed (a broken connection: res and errs tell what
+ * came back before). */
+int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, size_t n,
+                            PGresult **res, int *errs);
 /* Same for a statement outside the table, run unprepared (migrations, feature files). */
 int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *what, PGresult **ret,
                              const char *types, ...);
 /* A single-statement read outside a transaction: as store_postgres_query, and a connection
- * found broken is reset and the statement tried once more. */
+ * found broken is reset and the statement tried once more. Inside an open group it runs in a
+ * savepoint of its own in the group's transaction (pg_group.c). */
 int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                         const char *types, ...);
 
@@ -153,6 +183,32 @@ int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, P
 typedef int (*pg_tx_fn)(struct pg_store *p, void *ud);
 int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
                       void *ud);
+
+/* Runs fn(p, ud) as a savepoint of the transaction already open (a bulk load's, a group's): a
+ * failed fn undoes only itself, and a serialization failure or deadlock re-runs it alone, a few
+ * times with a growing pause, then gives -EBUSY. -EIO if the transaction is gone. */
+int store_postgres_savepoint(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud);
+/* Sends the running op's deferred savepoint (store_postgres_savepoint), if any: every statement
+ * path calls it first, so the savepoint goes out with the op's first statement. */
+int store_postgres_savepoint_flush(struct pg_store *p, const char *what);
+/* For a pipeline: the deferred savepoint's statements (0 to 2) into sql, marked as sent. */
+size_t store_postgres_savepoint_take(struct pg_store *p, const char *sql[2]);
+/* The pause before attempt + 1 of a transaction or savepoint hit by a serialization failure or
+ * deadlock. */
+void store_postgres_backoff(int attempt);
+#define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
+
+/* pg_group.c: store_group_begin, store_group_pending, store_group_end; and the ops' side:
+ * store_postgres_group_tx runs fn inside the open group (the first write opens it), or returns
+ * 1 when no group takes it (the caller runs its own transaction). */
+int store_postgres_group_begin(struct store *s);
+bool store_postgres_group_pending(struct store *s);
+int store_postgres_group_end(struct store *s);
+int store_postgres_group_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                            void *ud);
+/* After a statement inside the open group: the group is broken if its transaction is gone (the
+ * connection broke, or a statement outside any savepoint failed). */
+void store_postgres_group_check(struct pg_store *p);
 
 /* Number of rows an UPDATE / DELETE / INSERT result touched. */
 int64_t store_postgres_affected(const PGresult *res);
@@ -236,9 +292,11 @@ int store_postgres_release_claims(struct pg_store *p, const char *owner_id);
  * gateway slot and the connection's claims are released (pg_rows.c). */
 int store_postgres_conn_deleted(struct pg_store *p, const PGresult *res, const char *project_id,
                                 const char *id);
-/* The steps of store_conn_insert inside an open transaction. */
+/* The steps of store_conn_insert inside an open transaction, and the event ev (NULL or no
+ * message: none) appended to the new connection's log: one pipeline (one round trip). */
 int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
-                                  const struct store_claim *claims, size_t n_claims);
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const struct store_event *ev);
 /* The compare-and-set update of a connection's mutable columns inside an open transaction
  * (store_conn_update_if without claims or event): -ENOENT if absent or not matching *from. */
 int store_postgres_conn_cas_tx(struct pg_store *p, const struct store_conn_row *row,

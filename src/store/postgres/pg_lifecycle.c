@@ -9,6 +9,7 @@
  * a spec change by trigger.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/postgres/pg_int.h"
@@ -62,10 +63,8 @@ static int pg_insert_batch_tx(struct pg_store *p, void *ud)
 
     for (size_t i = 0; i < b->n; i++) {
         const struct store_conn_new *it = &b->items[i];
-        int r = store_postgres_conn_insert_tx(p, it->row, it->claims, it->n_claims);
+        int r = store_postgres_conn_insert_tx(p, it->row, it->claims, it->n_claims, &it->event);
 
-        if (r == 0)
-            r = pg_event_tx(p, it->row->project_id, it->row->id, &it->event);
         if (r < 0) {
             b->failed = i;
             return r;
@@ -78,8 +77,7 @@ int store_postgres_conn_insert_batch(struct store *s, const struct store_conn_ne
                                      size_t *ret_failed)
 {
     struct pg_batch b = {items, n, 0};
-    int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert batch", pg_insert_batch_tx,
-                              &b);
+    int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn insert batch", pg_insert_batch_tx, &b);
 
     if (r < 0 && ret_failed)
         *ret_failed = b.failed;
@@ -117,9 +115,8 @@ int store_postgres_conn_update_if(struct store *s, const struct store_conn_row *
     return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn update if", pg_update_if_tx, &a);
 }
 
-static int pg_set_status_tx(struct pg_store *p, void *ud)
+static int pg_set_status_one(struct pg_store *p, struct store_conn_status *it)
 {
-    struct store_conn_status *it = ud;
     int64_t n = 0;
     int r = store_postgres_exec(p, PG_CONN_SET_STATUS, "conn set status", &n, "sssIsI",
                                 it->project_id, it->id, it->to, it->due, it->from, it->from_due);
@@ -130,17 +127,48 @@ static int pg_set_status_tx(struct pg_store *p, void *ud)
     return it->result == 0 ? pg_event_tx(p, it->project_id, it->id, &it->ev) : 0;
 }
 
-/* store_conn_set_status: each item its own transaction (a failed statement aborts the
- * transaction it is in on PostgreSQL, so items cannot share one and go on past a failure). */
-int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
+struct pg_set_status {
+    struct store_conn_status *items;
+    const size_t *order; /* items by (project_id, id) */
+    size_t n;
+};
+
+static int pg_set_status_tx(struct pg_store *p, void *ud)
 {
-    for (size_t i = 0; i < n; i++) {
-        int r = store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn set status", pg_set_status_tx,
-                                  &items[i]);
+    const struct pg_set_status *a = ud;
+
+    for (size_t i = 0; i < a->n; i++) {
+        int r = pg_set_status_one(p, &a->items[a->order[i]]);
         if (r < 0)
             return r;
     }
     return 0;
+}
+
+static int pg_status_cmp(const void *x, const void *y, void *ud)
+{
+    const struct store_conn_status *items = ud;
+    const struct store_conn_status *a = &items[*(const size_t *)x];
+    const struct store_conn_status *b = &items[*(const size_t *)y];
+    int c = strcmp(a->project_id, b->project_id);
+
+    return c ? c : strcmp(a->id, b->id);
+}
+
+/* store_conn_set_status: the whole batch in one transaction (one commit), each item a
+ * conditional UPDATE that matches or not (no statement fails for a mismatch). Rows are updated
+ * in key order, so two nodes settling overlapping batches lock them in the same order. */
+int store_postgres_conn_set_status(struct store *s, struct store_conn_status *items, size_t n)
+{
+    _cleanup_free_ size_t *order = malloc((n ? n : 1) * sizeof(*order));
+    struct pg_set_status a = {items, order, n};
+
+    if (!order)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof(*order), pg_status_cmp, items);
+    return store_postgres_tx(pg_from(s), PG_TX_WRITE, "conn set status", pg_set_status_tx, &a);
 }
 
 struct pg_delete_if {

@@ -16,8 +16,6 @@
 #include "store/postgres/store_postgres.h"
 #include "util/log.h"
 
-#define PG_TX_ATTEMPTS 6 /* a transaction hit by serialization failures or deadlocks */
-
 #define PG_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
     "created_at, updated_at, spec, doc"
@@ -178,6 +176,8 @@ static void pg_close(struct store *s)
 {
     struct pg_store *p = pg_from(s);
 
+    if (p->group != PG_GROUP_OFF) /* a group left open: kept as if ended */
+        (void)store_postgres_group_end(s);
     PQfinish(p->conn);
     free(p);
 }
@@ -255,6 +255,9 @@ static const struct store_ops pg_ops = {
     .reset = store_postgres_reset,
     .ping = store_postgres_ping,
     /* no bulk batches: every write of a bulk load is its own savepoint (pg_bulk.c) */
+    .group_begin = store_postgres_group_begin,
+    .group_pending = store_postgres_group_pending,
+    .group_end = store_postgres_group_end,
 };
 
 /* Server notices (e.g. "schema already exists, skipping") are not errors: keep stderr clean. */
@@ -449,19 +452,128 @@ static int pg_prepare(struct pg_store *p, enum pg_stmt id, const char *what)
     return 0;
 }
 
+/* Runs cached statement id with parameters pp; when the running op's savepoint is deferred
+ * (pg_group.c), in one pipeline behind it: one round trip for both. */
+static int pg_exec_params(struct pg_store *p, enum pg_stmt id, const char *what,
+                          const struct pg_params *pp, PGresult **ret)
+{
+    char name[24];
+    int r;
+
+    if (p->sp_deferred) {
+        struct pg_pipe_stmt st = {id, what, *pp};
+        PGresult *res = NULL;
+        int err = 0;
+        r = store_postgres_pipeline(p, &st, 1, &res, &err);
+        if (r == 0 && err == 0) {
+            *ret = res;
+            return 0;
+        }
+        PQclear(res);
+        return r < 0 ? r : err;
+    }
+    r = pg_prepare(p, id, what);
+    if (r < 0)
+        return r;
+    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    return pg_result(p, PQexecPrepared(p->conn, name, pp->n, pp->v, NULL, NULL, 0), what, ret);
+}
+
 static int pg_vquery(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                      const char *types, va_list ap)
 {
     struct pg_params pp;
-    char name[24];
     int r = pg_params_fill(&pp, types, ap);
 
-    if (r == 0)
-        r = pg_prepare(p, id, what);
-    if (r < 0)
+    return r < 0 ? r : pg_exec_params(p, id, what, &pp, ret);
+}
+
+int store_postgres_params(struct pg_params *pp, const char *types, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, types);
+    r = pg_params_fill(pp, types, ap);
+    va_end(ap);
+    return r;
+}
+
+/* Reads the results of a pipeline's statement i into res[i] / errs[i] (pipeline above). */
+static int pg_pipe_read(struct pg_store *p, const struct pg_pipe_stmt *st, PGresult **res,
+                        int *errs)
+{
+    PGresult *x = PQgetResult(p->conn);
+
+    if (!x) /* the connection broke: the statement's results never came */
+        return pg_fail(p, NULL, st->what);
+    if (PQresultStatus(x) == PGRES_PIPELINE_ABORTED)
+        PQclear(x); /* skipped after an earlier failure: errs stays -ECANCELED */
+    else
+        *errs = pg_result(p, x, st->what, res);
+    while ((x = PQgetResult(p->conn)) != NULL) /* the statement's end (NULL) */
+        PQclear(x);
+    return 0;
+}
+
+int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, size_t n,
+                            PGresult **res, int *errs)
+{
+    const struct pg_pipe_stmt savepoint = {PG_N_STMT, "savepoint", {0}};
+    const char *sp[2];
+    char name[24];
+    size_t sent = 0, n_sp = 0, sp_sent = 0;
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        res[i] = NULL;
+        errs[i] = -ECANCELED;
+        if ((r = pg_prepare(p, st[i].id, st[i].what)) < 0)
+            return r;
+    }
+    if (!PQenterPipelineMode(p->conn))
+        return pg_fail(p, NULL, "pipeline");
+    n_sp = store_postgres_savepoint_take(p, sp); /* the op's deferred savepoint goes first */
+    while (sp_sent < n_sp && PQsendQueryParams(p->conn, sp[sp_sent], 0, NULL, NULL, NULL, NULL, 0))
+        sp_sent++;
+    for (; sp_sent == n_sp && sent < n; sent++) { /* never outside the op's savepoint */
+        snprintf(name, sizeof(name), "vpnd_%d", (int)st[sent].id);
+        if (!PQsendQueryPrepared(p->conn, name, st[sent].pp.n, st[sent].pp.v, NULL, NULL, 0))
+            break;
+    }
+    p->sp_lost = p->sp_lost || n_sp > 0; /* until its results say it was taken */
+    if (!PQpipelineSync(p->conn)) {      /* nothing reached the server: the connection is gone */
+        r = pg_fail(p, NULL, "pipeline");
+        (void)PQexitPipelineMode(p->conn);
         return r;
-    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
-    return pg_result(p, PQexecPrepared(p->conn, name, pp.n, pp.v, NULL, NULL, 0), what, ret);
+    }
+    /* every result up to the sync is read (or the connection broke): the connection leaves
+     * pipeline mode with nothing pending */
+    int taken = 0;
+    for (size_t i = 0; r == 0 && i < sp_sent; i++) {
+        PGresult *x = NULL;
+        int e = -ECANCELED;
+        r = pg_pipe_read(p, &savepoint, &x, &e);
+        PQclear(x);
+        taken += e == 0;
+    }
+    if (n_sp > 0 && r == 0 && (size_t)taken == n_sp)
+        p->sp_lost = false;
+    for (size_t i = 0; r == 0 && i < sent; i++)
+        r = pg_pipe_read(p, &st[i], &res[i], &errs[i]);
+    if (r == 0) {
+        PGresult *sync = PQgetResult(p->conn);
+        if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            r = pg_fail(p, NULL, "pipeline");
+        PQclear(sync);
+    }
+    if (!PQexitPipelineMode(p->conn) && r == 0)
+        r = pg_fail(p, NULL, "pipeline");
+    if (r == 0 && p->sp_lost && n_sp > 0)
+        r = store_postgres_corrupt(p, "savepoint", "the operation's savepoint was not taken");
+    if (r == 0 && sent < n)
+        r = pg_fail(p, NULL, st[sent].what);
+    return r;
 }
 
 int store_postgres_query(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
@@ -501,6 +613,8 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
     va_start(ap, types);
     r = pg_params_fill(&pp, types, ap);
     va_end(ap);
+    if (r == 0)
+        r = store_postgres_savepoint_flush(p, what);
     if (r < 0)
         return r;
     if (pp.n == 0) /* the simple protocol: several statements allowed (migrations) */
@@ -511,17 +625,25 @@ int store_postgres_query_sql(struct pg_store *p, const char *sql, const char *wh
 int store_postgres_query_sqlv(struct pg_store *p, const char *sql, const char *what,
                               PGresult **ret, int n, const char *const *values)
 {
+    int r = store_postgres_savepoint_flush(p, what);
+
+    if (r < 0)
+        return r;
     return pg_result(p, PQexecParams(p->conn, sql, n, NULL, values, NULL, NULL, 0), what, ret);
 }
 
-/* Makes sure the connection is up, resetting it if it broke. Inside a bulk load a reset would
- * lose the load's transaction: the load fails instead. */
+/* Makes sure the connection is up, resetting it if it broke. Inside a bulk load or an open
+ * group a reset would lose their transaction: the op fails instead (and the group with it). */
 static int pg_ensure(struct pg_store *p)
 {
     if (PQstatus(p->conn) == CONNECTION_OK)
         return 0;
     if (p->bulk)
         return store_postgres_corrupt(p, "bulk load", "the connection to PostgreSQL broke");
+    if (p->group == PG_GROUP_OPEN || p->group == PG_GROUP_BROKEN) {
+        p->group = PG_GROUP_BROKEN;
+        return store_postgres_corrupt(p, "group commit", "the connection to PostgreSQL broke");
+    }
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof(p->prepared));
     if (PQstatus(p->conn) == CONNECTION_OK)
@@ -530,22 +652,44 @@ static int pg_ensure(struct pg_store *p)
     return -EIO;
 }
 
+struct pg_read {
+    enum pg_stmt id;
+    const char *what;
+    const struct pg_params *pp;
+    PGresult **ret;
+};
+
+static int pg_read_op(struct pg_store *p, void *ud)
+{
+    const struct pg_read *a = ud;
+
+    *a->ret = NULL;
+    return pg_exec_params(p, a->id, a->what, a->pp, a->ret);
+}
+
 int store_postgres_read(struct pg_store *p, enum pg_stmt id, const char *what, PGresult **ret,
                         const char *types, ...)
 {
+    struct pg_params pp;
     va_list ap;
-    int r = pg_ensure(p);
+    int r;
 
+    va_start(ap, types);
+    r = pg_params_fill(&pp, types, ap);
+    va_end(ap);
     if (r < 0)
         return r;
-    va_start(ap, types);
-    r = pg_vquery(p, id, what, ret, types, ap);
-    va_end(ap);
-    if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0) {
-        va_start(ap, types);
-        r = pg_vquery(p, id, what, ret, types, ap);
-        va_end(ap);
+    if (p->group == PG_GROUP_OPEN || p->group == PG_GROUP_BROKEN) {
+        /* inside the group's transaction: its own savepoint, so a statement PostgreSQL refuses
+         * (which aborts the transaction it is in) undoes only the read */
+        struct pg_read a = {id, what, &pp, ret};
+        return store_postgres_group_tx(p, PG_TX_READ_SNAPSHOT, what, pg_read_op, &a);
     }
+    r = pg_ensure(p);
+    if (r == 0)
+        r = pg_exec_params(p, id, what, &pp, ret);
+    if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
+        r = pg_exec_params(p, id, what, &pp, ret);
     return r;
 }
 
@@ -564,7 +708,7 @@ static void pg_rollback(struct pg_store *p)
         (void)store_postgres_simple(p, "ROLLBACK", "rollback");
 }
 
-static void pg_backoff(int attempt)
+void store_postgres_backoff(int attempt)
 {
     /* 1, 2, 4, ... ms plus up to 1 ms of jitter, so two nodes that collided drift apart */
     long ns = (1L << attempt) * 1000000L + (long)(rand() % 1000) * 1000L;
@@ -573,38 +717,10 @@ static void pg_backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-/* Inside a bulk load (pg_bulk.c) each operation is a savepoint of the load's transaction: a
- * failed one undoes only itself, and a serialization failure or deadlock re-runs it alone. */
-static int pg_bulk_record(struct pg_store *p, const char *what, pg_tx_fn fn, void *ud)
-{
-    int r = 0;
-
-    for (int attempt = 0;; attempt++) {
-        if (PQstatus(p->conn) != CONNECTION_OK ||
-            PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
-            return store_postgres_corrupt(p, what, "the bulk load's transaction was lost");
-        r = store_postgres_simple(p, "SAVEPOINT vpnd_bulk_record", what);
-        if (r == 0)
-            r = fn(p, ud);
-        if (r == 0)
-            r = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
-        if (r < 0 && PQstatus(p->conn) == CONNECTION_OK &&
-            PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-            int r2 = store_postgres_simple(p, "ROLLBACK TO SAVEPOINT vpnd_bulk_record", what);
-            if (r2 == 0)
-                r2 = store_postgres_simple(p, "RELEASE SAVEPOINT vpnd_bulk_record", what);
-            if (r2 < 0)
-                return r2;
-        }
-        if (r != PG_ERETRY || attempt + 1 >= PG_TX_ATTEMPTS)
-            break;
-        pg_backoff(attempt);
-    }
-    return r == PG_ERETRY ? -EBUSY : r;
-}
-
-int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
-                      void *ud)
+/* One transaction of kind around fn with retries (store_postgres_tx); commit false leaves it
+ * open after a success (a group's first write: pg_group.c commits it). */
+static int pg_tx_run(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                     void *ud, bool commit)
 {
     static const char *const begin_sql[] = {
         [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -612,18 +728,17 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
     };
     int r = 0;
 
-    if (p->bulk)
-        return pg_bulk_record(p, what, fn, ud);
     for (int attempt = 0;; attempt++) {
         r = pg_ensure(p);
         if (r == 0) {
             r = store_postgres_simple(p, begin_sql[kind], what);
             if (r < 0 && PQstatus(p->conn) == CONNECTION_BAD && pg_ensure(p) == 0)
-                r = store_postgres_simple(p, begin_sql[kind], what); /* nothing was sent: safe to redo */
+                r = store_postgres_simple(p, begin_sql[kind],
+                                          what); /* nothing was sent: safe to redo */
         }
         if (r == 0)
             r = fn(p, ud);
-        if (r == 0)
+        if (r == 0 && commit)
             r = store_postgres_simple(p, "COMMIT", what);
         if (r < 0)
             pg_rollback(p);
@@ -631,9 +746,30 @@ int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what
             break;
         log_debug("op=store.retry what=\"%s\" attempt=%d error=\"%s\"", what, attempt + 1,
                   p->errmsg);
-        pg_backoff(attempt);
+        store_postgres_backoff(attempt);
     }
     return r == PG_ERETRY ? -EBUSY : r;
+}
+
+int store_postgres_tx(struct pg_store *p, enum pg_tx_kind kind, const char *what, pg_tx_fn fn,
+                      void *ud)
+{
+    int r;
+
+    if (p->bulk) /* each op of a bulk load is a savepoint of the load's transaction */
+        return store_postgres_savepoint(p, what, fn, ud);
+    r = store_postgres_group_tx(p, kind, what, fn, ud);
+    if (r <= 0)
+        return r;
+    if (p->group == PG_GROUP_ARMED && kind == PG_TX_WRITE) {
+        /* the group's first write opens its transaction (no savepoint: nothing else is in it;
+         * a failure rolls it back and leaves the group armed), and the group's commit ends it */
+        r = pg_tx_run(p, kind, what, fn, ud, false);
+        if (r == 0)
+            p->group = PG_GROUP_OPEN;
+        return r;
+    }
+    return pg_tx_run(p, kind, what, fn, ud, true);
 }
 
 int64_t store_postgres_affected(const PGresult *res)

@@ -183,20 +183,11 @@ int store_postgres_cgw_get(struct store *s, const char *project_id, const char *
     return 0;
 }
 
-/* Takes one connection slot of the gateway: -ENOENT if it is not in that project, -EAGAIN if
- * it is not ACTIVE (being updated: its EIPs or subnets may be changing), -EOVERFLOW if every slot
- * is used. */
-static int pg_vgw_use(struct pg_store *p, const char *project_id, const char *vgw_id)
+/* Why a gateway gave no connection slot (PG_VGW_USE changed no row), from its PG_VGW_EXISTS
+ * result: -ENOENT if it is not in that project, -EAGAIN if it is not ACTIVE (being updated: its
+ * EIPs or subnets may be changing), -EOVERFLOW if every slot is used. */
+static int pg_vgw_refused(const PGresult *res)
 {
-    _cleanup_pgres_ PGresult *res = NULL;
-    int64_t n = 0;
-    int r = store_postgres_exec(p, PG_VGW_USE, "vgw use", &n, "ss", project_id, vgw_id);
-
-    if (r < 0 || n > 0)
-        return r;
-    r = store_postgres_query(p, PG_VGW_EXISTS, "vgw state", &res, "ss", project_id, vgw_id);
-    if (r < 0)
-        return r;
     if (PQntuples(res) == 0)
         return -ENOENT;
     return strcmp(PQgetvalue(res, 0, 0), "ACTIVE") == 0 ? -EOVERFLOW : -EAGAIN;
@@ -209,27 +200,71 @@ struct pg_conn_write {
 };
 
 int store_postgres_conn_insert_tx(struct pg_store *p, const struct store_conn_row *row,
-                                  const struct store_claim *claims, size_t n_claims)
+                                  const struct store_claim *claims, size_t n_claims,
+                                  const struct store_event *ev)
 {
-    int r = pg_quota_check(p, row->project_id, 2, p->base.quotas.vpn_connections);
+    struct pg_pipe_stmt st[PG_PIPE_MAX];
+    PGresult *res[PG_PIPE_MAX];
+    int errs[PG_PIPE_MAX];
+    int64_t limit = p->base.quotas.vpn_connections, used = 0;
+    size_t n = 0, quota = SIZE_MAX;
+    int r = 0;
 
+    if (n_claims > PG_PIPE_MAX - 5)
+        return store_postgres_corrupt(p, "conn insert", "%zu claims, at most %d", n_claims,
+                                      PG_PIPE_MAX - 5);
+    /* one round trip: the statements in the order of their checks (below) */
+    if (limit > 0) {
+        quota = n;
+        st[n] = (struct pg_pipe_stmt){PG_QUOTA_USED, "quota", {0}};
+        r = store_postgres_params(&st[n++].pp, "sI", row->project_id, (int64_t)2);
+    }
+    st[n] = (struct pg_pipe_stmt){PG_VGW_USE, "vgw use", {0}};
+    r = r < 0 ? r : store_postgres_params(&st[n++].pp, "ss", row->project_id, row->vgw_id);
+    st[n] = (struct pg_pipe_stmt){PG_VGW_EXISTS, "vgw state", {0}};
+    r = r < 0 ? r : store_postgres_params(&st[n++].pp, "ss", row->project_id, row->vgw_id);
+    for (size_t i = 0; i < n_claims; i++) {
+        st[n] = (struct pg_pipe_stmt){PG_CLAIM_INSERT, "claim insert", {0}};
+        r = r < 0 ? r
+                  : store_postgres_params(&st[n++].pp, "sss", claims[i].kind, claims[i].value,
+                                          row->id);
+    }
+    /* the tag index and the connection counter follow by triggers */
+    st[n] = (struct pg_pipe_stmt){PG_CONN_INSERT, "conn insert", {0}};
+    r = r < 0 ? r
+              : store_postgres_params(&st[n++].pp, "sssssssIIIss", row->project_id, row->id,
+                                      row->vgw_id, row->cgw_id, row->vgw_ip,
+                                      row->enterprise_project_id, row->status, row->status_due,
+                                      row->created_at, row->updated_at, row->spec, row->doc);
+    if (ev && ev->message) {
+        st[n] = (struct pg_pipe_stmt){PG_EVENT_INSERT, "event insert", {0}};
+        r = r < 0 ? r
+                  : store_postgres_params(&st[n++].pp, "ssIs", row->project_id, row->id, ev->at,
+                                          ev->message);
+    }
     if (r == 0)
-        r = pg_vgw_use(p, row->project_id, row->vgw_id);
-    if (r == 0)
-        r = store_postgres_take_claims(p, claims, n_claims, row->id);
-    if (r == 0) /* the tag index and the connection counter follow by triggers */
-        r = store_postgres_exec(p, PG_CONN_INSERT, "conn insert", NULL, "sssssssIIIss",
-                                row->project_id, row->id, row->vgw_id, row->cgw_id, row->vgw_ip,
-                                row->enterprise_project_id, row->status, row->status_due,
-                                row->created_at, row->updated_at, row->spec, row->doc);
-    return r;
+        r = store_postgres_pipeline(p, st, n, res, errs);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if ((r = errs[i]) < 0)
+            break;
+        if (i == quota) {
+            r = store_postgres_col_int(p, res[i], 0, 1, &used);
+            r = r < 0 ? r : used >= limit ? -EDQUOT : 0;
+        } else if (st[i].id == PG_VGW_USE && store_postgres_affected(res[i]) == 0) {
+            r = pg_vgw_refused(res[i + 1]); /* PG_VGW_EXISTS: why no slot was taken */
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        PQclear(res[i]);
+    return r == -ECANCELED ? store_postgres_corrupt(p, "conn insert", "a statement did not run")
+                           : r;
 }
 
 static int pg_conn_insert_tx(struct pg_store *p, void *ud)
 {
     const struct pg_conn_write *a = ud;
 
-    return store_postgres_conn_insert_tx(p, a->row, a->claims, a->n_claims);
+    return store_postgres_conn_insert_tx(p, a->row, a->claims, a->n_claims, NULL);
 }
 
 int store_postgres_conn_insert(struct store *s, const struct store_conn_row *row,
