@@ -241,7 +241,7 @@ int svc_import_conn(struct svc_import *imp, const char *project_id,
         r = load_ref(imp, false, project_id, c->cgw_id, err);
     if (r == 0)
         r = model_conn_bind(c, &imp->vgw, &imp->cgw, err);
-    if (r == 0 && !c->tunnel_local_address[0] && (r = svc_tunnel_pick(svc, c, NULL, 0)) == -ENOSPC)
+    if (r == 0 && !c->tunnel_local_address[0] && (r = svc_tunnel_pick(svc, c, NULL, 0, 0)) == -ENOSPC)
         return verr_set(err, "vpn_connection.tunnel_local_address",
                         "must be given: no free 169.254.0.0/16 /30 is left on VPN gateway %s",
                         c->vgw_id);

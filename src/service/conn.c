@@ -142,8 +142,9 @@ static int items_render(struct svc *svc, const char *project_id, struct conn_ite
     return r < 0 ? r : svc_reply_room(out);
 }
 
-/* Picks the automatic tunnels, each avoiding the ones the other items use. */
-static int items_tunnels(struct svc *svc, struct conn_item *items, size_t n)
+/* Picks the automatic tunnels, each avoiding the ones the other items use; spread as in
+ * svc_tunnel_pick. */
+static int items_tunnels(struct svc *svc, struct conn_item *items, size_t n, uint32_t spread)
 {
     char nets[BATCH_MAX][MODEL_CIDR_LEN];
     const char *also[BATCH_MAX];
@@ -156,7 +157,7 @@ static int items_tunnels(struct svc *svc, struct conn_item *items, size_t n)
             if (items[i].auto_tunnel != (pass == 1))
                 continue;
             if (pass == 1) {
-                int r = svc_tunnel_pick(svc, c, also, n_also);
+                int r = svc_tunnel_pick(svc, c, also, n_also, spread);
                 if (r < 0)
                     return r;
             }
@@ -235,7 +236,10 @@ static int items_insert(struct svc *svc, const char *project_id, struct conn_ite
         any_auto = any_auto || items[i].auto_tunnel;
     for (int attempt = 0;; attempt++) {
         svc_buf_cut(out, len0);
-        r = items_tunnels(svc, items, n);
+        /* a re-pick after a racing create (another node's, whose claims this one could not
+         * see yet) draws from more and more of the lowest free /30s, so that the racers
+         * spread out instead of meeting on the same lowest one again */
+        r = items_tunnels(svc, items, n, attempt ? 16u << attempt : 0);
         if (r == -ENOSPC)
             return verr_set(err, n > 1 ? "vpn_connections" : "vpn_connection.tunnel_local_address",
                             "no free 169.254.0.0/16 /30 left on VPN gateway %s",
@@ -251,7 +255,7 @@ static int items_insert(struct svc *svc, const char *project_id, struct conn_ite
             };
         if (r == 0)
             r = store_conn_insert_batch(svc->store, news, n, &failed);
-        if (r != -EEXIST || !any_auto || attempt + 1 == SVC_CAS_ATTEMPTS)
+        if (r != -EEXIST || !any_auto || attempt + 1 == SVC_TUNNEL_ATTEMPTS)
             break;
     }
     if (r < 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 int svc_conn_vgw(struct svc *svc, const char *project_id, const char *path, const char *vgw_id,
                  struct svc_vgw_ref *ret, struct verr *err)
@@ -61,12 +62,17 @@ void svc_tunnel_claim_init(struct svc_tunnel_claim *t, const struct model_vpn_co
 }
 
 int svc_tunnel_pick(struct svc *svc, struct model_vpn_conn *c, const char *const *also,
-                    size_t n_also)
+                    size_t n_also, uint32_t spread)
 {
     _cleanup_(buf_free) struct buf taken = {0};
     char kind[sizeof(SVC_TUNNEL_CLAIM_PREFIX) + MODEL_UUID_LEN];
+    uint32_t skip = 0, first = UINT32_MAX;
     size_t n = 0;
 
+    if (spread > 1 && getrandom(&skip, sizeof(skip), 0) == (ssize_t)sizeof(skip))
+        skip %= spread;
+    else
+        skip = 0;
     tunnel_claim_kind(kind, c->vgw_id);
     int r = store_claims_list(svc->store, kind, &taken, &n);
 
@@ -77,15 +83,24 @@ int svc_tunnel_pick(struct svc *svc, struct model_vpn_conn *c, const char *const
         bool used = false;
 
         r = model_tunnel_from_index(idx, c->tunnel_local_address, c->tunnel_peer_address);
-        if (r < 0)
+        if (r < 0) {
+            /* fewer than skip + 1 free: the lowest free one, if any */
+            if (first != UINT32_MAX)
+                return model_tunnel_from_index(first, c->tunnel_local_address,
+                                               c->tunnel_peer_address);
             return r;
+        }
         model_tunnel_network(c->tunnel_local_address, net);
         const char *v = taken.data;
         for (size_t i = 0; i < n && !used; i++, v += strlen(v) + 1)
             used = strcmp(v, net) == 0;
         for (size_t i = 0; i < n_also && !used; i++)
             used = strcmp(also[i], net) == 0;
-        if (!used)
+        if (used)
+            continue;
+        if (first == UINT32_MAX)
+            first = idx;
+        if (skip-- == 0)
             return 0;
     }
 }

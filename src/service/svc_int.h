@@ -11,6 +11,8 @@
 
 /* How often a compare-and-set write is retried after losing a race before -EBUSY. */
 #define SVC_CAS_ATTEMPTS 4
+/* creates with an automatic tunnel /30 re-pick at most this often after losing a race */
+#define SVC_TUNNEL_ATTEMPTS 8
 /* How often an insert with a drawn address (EIP, private IP) is retried on a collision. */
 #define SVC_ADDRESS_ATTEMPTS 8
 /* The first entry of a connection's log; later ones read "status <from> -> <to>[ (why)]". */
@@ -81,10 +83,12 @@ struct svc_tunnel_claim {
     struct store_claim claim;
 };
 void svc_tunnel_claim_init(struct svc_tunnel_claim *t, const struct model_vpn_conn *c);
-/* Gives c the lowest /30 not yet used on its gateway nor listed in also[0..n_also) (/30
- * networks). 0, -ENOSPC (none left) or a store error. */
+/* Gives c a /30 not yet used on its gateway nor listed in also[0..n_also) (/30 networks): the
+ * lowest free one, or with spread > 0 a random one of the lowest spread free ones (the lowest
+ * when fewer are free), so that creates re-picking after a race with another node's do not
+ * collide on the same lowest /30 again. 0, -ENOSPC (none left) or a store error. */
 int svc_tunnel_pick(struct svc *svc, struct model_vpn_conn *c, const char *const *also,
-                    size_t n_also);
+                    size_t n_also, uint32_t spread);
 
 /* Renders c's stored forms (spec and doc, both without status: the row's status column holds
  * it) into spec and doc and fills every column of row (row borrows both): status, and due (the

@@ -173,8 +173,7 @@ def test_creates_racing_through_both_nodes_are_each_kept_once_and_counted_exactl
     # 16 clients, half on each node, over the same two gateways and customer gateway: each
     # node's group commit holds row locks across a turn's creates while the other node's
     # groups wait for them; 40 of the 240 creates find no free slot. Each create names its own
-    # tunnel /30: two nodes picking automatic ones at once collide on the lowest free /30 and
-    # may run out of re-picks (VPN.0012), a limit of the automatic pick, not of the commit.
+    # tunnel /30, so that this tests the commit alone (racing automatic picks: the next test).
     a, b = two_nodes
     gws = active_gateways(a, project, [gateway_body(flavor="Basic") for _ in range(2)])
     slots = sum(gw["connection_number"] for gw in gws)
@@ -208,6 +207,37 @@ def test_creates_racing_through_both_nodes_are_each_kept_once_and_counted_exactl
         assert listed_ids(srv, project) == set(acked)
         assert sum(get_gateway(srv, project, gw["id"])["used_connection_number"]
                    for gw in gws) == slots
+
+
+def test_automatic_tunnels_picked_by_both_nodes_at_once_are_all_granted_each_a_distinct_30(
+        two_nodes, project):
+    # Both nodes pick the lowest free /30 they can see; a node's group holds its claims
+    # uncommitted for a turn, so the other node picks the same /30 and loses the race at its
+    # insert. Each loser re-picks among more and more of the lowest free /30s (when every
+    # re-pick took the lowest free one again, racers ran out of re-picks: 409 VPN.0012).
+    a, b = two_nodes
+    gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
+    cgw = create_cgw(a, project)
+    per_client = gw["connection_number"] // CREATE_CLIENTS
+    acked, other = [], []
+
+    def create_many(i):
+        srv = (a, b)[i % 2]
+        conn = srv.connection()
+        try:
+            for _ in range(per_client):
+                r = send(conn, "POST", conn_path(project), conn_body(gw, cgw))
+                if r.status == 201:
+                    acked.append(r.json["vpn_connection"]["tunnel_local_address"])
+                else:
+                    other.append(r.raw)
+        finally:
+            conn.close()
+
+    run_clients(create_many, CREATE_CLIENTS, timeout=120)
+    assert not other, other[:3]
+    assert len(acked) == per_client * CREATE_CLIENTS
+    assert len(set(acked)) == len(acked), "a /30 was granted twice on one gateway"
 
 
 def test_every_create_acknowledged_by_either_node_survives_kill_9_of_both(two_nodes, project):
