@@ -3,7 +3,7 @@
 # need. Quiet and fast when everything is already there.
 set -eu
 
-pkgs="build-essential pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libsystemd-dev"
+pkgs="build-essential pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libsystemd-dev libzstd-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev python3 python3-pytest postgresql"
     # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
