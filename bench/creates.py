@@ -68,17 +68,23 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=1)
     ap.add_argument("--old-args", default="")
     ap.add_argument("--new-args", default="")
+    ap.add_argument("--own-stores", action="store_true",
+                    help="each binary starts from a store it imported (formats that differ)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vpnd-creates-")
     args.vpnd, args.workdir = os.path.abspath(args.new), work
     wrk = bench.Wrk(args.client_cpu, args.duration)
     got = {"old": [], "new": []}
     try:
-        store = bench.build_store(args, work, args.size)
+        if args.own_stores:
+            stores = bench.build_stores(args, work, args.size,
+                                        {"old": os.path.abspath(args.old), "new": args.vpnd})
+        else:
+            stores = dict.fromkeys(("old", "new"), bench.build_store(args, work, args.size))
         for rnd in range(args.rounds):
             for name, path, extra in (("old", args.old, args.old_args),
                                       ("new", args.new, args.new_args)):
-                rps, cpu_us, io, acked, kept = one_run(args, wrk, store, work,
+                rps, cpu_us, io, acked, kept = one_run(args, wrk, stores[name], work,
                                                        os.path.abspath(path), extra)
                 got[name].append((rps, cpu_us))
                 print("round %d %s: %.0f creates/s, %.0f us CPU, %.1f write calls and %.0f bytes "

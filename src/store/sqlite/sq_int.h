@@ -141,13 +141,15 @@ int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct
  * plain TEXT (an old row), as JSON text borrowed until the next col_json or vpnd_json call on
  * q (or the statement's next step); col_json_dup returns a malloc'd copy. Both: 0, -ENOMEM, or
  * -EIO (q->errmsg) for a NULL or corrupt value. register_zip adds the SQL functions vpnd_json(x)
- * (the text of a spec or doc column) and vpnd_zdict_build() (the migration's dictionary) to
+ * (the text of a spec or doc column), vpnd_zip(x) (its compressed form: store_compact) and
+ * vpnd_zdict_build() (the migration's dictionary) to
  * q->db before the migrations run; zip_init reads the store's dictionaries after them. */
 int store_sqlite_bind_json(struct sq_store *q, sqlite3_stmt *st, int i, const char *text);
 int store_sqlite_col_json(struct sq_store *q, sqlite3_stmt *st, int col, const char **ret,
                           size_t *ret_len);
 int store_sqlite_col_json_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret);
 int store_sqlite_register_zip(struct sq_store *q);
+int store_sqlite_compact(struct store *s, size_t batch, size_t *ret_rows);
 int store_sqlite_zip_init(struct sq_store *q, char *errbuf, size_t errlen);
 void store_sqlite_zip_free(struct sq_store *q);
 

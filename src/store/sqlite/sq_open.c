@@ -197,6 +197,7 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .read_batch = store_sqlite_read_batch,
     .set_sync = sq_set_sync,
+    .compact = store_sqlite_compact,
     .group_begin = store_sqlite_group_begin,
     .group_pending = store_sqlite_group_pending,
     .group_end = store_sqlite_group_end,

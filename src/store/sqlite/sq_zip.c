@@ -7,7 +7,7 @@
  * dictionary id). Read through store_sqlite_col_json (and the SQL function vpnd_json, for SQL
  * that looks inside a spec) a BLOB is decompressed and a TEXT value, the form every vpnd before
  * this one wrote, is returned as it is: an old store reads without a rewrite, and its rows are
- * compressed as they are written again (or all at once by export and import into a new store).
+ * compressed as they are written again, or all at once by store_compact (vpnd compact).
  *
  * The dictionary lives in the store, so any later build reads what an earlier one wrote. The
  * migration that creates the zdict table stores dictionary 1, built by vpnd_zdict_build() from
@@ -265,24 +265,103 @@ int store_sqlite_col_json_dup(struct sq_store *q, sqlite3_stmt *st, int col, cha
     return 0;
 }
 
-int store_sqlite_bind_json(struct sq_store *q, sqlite3_stmt *st, int i, const char *text)
+/* Compresses text (len bytes) into z->frame: the stored form, its size in *ret_n. An SQLite
+ * result code (SQLITE_NOMEM: compression cannot fail with a bound-sized output otherwise). */
+static int sq_zip_deflate(struct sq_zip *z, const char *text, size_t len, size_t *ret_n)
 {
-    struct sq_zip *z = q->zip;
-    size_t len, n;
+    size_t n = ZSTD_compressBound(len) + 1;
 
-    if (!text)
-        return sqlite3_bind_null(st, i);
-    if (!z || !z->cdict) /* only while the schema is being brought up to date */
-        return sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-    len = strlen(text);
-    n = ZSTD_compressBound(len) + 1;
     if (sq_zip_reserve(&z->frame, &z->frame_cap, n) < 0)
         return SQLITE_NOMEM;
     z->frame[0] = (char)z->cdict_id;
     n = ZSTD_compress2(z->cctx, z->frame + 1, z->frame_cap - 1, text, len);
     if (ZSTD_isError(n))
-        return SQLITE_NOMEM; /* cannot fail with a bound-sized output but for memory */
-    return sqlite3_bind_blob(st, i, z->frame, (int)(n + 1), SQLITE_TRANSIENT);
+        return SQLITE_NOMEM;
+    *ret_n = n + 1;
+    return SQLITE_OK;
+}
+
+int store_sqlite_bind_json(struct sq_store *q, sqlite3_stmt *st, int i, const char *text)
+{
+    struct sq_zip *z = q->zip;
+    size_t n = 0;
+    int rc;
+
+    if (!text)
+        return sqlite3_bind_null(st, i);
+    if (!z || !z->cdict) /* only while the schema is being brought up to date */
+        return sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+    rc = sq_zip_deflate(z, text, strlen(text), &n);
+    return rc != SQLITE_OK ? rc : sqlite3_bind_blob(st, i, z->frame, (int)n, SQLITE_TRANSIENT);
+}
+
+/* SQL vpnd_zip(x): a TEXT spec or doc compressed as bind_json stores it; anything else as it is
+ * (a BLOB is compressed already). */
+static void sq_zip_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct sq_store *q = sqlite3_user_data(ctx);
+    const unsigned char *text;
+    size_t n = 0;
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || !q->zip || !q->zip->cdict) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    text = sqlite3_value_text(argv[0]);
+    if (!text || sq_zip_deflate(q->zip, (const char *)text,
+                                (size_t)sqlite3_value_bytes(argv[0]), &n) != SQLITE_OK) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_blob(ctx, q->zip->frame, (int)n, SQLITE_TRANSIENT);
+}
+
+/* One batch of store_sqlite_compact: the rows with rowid in (from, from + batch]. */
+static int sq_compact_tx(struct sq_store *q, int64_t from, size_t batch, size_t *ret_rows)
+{
+    static const char sql[] =
+        "UPDATE vpn_connection SET spec = vpnd_zip(spec), doc = vpnd_zip(doc)"
+        " WHERE rowid > ?1 AND rowid <= ?2 AND (typeof(spec) = 'text' OR typeof(doc) = 'text')";
+    SQ_ONCE(st);
+    int r = store_sqlite_prepare_once(q, sql, &st, "compact");
+
+    if (r == 0)
+        r = store_sqlite_bind(q, st, "compact", "II", from, from + (int64_t)batch);
+    if (r == 0)
+        r = store_sqlite_exec(q, st, "compact");
+    if (r == 0)
+        *ret_rows += (size_t)sqlite3_changes(q->db);
+    return r;
+}
+
+int store_sqlite_compact(struct store *s, size_t batch, size_t *ret_rows)
+{
+    struct sq_store *q = sq_from(s);
+    int64_t last = 0;
+    int r;
+
+    {
+        SQ_ONCE(st);
+        r = store_sqlite_prepare_once(q, "SELECT coalesce(max(rowid), 0) FROM vpn_connection",
+                                      &st, "compact");
+        if (r == 0)
+            r = store_sqlite_step_row(q, st, "compact");
+        if (r < 0)
+            return r;
+        last = sqlite3_column_int64(st, 0);
+    }
+    if (batch == 0)
+        return -EINVAL;
+    /* rows inserted meanwhile are written compressed: the rowids up to last are all there is */
+    for (int64_t from = 0; from < last; from += (int64_t)batch) {
+        r = store_sqlite_begin(q, "compact: begin");
+        if (r == 0)
+            r = store_sqlite_end(q, sq_compact_tx(q, from, batch, ret_rows), "compact: commit");
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 /* SQL vpnd_json(x): the JSON text of a spec or doc column, compressed or not. */
@@ -313,6 +392,9 @@ int store_sqlite_register_zip(struct sq_store *q)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(q->db, "vpnd_json", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                      q, sq_json_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(q->db, "vpnd_zip", 1, SQLITE_UTF8, q, sq_zip_fn, NULL,
+                                     NULL);
     return rc;
 }
 
