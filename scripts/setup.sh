@@ -9,8 +9,9 @@ if [ "${1:-}" = "--test" ]; then
     # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
     # README's quick start (curl, jq)
     pkgs="$pkgs debhelper lintian systemd mandoc groff-base curl jq"
-    # store migration tests write an older schema's rows with the sqlite3 shell
-    pkgs="$pkgs sqlite3"
+    # store migration tests write an older schema's rows with the sqlite3 shell; the compact
+    # test turns compressed rows back into an older vpnd's plain ones with the zstd CLI
+    pkgs="$pkgs sqlite3 zstd"
     # the data-plane suite (tests/dataplane): charon with user-space ESP, swanctl, the openssl
     # and gcm plugins (AES-GCM, ECP groups), namespaces and ping
     pkgs="$pkgs strongswan-charon strongswan-swanctl libcharon-extra-plugins"
