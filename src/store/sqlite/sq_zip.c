@@ -44,6 +44,17 @@ struct sq_zip {
     size_t frame_cap;
 };
 
+/* The IKE and IPsec policies of the seed's connection, from the first member after
+ * "ike_version" to "lifetime_seconds" of the IPsec policy (a doc and a spec hold the same). */
+#define SQ_ZDICT_POLICIES                                                                          \
+    "\"authentication_algorithm\":\"sha2-256\",\"encryption_algorithm\":\"aes-128\","              \
+    "\"dh_group\":\"group15\",\"authentication_method\":\"pre-share\","                            \
+    "\"lifetime_seconds\":86400,\"local_id_type\":\"ip\",\"local_id\":\"\","                       \
+    "\"peer_id_type\":\"ip\",\"peer_id\":\"\",\"dpd\":{\"timeout\":15,\"interval\":30,"            \
+    "\"msg\":\"seq-hash-notify\"}},\"ipsecpolicy\":{\"authentication_algorithm\":\"sha2-256\","    \
+    "\"encryption_algorithm\":\"aes-128\",\"pfs\":\"group15\",\"transform_protocol\":\"esp\","     \
+    "\"lifetime_seconds\":3600,\"encapsulation_mode\":\"tunnel\"},"
+
 /* Dictionary 1's content: the alternatives of the enum members and the rarer members first
  * (farthest, so the dearest to reference), then a served doc and a spec of the seed's shape. */
 static const char sq_zdict_text[] =
@@ -72,13 +83,7 @@ static const char sq_zdict_text[] =
     "\"tunnel_local_address\":\"169.254.0.1/30\",\"tunnel_peer_address\":\"169.254.0.2/30\","
     "\"policy_rules\":[{\"rule_index\":1,\"source\":\"10.0.0.0/24\","
     "\"destination\":[\"192.168.0.0/24\"]}],\"ikepolicy\":{\"ike_version\":\"v2\","
-    "\"authentication_algorithm\":\"sha2-256\",\"encryption_algorithm\":\"aes-128\","
-    "\"dh_group\":\"group15\",\"authentication_method\":\"pre-share\","
-    "\"lifetime_seconds\":86400,\"local_id_type\":\"ip\",\"local_id\":\"\","
-    "\"peer_id_type\":\"ip\",\"peer_id\":\"\",\"dpd\":{\"timeout\":15,\"interval\":30,"
-    "\"msg\":\"seq-hash-notify\"}},\"ipsecpolicy\":{\"authentication_algorithm\":\"sha2-256\","
-    "\"encryption_algorithm\":\"aes-128\",\"pfs\":\"group15\",\"transform_protocol\":\"esp\","
-    "\"lifetime_seconds\":3600,\"encapsulation_mode\":\"tunnel\"},"
+    SQ_ZDICT_POLICIES
     "\"created_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\","
     "\"enterprise_project_id\":\"0\",\"ha_role\":\"master\"}"
     "{\"id\":\"\",\"name\":\"vpn-\",\"vgw_id\":\"\",\"vgw_ip\":\"\",\"style\":\"POLICY\","
@@ -87,13 +92,8 @@ static const char sq_zdict_text[] =
     "\"enable_nqa\":false,\"enable_hub\":false,\"psk\":\"\",\"policy_rules\":[{\"rule_index\":1,"
     "\"source\":\"10.0.0.0/24\",\"destination\":[\"192.168.0.0/24\"]}],"
     "\"ikepolicy\":{\"ike_version\":\"v2\",\"phase1_negotiation_mode\":\"main\","
-    "\"authentication_algorithm\":\"sha2-256\",\"encryption_algorithm\":\"aes-128\","
-    "\"dh_group\":\"group15\",\"authentication_method\":\"pre-share\","
-    "\"lifetime_seconds\":86400,\"local_id_type\":\"ip\",\"local_id\":\"\","
-    "\"peer_id_type\":\"ip\",\"peer_id\":\"\",\"dpd\":{\"timeout\":15,\"interval\":30,"
-    "\"msg\":\"seq-hash-notify\"}},\"ipsecpolicy\":{\"authentication_algorithm\":\"sha2-256\","
-    "\"encryption_algorithm\":\"aes-128\",\"pfs\":\"group15\",\"transform_protocol\":\"esp\","
-    "\"lifetime_seconds\":3600,\"encapsulation_mode\":\"tunnel\"},\"created_at\":1700000000000,"
+    SQ_ZDICT_POLICIES
+    "\"created_at\":1700000000000,"
     "\"updated_at\":1700000000000,\"enterprise_project_id\":\"0\",\"ha_role\":\"master\","
     "\"tags\":[],\"gw_is_er\":false,\"gw_is_gm\":false,\"peer_asn\":65000}"
     ;
