@@ -29,7 +29,10 @@
 #include "store/sqlite/sq_int.h"
 
 #define SQ_ZIP_LEVEL 3 /* 2 us a document to compress here; 9 saves 7 % for 4x the time */
-#define SQ_ZIP_MAX_TEXT ((size_t)16 << 20) /* a decompressed size above this is corruption */
+/* a decompressed size above this is corruption: no document comes near it (a request body is
+ * at most 64 MiB, --max-body) */
+#define SQ_ZIP_MAX_TEXT ((size_t)128 << 20)
+#define SQ_ZIP_KEEP ((size_t)1 << 20) /* buffers grown past this shrink back at the next use */
 #define SQ_ZIP_SAMPLES 16                  /* copies of the two documents below */
 
 struct sq_zip {
@@ -176,11 +179,17 @@ static void sq_zdict_build_fn(sqlite3_context *ctx, int argc, sqlite3_value **ar
     sqlite3_result_blob(ctx, dict, (int)n, free);
 }
 
-/* Grows *buf (*cap bytes) to at least n bytes. */
+/* Grows *buf (*cap bytes) to at least n bytes; one that an outlier grew past SQ_ZIP_KEEP is
+ * given back first when n fits in that. */
 static int sq_zip_reserve(char **buf, size_t *cap, size_t n)
 {
     char *p;
 
+    if (n <= SQ_ZIP_KEEP && *cap > SQ_ZIP_KEEP) {
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+    }
     if (n <= *cap)
         return 0;
     p = realloc(*buf, n);
@@ -201,9 +210,11 @@ static int sq_zip_inflate(struct sq_store *q, const unsigned char *src, size_t n
     ZSTD_DDict *dict;
     size_t got;
 
-    if (!z || n < 2 || !(dict = z->ddict[src[0]]))
+    if (!z || n < 2)
+        return store_sqlite_corrupt(q, "read document", "not a compressed document");
+    if (!(dict = z->ddict[src[0]]))
         return store_sqlite_corrupt(q, "read document", "compressed with unknown dictionary %d",
-                                    n ? src[0] : -1);
+                                    src[0]);
     size = ZSTD_getFrameContentSize(src + 1, n - 1);
     if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
         size > SQ_ZIP_MAX_TEXT)
