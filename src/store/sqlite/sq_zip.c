@@ -172,7 +172,12 @@ static void sq_zdict_build_fn(sqlite3_context *ctx, int argc, sqlite3_value **ar
     size_t n = 0;
 
     (void)argc, (void)argv;
-    if (sq_zdict_build(&dict, &n) < 0) {
+    int r = sq_zdict_build(&dict, &n);
+    if (r == -ENOMEM) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (r < 0) {
         sqlite3_result_error(ctx, "vpnd_zdict_build: cannot build the dictionary", -1);
         return;
     }
@@ -387,8 +392,13 @@ static void sq_json_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_value(ctx, argv[0]);
         return;
     }
-    if (sq_zip_inflate(q, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]),
-                       &text, &n) < 0) {
+    const void *src = sqlite3_value_blob(argv[0]); /* NULL only for an empty BLOB */
+    int r = sq_zip_inflate(q, src, src ? (size_t)sqlite3_value_bytes(argv[0]) : 0, &text, &n);
+    if (r == -ENOMEM) { /* SQLITE_NOMEM: the caller's -ENOMEM (503), not corruption */
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (r < 0) {
         sqlite3_result_error(ctx, q->errmsg, -1);
         return;
     }
