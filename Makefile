@@ -15,7 +15,7 @@
 #   make check-package  builds the .deb (dpkg-buildpackage), lintian, runs the installed files
 
 CC ?= cc
-PKGS := jansson sqlite3 libssl libcrypto libpq libsystemd
+PKGS := jansson sqlite3 libssl libcrypto libpq libsystemd libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
 

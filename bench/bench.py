@@ -175,6 +175,18 @@ def build_store(args, work, n):
             "wall_s": time.monotonic() - t0, "db_bytes": os.path.getsize(db)}
 
 
+def build_stores(args, work, n, binaries):
+    """build_store once per binary ({name: path}), each by its own binary in work/<name>: two
+    binaries whose store formats differ (a newer schema) each serve a store they wrote. The
+    ids are the same in each (gen.py's seed)."""
+    stores = {}
+    for name, path in binaries.items():
+        sub = os.path.join(work, name)
+        os.makedirs(sub, exist_ok=True)
+        stores[name] = build_store(argparse.Namespace(**dict(vars(args), vpnd=path)), sub, n)
+    return stores
+
+
 def start_nginx(work, cpu, body, tls=None):
     """nginx (one worker) serving body for every path; tls=(cert, key): over HTTPS only."""
     www = os.path.join(work, "www")

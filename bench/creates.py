@@ -133,19 +133,26 @@ def main():
     ap.add_argument("--nodes", type=int, default=1, help="vpnd nodes on the one store (--pg)")
     ap.add_argument("--node-cpus", default="", help="CPUs of the nodes, e.g. 0,1 (default: "
                     "--server-cpu for every node)")
+    ap.add_argument("--own-stores", action="store_true",
+                    help="each binary starts from a store it imported (formats that differ)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vpnd-creates-")
     args.vpnd, args.workdir = os.path.abspath(args.new), work
     wrk = bench.Wrk(args.client_cpu, args.duration)
     got = {"old": [], "new": []}
     try:
-        store = build_pg_store(args, work) if args.pg else bench.build_store(args, work,
-                                                                              args.size)
+        if args.pg:
+            stores = dict.fromkeys(("old", "new"), build_pg_store(args, work))
+        elif args.own_stores:
+            stores = bench.build_stores(args, work, args.size,
+                                        {"old": os.path.abspath(args.old), "new": args.vpnd})
+        else:
+            stores = dict.fromkeys(("old", "new"), bench.build_store(args, work, args.size))
         for rnd in range(args.rounds):
             for name, path, extra in (("old", args.old, args.old_args),
                                       ("new", args.new, args.new_args)):
                 tag = "creates_%d_%s_%d" % (os.getpid(), name, rnd)
-                rps, cpu_us, io, acked, kept = one_run(args, wrk, store, work,
+                rps, cpu_us, io, acked, kept = one_run(args, wrk, stores[name], work,
                                                        os.path.abspath(path), extra, tag)
                 got[name].append((rps, cpu_us))
                 print("round %d %s: %.0f creates/s, %.0f us CPU, %.1f write calls and %.0f bytes "

@@ -7,7 +7,11 @@ disturbs far less than req/s. Prints each round and the medians. The figures of
 docs/http-front.md.
 
 Usage: /usr/bin/python3 bench/front.py OLD_VPND NEW_VPND [--rounds 5] [--duration 4]
-           [--old-args "..."] [--new-args "..."]
+           [--old-args "..."] [--new-args "..."] [--own-stores]
+--own-stores: each binary imports and serves a store of its own (the same records), for two
+binaries whose store formats differ; the import lines (rate, size) of both are printed.
+--stores OLD_DB,NEW_DB,IDS: serve stores built before (e.g. 1M connections each, imported from
+one `bench/gen.py N --ids IDS` file by each binary) instead of importing.
 The same binary twice with other arguments compares settings, e.g. the access log's cost:
   bench/front.py build/rel/vpnd build/rel/vpnd --new-args "--log-level info"
 (vpnd runs at --log-level warn by default here; its stderr goes to /dev/null.)
@@ -49,14 +53,30 @@ def main():
     ap.add_argument("--size", type=int, default=1000)
     ap.add_argument("--old-args", default="")
     ap.add_argument("--new-args", default="")
+    ap.add_argument("--own-stores", action="store_true")
+    ap.add_argument("--stores", help="OLD_DB,NEW_DB,IDS: stores built before")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vpnd-front-")
     args.vpnd, args.workdir = args.new, work
-    store = bench.build_store(args, work, args.size)
+    if args.stores:
+        old_db, new_db, ids = args.stores.split(",")
+        stores = {"old": {"db": old_db, "ids": ids}, "new": {"db": new_db, "ids": ids}}
+        for db in (old_db, new_db):  # both in the page cache, as a store in use is
+            bench.warm(db)
+    elif args.own_stores:
+        stores = bench.build_stores(args, work, args.size, {"old": os.path.abspath(args.old),
+                                                            "new": os.path.abspath(args.new)})
+        for name, st in stores.items():
+            print("%s store: %d bytes, %.0f bytes per connection, import %d records/s" % (
+                name, st["db_bytes"], st["db_bytes"] / args.size, st["import_rps"]), flush=True)
+    else:
+        stores = dict.fromkeys(("old", "new"), bench.build_store(args, work, args.size))
+    store = stores["new"]
     base = "/v5/%s/vpn-connection" % bench.PROJECT
     env = {"BENCH_IDS": store["ids"], "BENCH_BASE": base + "/"}
     wrk = bench.Wrk(1, args.duration)
-    servers = {name: bench.Vpnd(path, 0, store["db"], extra.split()) for name, path, extra in
+    servers = {name: bench.Vpnd(path, 0, stores[name]["db"], extra.split())
+               for name, path, extra in
                (("old", args.old, args.old_args), ("new", args.new, args.new_args))}
     for v in servers.values():
         v.start()

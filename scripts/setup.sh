@@ -3,14 +3,15 @@
 # need. Quiet and fast when everything is already there.
 set -eu
 
-pkgs="build-essential pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libsystemd-dev"
+pkgs="build-essential pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libsystemd-dev libzstd-dev"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev python3 python3-pytest postgresql"
     # the package test (dpkg-buildpackage, lintian, systemd-analyze), man page lint, the
     # README's quick start (curl, jq)
     pkgs="$pkgs debhelper lintian systemd mandoc groff-base curl jq"
-    # store migration tests write an older schema's rows with the sqlite3 shell
-    pkgs="$pkgs sqlite3"
+    # store migration tests write an older schema's rows with the sqlite3 shell; the compact
+    # test turns compressed rows back into an older vpnd's plain ones with the zstd CLI
+    pkgs="$pkgs sqlite3 zstd"
     # the data-plane suite (tests/dataplane): charon with user-space ESP, swanctl, the openssl
     # and gcm plugins (AES-GCM, ECP groups), namespaces and ping
     pkgs="$pkgs strongswan-charon strongswan-swanctl libcharon-extra-plugins"

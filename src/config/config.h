@@ -29,6 +29,7 @@ enum config_cmd {
     CONFIG_CMD_CHECK = 1u << 1, /* check-config: takes what serve takes */
     CONFIG_CMD_IMPORT = 1u << 2,
     CONFIG_CMD_EXPORT = 1u << 3,
+    CONFIG_CMD_COMPACT = 1u << 4,
 };
 
 enum config_key {

@@ -8,7 +8,7 @@
 #include "util/macro.h"
 
 #define SERVE (CONFIG_CMD_SERVE | CONFIG_CMD_CHECK)
-#define ALL (SERVE | CONFIG_CMD_IMPORT | CONFIG_CMD_EXPORT)
+#define ALL (SERVE | CONFIG_CMD_IMPORT | CONFIG_CMD_EXPORT | CONFIG_CMD_COMPACT)
 #define LOADS (SERVE | CONFIG_CMD_IMPORT)
 
 static const char *const settle_choices[] = {"DOWN", "ACTIVE", NULL};

@@ -20,7 +20,7 @@
 
 #define CONFIG_FILE_MAX (1u << 20)
 
-static const char *const cmd_names[] = {"serve", "check-config", "import", "export"};
+static const char *const cmd_names[] = {"serve", "check-config", "import", "export", "compact"};
 
 const char *config_cmd_name(enum config_cmd cmd)
 {
@@ -294,7 +294,7 @@ static int parse_args(struct config *c, int argc, char *const *argv, char *errbu
             continue;
         }
         if (operands || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (c->cmd & (CONFIG_CMD_SERVE | CONFIG_CMD_CHECK) || c->nargs == 1) {
+            if (c->cmd & (CONFIG_CMD_SERVE | CONFIG_CMD_CHECK | CONFIG_CMD_COMPACT) || c->nargs == 1) {
                 char got[80];
                 config_quote(arg, got, sizeof(got));
                 return fail(errbuf, errlen, "unexpected argument \"%s\" for vpnd %s (see vpnd %s "

@@ -26,6 +26,11 @@ static const struct cmd_usage cmd_usages[] = {
     {CONFIG_CMD_EXPORT, "export [--config FILE] [--db URL] [FILE | -]",
      "Writes every resource of an existing store as record lines (to standard output without\n"
      "FILE or with -). The records carry each connection's psk: keep dumps private."},
+    {CONFIG_CMD_COMPACT, "compact [--config FILE] [--db URL]",
+     "Rewrites compressed the connections an older vpnd stored as plain JSON (a SQLite\n"
+     "store reads them either way; each is compressed anyway when it is next written), a\n"
+     "thousand per transaction, so a server on the same store keeps serving. The file keeps\n"
+     "its size: the freed pages take later rows (VACUUM, vpnd stopped, gives them back)."},
 };
 
 static void usage_key(FILE *f, const struct config_key_def *d, enum config_cmd cmd)

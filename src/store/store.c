@@ -60,6 +60,7 @@ static int store_check_ops(int r, struct store **ret, char *errbuf, size_t errle
                                       offsetof(struct store_ops, bulk_batch),
                                       offsetof(struct store_ops, bulk_undo),
                                       offsetof(struct store_ops, set_sync),
+                                      offsetof(struct store_ops, compact),
                                       offsetof(struct store_ops, group_begin),
                                       offsetof(struct store_ops, group_pending),
                                       offsetof(struct store_ops, group_end)};
@@ -522,6 +523,12 @@ void store_read_batch(struct store *s, bool on)
 {
     if (s->ops->read_batch)
         s->ops->read_batch(s, on);
+}
+
+int store_compact(struct store *s, size_t batch, size_t *ret_rows)
+{
+    *ret_rows = 0;
+    return s->ops->compact ? s->ops->compact(s, batch, ret_rows) : 0;
 }
 
 int store_set_sync(struct store *s, bool full)

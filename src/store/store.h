@@ -646,6 +646,15 @@ int store_ctl_delete(struct store *s, const char *key, bool prefix, int64_t *ret
  * the key is absent or the result would be below 0 (nothing changes). */
 int store_ctl_add(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
 
+/* ---- compaction ---- */
+
+/* Rewrites in their compact form the rows an older vpnd stored uncompressed (SQLite: the
+ * connection specs and docs of a store from before their compression), batch rows per
+ * transaction so the WAL stays small and a server on the same store waits at most one batch.
+ * *ret_rows gets how many were rewritten (0 for a backend with nothing to compact, PostgreSQL).
+ * The file keeps its size (the freed pages are reused by later rows; VACUUM returns them). */
+int store_compact(struct store *s, size_t batch, size_t *ret_rows);
+
 /* ---- reset, health ---- */
 
 /* Deletes every gateway, customer gateway, connection and monitor (with their claims, tags,

@@ -122,6 +122,8 @@ struct store_ops {
     int (*ctl_add)(struct store *s, const char *key, int64_t delta, int64_t *ret_n);
     int (*reset)(struct store *s, const char *project_id);
     int (*ping)(struct store *s);
+    /* store_compact; optional: NULL has nothing to compact (0 rows) */
+    int (*compact)(struct store *s, size_t batch, size_t *ret_rows);
     /* store_set_sync; optional: NULL is a no-op */
     int (*set_sync)(struct store *s, bool full);
     /* group commit (store_group_begin); optional: all three NULL has none */

@@ -14,7 +14,7 @@ import pytest
 from vpnd_api import READY_RE, new_project, sanitizer_report, server_env
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = ["serve", "check-config", "import", "export", "routes"]
+COMMANDS = ["serve", "check-config", "import", "export", "compact", "routes"]
 
 
 def run(vpnd_bin, *args, env=None, user=None):

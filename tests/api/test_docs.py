@@ -51,7 +51,7 @@ def test_the_man_page_renders_without_groff_warnings(name):
     assert p.returncode == 0 and p.stderr == "", p.stderr
 
 
-@pytest.mark.parametrize("command", ["serve", "import", "export", "check-config"])
+@pytest.mark.parametrize("command", ["serve", "import", "export", "check-config", "compact"])
 def test_vpnd_8_documents_every_option_and_its_variable(vpnd_bin, command):
     text = page("man/vpnd.8")
     for name, env in options(vpnd_bin, command).items():

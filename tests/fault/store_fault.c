@@ -184,6 +184,12 @@ static int f_bulk_undo(struct store *s)
     return r ? r : store_bulk_undo(in(s));
 }
 
+static int f_compact(struct store *s, size_t batch, size_t *ret_rows)
+{
+    int r = hit();
+    return r ? r : store_compact(in(s), batch, ret_rows);
+}
+
 /* Read batching only brackets reads: nothing to fail. */
 static void f_read_batch(struct store *s, bool on)
 {
@@ -225,10 +231,10 @@ static const struct store_ops fault_ops = {
     OP(bulk_begin), OP(bulk_end), OP(dump), OP(read_batch), OP(conn_set_status),
     OP(vgw_conns_stamp), OP(bulk_batch), OP(bulk_undo), OP(leases_take), OP(lease_get),
     OP(ctl_get), OP(ctl_list), OP(ctl_put), OP(ctl_delete), OP(ctl_add), OP(reset), OP(ping),
-    OP(set_sync), OP(group_begin), OP(group_pending), OP(group_end),
+    OP(set_sync), OP(group_begin), OP(group_pending), OP(group_end), OP(compact),
 };
 #undef OP
-_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 58 * sizeof(void (*)(void)),
+_Static_assert(sizeof(struct store_ops) == sizeof(const char *) + 59 * sizeof(void (*)(void)),
                "struct store_ops changed: give the fault store a forwarder for the new member");
 
 void fault_store_wrap(struct store **s)

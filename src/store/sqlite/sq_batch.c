@@ -102,7 +102,6 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
                                struct buf *out)
 {
     struct sq_batch *b = q->batch;
-    const unsigned char *doc, *status;
     int rc;
 
     if (!b->on || b->disabled || q->bulk || !sqlite3_get_autocommit(q->db))
@@ -129,16 +128,15 @@ int store_sqlite_batch_get_doc(struct sq_store *q, const char *project_id, const
         sqlite3_clear_bindings(b->get);
         return -ENOENT;
     }
-    if (rc != SQLITE_ROW || !(doc = sqlite3_column_text(b->get, 0)) ||
-        !(status = sqlite3_column_text(b->get, 1))) {
+    if (rc != SQLITE_ROW || sqlite3_column_type(b->get, 0) == SQLITE_NULL ||
+        sqlite3_column_type(b->get, 1) == SQLITE_NULL) {
         /* anything unusual (busy, I/O, NULL doc): let the main handle answer and report */
         sqlite3_reset(b->get);
         sqlite3_clear_bindings(b->get);
         batch_end_snapshot(b);
         return 1;
     }
-    rc = model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(b->get, 0),
-                          (const char *)status, out);
+    rc = store_sqlite_serve_doc(q, b->get, 0, out, "conn get doc");
     sqlite3_reset(b->get);
     sqlite3_clear_bindings(b->get);
     return rc;

@@ -31,13 +31,16 @@ static int sq_copy_cols(struct sq_store *q, sqlite3_stmt *st, int first, char *c
     return 0;
 }
 
+/* A spec, compressed (a connection's, sq_zip.c) or not, borrowed until the next row. */
 static int sq_spec(struct sq_store *q, sqlite3_stmt *st, int col, char **ret)
 {
-    *ret = (char *)sqlite3_column_text(st, col);
-    if (*ret)
-        return 0;
-    return sqlite3_errcode(q->db) == SQLITE_NOMEM ? -ENOMEM
-                                                  : store_sqlite_corrupt(q, "dump", "spec is NULL");
+    const char *text;
+    size_t len;
+    int r = store_sqlite_col_json(q, st, col, &text, &len);
+
+    if (r == 0)
+        *ret = (char *)text;
+    return r;
 }
 
 static int sq_dump_vgw_row(struct sq_store *q, sqlite3_stmt *st, const struct store_dump_cbs *cbs,

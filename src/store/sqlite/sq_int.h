@@ -80,6 +80,7 @@ struct sq_store {
     sqlite3_stmt **once;    /* SQ_ONCE statements, prepared at first use, finalized at close */
     size_t n_once, cap_once;
     struct sq_ckpt *ckpt; /* the checkpointer thread (sq_checkpoint.c): NULL until started */
+    struct sq_zip *zip;   /* compressed documents (sq_zip.c): NULL until the schema is current */
     enum sq_group_state group;
     bool group_op;    /* an op of the group is under way (begin ... commit/rollback) */
     bool group_first; /* ... and it is the group's first write: no savepoint (sq_group.c) */
@@ -120,7 +121,8 @@ void store_sqlite_stmt_donep(sqlite3_stmt **p);
     _cleanup_(store_sqlite_stmt_donep) sqlite3_stmt *name = store_sqlite_stmt(q, id)
 
 /* Binds parameters 1.. of st, one per character of types: 's' a const char * (borrowed until
- * the statement is reset; NULL binds SQL NULL), 'I' an int64_t. */
+ * the statement is reset; NULL binds SQL NULL), 'z' a connection's JSON spec or doc, stored
+ * compressed (store_sqlite_bind_json), 'I' an int64_t. */
 int store_sqlite_bind(struct sq_store *q, sqlite3_stmt *st, const char *what, const char *types,
                       ...);
 /* Copies text column col into dst (size bytes, NUL included); -EIO if it does not fit. */
@@ -133,6 +135,23 @@ int store_sqlite_exec(struct sq_store *q, sqlite3_stmt *st, const char *what);
  * status (model_conn_serve). */
 int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
                            const char *what);
+
+/* sq_zip.c: connection specs and docs stored compressed. bind_json binds text (NULL: SQL NULL)
+ * as a compressed BLOB (an SQLite result code). col_json reads column col, a compressed BLOB or
+ * plain TEXT (an old row), as JSON text borrowed until the next col_json or vpnd_json call on
+ * q (or the statement's next step); col_json_dup returns a malloc'd copy. Both: 0, -ENOMEM, or
+ * -EIO (q->errmsg) for a NULL or corrupt value. register_zip adds the SQL functions vpnd_json(x)
+ * (the text of a spec or doc column), vpnd_zip(x) (its compressed form: store_compact) and
+ * vpnd_zdict_build() (the migration's dictionary) to
+ * q->db before the migrations run; zip_init reads the store's dictionaries after them. */
+int store_sqlite_bind_json(struct sq_store *q, sqlite3_stmt *st, int i, const char *text);
+int store_sqlite_col_json(struct sq_store *q, sqlite3_stmt *st, int col, const char **ret,
+                          size_t *ret_len);
+int store_sqlite_col_json_dup(struct sq_store *q, sqlite3_stmt *st, int col, char **ret);
+int store_sqlite_register_zip(struct sq_store *q);
+int store_sqlite_compact(struct store *s, size_t batch, size_t *ret_rows);
+int store_sqlite_zip_init(struct sq_store *q, char *errbuf, size_t errlen);
+void store_sqlite_zip_free(struct sq_store *q);
 
 /* Schema: brings q->db to the newest schema this binary knows, one transaction per step, and
  * sets q->schema_version. -EIO (errbuf says why) if the database is newer than the binary. */

@@ -17,7 +17,7 @@
 static const char sq_cas_sql[] =
     "UPDATE vpn_connection SET status = ?3, status_due = ?4, updated_at = ?5, spec = ?6, "
     "doc = ?7, cgw_id = ?8 WHERE project_id = ?1 AND id = ?2 AND status = ?9 "
-    "AND (?10 IS NULL OR spec = ?10)";
+    "AND (?10 IS NULL OR vpnd_json(spec) = ?10)";
 static const char sq_event_sql[] =
     "INSERT INTO connection_event (project_id, connection_id, at, message) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -76,7 +76,7 @@ int store_sqlite_conn_cas_tx(struct sq_store *q, const struct store_conn_row *ro
     r = store_sqlite_prepare_once(q, sq_cas_sql, &st, "conn cas");
 
     if (r == 0)
-        r = store_sqlite_bind(q, st, "conn cas", "sssIIsssss", row->project_id, row->id,
+        r = store_sqlite_bind(q, st, "conn cas", "sssIIzzsss", row->project_id, row->id,
                               row->status, row->status_due, row->updated_at, row->spec, row->doc,
                               row->cgw_id, from->status, from->spec);
     if (r == 0)

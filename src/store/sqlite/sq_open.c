@@ -35,14 +35,14 @@
  * ?2 id, ?3 resource_type. */
 #define SQ_TAG_SYNC_SQL(TABLE)                                                                     \
     "INSERT INTO tag_resource (project_id, resource_type, resource_id, name, created_at)"          \
-    " SELECT project_id, ?3, id, coalesce(json_extract(spec, '$.name'), ''), created_at"           \
+    " SELECT project_id, ?3, id, coalesce(json_extract(vpnd_json(spec), '$.name'), ''), created_at"           \
     " FROM " TABLE " WHERE project_id = ?1 AND id = ?2"                                            \
     " ON CONFLICT (project_id, resource_type, resource_id) DO UPDATE SET name = excluded.name",    \
     "DELETE FROM tag WHERE project_id = ?1 AND resource_id = ?2 AND resource_type = ?3",           \
     "INSERT OR REPLACE INTO tag SELECT r.project_id, ?3, r.id, json_extract(j.value, '$.key'),"    \
     " coalesce(json_extract(j.value, '$.value'), '') FROM " TABLE " r,"                            \
-    " json_each(r.spec, '$.tags') j WHERE r.project_id = ?1 AND r.id = ?2"                         \
-    " AND json_type(r.spec, '$.tags') = 'array' AND j.type = 'object'"                             \
+    " json_each(vpnd_json(r.spec), '$.tags') j WHERE r.project_id = ?1 AND r.id = ?2"                         \
+    " AND json_type(vpnd_json(r.spec), '$.tags') = 'array' AND j.type = 'object'"                             \
     " AND json_type(j.value, '$.key') = 'text'"
 
 const char *const store_sqlite_sql[SQ_N_STMT] = {
@@ -167,6 +167,7 @@ static void sq_close(struct store *s)
         sqlite3_finalize(q->once[i]);
     free(q->once);
     sqlite3_close(q->db); /* every statement is finalized: cannot be SQLITE_BUSY */
+    store_sqlite_zip_free(q);
     free(q);
 }
 
@@ -196,6 +197,7 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .read_batch = store_sqlite_read_batch,
     .set_sync = sq_set_sync,
+    .compact = store_sqlite_compact,
     .group_begin = store_sqlite_group_begin,
     .group_pending = store_sqlite_group_pending,
     .group_end = store_sqlite_group_end,
@@ -290,8 +292,10 @@ static int sq_configure(struct sq_store *q, bool memory, char *errbuf, size_t er
     sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
     rc = store_sqlite_register_key(q->db); /* before the migrations: one of them calls it */
+    if (rc == SQLITE_OK)
+        rc = store_sqlite_register_zip(q); /* the same */
     if (rc != SQLITE_OK) {
-        int r = store_sqlite_fail(q, rc, "register vpnd_conn_key");
+        int r = store_sqlite_fail(q, rc, "register SQL functions");
         snprintf(errbuf, errlen, "%s", q->errmsg);
         return r;
     }
@@ -353,6 +357,8 @@ int store_sqlite_open(const char *path, struct store **ret, char *errbuf, size_t
     if (r < 0)
         goto out_close;
     r = store_sqlite_migrate(q, errbuf, errlen);
+    if (r == 0)
+        r = store_sqlite_zip_init(q, errbuf, errlen);
     if (r < 0)
         goto out_close;
     r = sq_prepare(q, SQ_FIRST_TABLE_STMT, SQ_N_STMT, errbuf, errlen);
@@ -527,6 +533,8 @@ int store_sqlite_bind(struct sq_store *q, sqlite3_stmt *st, const char *what, co
             const char *s = va_arg(ap, const char *);
             rc = s ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_STATIC)
                    : sqlite3_bind_null(st, i + 1);
+        } else if (types[i] == 'z') {
+            rc = store_sqlite_bind_json(q, st, i + 1, va_arg(ap, const char *));
         } else {
             rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
         }

@@ -247,7 +247,7 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_take_claims(q, claims, n_claims, row->id);
     if (r == 0)
-        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIss", row->project_id, row->id,
+        r = store_sqlite_bind(q, st, "conn insert", "sssssssIIIzz", row->project_id, row->id,
                               row->vgw_id, row->cgw_id, row->vgw_ip, row->enterprise_project_id,
                               row->status, row->status_due, row->created_at, row->updated_at,
                               row->spec, row->doc);
@@ -273,17 +273,21 @@ int store_sqlite_conn_insert(struct store *s, const struct store_conn_row *row,
 int store_sqlite_serve_doc(struct sq_store *q, sqlite3_stmt *st, int col, struct buf *out,
                            const char *what)
 {
-    const unsigned char *doc = sqlite3_column_text(st, col);
-    const unsigned char *status = sqlite3_column_text(st, col + 1);
+    const char *doc;
+    size_t len;
+    int r = store_sqlite_col_json(q, st, col, &doc, &len);
+    const unsigned char *status = r < 0 ? NULL : sqlite3_column_text(st, col + 1);
 
-    if (!doc || !status)
+    if (r < 0)
+        return r;
+    if (!status)
         return sqlite3_errcode(q->db) == SQLITE_NOMEM ? -ENOMEM
-                                                      : store_sqlite_corrupt(q, what, "NULL doc");
-    return model_conn_serve((const char *)doc, (size_t)sqlite3_column_bytes(st, col),
-                            (const char *)status, out);
+                                                      : store_sqlite_corrupt(q, what, "NULL status");
+    return model_conn_serve(doc, len, (const char *)status, out);
 }
 
-/* The hot path: one index lookup, the doc copied straight from SQLite's page into out. */
+/* The hot path: one index lookup, the doc decompressed (or, an old row, copied straight from
+ * SQLite's page) into out. */
 int store_sqlite_conn_get_doc(struct store *s, const char *project_id, const char *id,
                               struct buf *out)
 {
@@ -317,10 +321,10 @@ static int sq_conn_read(struct sq_store *q, sqlite3_stmt *st, struct store_conn_
     row->status_due = sqlite3_column_int64(st, 7);
     row->created_at = sqlite3_column_int64(st, 8);
     row->updated_at = sqlite3_column_int64(st, 9);
-    r = store_sqlite_col_dup(q, st, 10, &row->spec);
+    r = store_sqlite_col_json_dup(q, st, 10, &row->spec);
     if (r < 0)
         return r;
-    r = store_sqlite_col_dup(q, st, 11, &row->doc);
+    r = store_sqlite_col_json_dup(q, st, 11, &row->doc);
     if (r < 0)
         store_conn_row_done(row);
     return r;
@@ -349,7 +353,7 @@ static int sq_conn_update_tx(struct sq_store *q, const struct store_conn_row *ro
                              const struct store_claim *claims, size_t n_claims)
 {
     SQ_STMT(st, q, SQ_CONN_UPDATE);
-    int r = store_sqlite_bind(q, st, "conn update", "sssIIsss", row->project_id, row->id,
+    int r = store_sqlite_bind(q, st, "conn update", "sssIIzzs", row->project_id, row->id,
                               row->status, row->status_due, row->updated_at, row->spec, row->doc,
                               row->cgw_id);
 

@@ -262,6 +262,14 @@ static const char *const sq_migrations[] = {
     "  n INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "INSERT OR IGNORE INTO control (key, value, n) VALUES ('" STORE_CTL_GENERATION "', '', 0);",
+    /* compressed connection documents (sq_zip.c): the dictionaries they are compressed with, by
+     * the id in their first byte; dictionary 1 is built from the text in sq_zip.c and from then
+     * on read from here. Rows written before stay TEXT and readable. */
+    "CREATE TABLE IF NOT EXISTS zdict ("
+    "  id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 255),"
+    "  dict BLOB NOT NULL"
+    ");"
+    "INSERT OR IGNORE INTO zdict (id, dict) VALUES (1, vpnd_zdict_build());",
 };
 
 #define SQ_SCHEMA_VERSION ((int)ARRAY_SIZE(sq_migrations))

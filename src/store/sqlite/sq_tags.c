@@ -141,17 +141,21 @@ static int sq_tags_write_tx(struct sq_store *q, enum store_res_type type, const 
 
     if (doc)
         snprintf(sql, sizeof(sql),
-                 "UPDATE %s SET spec = ?, doc = ? WHERE project_id = ? AND id = ? AND spec = ?",
+                 "UPDATE %s SET spec = ?, doc = ? WHERE project_id = ? AND id = ? "
+                 "AND vpnd_json(spec) = ?",
                  sq_res_table[type]);
     else
         snprintf(sql, sizeof(sql),
-                 "UPDATE %s SET spec = ? WHERE project_id = ? AND id = ? AND spec = ?",
+                 "UPDATE %s SET spec = ? WHERE project_id = ? AND id = ? AND vpnd_json(spec) = ?",
                  sq_res_table[type]);
     r = store_sqlite_prepare_once(q, sql, &st, "tags write");
     if (r == 0)
-        r = doc ? store_sqlite_bind(q, st, "tags write", "sssss", spec, doc, project_id, id,
-                                    old_spec)
-                : store_sqlite_bind(q, st, "tags write", "ssss", spec, project_id, id, old_spec);
+        r = doc ? store_sqlite_bind(q, st, "tags write",
+                                    type == STORE_RES_VPN_CONNECTION ? "zzsss" : "sssss", spec,
+                                    doc, project_id, id, old_spec)
+                : store_sqlite_bind(q, st, "tags write",
+                                    type == STORE_RES_VPN_CONNECTION ? "zsss" : "ssss", spec,
+                                    project_id, id, old_spec);
     if (r == 0)
         r = store_sqlite_exec(q, st, "tags write");
     if (r == 0 && sqlite3_changes(q->db) == 1)
