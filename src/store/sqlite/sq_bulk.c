@@ -20,6 +20,13 @@
  * load runs use no non-unique index of these tables (test_store_bulk_batch.c checks that none
  * of them scans a table).
  *
+ * Deferred count: a load into a store without connections also drops the trigger that counts
+ * each inserted connection in conn_count (its upsert made each connection insert a statement
+ * with a statement journal: every page the insert touched was copied into it) and, before the
+ * indexes are created again, sets conn_count from one GROUP BY over the loaded rows and creates
+ * the trigger again from its sqlite_master text. Nothing reads conn_count during a load
+ * (quotas do not apply to it; other connections see the last commit).
+ *
  * Journal: in WAL mode every page of the load is written twice (to the WAL at commit, then to
  * the database by the checkpoint). When no other connection has the database open, the load
  * runs in rollback-journal mode instead, where pages added beyond the old end of the file are
@@ -54,6 +61,16 @@ static const char *const sq_bulk_sql[] = {
 
 /* The tables a load fills once or more per connection; their other indexes are small. */
 #define SQ_BULK_TABLES "'vpn_connection', 'claim', 'tag_resource', 'tag'"
+
+/* The connection counter's insert trigger, and the count it keeps, from the loaded rows (the
+ * store held no connection before the load: every one is counted here). */
+static const char sq_bulk_count_trigger_sql[] =
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'conn_count_insert'";
+static const char sq_bulk_count_fold_sql[] =
+    "INSERT INTO conn_count (project_id, enterprise_project_id, n)"
+    " SELECT project_id, enterprise_project_id, count(*) FROM vpn_connection WHERE true"
+    " GROUP BY project_id, enterprise_project_id"
+    " ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = excluded.n";
 
 static const char sq_bulk_empty_sql[] = "SELECT NOT EXISTS (SELECT 1 FROM vpn_connection)";
 /* The non-unique indexes created by CREATE INDEX (sql is NULL for the automatic ones of
@@ -90,6 +107,7 @@ struct sq_bulk {
     bool tainted;  /* an op of the open batch failed: only store_bulk_undo may follow */
     char **deferred; /* CREATE INDEX texts of the indexes dropped at begin (sqlite3_malloc) */
     size_t n_deferred;
+    char *count_trigger; /* CREATE TRIGGER text of conn_count_insert, dropped at begin */
 };
 
 /* Sets the journal mode; returns true if it is now `mode`. */
@@ -118,6 +136,7 @@ static void sq_bulk_release(struct sq_bulk *b)
     for (size_t i = 0; i < b->n_deferred; i++)
         sqlite3_free(b->deferred[i]);
     free(b->deferred);
+    sqlite3_free(b->count_trigger);
     free(b);
 }
 
@@ -293,6 +312,34 @@ static int sq_bulk_serves_fk(struct sq_store *q, const char *table, const char *
     return r;
 }
 
+/* Inside the load's transaction, into a store without connections: remembers and drops the
+ * connection counter's insert trigger. */
+static int sq_bulk_defer_count(struct sq_store *q, struct sq_bulk *b)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sq_bulk_count_trigger_sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        b->count_trigger = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
+        rc = b->count_trigger ? SQLITE_DONE : SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE && b->count_trigger)
+        rc = sqlite3_exec(q->db, "DROP TRIGGER conn_count_insert", NULL, NULL, NULL);
+    return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: defer count");
+}
+
+/* Before the commit: the counts of the loaded connections, and their trigger again. */
+static int sq_bulk_count(struct sq_store *q, struct sq_bulk *b)
+{
+    if (!b->count_trigger)
+        return 0;
+    int rc = sqlite3_exec(q->db, sq_bulk_count_fold_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, b->count_trigger, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: count connections");
+}
+
 /* Inside the load's transaction: remembers and drops the deferrable indexes. */
 static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
 {
@@ -345,7 +392,7 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
     for (size_t i = 0; i < n; i++)
         sqlite3_free(names[i]);
     free(names);
-    return r;
+    return r < 0 ? r : sq_bulk_defer_count(q, b);
 }
 
 /* Before the commit: the dropped indexes again, as they were. */
@@ -413,7 +460,7 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
                    : 0;
     else if (commit && b->tainted)
         r = store_sqlite_corrupt(q, "bulk: commit", "a failed write of the batch was not undone");
-    else if (commit)
+    else if (commit && (r = sq_bulk_count(q, b)) == 0)
         r = sq_bulk_create_indexes(q, b);
     store_sqlite_bulk_free(q); /* from here on begin/commit/rollback are the plain ones */
     if (r == 0 && commit && !sqlite3_get_autocommit(q->db))
