@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,12 @@ int import_feed_start(FILE *in, struct import_feed **ret)
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->space, NULL);
     pthread_cond_init(&f->ready, NULL);
+    /* the thread takes no signal: they stay the caller's (a server's handlers, its poll) */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&f->thread, NULL, feed_main, f);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&f->ready);
         pthread_cond_destroy(&f->space);

@@ -231,3 +231,36 @@ def test_an_import_into_an_empty_store_counts_its_connections_per_project(vpnd_b
     with connect(db) as c:
         n = c.execute("SELECT sum(n) FROM conn_count WHERE project_id = ?", (p,)).fetchone()[0]
     assert n == 5 + 2
+
+
+def test_a_refusal_early_in_a_long_file_stops_the_parse_ahead_and_imports_nothing(
+        vpnd_bin, tmp_path):
+    """The parse thread runs up to a ring's worth of records ahead of the store: the refused
+    record is still the one reported, with its line, and nothing is stored."""
+    project = new_project()
+    rows, gw, cgw, eip = gateway(project)
+    rows += [connection(project, gw, cgw, eip, i) for i in range(400)]
+    rows[6]["vpn_connection"]["psk"] = "short"
+    db = new_db(tmp_path, "a")
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--stats", write(tmp_path, "a.jsonl", rows))
+    assert rc == 1
+    lines = [line for line in err.splitlines() if " line " in line]
+    assert len(lines) == 1 and "a.jsonl line 7: vpn_connection.psk: " in lines[0], err
+    assert "short" not in err, err
+    assert "7 records read, 0 imported" in err, err
+    assert exported(vpnd_bin, db) == []
+
+
+def test_input_that_cannot_be_split_after_many_records_imports_nothing_even_with_skip_invalid(
+        vpnd_bin, tmp_path):
+    project = new_project()
+    rows, gw, cgw, eip = gateway(project)
+    rows += [connection(project, gw, cgw, eip, i) for i in range(300)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"vpn_connection": {"name": "x"')
+    db = new_db(tmp_path, "a")
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid", "--stats", str(src))
+    assert rc == 1
+    assert "a.jsonl line 303: record is not valid JSON: the input ends inside this record" \
+        in err, err
+    assert exported(vpnd_bin, db) == []
