@@ -222,7 +222,7 @@ def test_an_import_into_an_empty_store_counts_its_connections_per_project(vpnd_b
     with connect(db) as c:
         got = dict(c.execute("SELECT project_id, sum(n) FROM conn_count GROUP BY project_id"))
     assert got == want
-    # the store now has connections: a second import counts through the trigger again
+    # a second import, into a store with connections, counts its own too
     p, gw_rows = rows[0]["project_id"], rows[:2]
     gw, cgw = gw_rows[0]["vpn_gateway"]["id"], gw_rows[1]["customer_gateway"]["id"]
     eip = gw_rows[0]["vpn_gateway"]["eip1"]["id"]

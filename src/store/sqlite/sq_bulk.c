@@ -20,12 +20,12 @@
  * load runs use no non-unique index of these tables (test_store_bulk_batch.c checks that none
  * of them scans a table).
  *
- * Deferred count: a load into a store without connections also drops the trigger that counts
- * each inserted connection in conn_count (its upsert made each connection insert a statement
- * with a statement journal: every page the insert touched was copied into it) and, before the
- * indexes are created again, sets conn_count from one GROUP BY over the loaded rows and creates
- * the trigger again from its sqlite_master text. Nothing reads conn_count during a load
- * (quotas do not apply to it; other connections see the last commit).
+ * Connection counts: for the load, the trigger that counts each inserted connection in
+ * conn_count (an upsert: it made every connection insert a statement with a statement journal,
+ * into which each page the insert touched was copied) is dropped, and store_sqlite_bulk_count
+ * counts each insert with two one-row statements instead (no statement journal), so counts
+ * read inside the load stay exact. The trigger is created again from its sqlite_master text
+ * before COMMIT; a failed or killed load leaves it as it was, with everything else.
  *
  * Journal: in WAL mode every page of the load is written twice (to the WAL at commit, then to
  * the database by the checkpoint). When no other connection has the database open, the load
@@ -48,7 +48,13 @@
 #define SQ_NORMAL_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY"
 
 /* The batch statements follow the per-op ones of enum sq_bulk_op. */
-enum { SQ_BULK_BATCH = SQ_BULK_ROLLBACK_TO + 1, SQ_BULK_BATCH_RELEASE, SQ_BULK_BATCH_UNDO };
+enum {
+    SQ_BULK_BATCH = SQ_BULK_ROLLBACK_TO + 1,
+    SQ_BULK_BATCH_RELEASE,
+    SQ_BULK_BATCH_UNDO,
+    SQ_BULK_COUNT_ROW,
+    SQ_BULK_COUNT_ADD
+};
 
 static const char *const sq_bulk_sql[] = {
     [SQ_BULK_SAVEPOINT] = "SAVEPOINT vpnd_bulk_record",
@@ -57,20 +63,19 @@ static const char *const sq_bulk_sql[] = {
     [SQ_BULK_BATCH] = "SAVEPOINT vpnd_bulk_batch",
     [SQ_BULK_BATCH_RELEASE] = "RELEASE vpnd_bulk_batch",
     [SQ_BULK_BATCH_UNDO] = "ROLLBACK TO vpnd_bulk_batch",
+    [SQ_BULK_COUNT_ROW] = "INSERT OR IGNORE INTO conn_count (project_id, enterprise_project_id, n)"
+                          " VALUES (?1, ?2, 0)",
+    [SQ_BULK_COUNT_ADD] = "UPDATE conn_count SET n = n + 1"
+                          " WHERE project_id = ?1 AND enterprise_project_id = ?2",
 };
 
 /* The tables a load fills once or more per connection; their other indexes are small. */
 #define SQ_BULK_TABLES "'vpn_connection', 'claim', 'tag_resource', 'tag'"
 
-/* The connection counter's insert trigger, and the count it keeps, from the loaded rows (the
- * store held no connection before the load: every one is counted here). */
+/* The connection counter's insert trigger (SQ_BULK_COUNT_ROW and SQ_BULK_COUNT_ADD count in its
+ * place during a load). */
 static const char sq_bulk_count_trigger_sql[] =
     "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'conn_count_insert'";
-static const char sq_bulk_count_fold_sql[] =
-    "INSERT INTO conn_count (project_id, enterprise_project_id, n)"
-    " SELECT project_id, enterprise_project_id, count(*) FROM vpn_connection WHERE true"
-    " GROUP BY project_id, enterprise_project_id"
-    " ON CONFLICT (project_id, enterprise_project_id) DO UPDATE SET n = excluded.n";
 
 static const char sq_bulk_empty_sql[] = "SELECT NOT EXISTS (SELECT 1 FROM vpn_connection)";
 /* The non-unique indexes created by CREATE INDEX (sql is NULL for the automatic ones of
@@ -312,8 +317,8 @@ static int sq_bulk_serves_fk(struct sq_store *q, const char *table, const char *
     return r;
 }
 
-/* Inside the load's transaction, into a store without connections: remembers and drops the
- * connection counter's insert trigger. */
+/* Inside the load's transaction: remembers and drops the connection counter's insert trigger
+ * (store_sqlite_bulk_count counts in its place). */
 static int sq_bulk_defer_count(struct sq_store *q, struct sq_bulk *b)
 {
     sqlite3_stmt *st = NULL;
@@ -329,15 +334,30 @@ static int sq_bulk_defer_count(struct sq_store *q, struct sq_bulk *b)
     return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: defer count");
 }
 
-/* Before the commit: the counts of the loaded connections, and their trigger again. */
-static int sq_bulk_count(struct sq_store *q, struct sq_bulk *b)
+int store_sqlite_bulk_count(struct sq_store *q, const char *project_id,
+                            const char *enterprise_project_id)
 {
-    if (!b->count_trigger)
-        return 0;
-    int rc = sqlite3_exec(q->db, sq_bulk_count_fold_sql, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(q->db, b->count_trigger, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: count connections");
+    struct sq_bulk *b = q->bulk;
+
+    if (!b || !b->count_trigger)
+        return 0; /* the trigger counts */
+    sqlite3_stmt *row = b->stmt[SQ_BULK_COUNT_ROW], *add = b->stmt[SQ_BULK_COUNT_ADD];
+    int r = store_sqlite_bind(q, row, "bulk: count", "ss", project_id, enterprise_project_id);
+    if (r == 0)
+        r = sq_bulk_step(q, row, "bulk: count");
+    if (r == 0)
+        r = store_sqlite_bind(q, add, "bulk: count", "ss", project_id, enterprise_project_id);
+    if (r == 0)
+        r = sq_bulk_step(q, add, "bulk: count");
+    return r;
+}
+
+/* Before the commit: the counter's trigger again. */
+static int sq_bulk_count_again(struct sq_store *q, struct sq_bulk *b)
+{
+    int rc = b->count_trigger ? sqlite3_exec(q->db, b->count_trigger, NULL, NULL, NULL) : SQLITE_OK;
+
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: count trigger");
 }
 
 /* Inside the load's transaction: remembers and drops the deferrable indexes. */
@@ -392,7 +412,7 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
     for (size_t i = 0; i < n; i++)
         sqlite3_free(names[i]);
     free(names);
-    return r < 0 ? r : sq_bulk_defer_count(q, b);
+    return r;
 }
 
 /* Before the commit: the dropped indexes again, as they were. */
@@ -430,6 +450,8 @@ int store_sqlite_bulk_begin(struct store *s)
     if (r < 0)
         goto out_free;
     r = sq_bulk_defer_indexes(q, b);
+    if (r == 0)
+        r = sq_bulk_defer_count(q, b);
     if (r < 0) {
         store_sqlite_rollback(q);
         goto out_free;
@@ -460,7 +482,7 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
                    : 0;
     else if (commit && b->tainted)
         r = store_sqlite_corrupt(q, "bulk: commit", "a failed write of the batch was not undone");
-    else if (commit && (r = sq_bulk_count(q, b)) == 0)
+    else if (commit && (r = sq_bulk_count_again(q, b)) == 0)
         r = sq_bulk_create_indexes(q, b);
     store_sqlite_bulk_free(q); /* from here on begin/commit/rollback are the plain ones */
     if (r == 0 && commit && !sqlite3_get_autocommit(q->db))
