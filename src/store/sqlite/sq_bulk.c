@@ -20,12 +20,13 @@
  * load runs use no non-unique index of these tables (test_store_bulk_batch.c checks that none
  * of them scans a table).
  *
- * Connection counts: for the load, the trigger that counts each inserted connection in
- * conn_count (an upsert: it made every connection insert a statement with a statement journal,
- * into which each page the insert touched was copied) is dropped, and store_sqlite_bulk_count
- * counts each insert with two one-row statements instead (no statement journal), so counts
- * read inside the load stay exact. The trigger is created again from its sqlite_master text
- * before COMMIT; a failed or killed load leaves it as it was, with everything else.
+ * Connection counts: in a load into a store without connections (as the deferred indexes),
+ * the trigger that counts each inserted connection in conn_count (an upsert: it made every
+ * connection insert a statement with a statement journal, into which each page the insert
+ * touched was copied) is dropped, and store_sqlite_bulk_count counts each insert with two
+ * one-row statements instead (no statement journal), so counts read inside the load stay
+ * exact. The trigger is created again from its sqlite_master text before COMMIT; a failed or
+ * killed load leaves it as it was, with everything else.
  *
  * Journal: in WAL mode every page of the load is written twice (to the WAL at commit, then to
  * the database by the checkpoint). When no other connection has the database open, the load
@@ -360,7 +361,8 @@ static int sq_bulk_count_again(struct sq_store *q, struct sq_bulk *b)
     return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: count trigger");
 }
 
-/* Inside the load's transaction: remembers and drops the deferrable indexes. */
+/* Inside the load's transaction, into a store without connections: remembers and drops the
+ * deferrable indexes and the connection counter's trigger. */
 static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
 {
     sqlite3_stmt *st = NULL;
@@ -412,7 +414,7 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
     for (size_t i = 0; i < n; i++)
         sqlite3_free(names[i]);
     free(names);
-    return r;
+    return r < 0 ? r : sq_bulk_defer_count(q, b);
 }
 
 /* Before the commit: the dropped indexes again, as they were. */
@@ -450,8 +452,6 @@ int store_sqlite_bulk_begin(struct store *s)
     if (r < 0)
         goto out_free;
     r = sq_bulk_defer_indexes(q, b);
-    if (r == 0)
-        r = sq_bulk_defer_count(q, b);
     if (r < 0) {
         store_sqlite_rollback(q);
         goto out_free;
