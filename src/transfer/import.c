@@ -4,6 +4,10 @@
  * use), all inside one bulk load: either the whole file is stored or, on the first refused
  * record, nothing (unless skip_invalid).
  *
+ * The records are split and parsed (model_record_parse) on a thread of their own
+ * (import_feed.c) and taken here in input order; everything else, the store included, runs on
+ * the caller's thread.
+ *
  * Batches: where the store has them (svc_import_batch), records are stored IMPORT_BATCH at a
  * time without a savepoint each. A record refused before any store write (most refusals: the
  * record's own rules, an unknown gateway) needs no undo. When a store write fails inside a
