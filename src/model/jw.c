@@ -4,7 +4,6 @@
 #include "util/ids.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <string.h>
 
 void model_jw_init(struct model_jw *w, struct buf *b)
@@ -93,7 +92,7 @@ void model_jw_int(struct model_jw *w, const char *key, int64_t v)
 {
     jw_key(w, key);
     if (w->r == 0)
-        w->r = buf_printf(w->b, "%" PRId64, v);
+        w->r = buf_int(w->b, v);
 }
 
 void model_jw_bool(struct model_jw *w, const char *key, bool v)

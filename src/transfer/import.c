@@ -4,6 +4,10 @@
  * use), all inside one bulk load: either the whole file is stored or, on the first refused
  * record, nothing (unless skip_invalid).
  *
+ * The records are split and parsed (model_record_parse) on a thread of their own
+ * (import_feed.c) and taken here in input order; everything else, the store included, runs on
+ * the caller's thread.
+ *
  * Batches: where the store has them (svc_import_batch), records are stored IMPORT_BATCH at a
  * time without a savepoint each. A record refused before any store write (most refusals: the
  * record's own rules, an unknown gateway) needs no undo. When a store write fails inside a
@@ -19,7 +23,7 @@
 
 #include "model/model.h"
 #include "service/svc.h"
-#include "transfer/import_reader.h"
+#include "transfer/import_feed.h"
 #include "transfer/transfer.h"
 
 /* Small on purpose: SQLite truncates a statement's part of the in-memory savepoint journal by
@@ -46,13 +50,11 @@ struct import_run {
     struct svc_import *imp;
     const struct import_opts *o;
     struct import_stats *st;
-    struct model_record rec;
-    struct model_vgw g;
-    struct model_cgw cgw;
-    struct model_vpn_conn c;
+    struct import_parsed own; /* a batch's record run again */
     size_t line;
-    struct verr err;
+    const struct verr *err; /* of the record last refused */
     int bad; /* -EINVAL once a record was refused */
+    bool unsplit; /* the input could not be split into records */
     struct import_batch batch;
 };
 
@@ -72,42 +74,43 @@ static double mono_s(void)
 
 /* ---- the run ---- */
 
-static int import_one(struct import_run *ir, const struct import_record *rec)
+/* Stores the record parsed into p (or refuses it with its parse's message). */
+static int import_one(struct import_run *ir, struct import_parsed *p)
 {
-    int r = model_record_parse(rec->text, rec->len, &ir->rec, &ir->g, &ir->cgw, &ir->c, &ir->err);
+    int r = p->r;
 
-    ir->line = rec->line + (ir->rec.json_line > 0 ? (size_t)ir->rec.json_line - 1 : 0);
+    ir->line = p->line + (p->rec.json_line > 0 ? (size_t)p->rec.json_line - 1 : 0);
+    ir->err = &p->err;
     if (r < 0)
         return r;
-    const char *project_id = ir->rec.project_id[0] ? ir->rec.project_id : ir->o->project_id;
+    const char *project_id = p->rec.project_id[0] ? p->rec.project_id : ir->o->project_id;
     if (!project_id)
-        return verr_set(&ir->err, "project_id", "is required (or give --project-id)");
-    switch (ir->rec.kind) {
+        return verr_set(&p->err, "project_id", "is required (or give --project-id)");
+    switch (p->rec.kind) {
     case MODEL_RECORD_VGW:
-        r = svc_import_vgw(ir->imp, project_id, &ir->rec, ir->o->keep, &ir->g, &ir->err);
+        r = svc_import_vgw(ir->imp, project_id, &p->rec, ir->o->keep, &p->g, &p->err);
         break;
     case MODEL_RECORD_CGW:
-        r = svc_import_cgw(ir->imp, project_id, &ir->rec, ir->o->keep, &ir->cgw, &ir->err);
+        r = svc_import_cgw(ir->imp, project_id, &p->rec, ir->o->keep, &p->cgw, &p->err);
         break;
     case MODEL_RECORD_CONN:
-        r = svc_import_conn(ir->imp, project_id, &ir->rec, ir->o->keep, &ir->c, &ir->err);
+        r = svc_import_conn(ir->imp, project_id, &p->rec, ir->o->keep, &p->c, &p->err);
         break;
     }
     if (r == 0)
-        ir->st->by_kind[ir->rec.kind]++;
+        ir->st->by_kind[p->rec.kind]++;
     return r;
 }
 
-static void draw_progress(const struct import_run *ir, const struct import_reader *rd, double t0,
-                          bool last)
+static void draw_progress(const struct import_run *ir, long long bytes, double t0, bool last)
 {
     double el = mono_s() - t0;
     double rate = el > 0 ? (double)ir->st->records / el : 0;
     long long total = ir->o->total_bytes;
 
     fprintf(stderr, "\r%zu records  %.0f/s", ir->st->records, rate);
-    if (total > 0 && rd->bytes > 0) {
-        double frac = (double)rd->bytes / (double)total;
+    if (total > 0 && bytes > 0) {
+        double frac = (double)bytes / (double)total;
         int width = 30, filled = (int)(frac * width);
         fprintf(stderr, "  [%.*s%*s] %3.0f%%  ETA %.0fs ", filled,
                 "==============================", width - filled, "", frac * 100,
@@ -122,7 +125,7 @@ static int import_outcome(struct import_run *ir, int r, size_t rec_line)
 {
     if (r == -EINVAL) {
         fprintf(report_of(ir->o), "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "",
-                ir->o->name, ir->line, ir->err.msg);
+                ir->o->name, ir->line, ir->err->msg);
         ir->st->refused++;
         ir->bad = -EINVAL;
         return ir->o->skip_invalid ? 0 : -EINVAL;
@@ -136,10 +139,11 @@ static int import_outcome(struct import_run *ir, int r, size_t rec_line)
     return 0;
 }
 
-static int run_one(struct import_run *ir, const struct import_record *rec)
+/* Parses and stores a batch's record again (its text is the batch's copy). */
+static int run_one(struct import_run *ir, const struct import_batch_rec *br)
 {
-    memset(&ir->err, 0, sizeof(ir->err));
-    return import_one(ir, rec);
+    import_parsed_fill(&ir->own, ir->batch.text.data + br->off, br->len, br->line);
+    return import_one(ir, &ir->own);
 }
 
 /* Opens the next batch (keeping the open one). Without batches in the store, runs unbatched. */
@@ -186,57 +190,60 @@ static int batch_replay(struct import_run *ir)
             st->refused++;
             continue;
         }
-        const struct import_record rec = {b->text.data + br->off, br->len, br->line};
-        r = import_outcome(ir, run_one(ir, &rec), br->line);
+        r = import_outcome(ir, run_one(ir, br), br->line);
         if (r < 0)
             return r;
     }
     return batch_start(ir);
 }
 
-static int import_record(struct import_run *ir, const struct import_record *rec)
+static int import_record(struct import_run *ir, struct import_parsed *p)
 {
     struct import_batch *b = &ir->batch;
     int r;
 
     if (!b->on)
-        return import_outcome(ir, run_one(ir, rec), rec->line);
+        return import_outcome(ir, import_one(ir, p), p->line);
     if (b->n == IMPORT_BATCH && (r = batch_start(ir)) < 0)
         return r;
     struct import_batch_rec *br = &b->v[b->n];
-    *br = (struct import_batch_rec){b->text.len, rec->len, rec->line, false};
-    if (buf_append(&b->text, rec->text, rec->len) < 0)
+    *br = (struct import_batch_rec){b->text.len, p->text.len, p->line, false};
+    if (buf_append(&b->text, p->text.data, p->text.len) < 0)
         return -ENOMEM;
     b->n++;
-    r = run_one(ir, rec);
+    r = import_one(ir, p);
     if (r == -EAGAIN) /* a store write of the batch failed: undo it, run its records again */
         return batch_replay(ir);
     br->refused = r == -EINVAL;
-    return import_outcome(ir, r, rec->line);
+    return import_outcome(ir, r, p->line);
 }
 
-static int import_loop(struct import_run *ir, struct import_reader *rd)
+static int import_loop(struct import_run *ir, struct import_feed *feed)
 {
-    struct import_record rec;
+    struct import_parsed *p;
     double t0 = mono_s(), next_draw = t0 + 0.2;
+    long long bytes = 0;
     int r = batch_start(ir);
 
     if (r < 0)
         return r;
-    while ((r = import_reader_next(rd, &rec)) > 0) {
+    while ((r = import_feed_next(feed, &p)) > 0) {
         ir->st->records++;
-        r = import_record(ir, &rec);
+        bytes = p->bytes;
+        r = import_record(ir, p);
         if (r < 0)
             return r;
         if (ir->o->progress && (ir->st->records & 1023) == 0 && mono_s() >= next_draw) {
-            draw_progress(ir, rd, t0, false);
+            draw_progress(ir, bytes, t0, false);
             next_draw = mono_s() + 0.2;
         }
     }
+    const struct import_reader *rd = import_feed_reader(feed);
     if (r == -EINVAL) {
         fprintf(report_of(ir->o), "%s%s line %zu: %s\n", ir->o->progress ? "\n" : "",
                 ir->o->name, rd->line, rd->error);
         ir->st->refused++;
+        ir->unsplit = true;
         return -EINVAL; /* the rest of the input cannot be split into records */
     }
     if (r < 0) {
@@ -244,7 +251,7 @@ static int import_loop(struct import_run *ir, struct import_reader *rd)
         return r;
     }
     if (ir->o->progress)
-        draw_progress(ir, rd, t0, true);
+        draw_progress(ir, rd->bytes, t0, true);
     return ir->bad;
 }
 
@@ -252,7 +259,7 @@ int transfer_import(struct svc *svc, FILE *in, const struct import_opts *o,
                     struct import_stats *st)
 {
     _cleanup_free_ struct import_run *ir = calloc(1, sizeof(*ir));
-    struct import_reader rd;
+    struct import_feed *feed = NULL;
     double t0 = mono_s();
 
     memset(st, 0, sizeof(*st));
@@ -267,12 +274,16 @@ int transfer_import(struct svc *svc, FILE *in, const struct import_opts *o,
                 svc_errmsg(svc));
         return r;
     }
-    import_reader_init(&rd, in);
-    r = import_loop(ir, &rd);
-    import_reader_done(&rd);
+    r = import_feed_start(in, &feed);
+    if (r < 0)
+        fprintf(report_of(o), "%s: cannot start the import: %s\n", o->name, strerror(-r));
+    else
+        r = import_loop(ir, feed);
+    import_feed_free(feed);
     buf_free(&ir->batch.text);
+    buf_free(&ir->own.text);
     /* with skip_invalid the refused records are left out and the rest is kept */
-    bool commit = r == 0 || (r == -EINVAL && o->skip_invalid && rd.error[0] == '\0');
+    bool commit = r == 0 || (r == -EINVAL && o->skip_invalid && !ir->unsplit);
     int rc = svc_import_end(ir->imp, commit);
     if (rc < 0) {
         fprintf(report_of(o), "%s: cannot commit the import: %s (%s)\n", o->name,

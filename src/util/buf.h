@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/macro.h"
 
@@ -17,6 +18,7 @@ struct buf {
 int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
+int buf_int(struct buf *b, int64_t v); /* decimal, as printf's %" PRId64 " */
 int buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) _printf_(2, 0);
 /* Appends s as a JSON string literal, quotes included: well-formed UTF-8 passed through,

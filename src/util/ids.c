@@ -87,15 +87,36 @@ int64_t ids_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Writes v as n decimal digits (v < 10^n) at p. */
+static void ts_digits(char *p, int v, int n)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void ids_format_ts(int64_t ms, char out[TIMESTAMP_STR_LEN])
 {
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
 
     gmtime_r(&secs, &tm);
+    int year = tm.tm_year + 1900, msec = (int)(ms % 1000);
+    if (year >= 0 && year <= 9999 && msec >= 0) { /* the digits by hand: printf costs ~3k instructions */
+        memcpy(out, "0000-00-00T00:00:00.000Z", TIMESTAMP_STR_LEN);
+        ts_digits(out, year, 4);
+        ts_digits(out + 5, tm.tm_mon + 1, 2);
+        ts_digits(out + 8, tm.tm_mday, 2);
+        ts_digits(out + 11, tm.tm_hour, 2);
+        ts_digits(out + 14, tm.tm_min, 2);
+        ts_digits(out + 17, tm.tm_sec, 2);
+        ts_digits(out + 20, msec, 3);
+        return;
+    }
     char tmp[96]; /* room for any int, so the compiler can prove no truncation */
-    int n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    int n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msec);
     size_t len = n > 0 && (size_t)n < TIMESTAMP_STR_LEN ? (size_t)n : TIMESTAMP_STR_LEN - 1;
     memcpy(out, tmp, len);
     out[len] = '\0';

@@ -204,3 +204,63 @@ def test_a_killed_import_leaves_the_store_and_its_schema_as_they_were(vpnd_bin, 
     more = [connection(project, gw, cgw, eip, i) for i in range(3)]
     assert run(vpnd_bin, "import", "--db", db, write(tmp_path, "more.jsonl", more))[0] == 0
     assert len(exported(vpnd_bin, db)) == 5
+
+
+def test_an_import_into_an_empty_store_counts_its_connections_per_project(vpnd_bin, tmp_path):
+    sqlite_only()
+    db = new_db(tmp_path, "a")
+    rows, want = [], {}
+    for p, n in ((new_project(), 5), (new_project(), 3)):
+        gw_rows, gw, cgw, eip = gateway(p)
+        rows += gw_rows + [connection(p, gw, cgw, eip, i) for i in range(n)]
+        want[p] = n
+    rows[-1]["vpn_connection"]["psk"] = "short"  # refused: not counted
+    want[rows[-1]["project_id"]] -= 1
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid",
+                     write(tmp_path, "a.jsonl", rows))
+    assert rc == 1 and "vpn_connection.psk:" in err, err
+    with connect(db) as c:
+        got = dict(c.execute("SELECT project_id, sum(n) FROM conn_count GROUP BY project_id"))
+    assert got == want
+    # a second import, into a store with connections, counts its own too
+    p, gw_rows = rows[0]["project_id"], rows[:2]
+    gw, cgw = gw_rows[0]["vpn_gateway"]["id"], gw_rows[1]["customer_gateway"]["id"]
+    eip = gw_rows[0]["vpn_gateway"]["eip1"]["id"]
+    more = [connection(p, gw, cgw, eip, i) for i in range(10, 12)]
+    assert run(vpnd_bin, "import", "--db", db, write(tmp_path, "b.jsonl", more))[0] == 0
+    with connect(db) as c:
+        n = c.execute("SELECT sum(n) FROM conn_count WHERE project_id = ?", (p,)).fetchone()[0]
+    assert n == 5 + 2
+
+
+def test_a_refusal_early_in_a_long_file_stops_the_parse_ahead_and_imports_nothing(
+        vpnd_bin, tmp_path):
+    """The parse thread runs up to a ring's worth of records ahead of the store: the refused
+    record is still the one reported, with its line, and nothing is stored."""
+    project = new_project()
+    rows, gw, cgw, eip = gateway(project)
+    rows += [connection(project, gw, cgw, eip, i) for i in range(400)]
+    rows[6]["vpn_connection"]["psk"] = "short"
+    db = new_db(tmp_path, "a")
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--stats", write(tmp_path, "a.jsonl", rows))
+    assert rc == 1
+    lines = [line for line in err.splitlines() if " line " in line]
+    assert len(lines) == 1 and "a.jsonl line 7: vpn_connection.psk: " in lines[0], err
+    assert "short" not in err, err
+    assert "7 records read, 0 imported" in err, err
+    assert exported(vpnd_bin, db) == []
+
+
+def test_input_that_cannot_be_split_after_many_records_imports_nothing_even_with_skip_invalid(
+        vpnd_bin, tmp_path):
+    project = new_project()
+    rows, gw, cgw, eip = gateway(project)
+    rows += [connection(project, gw, cgw, eip, i) for i in range(300)]
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"vpn_connection": {"name": "x"')
+    db = new_db(tmp_path, "a")
+    rc, _, err = run(vpnd_bin, "import", "--db", db, "--skip-invalid", "--stats", str(src))
+    assert rc == 1
+    assert "a.jsonl line 303: record is not valid JSON: the input ends inside this record" \
+        in err, err
+    assert exported(vpnd_bin, db) == []

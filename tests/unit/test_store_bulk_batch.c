@@ -169,6 +169,27 @@ static void plans(sqlite3 *db, const struct buf *sqls, struct buf *out)
     }
 }
 
+/* plans (normal) without the lookups a connection insert makes only while the connection
+ * counter's trigger exists: with a trigger the insert is a multi-row write, and SQLite then
+ * checks the tables whose foreign keys name vpn_connection for rows waiting on the new one. A
+ * load drops that trigger (sq_bulk.c), so its inserts skip them. */
+static void plans_without_trigger_lookups(const struct buf *normal, struct buf *out)
+{
+    bool in_insert = false;
+
+    buf_reset(out);
+    for (const char *p = normal->data, *end; *p; p = end) {
+        end = strchr(p, '\n');
+        end = end ? end + 1 : p + strlen(p);
+        if (p[0] != ' ')
+            in_insert = strncmp(p, "INSERT INTO vpn_connection ", 27) == 0;
+        else if (in_insert && (strncmp(p, "  SEARCH connection_event ", 26) == 0 ||
+                               strncmp(p, "  SEARCH connection_monitor ", 28) == 0))
+            continue;
+        assert_int_equal(buf_append(out, p, (size_t)(end - p)), 0);
+    }
+}
+
 static void test_a_load_into_a_store_without_connections_builds_its_indexes_at_the_end(
     void **state)
 {
@@ -225,7 +246,9 @@ static void test_a_load_into_a_store_without_connections_builds_its_indexes_at_t
     index_sql(f, &after);
     assert_string_equal(after.data, before.data);
     plans(sq_from(f->s)->db, &sqls, &normal);
-    assert_string_equal(during.data, normal.data);
+    plans_without_trigger_lookups(&normal, &b);
+    assert_string_equal(during.data, b.data);
+    assert_true(strstr(normal.data, "  SEARCH connection_event ") != NULL); /* it had them */
     fx_reopen(f);
     assert_true(conn_exists(f, 1) && conn_exists(f, 2));
     assert_int_equal(fx_used(f, PROJECT_A, VGW_1), 2);

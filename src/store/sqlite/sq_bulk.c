@@ -20,6 +20,14 @@
  * load runs use no non-unique index of these tables (test_store_bulk_batch.c checks that none
  * of them scans a table).
  *
+ * Connection counts: in a load into a store without connections (as the deferred indexes),
+ * the trigger that counts each inserted connection in conn_count (an upsert: it made every
+ * connection insert a statement with a statement journal, into which each page the insert
+ * touched was copied) is dropped, and store_sqlite_bulk_count counts each insert with two
+ * one-row statements instead (no statement journal), so counts read inside the load stay
+ * exact. The trigger is created again from its sqlite_master text before COMMIT; a failed or
+ * killed load leaves it as it was, with everything else.
+ *
  * Journal: in WAL mode every page of the load is written twice (to the WAL at commit, then to
  * the database by the checkpoint). When no other connection has the database open, the load
  * runs in rollback-journal mode instead, where pages added beyond the old end of the file are
@@ -41,7 +49,13 @@
 #define SQ_NORMAL_PRAGMAS "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY"
 
 /* The batch statements follow the per-op ones of enum sq_bulk_op. */
-enum { SQ_BULK_BATCH = SQ_BULK_ROLLBACK_TO + 1, SQ_BULK_BATCH_RELEASE, SQ_BULK_BATCH_UNDO };
+enum {
+    SQ_BULK_BATCH = SQ_BULK_ROLLBACK_TO + 1,
+    SQ_BULK_BATCH_RELEASE,
+    SQ_BULK_BATCH_UNDO,
+    SQ_BULK_COUNT_ROW,
+    SQ_BULK_COUNT_ADD
+};
 
 static const char *const sq_bulk_sql[] = {
     [SQ_BULK_SAVEPOINT] = "SAVEPOINT vpnd_bulk_record",
@@ -50,10 +64,19 @@ static const char *const sq_bulk_sql[] = {
     [SQ_BULK_BATCH] = "SAVEPOINT vpnd_bulk_batch",
     [SQ_BULK_BATCH_RELEASE] = "RELEASE vpnd_bulk_batch",
     [SQ_BULK_BATCH_UNDO] = "ROLLBACK TO vpnd_bulk_batch",
+    [SQ_BULK_COUNT_ROW] = "INSERT OR IGNORE INTO conn_count (project_id, enterprise_project_id, n)"
+                          " VALUES (?1, ?2, 0)",
+    [SQ_BULK_COUNT_ADD] = "UPDATE conn_count SET n = n + 1"
+                          " WHERE project_id = ?1 AND enterprise_project_id = ?2",
 };
 
 /* The tables a load fills once or more per connection; their other indexes are small. */
 #define SQ_BULK_TABLES "'vpn_connection', 'claim', 'tag_resource', 'tag'"
+
+/* The connection counter's insert trigger (SQ_BULK_COUNT_ROW and SQ_BULK_COUNT_ADD count in its
+ * place during a load). */
+static const char sq_bulk_count_trigger_sql[] =
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'conn_count_insert'";
 
 static const char sq_bulk_empty_sql[] = "SELECT NOT EXISTS (SELECT 1 FROM vpn_connection)";
 /* The non-unique indexes created by CREATE INDEX (sql is NULL for the automatic ones of
@@ -90,6 +113,7 @@ struct sq_bulk {
     bool tainted;  /* an op of the open batch failed: only store_bulk_undo may follow */
     char **deferred; /* CREATE INDEX texts of the indexes dropped at begin (sqlite3_malloc) */
     size_t n_deferred;
+    char *count_trigger; /* CREATE TRIGGER text of conn_count_insert, dropped at begin */
 };
 
 /* Sets the journal mode; returns true if it is now `mode`. */
@@ -118,6 +142,7 @@ static void sq_bulk_release(struct sq_bulk *b)
     for (size_t i = 0; i < b->n_deferred; i++)
         sqlite3_free(b->deferred[i]);
     free(b->deferred);
+    sqlite3_free(b->count_trigger);
     free(b);
 }
 
@@ -293,7 +318,51 @@ static int sq_bulk_serves_fk(struct sq_store *q, const char *table, const char *
     return r;
 }
 
-/* Inside the load's transaction: remembers and drops the deferrable indexes. */
+/* Inside the load's transaction: remembers and drops the connection counter's insert trigger
+ * (store_sqlite_bulk_count counts in its place). */
+static int sq_bulk_defer_count(struct sq_store *q, struct sq_bulk *b)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sq_bulk_count_trigger_sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        b->count_trigger = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
+        rc = b->count_trigger ? SQLITE_DONE : SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE && b->count_trigger)
+        rc = sqlite3_exec(q->db, "DROP TRIGGER conn_count_insert", NULL, NULL, NULL);
+    return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: defer count");
+}
+
+int store_sqlite_bulk_count(struct sq_store *q, const char *project_id,
+                            const char *enterprise_project_id)
+{
+    struct sq_bulk *b = q->bulk;
+
+    if (!b || !b->count_trigger)
+        return 0; /* the trigger counts */
+    sqlite3_stmt *row = b->stmt[SQ_BULK_COUNT_ROW], *add = b->stmt[SQ_BULK_COUNT_ADD];
+    int r = store_sqlite_bind(q, row, "bulk: count", "ss", project_id, enterprise_project_id);
+    if (r == 0)
+        r = sq_bulk_step(q, row, "bulk: count");
+    if (r == 0)
+        r = store_sqlite_bind(q, add, "bulk: count", "ss", project_id, enterprise_project_id);
+    if (r == 0)
+        r = sq_bulk_step(q, add, "bulk: count");
+    return r;
+}
+
+/* Before the commit: the counter's trigger again. */
+static int sq_bulk_count_again(struct sq_store *q, struct sq_bulk *b)
+{
+    int rc = b->count_trigger ? sqlite3_exec(q->db, b->count_trigger, NULL, NULL, NULL) : SQLITE_OK;
+
+    return rc == SQLITE_OK ? 0 : store_sqlite_fail(q, rc, "bulk: count trigger");
+}
+
+/* Inside the load's transaction, into a store without connections: remembers and drops the
+ * deferrable indexes and the connection counter's trigger. */
 static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
 {
     sqlite3_stmt *st = NULL;
@@ -345,7 +414,7 @@ static int sq_bulk_defer_indexes(struct sq_store *q, struct sq_bulk *b)
     for (size_t i = 0; i < n; i++)
         sqlite3_free(names[i]);
     free(names);
-    return r;
+    return r < 0 ? r : sq_bulk_defer_count(q, b);
 }
 
 /* Before the commit: the dropped indexes again, as they were. */
@@ -413,7 +482,7 @@ int store_sqlite_bulk_end(struct store *s, bool commit)
                    : 0;
     else if (commit && b->tainted)
         r = store_sqlite_corrupt(q, "bulk: commit", "a failed write of the batch was not undone");
-    else if (commit)
+    else if (commit && (r = sq_bulk_count_again(q, b)) == 0)
         r = sq_bulk_create_indexes(q, b);
     store_sqlite_bulk_free(q); /* from here on begin/commit/rollback are the plain ones */
     if (r == 0 && commit && !sqlite3_get_autocommit(q->db))

@@ -341,6 +341,10 @@ int store_sqlite_group_tx(struct sq_store *q, enum sq_group_op op, const char *w
 enum sq_bulk_op { SQ_BULK_SAVEPOINT, SQ_BULK_RELEASE, SQ_BULK_ROLLBACK_TO };
 int store_sqlite_bulk_tx(struct sq_store *q, enum sq_bulk_op op, const char *what);
 void store_sqlite_bulk_free(struct sq_store *q);
+/* Counts an inserted connection in conn_count while a bulk load has its counting trigger
+ * dropped (sq_bulk.c); 0 without a load. */
+int store_sqlite_bulk_count(struct sq_store *q, const char *project_id,
+                            const char *enterprise_project_id);
 int store_sqlite_dump(struct store *s, const struct store_dump_cbs *cbs, void *ud);
 
 /* sq_json.c: appends v[0..n) to out as a JSON array of strings (a filter bound for json_each());

@@ -254,6 +254,8 @@ int store_sqlite_conn_insert_tx(struct sq_store *q, const struct store_conn_row 
     if (r == 0)
         r = store_sqlite_exec(q, st, "conn insert");
     if (r == 0)
+        r = store_sqlite_bulk_count(q, row->project_id, row->enterprise_project_id);
+    if (r == 0)
         r = store_sqlite_tags_sync_new(q, STORE_RES_VPN_CONNECTION, row->project_id, row->id,
                                        row->spec, row->created_at);
     return r;
