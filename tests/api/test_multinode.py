@@ -168,6 +168,23 @@ def test_gateway_capacity_holds_when_both_nodes_race_for_the_last_slots(two_node
         assert get_gateway(srv, project, gw["id"])["used_connection_number"] == n
 
 
+def race_creates(nodes, project, per_client, body_of):
+    """CREATE_CLIENTS clients, alternately on each node, each POSTing body_of(i, n) for n in
+    range(per_client) over one keep-alive connection; returns every response."""
+    got = []
+
+    def create_many(i):
+        conn = nodes[i % len(nodes)].connection()
+        try:
+            for n in range(per_client):
+                got.append(send(conn, "POST", conn_path(project), body_of(i, n)))
+        finally:
+            conn.close()
+
+    run_clients(create_many, CREATE_CLIENTS, timeout=120)
+    return got
+
+
 def test_creates_racing_through_both_nodes_are_each_kept_once_and_counted_exactly(two_nodes,
                                                                                  project):
     # 16 clients, half on each node, over the same two gateways and customer gateway: each
@@ -178,28 +195,20 @@ def test_creates_racing_through_both_nodes_are_each_kept_once_and_counted_exactl
     gws = active_gateways(a, project, [gateway_body(flavor="Basic") for _ in range(2)])
     slots = sum(gw["connection_number"] for gw in gws)
     cgw = create_cgw(a, project)
-    acked, refused, other = [], [], []
 
-    def create_many(i):
-        srv = (a, b)[i % 2]
-        conn = srv.connection()
-        try:
-            for n in range(15):
-                at = 4 * (15 * i + n)
-                net = "169.254.%d.%%d/30" % (at // 256)
-                r = send(conn, "POST", conn_path(project), conn_body(
-                    gws[(i + n) % 2], cgw, tunnel_local_address=net % (at % 256 + 1),
-                    tunnel_peer_address=net % (at % 256 + 2)))
-                if r.status == 201:
-                    acked.append(r.json["vpn_connection"]["id"])
-                elif r.status == 400 and "has no free connection capacity" in r.json["error_msg"]:
-                    refused.append(r.raw)
-                else:
-                    other.append(r.raw)
-        finally:
-            conn.close()
+    def body_of(i, n):
+        at = 4 * (15 * i + n)
+        net = "169.254.%d.%%d/30" % (at // 256)
+        return conn_body(gws[(i + n) % 2], cgw, tunnel_local_address=net % (at % 256 + 1),
+                         tunnel_peer_address=net % (at % 256 + 2))
 
-    run_clients(create_many, CREATE_CLIENTS, timeout=120)
+    got = race_creates((a, b), project, 15, body_of)
+    acked = [r.json["vpn_connection"]["id"] for r in got if r.status == 201]
+    def no_capacity(r):
+        return r.status == 400 and "has no free connection capacity" in r.json["error_msg"]
+
+    refused = [r.raw for r in got if no_capacity(r)]
+    other = [r.raw for r in got if r.status != 201 and not no_capacity(r)]
     assert not other, other[:3]
     assert len(acked) == slots and len(refused) == 240 - slots, (len(acked), len(refused))
     assert len(set(acked)) == len(acked), "an id was acknowledged twice"
@@ -219,25 +228,13 @@ def test_automatic_tunnels_picked_by_both_nodes_at_once_are_all_granted_each_a_d
     gw = wait_gateway_active(a, project, create_gateway(a, project)["id"])
     cgw = create_cgw(a, project)
     per_client = gw["connection_number"] // CREATE_CLIENTS
-    acked, other = [], []
 
-    def create_many(i):
-        srv = (a, b)[i % 2]
-        conn = srv.connection()
-        try:
-            for _ in range(per_client):
-                r = send(conn, "POST", conn_path(project), conn_body(gw, cgw))
-                if r.status == 201:
-                    acked.append(r.json["vpn_connection"]["tunnel_local_address"])
-                else:
-                    other.append(r.raw)
-        finally:
-            conn.close()
-
-    run_clients(create_many, CREATE_CLIENTS, timeout=120)
+    got = race_creates((a, b), project, per_client, lambda i, n: conn_body(gw, cgw))
+    other = [r.raw for r in got if r.status != 201]
     assert not other, other[:3]
-    assert len(acked) == per_client * CREATE_CLIENTS
-    assert len(set(acked)) == len(acked), "a /30 was granted twice on one gateway"
+    nets = [r.json["vpn_connection"]["tunnel_local_address"] for r in got]
+    assert len(nets) == per_client * CREATE_CLIENTS
+    assert len(set(nets)) == len(nets), "a /30 was granted twice on one gateway"
 
 
 def test_every_create_acknowledged_by_either_node_survives_kill_9_of_both(two_nodes, project):
