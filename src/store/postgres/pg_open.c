@@ -16,6 +16,8 @@
 #include "store/postgres/store_postgres.h"
 #include "util/log.h"
 
+#define PG_STMT_NAME_LEN 24 /* "vpnd_" and a statement number */
+
 #define PG_CONN_COLS                                                                               \
     "project_id, id, vgw_id, cgw_id, vgw_ip, enterprise_project_id, status, status_due, "          \
     "created_at, updated_at, spec, doc"
@@ -434,15 +436,21 @@ static int pg_result(struct pg_store *p, PGresult *res, const char *what, PGresu
     return r;
 }
 
+/* The name statement id is prepared under on a connection. */
+static void pg_stmt_name(enum pg_stmt id, char name[PG_STMT_NAME_LEN])
+{
+    snprintf(name, PG_STMT_NAME_LEN, "vpnd_%d", (int)id);
+}
+
 static int pg_prepare(struct pg_store *p, enum pg_stmt id, const char *what)
 {
-    char name[24];
+    char name[PG_STMT_NAME_LEN];
     PGresult *res;
     int r;
 
     if (p->prepared[id])
         return 0;
-    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    pg_stmt_name(id, name);
     res = PQprepare(p->conn, name, store_postgres_sql[id], 0, NULL);
     r = pg_result(p, res, what, &res);
     if (r < 0)
@@ -457,7 +465,7 @@ static int pg_prepare(struct pg_store *p, enum pg_stmt id, const char *what)
 static int pg_exec_params(struct pg_store *p, enum pg_stmt id, const char *what,
                           const struct pg_params *pp, PGresult **ret)
 {
-    char name[24];
+    char name[PG_STMT_NAME_LEN];
     int r;
 
     if (p->sp_deferred) {
@@ -475,7 +483,7 @@ static int pg_exec_params(struct pg_store *p, enum pg_stmt id, const char *what,
     r = pg_prepare(p, id, what);
     if (r < 0)
         return r;
-    snprintf(name, sizeof(name), "vpnd_%d", (int)id);
+    pg_stmt_name(id, name);
     return pg_result(p, PQexecPrepared(p->conn, name, pp->n, pp->v, NULL, NULL, 0), what, ret);
 }
 
@@ -521,7 +529,7 @@ int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, s
 {
     const struct pg_pipe_stmt savepoint = {PG_N_STMT, "savepoint", {0}};
     const char *sp[2];
-    char name[24];
+    char name[PG_STMT_NAME_LEN];
     size_t sent = 0, n_sp = 0, sp_sent = 0;
     int r = 0;
 
@@ -537,7 +545,7 @@ int store_postgres_pipeline(struct pg_store *p, const struct pg_pipe_stmt *st, s
     while (sp_sent < n_sp && PQsendQueryParams(p->conn, sp[sp_sent], 0, NULL, NULL, NULL, NULL, 0))
         sp_sent++;
     for (; sp_sent == n_sp && sent < n; sent++) { /* never outside the op's savepoint */
-        snprintf(name, sizeof(name), "vpnd_%d", (int)st[sent].id);
+        pg_stmt_name(st[sent].id, name);
         if (!PQsendQueryPrepared(p->conn, name, st[sent].pp.n, st[sent].pp.v, NULL, NULL, 0))
             break;
     }
